@@ -1,0 +1,253 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"flowcraft/engine"
+)
+
+// unfinishedStatuses are the instance states that block deleting a definition.
+const unfinishedStatuses = `('pending','running','waiting','suspended')`
+
+const workflowColumns = `id, name, "desc", start_task_inst_id, end_task_inst_id, engine, status, enabled,
+	creator, executor, timeout, input_data_schema, output_data_schema, error, extension, metadata,
+	version, trigger_app, trigger_token, create_at, update_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanProcess(r rowScanner, withTasks bool) (*engine.Process, error) {
+	var p engine.Process
+	var in, out, ext, meta string
+	var tasks sql.NullString
+	dest := []any{&p.ID, &p.Name, &p.Description, &p.StartTaskInstID, &p.EndTaskInstID, &p.Engine, &p.Status,
+		&p.Enabled, &p.Creator, &p.Executor, &p.Timeout, &in, &out, &p.Error, &ext, &meta, &p.Version,
+		&p.TriggerApp, &p.TriggerToken, &p.CreateAt, &p.UpdateAt}
+	if withTasks {
+		dest = append(dest, &tasks)
+	}
+	if err := r.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, engine.ErrNotFound
+		}
+		return nil, err
+	}
+	p.InputDataSchema, p.OutputDataSchema = json.RawMessage(in), json.RawMessage(out)
+	p.Extension, p.Metadata = json.RawMessage(ext), json.RawMessage(meta)
+	if withTasks {
+		if err := json.Unmarshal([]byte(tasks.String), &p.Tasks); err != nil {
+			return nil, fmt.Errorf("process %s: decode tasks: %w", p.ID, err)
+		}
+	}
+	return &p, nil
+}
+
+func processArgs(p *engine.Process) ([]any, error) {
+	tasks, err := json.Marshal(p.Tasks)
+	if err != nil {
+		return nil, fmt.Errorf("encode tasks: %w", err)
+	}
+	return []any{p.ID, p.Name, p.Description, p.StartTaskInstID, p.EndTaskInstID, p.Engine, p.Status, p.Enabled,
+		p.Creator, p.Executor, p.Timeout, string(p.InputDataSchema), string(p.OutputDataSchema), p.Error,
+		string(p.Extension), string(p.Metadata), p.Version, p.TriggerApp, p.TriggerToken, p.CreateAt, p.UpdateAt,
+		string(tasks)}, nil
+}
+
+// InsertProcess implements engine.DefinitionStore.
+func (d *DB) InsertProcess(ctx context.Context, p *engine.Process) error {
+	args, err := processArgs(p)
+	if err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO workflow (`+workflowColumns+`, tasks)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		if isUniqueViolation(err) {
+			return engine.Errorf(engine.ErrConflict, "process %s already exists", p.ID)
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, p.Creator, "create", "process", p.ID, map[string]any{"name": p.Name, "version": p.Version})
+	})
+}
+
+// GetProcess implements engine.DefinitionStore.
+func (d *DB) GetProcess(ctx context.Context, id string) (*engine.Process, error) {
+	row := d.read.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, id)
+	p, err := scanProcess(row, true)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, engine.Errorf(engine.ErrNotFound, "process %s not found", id)
+	}
+	return p, err
+}
+
+var processSorts = map[string]string{
+	"name": "name", "createAt": "create_at", "updateAt": "update_at", "version": "version", "id": "id", "creator": "creator",
+}
+
+// ListProcesses implements engine.DefinitionStore.
+func (d *DB) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error) {
+	var where []string
+	var args []any
+	if f.Name != "" {
+		where, args = append(where, "name = ?"), append(args, f.Name)
+	}
+	if f.NameLike != "" {
+		where, args = append(where, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
+	}
+	if f.Enabled != nil {
+		where, args = append(where, "enabled = ?"), append(args, *f.Enabled)
+	}
+	if f.Creator != "" {
+		where, args = append(where, "creator = ?"), append(args, f.Creator)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	order, err := orderBy(f.Page, processSorts, "update_at")
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := d.read.QueryContext(ctx, `SELECT `+workflowColumns+` FROM workflow`+cond+order+`, id LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list := []*engine.Process{}
+	for rows.Next() {
+		p, err := scanProcess(rows, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, p)
+	}
+	return list, total, rows.Err()
+}
+
+// ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
+// p.Version-1; it is copied into workflow_version and replaced, in one transaction.
+func (d *DB) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
+	args, err := processArgs(p)
+	if err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, p.ID), true)
+		if errors.Is(err, engine.ErrNotFound) {
+			return engine.Errorf(engine.ErrNotFound, "process %s not found", p.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if old.Version != p.Version-1 {
+			return engine.Errorf(engine.ErrConflict, "process %s was changed by someone else (now version %d); reload and apply your changes again", p.ID, old.Version)
+		}
+		def, err := json.Marshal(old)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO workflow_version (workflow_id, version, definition, replaced_by, create_at)
+			VALUES (?, ?, ?, ?, ?)`, old.ID, old.Version, string(def), replacedBy, p.UpdateAt); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE workflow SET name=?2, "desc"=?3, start_task_inst_id=?4, end_task_inst_id=?5,
+			engine=?6, status=?7, enabled=?8, creator=?9, executor=?10, timeout=?11, input_data_schema=?12,
+			output_data_schema=?13, error=?14, extension=?15, metadata=?16, version=?17, trigger_app=?18,
+			trigger_token=?19, create_at=?20, update_at=?21, tasks=?22
+			WHERE id=?1 AND version=?17-1`, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return engine.Errorf(engine.ErrConflict, "process %s was changed by someone else; reload", p.ID)
+		}
+		return audit(ctx, tx, replacedBy, "update", "process", p.ID, map[string]any{"version": p.Version})
+	})
+}
+
+// DeleteProcess implements engine.DefinitionStore.
+func (d *DB) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE id = ?`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return engine.Errorf(engine.ErrNotFound, "process %s not found", id)
+		}
+		if !cascade {
+			var running int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_inst WHERE workflow_id = ? AND status IN `+unfinishedStatuses, id).Scan(&running); err != nil {
+				return err
+			}
+			if running > 0 {
+				return engine.Errorf(engine.ErrConflict, "process %s has %d unfinished instance(s); cancel them first or delete with ?cascade=true", id, running)
+			}
+		}
+		// Instances (and through them node runtimes, human tasks, jobs, variables) go
+		// by ON DELETE CASCADE.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "delete", "process", id, map[string]any{"cascade": cascade})
+	})
+}
+
+var versionSorts = map[string]string{"version": "version", "createAt": "create_at"}
+
+// ListProcessVersions implements engine.DefinitionStore.
+func (d *DB) ListProcessVersions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error) {
+	if page.Sort == "" {
+		page.Sort, page.Desc = "version", true
+	}
+	order, err := orderBy(page, versionSorts, "version")
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_version WHERE workflow_id = ?`, id).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := d.read.QueryContext(ctx, `SELECT version, definition, replaced_by, create_at FROM workflow_version
+		WHERE workflow_id = ?`+order+` LIMIT ? OFFSET ?`, id, page.Limit, page.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list := []engine.ProcessVersion{}
+	for rows.Next() {
+		var v engine.ProcessVersion
+		var def string
+		if err := rows.Scan(&v.Version, &def, &v.ReplacedBy, &v.CreateAt); err != nil {
+			return nil, 0, err
+		}
+		if err := json.Unmarshal([]byte(def), &v.Definition); err != nil {
+			return nil, 0, fmt.Errorf("process %s version %d: %w", id, v.Version, err)
+		}
+		list = append(list, v)
+	}
+	return list, total, rows.Err()
+}
+
+// audit records who changed what, in the caller's transaction.
+func audit(ctx context.Context, tx *sql.Tx, actor, action, objectType, objectID string, detail map[string]any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail) VALUES (?,?,?,?,?,?)`,
+		time.Now().UnixMilli(), actor, action, objectType, objectID, string(b))
+	return err
+}

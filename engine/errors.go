@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors of the core. Only the web edge maps them to HTTP status codes.
+var (
+	// ErrNotFound means the addressed object does not exist (or is hidden from the caller).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the object changed under the caller (stale version or rev) or is in a
+	// state that forbids the operation.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the input is malformed or breaks a rule; see *ValidationError for details.
+	ErrInvalid = errors.New("invalid")
+	// ErrForbidden means the caller is known but may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnauthorized means the caller could not be identified.
+	ErrUnauthorized = errors.New("unauthorized")
+)
+
+// FieldError is one problem found while validating a definition or a request body.
+// TaskID is empty for problems of the process itself.
+type FieldError struct {
+	TaskID  string `json:"taskId"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError carries every problem found, not only the first. It matches ErrInvalid.
+type ValidationError struct {
+	Problems []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 0 {
+		return "invalid"
+	}
+	parts := make([]string, 0, len(e.Problems))
+	for _, p := range e.Problems {
+		switch {
+		case p.TaskID != "" && p.Field != "":
+			parts = append(parts, fmt.Sprintf("%s.%s: %s", p.TaskID, p.Field, p.Message))
+		case p.TaskID != "":
+			parts = append(parts, fmt.Sprintf("%s: %s", p.TaskID, p.Message))
+		case p.Field != "":
+			parts = append(parts, fmt.Sprintf("%s: %s", p.Field, p.Message))
+		default:
+			parts = append(parts, p.Message)
+		}
+	}
+	return fmt.Sprintf("%d problem(s): %s", len(parts), strings.Join(parts, "; "))
+}
+
+// Is makes errors.Is(err, ErrInvalid) true for a *ValidationError.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalid builds a *ValidationError with a single problem of the process or request.
+func Invalid(field, format string, args ...any) error {
+	return &ValidationError{Problems: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+}
+
+// Error is a core error with a message fit for the API caller, wrapping one of the sentinels.
+type Error struct {
+	Kind    error  // one of the sentinels above
+	Message string // safe to show to the caller
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the sentinel, so errors.Is works.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Errorf builds an *Error of the given kind with a caller-facing message.
+func Errorf(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Engine names a process's execution engine.
+const (
+	EngineStandard = "standard"
+	EngineFast     = "fast"
+)
+
+// Process is a process definition: the `tasks` JSON stored in table `workflow`.
+// Fields marked read-only are set by the server; values sent by a client are ignored.
+type Process struct {
+	ID               string          `json:"id"` // read-only: proc- + 8 chars
+	Name             string          `json:"name"`
+	Description      string          `json:"description"`
+	StartTaskInstID  string          `json:"startTaskInstId"` // read-only: the trigger task
+	EndTaskInstID    string          `json:"endTaskInstId"`   // read-only: the first end task
+	Engine           string          `json:"engine"`          // standard (default) | fast
+	Status           string          `json:"status"`          // read-only
+	Enabled          bool            `json:"enabled"`
+	Creator          string          `json:"creator"` // read-only: the user who created it
+	Executor         string          `json:"executor"`
+	Timeout          int64           `json:"timeout"` // ms, 0 = none
+	InputDataSchema  json.RawMessage `json:"inputDataSchema"`
+	OutputDataSchema json.RawMessage `json:"outputDataSchema"`
+	Error            string          `json:"error"` // read-only
+	Extension        json.RawMessage `json:"extension"`
+	Metadata         json.RawMessage `json:"metadata"`
+	Version          int             `json:"version"`      // must match on PUT; read-only otherwise
+	TriggerApp       string          `json:"triggerApp"`   // read-only: the trigger task's template
+	TriggerToken     string          `json:"triggerToken"` // read-only: webhook token
+	Tasks            []*Task         `json:"tasks"`
+	CreateAt         int64           `json:"createAt"` // read-only: unix ms
+	UpdateAt         int64           `json:"updateAt"` // read-only: unix ms
+}
+
+// Task is one node of a process.
+type Task struct {
+	InstID       string                `json:"instId"`
+	Name         string                `json:"name"`
+	Description  string                `json:"description"`
+	Template     string                `json:"template"`
+	Positions    []float64             `json:"positions"`
+	Connections  []Connection          `json:"connections"`
+	Parameters   map[string]*Parameter `json:"parameters"`
+	ErrorHandler ErrorHandler          `json:"errorHandler"`
+	LoopHandler  LoopHandler           `json:"loopHandler"`
+	Timeout      int64                 `json:"timeout"` // ms, 0 = none
+	IsIgnore     bool                  `json:"isIgnore"`
+}
+
+// Connection is an outgoing edge of a task.
+type Connection struct {
+	To        string `json:"to"`
+	Condition string `json:"condition,omitempty"`
+	Label     string `json:"label,omitempty"`
+	Default   bool   `json:"default,omitempty"`
+}
+
+// Parameter is one parameter value of a task. Only Value is needed from a client; the
+// other fields are filled from the template's schema when left out.
+type Parameter struct {
+	Label    string `json:"label"`
+	Type     string `json:"type"`
+	Value    any    `json:"value"`
+	Default  any    `json:"default,omitempty"`
+	Required bool   `json:"required,omitempty"`
+}
+
+// Error strategies of an ErrorHandler.
+const (
+	StrategyFail   = "fail"
+	StrategyIgnore = "ignore"
+	StrategyGoto   = "goto"
+)
+
+// ErrorHandler says what happens when a task fails.
+type ErrorHandler struct {
+	Retry    int     `json:"retry,omitempty"`    // extra attempts
+	Interval int64   `json:"interval,omitempty"` // ms before the first retry
+	Backoff  float64 `json:"backoff,omitempty"`  // multiplier per retry (0 or 1 = constant)
+	Strategy string  `json:"strategy,omitempty"` // fail (default) | ignore | goto
+	Target   string  `json:"target,omitempty"`   // task id for goto
+}
+
+// Loop modes of a LoopHandler.
+const (
+	LoopForEach = "forEach"
+	LoopWhile   = "while"
+)
+
+// LoopHandler makes a task run once per item (forEach) or while a condition holds.
+type LoopHandler struct {
+	Mode           string `json:"mode,omitempty"`           // forEach | while; empty = no loop
+	Items          string `json:"items,omitempty"`          // forEach: {{ expr }} yielding an array
+	Parallel       bool   `json:"parallel,omitempty"`       // forEach: run iterations concurrently
+	MaxConcurrency int    `json:"maxConcurrency,omitempty"` // forEach parallel bound (0 = default)
+	Condition      string `json:"condition,omitempty"`      // while: checked before each iteration
+	Max            int    `json:"max,omitempty"`            // while: iteration cap
+}
+
+// Task returns the task with the given id, or nil.
+func (p *Process) Task(id string) *Task {
+	for _, t := range p.Tasks {
+		if t.InstID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// ProcessFilter selects definitions in a list.
+type ProcessFilter struct {
+	Name     string // exact
+	NameLike string // substring, case-insensitive
+	Enabled  *bool
+	Creator  string
+	Page
+}
+
+// Page is paging and sorting of a list.
+type Page struct {
+	Limit  int
+	Offset int
+	Sort   string // a field name allowed by the list
+	Desc   bool
+}
+
+// ProcessVersion is an earlier version of a definition, kept when it is replaced.
+type ProcessVersion struct {
+	Version    int      `json:"version"`
+	CreateAt   int64    `json:"createAt"` // when this version was replaced, unix ms
+	ReplacedBy string   `json:"replacedBy"`
+	Definition *Process `json:"definition"`
+}
+
+// nowMillis is the clock of definitions, in unix milliseconds.
+func nowMillis(now func() time.Time) int64 { return now().UnixMilli() }
+
+// UnmarshalJSON decodes a definition strictly (unknown fields are an error, at every
+// level) and makes a missing "enabled" mean true: a new process is enabled unless the
+// client says otherwise.
+func (p *Process) UnmarshalJSON(b []byte) error {
+	type plain Process
+	aux := struct {
+		*plain
+		Enabled *bool `json:"enabled"`
+	}{plain: (*plain)(p)}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&aux); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			te.Field = strings.TrimPrefix(te.Field, "plain.") // the alias is an implementation detail
+		}
+		return err
+	}
+	p.Enabled = aux.Enabled == nil || *aux.Enabled
+	return nil
+}

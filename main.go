@@ -1,0 +1,213 @@
+// Command flowcraft is a self-hosted workflow engine in one binary.
+//
+//	flowcraft [serve] [--addr :8080] [--data ./data]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"flowcraft/db"
+	"flowcraft/engine"
+	"flowcraft/engine/templates"
+	"flowcraft/scripting"
+	"flowcraft/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "flowcraft:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it parses args, and runs the chosen subcommand until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseServeFlags(args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "flowcraft", version)
+		return nil
+	case "help", "-h", "--help":
+		usage(stdout)
+		return nil
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `flowcraft: a self-hosted workflow engine
+
+Usage:
+  flowcraft [serve] [flags]   start the server (default)
+  flowcraft version           print the version
+
+Run "flowcraft serve -h" for the server's flags.
+`)
+}
+
+// serveConfig is the server's configuration from flags and environment.
+type serveConfig struct {
+	Addr          string
+	DataDir       string
+	AdminPassword string
+	LogLevel      slog.Level
+	LogJSON       bool
+	BodyLimit     int
+	SecureCookie  bool
+	ShutdownGrace time.Duration
+}
+
+// parseServeFlags reads flags; each has an environment variable as its default.
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var cfg serveConfig
+	var level, logFormat string
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", env("FLOWCRAFT_ADDR", ":8080"), "listen address (FLOWCRAFT_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("FLOWCRAFT_DATA", "./data"), "data directory; the SQLite file lives here (FLOWCRAFT_DATA)")
+	fs.StringVar(&level, "log-level", env("FLOWCRAFT_LOG_LEVEL", "info"), "debug, info, warn or error (FLOWCRAFT_LOG_LEVEL)")
+	fs.StringVar(&logFormat, "log-format", env("FLOWCRAFT_LOG_FORMAT", "text"), "text or json (FLOWCRAFT_LOG_FORMAT)")
+	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt(getenv, "FLOWCRAFT_BODY_LIMIT", 4<<20), "largest request body in bytes (FLOWCRAFT_BODY_LIMIT)")
+	fs.BoolVar(&cfg.SecureCookie, "secure-cookies", getenv("FLOWCRAFT_SECURE_COOKIES") == "true", "mark cookies Secure, behind a TLS proxy (FLOWCRAFT_SECURE_COOKIES)")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may finish on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, fmt.Errorf("--log-level: %w", err)
+	}
+	switch logFormat {
+	case "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		return cfg, fmt.Errorf("--log-format must be text or json")
+	}
+	cfg.AdminPassword = getenv("FLOWCRAFT_ADMIN_PASSWORD")
+	return cfg, nil
+}
+
+func envInt(getenv func(string) string, name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(getenv(name), &n); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// serve runs the HTTP server until ctx is done, then shuts down gracefully: the
+// listener closes, in-flight requests finish (up to the grace period), the database
+// closes cleanly.
+func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var log *slog.Logger
+	if cfg.LogJSON {
+		log = slog.New(slog.NewJSONHandler(stderr, opts))
+	} else {
+		log = slog.New(slog.NewTextHandler(stderr, opts))
+	}
+
+	store, err := db.Open(ctx, cfg.DataDir, db.Options{}, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("closing database", "err", err)
+		}
+	}()
+	log.Info("database open", "path", store.Path())
+
+	scripts := scripting.New(scripting.Options{})
+	registry := templates.Builtin()
+	validator := engine.NewValidator(registry, scripts)
+	defs := engine.NewDefinitions(store, validator, time.Now, log)
+	identity := engine.NewIdentity(store, engine.IdentityOptions{}, time.Now, log)
+
+	password, err := identity.Bootstrap(ctx, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create admin user: %w", err)
+	}
+	if password != "" {
+		if cfg.AdminPassword == "" {
+			fmt.Fprintf(stdout, "\n  flowcraft created the admin user.\n  user:     admin\n  password: %s\n  (shown only this once; change it under Admin, or set FLOWCRAFT_ADMIN_PASSWORD before the first start)\n\n", password)
+		} else {
+			log.Info("admin user created with the password from FLOWCRAFT_ADMIN_PASSWORD")
+		}
+	}
+
+	app := web.New(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
+		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store,
+		Static: staticFS(), Log: log, Version: version,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("flowcraft listening", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()), "version", version)
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		log.Warn("server stopped", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns ":8080" into "localhost:8080" for the log line.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServer runs `flowcraft serve` until the returned stop function is called.
+func startServer(t *testing.T, dataDir string, env map[string]string) (addr string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
+	addr = freeAddr(t)
+	stdout = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data", dataDir}, func(k string) string { return env[k] }, stdout, io.Discard)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited early: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not come up")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return addr, stdout, func() error { cancel(); return <-done }
+}
+
+func TestServeBootstrapAndShutdown(t *testing.T) {
+	dir := t.TempDir()
+	addr, out, stop := startServer(t, dir, nil)
+	m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("admin password not printed: %q", out.String())
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/me", nil)
+	req.SetBasicAuth("admin", m[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin with printed password: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+
+	// Second start on the same data: nothing printed, the password still works.
+	addr, out, stop = startServer(t, dir, map[string]string{"FLOWCRAFT_ADMIN_PASSWORD": "ignored-now"})
+	defer stop()
+	if strings.Contains(out.String(), "password") {
+		t.Fatalf("password printed again: %q", out.String())
+	}
+	req, _ = http.NewRequest("GET", "http://"+addr+"/api/me", nil)
+	req.SetBasicAuth("admin", m[1])
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin after restart: %v %v", resp, err)
+	}
+}
+
+func TestAdminPasswordFromEnv(t *testing.T) {
+	addr, out, stop := startServer(t, t.TempDir(), map[string]string{"FLOWCRAFT_ADMIN_PASSWORD": "chosen-secret"})
+	defer stop()
+	if strings.Contains(out.String(), "chosen-secret") {
+		t.Fatal("a chosen password must not be printed")
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/me", nil)
+	req.SetBasicAuth("admin", "chosen-secret")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin with env password: %v %v", resp, err)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	env := map[string]string{"FLOWCRAFT_ADDR": ":9999", "FLOWCRAFT_DATA": "/tmp/x"}
+	cfg, err := parseServeFlags(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || cfg.Addr != ":9999" || cfg.DataDir != "/tmp/x" {
+		t.Fatalf("env defaults: %+v %v", cfg, err)
+	}
+	cfg, err = parseServeFlags([]string{"--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || cfg.Addr != ":7000" {
+		t.Fatalf("flag wins: %+v %v", cfg, err)
+	}
+	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}} {
+		if _, err := parseServeFlags(bad, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Error("unknown command accepted")
+	}
+}

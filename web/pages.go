@@ -1,0 +1,190 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"flowcraft/engine"
+	"flowcraft/ui"
+)
+
+// loginCSRFCookie holds the CSRF token of the sign-in form (there is no session yet).
+const loginCSRFCookie = "flowcraft_login_csrf"
+
+// pages serves the server-rendered browser UI.
+type pages struct{ s *Server }
+
+func newPages(s *Server) *pages { return &pages{s: s} }
+
+func (p *pages) routes(app *fiber.App) {
+	if p.s.deps.Static != nil {
+		app.Use("/static", filesystem.New(filesystem.Config{
+			Root:   http.FS(p.s.deps.Static),
+			MaxAge: 3600,
+		}))
+	}
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/processes", fiber.StatusFound) })
+	app.Get("/login", p.loginForm)
+	app.Post("/login", p.loginSubmit)
+	app.Post("/logout", p.logoutSubmit)
+	app.Get("/lang", p.setLang)
+	app.Post("/lang", p.setLang)
+	app.Get("/processes", p.requireSession, p.processes)
+}
+
+// lang picks the UI language of a request.
+func lang(c *fiber.Ctx) ui.Lang {
+	return ui.PickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+}
+
+// frame builds the common page data.
+func (p *pages) frame(c *fiber.Ctx, title string) ui.Page {
+	pg := ui.Page{Lang: lang(c), Path: strings.Clone(c.Path()), Title: title}
+	if u := caller(c); u != nil {
+		pg.User = &ui.PageUser{ID: u.ID, Name: u.Name, Role: u.Role}
+	}
+	if s := callerSession(c); s != nil {
+		pg.CSRF = s.CSRF
+	}
+	return pg
+}
+
+func render(c *fiber.Ctx, status int, comp templ.Component) error {
+	c.Status(status)
+	c.Type("html", "utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// requireSession lets signed-in browsers through and sends others to the sign-in page.
+func (p *pages) requireSession(c *fiber.Ctx) error {
+	u, sess, err := p.s.identify(c)
+	if err != nil {
+		if errors.Is(err, engine.ErrUnauthorized) {
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusFound)
+		}
+		return err
+	}
+	c.Locals(localUser, u)
+	if sess != nil {
+		c.Locals(localSession, sess)
+	}
+	return c.Next()
+}
+
+// loginForm handles GET /login.
+func (p *pages) loginForm(c *fiber.Ctx) error {
+	return p.renderLogin(c, fiber.StatusOK, "", "")
+}
+
+func (p *pages) renderLogin(c *fiber.Ctx, status int, msg, username string) error {
+	token := engine.NewSecret()
+	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteStrictMode, Secure: p.s.secure(c), Expires: time.Now().Add(time.Hour)})
+	pg := p.frame(c, ui.T(lang(c), "login.title"))
+	pg.CSRF = token
+	return render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(c.Query("next")), Username: username}))
+}
+
+// loginSubmit handles POST /login (an HTML form).
+func (p *pages) loginSubmit(c *fiber.Ctx) error {
+	l := lang(c)
+	want, got := c.Cookies(loginCSRFCookie), c.FormValue(csrfFormField)
+	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		return p.renderLogin(c, fiber.StatusForbidden, ui.T(l, "login.error.expired"), "")
+	}
+	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
+	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"))
+	if errors.Is(err, engine.ErrUnauthorized) {
+		return p.renderLogin(c, fiber.StatusUnauthorized, ui.T(l, "login.error.credentials"), user)
+	}
+	if err != nil {
+		return err
+	}
+	p.s.setSessionCookie(c, secret, time.UnixMilli(sess.ExpiresAt))
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// logoutSubmit handles POST /logout.
+func (p *pages) logoutSubmit(c *fiber.Ctx) error {
+	secret := c.Cookies(sessionCookie)
+	if secret != "" {
+		sess, _, err := p.s.deps.Identity.SessionUser(c.UserContext(), secret)
+		if err == nil && !engine.CSRFMatches(sess, c.FormValue(csrfFormField)) {
+			return apiErr(fiber.StatusForbidden, "missing or wrong CSRF token")
+		}
+		if err := p.s.deps.Identity.Logout(c.UserContext(), secret); err != nil {
+			return err
+		}
+	}
+	p.s.clearSessionCookie(c)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// setLang handles GET|POST /lang?l=en&next=/processes: remembers the UI language.
+func (p *pages) setLang(c *fiber.Ctx) error {
+	l := c.FormValue("l")
+	if l == "" {
+		l = c.Query("l")
+	}
+	if l != string(ui.ZhCN) && l != string(ui.En) {
+		return apiErr(fiber.StatusBadRequest, "l must be zh-CN or en")
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: p.s.secure(c)})
+	next := c.FormValue("next")
+	if next == "" {
+		next = c.Query("next")
+	}
+	return c.Redirect(safeNext(next), fiber.StatusSeeOther)
+}
+
+// processes handles GET /processes.
+func (p *pages) processes(c *fiber.Ctx) error {
+	u := caller(c)
+	l := lang(c)
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	d := ui.ProcessesData{Page: p.frame(c, ui.T(l, "processes.title")), Query: query(c, "q"),
+		Offset: page.Offset, Limit: page.Limit, CanEdit: u.HasRole(engine.RoleDesigner)}
+	if u.HasRole(engine.RoleDesigner) {
+		ps, total, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{NameLike: d.Query, Page: engine.Page{
+			Limit: page.Limit, Offset: page.Offset, Sort: "updateAt", Desc: true}})
+		if err != nil {
+			return err
+		}
+		d.Total = total
+		for _, pr := range ps {
+			d.Rows = append(d.Rows, ui.ProcessRow{ID: pr.ID, Name: pr.Name, Description: pr.Description, Engine: pr.Engine,
+				TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt})
+		}
+	}
+	return render(c, fiber.StatusOK, ui.ProcessesPage(d))
+}
+
+// renderError renders an error page for a browser request.
+func (p *pages) renderError(c *fiber.Ctx, e *APIError) error {
+	msg := e.ErrorMessage
+	if e.StatusCode == fiber.StatusNotFound {
+		msg = ui.T(lang(c), "error.notfound")
+	}
+	return render(c, e.StatusCode, ui.ErrorPage(p.frame(c, ui.T(lang(c), "error.title")), e.StatusCode, msg))
+}
+
+// safeNext keeps redirects on this site: only absolute paths, never "//host".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/processes"
+	}
+	return strings.Clone(next)
+}

@@ -1,0 +1,196 @@
+// Package web is flowcraft's HTTP edge: the Fiber app, REST handlers, auth and pages.
+// Handlers parse, authorize, call the core and map errors; they hold no business logic.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"flowcraft/engine"
+	"flowcraft/engine/templates"
+)
+
+// Definitions is what the process definition handlers need.
+type Definitions interface {
+	Create(ctx context.Context, p *engine.Process, creator string) (*engine.Process, error)
+	Get(ctx context.Context, id string) (*engine.Process, error)
+	List(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error)
+	Replace(ctx context.Context, id string, p *engine.Process, by string) (*engine.Process, error)
+	Patch(ctx context.Context, id string, name, description *string, enabled *bool, by string) (*engine.Process, error)
+	Delete(ctx context.Context, id string, cascade bool, by string) error
+	Versions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error)
+}
+
+// Identity is what auth, session and identity handlers need.
+type Identity interface {
+	CheckPassword(ctx context.Context, userID, password string) (*engine.User, error)
+	CheckToken(ctx context.Context, secret string) (*engine.User, error)
+	Login(ctx context.Context, userID, password string) (string, *engine.Session, *engine.User, error)
+	SessionUser(ctx context.Context, secret string) (*engine.Session, *engine.User, error)
+	Logout(ctx context.Context, secret string) error
+
+	CreateUser(ctx context.Context, u *engine.User, password string) (*engine.User, error)
+	GetUser(ctx context.Context, id string) (*engine.User, error)
+	ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error)
+	UpdateUser(ctx context.Context, id string, in engine.UserInput) (*engine.User, error)
+	DeleteUser(ctx context.Context, id, by string) error
+
+	CreateGroup(ctx context.Context, g *engine.Group) (*engine.Group, error)
+	GetGroup(ctx context.Context, id string) (*engine.Group, error)
+	ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group, int, error)
+	RenameGroup(ctx context.Context, id, name string) (*engine.Group, error)
+	DeleteGroup(ctx context.Context, id string) error
+	AddMember(ctx context.Context, groupID, userID string) error
+	RemoveMember(ctx context.Context, groupID, userID string) error
+	ListMembers(ctx context.Context, groupID string) ([]*engine.User, error)
+
+	CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *engine.APIToken, error)
+	ListTokens(ctx context.Context, userID string) ([]*engine.APIToken, error)
+	DeleteToken(ctx context.Context, id, owner string) error
+}
+
+// Templates is the node template catalogue.
+type Templates interface {
+	Specs() []templates.Spec
+}
+
+// ScriptChecker compiles scripts for POST /api/scripts/check.
+type ScriptChecker interface {
+	engine.ScriptChecker
+}
+
+// Pinger reports whether the database answers (for /readyz).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config is the HTTP configuration.
+type Config struct {
+	BodyLimit    int           // bytes; default 4 MiB
+	ReadTimeout  time.Duration // default 30s
+	WriteTimeout time.Duration // default 60s
+	IdleTimeout  time.Duration // default 120s
+	SecureCookie bool          // set Secure on cookies (behind TLS)
+}
+
+// Deps are the server's collaborators.
+type Deps struct {
+	Definitions Definitions
+	Identity    Identity
+	Templates   Templates
+	Scripts     ScriptChecker
+	DB          Pinger
+	Static      fs.FS // the static/ tree, served at /static
+	Log         *slog.Logger
+	Version     string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg   Config
+	deps  Deps
+	log   *slog.Logger
+	pages *pages
+	ready func() bool
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config, deps Deps) *fiber.App {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 4 << 20
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 60 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 120 * time.Second
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With("subsystem", "web")}
+	s.pages = newPages(s)
+	app := fiber.New(fiber.Config{
+		AppName:               "flowcraft",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		ReadBufferSize:        16 << 10, // room for large cookies and tokens
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	app.Use(s.requestIDMiddleware)
+	s.routes(app)
+	return app
+}
+
+// requestIDMiddleware gives every request an id (kept from X-Request-Id when sane),
+// echoed in the response and used in logs and 500 messages.
+func (s *Server) requestIDMiddleware(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if id == "" || len(id) > 64 {
+		id = engine.NewTaskID()[5:] + strconv.FormatInt(time.Now().UnixMilli()%100000, 36)
+	} else {
+		id = string([]byte(id)) // Fiber reuses the request buffer
+	}
+	c.Locals(localRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.log.Error("handler panicked", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "panic", e)
+}
+
+func (s *Server) routes(app *fiber.App) {
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+
+	api := app.Group("/api")
+	api.Post("/login", s.login)
+	api.Use(s.authenticate)
+	api.Post("/logout", s.logout)
+	api.Get("/me", s.me)
+
+	api.Get("/templates", s.listTemplates)
+	api.Post("/scripts/check", s.requireRole(engine.RoleDesigner), s.checkScript)
+
+	api.Post("/process", s.requireRole(engine.RoleDesigner), s.createProcess)
+	api.Get("/process", s.requireRole(engine.RoleDesigner), s.listProcesses)
+	api.Get("/process/:id", s.requireRole(engine.RoleDesigner), s.getProcess)
+	api.Put("/process/:id", s.requireRole(engine.RoleDesigner), s.replaceProcess)
+	api.Patch("/process/:id", s.requireRole(engine.RoleDesigner), s.patchProcess)
+	api.Delete("/process/:id", s.requireRole(engine.RoleDesigner), s.deleteProcess)
+	api.Get("/process/:id/versions", s.requireRole(engine.RoleDesigner), s.listProcessVersions)
+	api.Get("/process/:id/:taskId", s.requireRole(engine.RoleDesigner), s.getProcessTask)
+
+	admin := s.requireRole(engine.RoleAdmin)
+	api.Get("/users", admin, s.listUsers)
+	api.Post("/users", admin, s.createUser)
+	api.Get("/users/:id", admin, s.getUser)
+	api.Put("/users/:id", admin, s.updateUser)
+	api.Patch("/users/:id", admin, s.updateUser)
+	api.Delete("/users/:id", admin, s.deleteUser)
+	api.Get("/groups", admin, s.listGroups)
+	api.Post("/groups", admin, s.createGroup)
+	api.Get("/groups/:id", admin, s.getGroup)
+	api.Put("/groups/:id", admin, s.renameGroup)
+	api.Delete("/groups/:id", admin, s.deleteGroup)
+	api.Get("/groups/:id/members", admin, s.listMembers)
+	api.Post("/groups/:id/members", admin, s.addMember)
+	api.Delete("/groups/:id/members/:userId", admin, s.removeMember)
+
+	api.Get("/tokens", s.listTokens)
+	api.Post("/tokens", s.createToken)
+	api.Delete("/tokens/:id", s.deleteToken)
+
+	s.pages.routes(app)
+}
