@@ -418,7 +418,9 @@ func checkUserFields(u *User, ps *problems) {
 }
 
 // GetUser returns one user.
-func (i *Identity) GetUser(ctx context.Context, id string) (*User, error) { return i.store.GetUser(ctx, id) }
+func (i *Identity) GetUser(ctx context.Context, id string) (*User, error) {
+	return i.store.GetUser(ctx, id)
+}
 
 // ListUsers returns a page of users whose id, name or email contains q.
 func (i *Identity) ListUsers(ctx context.Context, q string, page Page) ([]*User, int, error) {

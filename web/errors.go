@@ -21,7 +21,9 @@ type APIError struct {
 func (e *APIError) Error() string { return e.ErrorMessage }
 
 // apiErr builds an *APIError for handler-level problems (bad query parameters and the like).
-func apiErr(status int, msg string) *APIError { return &APIError{StatusCode: status, ErrorMessage: msg} }
+func apiErr(status int, msg string) *APIError {
+	return &APIError{StatusCode: status, ErrorMessage: msg}
+}
 
 // errorHandler maps every error a handler returns to a status code and the API error
 // shape (for /api) or an error page (for pages). This is the only place where core

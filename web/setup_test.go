@@ -36,8 +36,8 @@ type testEnv struct {
 const testPassword = "password1"
 
 var (
-	regexpProcID        = regexp.MustCompile(`^proc-[a-z0-9]{8}$`)
-	webConfigSmallBody  = web.Config{BodyLimit: 64 << 10}
+	regexpProcID       = regexp.MustCompile(`^proc-[a-z0-9]{8}$`)
+	webConfigSmallBody = web.Config{BodyLimit: 64 << 10}
 )
 
 func newTestEnv(t *testing.T) *testEnv {
