@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"log/slog"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,13 +50,7 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &ve):
-		msg := "the request is invalid"
-		if len(ve.Problems) == 1 {
-			msg = ve.Error()
-		} else if len(ve.Problems) > 1 {
-			msg = ve.Error()
-		}
-		return &APIError{StatusCode: fiber.StatusBadRequest, ErrorMessage: msg, Errors: ve.Problems}
+		return &APIError{StatusCode: fiber.StatusBadRequest, ErrorMessage: ve.Error(), Errors: ve.Problems}
 	case errors.As(err, &ce):
 		return &APIError{StatusCode: statusOf(ce.Kind), ErrorMessage: ce.Message}
 	case errors.As(err, &fe):
@@ -113,9 +106,4 @@ func requestID(c *fiber.Ctx) string {
 		return v
 	}
 	return ""
-}
-
-// logAttrs is a helper for handlers' own log lines.
-func logAttrs(c *fiber.Ctx) []any {
-	return []any{slog.String("request_id", requestID(c)), slog.String("path", c.Path())}
 }

@@ -82,16 +82,16 @@ func (p *pages) requireSession(c *fiber.Ctx) error {
 
 // loginForm handles GET /login.
 func (p *pages) loginForm(c *fiber.Ctx) error {
-	return p.renderLogin(c, fiber.StatusOK, "", "")
+	return p.renderLogin(c, fiber.StatusOK, "", "", c.Query("next"))
 }
 
-func (p *pages) renderLogin(c *fiber.Ctx, status int, msg, username string) error {
+func (p *pages) renderLogin(c *fiber.Ctx, status int, msg, username, next string) error {
 	token := engine.NewSecret()
 	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteStrictMode, Secure: p.s.secure(c), Expires: time.Now().Add(time.Hour)})
 	pg := p.frame(c, ui.T(lang(c), "login.title"))
 	pg.CSRF = token
-	return render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(c.Query("next")), Username: username}))
+	return render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(next), Username: username}))
 }
 
 // loginSubmit handles POST /login (an HTML form).
@@ -99,12 +99,12 @@ func (p *pages) loginSubmit(c *fiber.Ctx) error {
 	l := lang(c)
 	want, got := c.Cookies(loginCSRFCookie), c.FormValue(csrfFormField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-		return p.renderLogin(c, fiber.StatusForbidden, ui.T(l, "login.error.expired"), "")
+		return p.renderLogin(c, fiber.StatusForbidden, ui.T(l, "login.error.csrf"), "", c.FormValue("next"))
 	}
 	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
 	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"))
 	if errors.Is(err, engine.ErrUnauthorized) {
-		return p.renderLogin(c, fiber.StatusUnauthorized, ui.T(l, "login.error.credentials"), user)
+		return p.renderLogin(c, fiber.StatusUnauthorized, ui.T(l, "login.error.invalid"), user, c.FormValue("next"))
 	}
 	if err != nil {
 		return err
@@ -176,9 +176,9 @@ func (p *pages) processes(c *fiber.Ctx) error {
 func (p *pages) renderError(c *fiber.Ctx, e *APIError) error {
 	msg := e.ErrorMessage
 	if e.StatusCode == fiber.StatusNotFound {
-		msg = ui.T(lang(c), "error.notfound")
+		msg = "" // the page explains a 404 itself; Fiber's "Cannot GET ..." is no help
 	}
-	return render(c, e.StatusCode, ui.ErrorPage(p.frame(c, ui.T(lang(c), "error.title")), e.StatusCode, msg))
+	return render(c, e.StatusCode, ui.ErrorPage(p.frame(c, ""), e.StatusCode, msg))
 }
 
 // safeNext keeps redirects on this site: only absolute paths, never "//host".

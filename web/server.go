@@ -97,7 +97,6 @@ type Server struct {
 	deps  Deps
 	log   *slog.Logger
 	pages *pages
-	ready func() bool
 }
 
 // New builds the Fiber app with every route.

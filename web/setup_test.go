@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +32,7 @@ type testEnv struct {
 	app      *fiber.App
 	store    *db.DB
 	identity *engine.Identity
+	deps     web.Deps
 }
 
 const testPassword = "password1"
@@ -65,11 +67,11 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 			t.Fatal(err)
 		}
 	}
-	app := web.New(cfg, web.Deps{
+	deps := web.Deps{
 		Definitions: engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log),
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
-	})
-	return &testEnv{app: app, store: store, identity: id}
+	}
+	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps}
 }
 
 // basic returns an Authorization header value for a test user.
@@ -169,4 +171,12 @@ func minimal(name string) map[string]any {
 			map[string]any{"instId": "task-end00001", "template": "end"},
 		},
 	}
+}
+
+// depsWithStatic returns the env's dependencies serving static files from fsys.
+func depsWithStatic(t *testing.T, e *testEnv, fsys fs.FS) web.Deps {
+	t.Helper()
+	d := e.deps
+	d.Static = fsys
+	return d
 }

@@ -1,0 +1,19 @@
+// flowcraft — behaviour shared by every page (loaded as an ES module by the layout).
+// Dropdown menus are <details data-menu> elements that work without script;
+// this closes them on a click outside and on Escape.
+
+const menus = () => document.querySelectorAll("details[data-menu][open]");
+
+document.addEventListener("click", (event) => {
+  for (const menu of menus()) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of menus()) {
+    menu.open = false;
+    menu.querySelector("summary")?.focus();
+  }
+});

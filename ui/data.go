@@ -1,0 +1,28 @@
+package ui
+
+// LoginData is what the sign-in page shows.
+type LoginData struct {
+	Page     Page
+	Error    string // already translated; shown above the form
+	Next     string // where to go after signing in; posted back as the hidden field next
+	Username string // prefilled user name after a failed attempt
+}
+
+// ProcessRow is one process definition in the processes list.
+type ProcessRow struct {
+	ID, Name, Description, Engine, TriggerApp string
+	Enabled                                   bool
+	Version                                   int
+	Creator                                   string
+	UpdateAt                                  int64 // unix ms
+}
+
+// ProcessesData is what the processes list shows.
+type ProcessesData struct {
+	Page          Page
+	Rows          []ProcessRow
+	Total         int
+	Query         string // the search box value (GET /processes?q=...)
+	Offset, Limit int
+	CanEdit       bool // designer or admin: show New/Import/Enable/Disable/Delete
+}
