@@ -101,6 +101,11 @@ func (d *DB) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engi
 	if f.NameLike != "" {
 		where, args = append(where, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
 	}
+	if f.Search != "" {
+		where = append(where, `(name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
+		pat := likePattern(f.Search)
+		args = append(args, pat, pat, pat)
+	}
 	if f.Enabled != nil {
 		where, args = append(where, "enabled = ?"), append(args, *f.Enabled)
 	}

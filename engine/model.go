@@ -119,7 +119,8 @@ func (p *Process) Task(id string) *Task {
 // ProcessFilter selects definitions in a list.
 type ProcessFilter struct {
 	Name     string // exact
-	NameLike string // substring, case-insensitive
+	NameLike string // substring of the name, case-insensitive
+	Search   string // substring of the name, id or description, case-insensitive
 	Enabled  *bool
 	Creator  string
 	Page

@@ -158,7 +158,7 @@ func (p *pages) processes(c *fiber.Ctx) error {
 	d := ui.ProcessesData{Page: p.frame(c, ui.T(l, "processes.title")), Query: query(c, "q"),
 		Offset: page.Offset, Limit: page.Limit, CanEdit: u.HasRole(engine.RoleDesigner)}
 	if u.HasRole(engine.RoleDesigner) {
-		ps, total, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{NameLike: d.Query, Page: engine.Page{
+		ps, total, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{Search: d.Query, Page: engine.Page{
 			Limit: page.Limit, Offset: page.Offset, Sort: "updateAt", Desc: true}})
 		if err != nil {
 			return err
@@ -174,6 +174,15 @@ func (p *pages) processes(c *fiber.Ctx) error {
 
 // renderError renders an error page for a browser request.
 func (p *pages) renderError(c *fiber.Ctx, e *APIError) error {
+	if caller(c) == nil {
+		// Routes without auth (404s, for one) still show who is signed in.
+		if u, sess, err := p.s.identify(c); err == nil {
+			c.Locals(localUser, u)
+			if sess != nil {
+				c.Locals(localSession, sess)
+			}
+		}
+	}
 	msg := e.ErrorMessage
 	if e.StatusCode == fiber.StatusNotFound {
 		msg = "" // the page explains a 404 itself; Fiber's "Cannot GET ..." is no help

@@ -40,7 +40,7 @@ func (s *Server) listProcesses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := engine.ProcessFilter{Name: query(c, "name"), NameLike: query(c, "nameLike"), Enabled: enabled, Creator: query(c, "creator"), Page: page}
+	f := engine.ProcessFilter{Name: query(c, "name"), NameLike: query(c, "nameLike"), Search: query(c, "q"), Enabled: enabled, Creator: query(c, "creator"), Page: page}
 	ps, total, err := s.deps.Definitions.List(c.UserContext(), f)
 	if err != nil {
 		return err

@@ -327,6 +327,7 @@ func TestListProcesses(t *testing.T) {
 		{"?creator=dora", 4, nil},
 		{"?creator=admin", 0, []string{}},
 		{"?nameLike=100%25", 0, []string{}},
+		{"?q=APPROVAL", 1, []string{"beta approval"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.query, func(t *testing.T) {
