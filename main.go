@@ -81,6 +81,9 @@ type serveConfig struct {
 	BodyLimit     int
 	SecureCookie  bool
 	ShutdownGrace time.Duration
+	HTTPAllow     []string // hosts, IPs or CIDRs http-request may reach despite the SSRF guard
+	DataSources   string   // JSON of named databases for database-handler
+	NodeID        int64    // snowflake node number; unique per flowcraft process on one database
 }
 
 // parseServeFlags reads flags; each has an environment variable as its default.
@@ -92,7 +95,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return def
 	}
 	var cfg serveConfig
-	var level, logFormat string
+	var level, logFormat, httpAllow string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("FLOWCRAFT_ADDR", ":8080"), "listen address (FLOWCRAFT_ADDR)")
@@ -102,6 +105,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt(getenv, "FLOWCRAFT_BODY_LIMIT", 4<<20), "largest request body in bytes (FLOWCRAFT_BODY_LIMIT)")
 	fs.BoolVar(&cfg.SecureCookie, "secure-cookies", getenv("FLOWCRAFT_SECURE_COOKIES") == "true", "mark cookies Secure, behind a TLS proxy (FLOWCRAFT_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may finish on shutdown")
+	fs.StringVar(&httpAllow, "http-allow", getenv("FLOWCRAFT_HTTP_ALLOW"), "comma-separated hosts, IPs or CIDRs that http-request may reach although private or loopback (FLOWCRAFT_HTTP_ALLOW)")
+	fs.StringVar(&cfg.DataSources, "datasources", getenv("FLOWCRAFT_DATASOURCES"), `named databases for database-handler, JSON: {"reports": {"driver": "sqlite", "dsn": "file:/path/reports.db"}} (FLOWCRAFT_DATASOURCES)`)
+	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -119,6 +125,14 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return cfg, fmt.Errorf("--log-format must be text or json")
 	}
 	cfg.AdminPassword = getenv("FLOWCRAFT_ADMIN_PASSWORD")
+	for _, h := range strings.Split(httpAllow, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.HTTPAllow = append(cfg.HTTPAllow, h)
+		}
+	}
+	if cfg.NodeID < 0 || cfg.NodeID > 1023 {
+		return cfg, fmt.Errorf("--node-id must be 0..1023")
+	}
 	return cfg, nil
 }
 
@@ -159,6 +173,32 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	defs := engine.NewDefinitions(store, validator, time.Now, log)
 	identity := engine.NewIdentity(store, engine.IdentityOptions{}, time.Now, log)
 
+	specs, err := templates.ParseDataSources(cfg.DataSources)
+	if err != nil {
+		return fmt.Errorf("--datasources: %w", err)
+	}
+	data, err := templates.NewDataSources(specs, []string{store.Path()})
+	if err != nil {
+		return fmt.Errorf("--datasources: %w", err)
+	}
+	defer data.Close()
+	ids, err := engine.NewIDGen(cfg.NodeID)
+	if err != nil {
+		return err
+	}
+	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: cfg.HTTPAllow}), Data: data}
+	rt := engine.NewRuntime(store, store, registry, services, ids, engine.NewEvents(), time.Now, engine.RuntimeOptions{}, log)
+	if err := rt.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+		defer cancel()
+		if err := rt.Close(stopCtx); err != nil {
+			log.Error("stopping engine", "err", err)
+		}
+	}()
+
 	password, err := identity.Bootstrap(ctx, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create admin user: %w", err)
@@ -172,7 +212,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 
 	app := web.New(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store,
+		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -35,6 +36,12 @@ type DB struct {
 	read  *sql.DB // query_only connections
 	log   *slog.Logger
 	path  string
+
+	// group commit of engine steps (commit.go)
+	commits       chan commitReq
+	closing       chan struct{}
+	closeOnce     sync.Once
+	committerDone chan struct{}
 }
 
 // Options tune the store.
@@ -70,7 +77,8 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	}
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
-	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path}
+	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{})}
+	d.startCommitter()
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -103,7 +111,9 @@ func connect(path string, readOnly bool) (*sql.DB, error) {
 }
 
 // Close closes both pools. With WAL, the last connection to close checkpoints the log.
+// Steps queued for the group commit are written first.
 func (d *DB) Close() error {
+	d.stopCommitter()
 	return errors.Join(d.read.Close(), d.write.Close())
 }
 

@@ -256,3 +256,38 @@ func audit(ctx context.Context, tx *sql.Tx, actor, action, objectType, objectID 
 		time.Now().UnixMilli(), actor, action, objectType, objectID, string(b))
 	return err
 }
+
+// ProcessHead implements engine.ProcessSource.
+func (d *DB) ProcessHead(ctx context.Context, id string) (int, bool, error) {
+	var version int
+	var enabled bool
+	err := d.read.QueryRowContext(ctx, `SELECT version, enabled FROM workflow WHERE id = ?`, id).Scan(&version, &enabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, engine.Errorf(engine.ErrNotFound, "process %s not found", id)
+	}
+	return version, enabled, err
+}
+
+// ProcessAt implements engine.ProcessSource: the current row, or an earlier version.
+func (d *DB) ProcessAt(ctx context.Context, id string, version int) (*engine.Process, error) {
+	p, err := d.GetProcess(ctx, id)
+	if err == nil && p.Version == version {
+		return p, nil
+	}
+	if err != nil && !errors.Is(err, engine.ErrNotFound) {
+		return nil, err
+	}
+	var def string
+	err = d.read.QueryRowContext(ctx, `SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?`, id, version).Scan(&def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, engine.Errorf(engine.ErrNotFound, "process %s version %d not found", id, version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var old engine.Process
+	if err := json.Unmarshal([]byte(def), &old); err != nil {
+		return nil, fmt.Errorf("process %s version %d: %w", id, version, err)
+	}
+	return &old, nil
+}

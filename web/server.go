@@ -86,6 +86,8 @@ type Deps struct {
 	Templates   Templates
 	Scripts     ScriptChecker
 	DB          Pinger
+	Runtime     Runtime
+	Jobs        Jobs
 	Static      fs.FS // the static/ tree, served at /static
 	Log         *slog.Logger
 	Version     string
@@ -170,6 +172,15 @@ func (s *Server) routes(app *fiber.App) {
 	api.Delete("/process/:id", s.requireRole(engine.RoleDesigner), s.deleteProcess)
 	api.Get("/process/:id/versions", s.requireRole(engine.RoleDesigner), s.listProcessVersions)
 	api.Get("/process/:id/:taskId", s.requireRole(engine.RoleDesigner), s.getProcessTask)
+	api.Post("/process/:id", s.startProcess)
+
+	api.Get("/processInst", s.listInstances)
+	api.Get("/processInst/:instId", s.getInstance)
+	api.Put("/processInst/:instId", s.actOnInstance)
+	api.Delete("/processInst/:instId", s.requireRole(engine.RoleDesigner), s.deleteInstance)
+	api.Get("/processInst/:instId/variables", s.getVariables)
+	api.Put("/processInst/:instId/variables", s.requireRole(engine.RoleDesigner), s.putVariables)
+	api.Get("/processInst/:instId/:taskId", s.getInstanceTask)
 
 	admin := s.requireRole(engine.RoleAdmin)
 	api.Get("/users", admin, s.listUsers)
@@ -186,6 +197,9 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/groups/:id/members", admin, s.listMembers)
 	api.Post("/groups/:id/members", admin, s.addMember)
 	api.Delete("/groups/:id/members/:userId", admin, s.removeMember)
+
+	api.Get("/jobs", admin, s.listJobs)
+	api.Post("/jobs/:id/retry", admin, s.retryJob)
 
 	api.Get("/tokens", s.listTokens)
 	api.Post("/tokens", s.createToken)

@@ -33,6 +33,7 @@ type testEnv struct {
 	store    *db.DB
 	identity *engine.Identity
 	deps     web.Deps
+	rt       *engine.Runtime
 }
 
 const testPassword = "password1"
@@ -67,11 +68,23 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 			t.Fatal(err)
 		}
 	}
+	ids, _ := engine.NewIDGen(1)
+	rt := engine.NewRuntime(store, store, reg, &templates.Services{Scripts: scripts}, ids, engine.NewEvents(), time.Now,
+		engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}, log)
+	if err := rt.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		rt.Close(ctx)
+	})
 	deps := web.Deps{
 		Definitions: engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log),
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
+		Runtime: rt, Jobs: store,
 	}
-	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps}
+	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps, rt: rt}
 }
 
 // basic returns an Authorization header value for a test user.
@@ -179,4 +192,13 @@ func depsWithStatic(t *testing.T, e *testEnv, fsys fs.FS) web.Deps {
 	d := e.deps
 	d.Static = fsys
 	return d
+}
+
+func mustID(t *testing.T, s string) engine.ID {
+	t.Helper()
+	id, err := engine.ParseID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

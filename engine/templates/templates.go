@@ -174,8 +174,12 @@ func NewRegistry(ts ...Template) *Registry {
 }
 
 // Builtin returns a registry of the built-in templates, in palette order.
-func Builtin() *Registry {
-	return NewRegistry(
+func Builtin() *Registry { return NewRegistry(BuiltinTemplates()...) }
+
+// BuiltinTemplates returns the initial template set in palette order, for building a
+// registry with additions.
+func BuiltinTemplates() []Template {
+	return []Template{
 		Manual{},
 		Webhook{},
 		CronTimer{},
@@ -189,7 +193,7 @@ func Builtin() *Registry {
 		Delay{},
 		Subprocess{},
 		End{},
-	)
+	}
 }
 
 // Get returns the template with the given id.

@@ -1,0 +1,286 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"flowcraft/engine"
+)
+
+// Group commit. Engine steps from many instances arrive at CommitStep concurrently;
+// one goroutine writes them in batches: one transaction per batch, one SAVEPOINT per
+// step, so a step that fails (a stale rev) rolls back alone while the others commit.
+// Every step is durable (committed) before CommitStep returns, exactly as with one
+// transaction per step, but the fixed cost of a commit is shared.
+
+const maxBatch = 256
+
+type commitReq struct {
+	step *engine.Step
+	done chan error
+}
+
+// startCommitter launches the batching writer. stopCommitter ends it.
+func (d *DB) startCommitter() {
+	d.commits = make(chan commitReq, 4*maxBatch)
+	d.committerDone = make(chan struct{})
+	go d.committer()
+}
+
+func (d *DB) stopCommitter() {
+	d.closeOnce.Do(func() {
+		close(d.closing)
+		<-d.committerDone
+	})
+}
+
+// CommitStep implements engine.RuntimeStore.
+func (d *DB) CommitStep(ctx context.Context, s *engine.Step) error {
+	req := commitReq{step: s, done: make(chan error, 1)}
+	select {
+	case d.commits <- req:
+	case <-d.closing:
+		return errors.New("database is closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the step is written whatever happens to ctx: the caller must learn
+	// whether it committed.
+	return <-req.done
+}
+
+func (d *DB) committer() {
+	defer close(d.committerDone)
+	batch := make([]commitReq, 0, maxBatch)
+	for {
+		select {
+		case req := <-d.commits:
+			batch = append(batch[:0], req)
+		case <-d.closing:
+			// Drain what was queued before closing, then stop.
+			for {
+				select {
+				case req := <-d.commits:
+					d.writeBatch([]commitReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case req := <-d.commits:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		d.writeBatch(batch)
+	}
+}
+
+func (d *DB) writeBatch(batch []commitReq) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		for i, req := range batch {
+			sp := "s" + strconv.Itoa(i)
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+				return err
+			}
+			if errs[i] = applyStep(ctx, tx, req.step); errs[i] != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+sp); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE "+sp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, req := range batch {
+		e := errs[i]
+		if err != nil {
+			e = fmt.Errorf("commit step: %w", err)
+		}
+		if e == nil {
+			bumpRevs(req.step)
+		}
+		req.done <- e
+	}
+}
+
+// bumpRevs advances the in-memory revs after a successful commit, so the next step's
+// rev checks match the rows.
+func bumpRevs(s *engine.Step) {
+	if s.Instance != nil {
+		s.Instance.Rev++
+	}
+	for _, n := range s.Nodes {
+		n.Rev++
+	}
+}
+
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func applyStep(ctx context.Context, tx *sql.Tx, s *engine.Step) error {
+	if in := s.Instance; in != nil {
+		trigger, err := jsonText(in.Trigger)
+		if err != nil {
+			return fmt.Errorf("instance trigger: %w", err)
+		}
+		output, err := jsonText(in.Output)
+		if err != nil {
+			return fmt.Errorf("instance output: %w", err)
+		}
+		detail, err := jsonText(instanceDetail{Reply: in.Reply})
+		if err != nil {
+			return err
+		}
+		if s.New {
+			_, err = tx.ExecContext(ctx, `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name,
+				engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at,
+				update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.ProcessID, in.Version, in.Name, in.Engine, in.Status,
+				in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, in.Cost, in.CreateAt, in.UpdateAt,
+				in.Rev+1, detail)
+			if err != nil {
+				return fmt.Errorf("insert instance: %w", err)
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?,
+				update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
+				in.Status, output, in.Error, in.EndAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
+			if err != nil {
+				return fmt.Errorf("update instance: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return engine.Errorf(engine.ErrConflict, "instance %d was changed concurrently", in.ID)
+			}
+		}
+	}
+	for _, n := range s.Nodes {
+		if err := writeNode(ctx, tx, n); err != nil {
+			return err
+		}
+	}
+	for name, v := range s.Vars {
+		val, err := jsonText(v)
+		if err != nil {
+			return fmt.Errorf("variable %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?)
+			ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,
+			s.Instance.ID, name, val, s.Instance.UpdateAt); err != nil {
+			return fmt.Errorf("variable %s: %w", name, err)
+		}
+	}
+	for _, name := range s.DeletedVars {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`, s.Instance.ID, name); err != nil {
+			return err
+		}
+	}
+	if s.DropJobs && s.Instance != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM job WHERE workflow_inst_uid=?`, s.Instance.ID); err != nil {
+			return err
+		}
+	}
+	for _, id := range s.DoneJobs {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM job WHERE id=?`, id); err != nil {
+			return err
+		}
+	}
+	for _, j := range s.Jobs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job (id, kind, workflow_inst_uid, node_inst_uid, task_id, status, due_at,
+			max_attempts, create_at, update_at) VALUES (?,?,?,?,?,'pending',?,?,?,?)`,
+			j.ID, j.Kind, j.InstanceID, nullID(j.NodeID), j.TaskID, j.DueAt, max(j.MaxAttempts, 1), j.CreateAt, j.CreateAt); err != nil {
+			return fmt.Errorf("insert job: %w", err)
+		}
+	}
+	if k := s.Idempotency; k != nil && s.Instance != nil {
+		_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_key (scope, key, workflow_inst_uid, create_at) VALUES (?,?,?,?)
+			ON CONFLICT (scope, key) DO UPDATE SET workflow_inst_uid=excluded.workflow_inst_uid, create_at=excluded.create_at
+			WHERE idempotency_key.create_at < ?`, k.Scope, k.Key, s.Instance.ID, s.Instance.CreateAt, s.Instance.CreateAt-idempotencyWindowMs)
+		if err != nil {
+			return err
+		}
+		var owner int64
+		if err := tx.QueryRowContext(ctx, `SELECT workflow_inst_uid FROM idempotency_key WHERE scope=? AND key=?`, k.Scope, k.Key).Scan(&owner); err != nil {
+			return err
+		}
+		if engine.ID(owner) != s.Instance.ID {
+			return engine.Errorf(engine.ErrConflict, "idempotency key %q is taken", k.Key)
+		}
+	}
+	return nil
+}
+
+// idempotencyWindowMs is how long an Idempotency-Key keeps returning its instance.
+const idempotencyWindowMs = 24 * 60 * 60 * 1000
+
+type instanceDetail struct {
+	Reply *engine.Reply `json:"reply,omitempty"`
+}
+
+func writeNode(ctx context.Context, tx *sql.Tx, n *engine.NodeRun) error {
+	input, err := jsonText(n.Input)
+	if err != nil {
+		return fmt.Errorf("task %s input: %w", n.TaskID, err)
+	}
+	output, err := jsonText(n.Output)
+	if err != nil {
+		return fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	logs := "[]"
+	if len(n.Logs) > 0 {
+		if logs, err = jsonText(n.Logs); err != nil {
+			return err
+		}
+	}
+	detail := "{}"
+	if n.Detail != nil {
+		if detail, err = jsonText(n.Detail); err != nil {
+			return err
+		}
+	}
+	if n.Rev == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt,
+			status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
+			n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+			n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail)
+		if err != nil {
+			return fmt.Errorf("insert runtime of %s: %w", n.TaskID, err)
+		}
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?,
+		cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
+		n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, n.ID, n.Rev)
+	if err != nil {
+		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
+	}
+	if c, _ := res.RowsAffected(); c != 1 {
+		return engine.Errorf(engine.ErrConflict, "runtime %d of %s was changed concurrently", n.ID, n.TaskID)
+	}
+	return nil
+}
+
+func nullID(id engine.ID) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
+}

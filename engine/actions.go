@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+	"maps"
+	"time"
+)
+
+// Instance actions of PUT /api/processInst/{id}.
+const (
+	ActionCancel  = "cancel"
+	ActionSuspend = "suspend"
+	ActionResume  = "resume"
+	ActionRetry   = "retry"
+)
+
+// act runs fn on an instance's actor and waits for its answer.
+func (r *Runtime) act(ctx context.Context, id ID, fn func(ctx context.Context, st *instState) error) error {
+	if _, err := r.store.GetInstance(ctx, id); err != nil {
+		return err
+	}
+	res := make(chan error, 1)
+	r.submit(id, &command{
+		run: func(ctx context.Context, st *instState) error {
+			err := fn(ctx, st)
+			res <- err
+			if isCallerError(err) {
+				return nil // the caller's mistake, not the instance's
+			}
+			return err
+		},
+		dropped: func(err error) { res <- err },
+	}, nil)
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func isCallerError(err error) bool {
+	_, ok := err.(*Error)
+	return ok
+}
+
+// Act applies an action (cancel, suspend, resume, retry) to an instance. An action the
+// current status does not allow is ErrConflict naming the status.
+func (r *Runtime) Act(ctx context.Context, id ID, action string) (*Instance, error) {
+	var out *Instance
+	err := r.act(ctx, id, func(ctx context.Context, st *instState) error {
+		in := st.inst
+		notIn := func() error {
+			return Errorf(ErrConflict, "cannot %s instance %s: it is %s", action, in.ID, in.Status)
+		}
+		switch action {
+		case ActionCancel:
+			if Ended(in.Status) {
+				return notIn()
+			}
+			if err := r.end(ctx, st, StatusCanceled, nil, "canceled"); err != nil {
+				return err
+			}
+		case ActionSuspend:
+			if in.Status != StatusRunning && in.Status != StatusWaiting && in.Status != StatusPending {
+				return notIn()
+			}
+			s := st.newStep()
+			in.Status = StatusSuspended
+			if err := r.commit(ctx, s); err != nil {
+				return err
+			}
+		case ActionResume:
+			if in.Status != StatusSuspended {
+				return notIn()
+			}
+			s := st.newStep()
+			in.Status = StatusRunning
+			if err := r.commit(ctx, s); err != nil {
+				return err
+			}
+		case ActionRetry:
+			if in.Status != StatusFailed && in.Status != StatusTimeout {
+				return notIn()
+			}
+			if err := r.retry(ctx, st); err != nil {
+				return err
+			}
+		default:
+			return Errorf(ErrInvalid, "unknown action %q: use cancel, suspend, resume or retry", action)
+		}
+		cp := *st.inst
+		out = &cp
+		return nil
+	})
+	return out, err
+}
+
+// retry reruns what stopped when the instance failed: the failed runtimes (each task's
+// last execution) and the tokens that were canceled with the failure.
+func (r *Runtime) retry(ctx context.Context, st *instState) error {
+	s := st.newStep()
+	endedAt := st.inst.EndAt
+	latest := map[string]*NodeRun{}
+	for _, n := range st.nodes {
+		latest[n.TaskID] = n
+	}
+	for _, n := range st.nodes {
+		t := st.def.tasks[n.TaskID]
+		if t == nil || latest[n.TaskID] != n {
+			continue
+		}
+		switch {
+		case n.Status == StatusFailed || n.Status == StatusTimeout:
+		case n.Status == StatusCanceled && n.EndAt == endedAt:
+		default:
+			continue
+		}
+		next := r.newRun(st, t, n.Input)
+		if t.join && n.Detail != nil && len(n.Detail.Arrived) > 0 {
+			next.Detail.Arrived = append([]string(nil), n.Detail.Arrived...)
+			if in, ok := n.Input.(map[string]any); ok {
+				next.Input = maps.Clone(in)
+			}
+			if t.Template == "inclusive-gateway" || len(next.Detail.Arrived) < len(t.incoming) {
+				next.Status = StatusWaiting
+			}
+		}
+		s.touch(next)
+	}
+	in := st.inst
+	in.Status, in.Error, in.EndAt, in.Cost = StatusRunning, "", 0, 0
+	if st.def.p.Timeout > 0 {
+		s.jobs = append(s.jobs, r.job(JobProcessTimeout, in.ID, 0, "", nowMs(r.now)+st.def.p.Timeout))
+	}
+	return r.commit(ctx, s)
+}
+
+// SetVariables replaces an instance's variables.
+func (r *Runtime) SetVariables(ctx context.Context, id ID, vars map[string]any) (map[string]any, error) {
+	var out map[string]any
+	err := r.act(ctx, id, func(ctx context.Context, st *instState) error {
+		if Ended(st.inst.Status) {
+			return Errorf(ErrConflict, "instance %s has ended (%s); its variables are read-only", id, st.inst.Status)
+		}
+		s := st.newStep()
+		st.setVars(vars)
+		if err := r.commit(ctx, s); err != nil {
+			return err
+		}
+		out = maps.Clone(st.vars)
+		return nil
+	})
+	return out, err
+}
+
+// Variables returns an instance's variables.
+func (r *Runtime) Variables(ctx context.Context, id ID) (map[string]any, error) {
+	_, _, vars, err := r.store.LoadInstance(ctx, id)
+	return vars, err
+}
+
+// DeleteInstance removes an ended instance and all its rows.
+func (r *Runtime) DeleteInstance(ctx context.Context, id ID) error {
+	in, err := r.store.GetInstance(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !Ended(in.Status) {
+		return Errorf(ErrConflict, "instance %s is %s; cancel it before deleting", id, in.Status)
+	}
+	return r.store.DeleteInstance(ctx, id)
+}
+
+// ListInstances returns a page of instances.
+func (r *Runtime) ListInstances(ctx context.Context, f InstanceFilter) ([]*Instance, int, error) {
+	return r.store.ListInstances(ctx, f)
+}
+
+// InstanceView is an instance with every task of its definition and the task's runtimes.
+type InstanceView struct {
+	*Instance
+	Tasks []*TaskView `json:"tasks"`
+}
+
+// TaskView is one task of an instance: its latest status and every runtime.
+type TaskView struct {
+	InstID   string     `json:"instId"`
+	Name     string     `json:"name"`
+	Template string     `json:"template"`
+	Status   string     `json:"status"` // of the latest runtime; "" when it never ran
+	Runtimes []*NodeRun `json:"runtimes"`
+}
+
+// Describe returns an instance with its tasks and runtimes.
+func (r *Runtime) Describe(ctx context.Context, id ID) (*InstanceView, error) {
+	in, nodes, _, err := r.store.LoadInstance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	def, err := r.definition(ctx, in.ProcessID, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	v := &InstanceView{Instance: in}
+	byTask := map[string]*TaskView{}
+	for _, t := range def.p.Tasks {
+		tv := &TaskView{InstID: t.InstID, Name: t.Name, Template: t.Template, Runtimes: []*NodeRun{}}
+		byTask[t.InstID] = tv
+		v.Tasks = append(v.Tasks, tv)
+	}
+	for _, n := range nodes {
+		tv := byTask[n.TaskID]
+		if tv == nil {
+			tv = &TaskView{InstID: n.TaskID, Name: n.Name, Template: n.Template}
+			byTask[n.TaskID] = tv
+			v.Tasks = append(v.Tasks, tv)
+		}
+		tv.Runtimes = append(tv.Runtimes, n)
+		tv.Status = n.Status
+	}
+	return v, nil
+}
+
+// DescribeTask returns one task of an instance with its runtimes.
+func (r *Runtime) DescribeTask(ctx context.Context, id ID, taskID string) (*TaskView, error) {
+	v, err := r.Describe(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range v.Tasks {
+		if t.InstID == taskID {
+			return t, nil
+		}
+	}
+	return nil, Errorf(ErrNotFound, "instance %s has no task %s", id, taskID)
+}
+
+// WaitEnded waits up to d for an instance to end and returns its latest state.
+func (r *Runtime) WaitEnded(ctx context.Context, id ID, d time.Duration) (*Instance, error) {
+	ch := r.addWaiter(id)
+	in, err := r.store.GetInstance(ctx, id)
+	if err != nil || Ended(in.Status) {
+		r.removeWaiter(id, ch)
+		return in, err
+	}
+	in, _ = r.await(ctx, id, ch, d, in)
+	return in, nil
+}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"flowcraft/engine/templates"
+)
+
+// compiled is a definition version prepared for execution: tasks indexed, incoming
+// edges counted, the input schema compiled. It is immutable and shared.
+type compiled struct {
+	p      *Process
+	tasks  map[string]*ctask
+	schema *jsonschema.Schema // nil when inputDataSchema is empty
+	// reach[a] is the set of tasks reachable from a, computed on demand for inclusive joins.
+	reachMu sync.Mutex
+	reach   map[string]map[string]bool
+}
+
+// ctask is one task of a compiled definition.
+type ctask struct {
+	*Task
+	spec     templates.Spec
+	tpl      templates.Template
+	incoming []string // distinct source task ids
+	join     bool     // a parallel or inclusive gateway with more than one incoming branch
+	params   map[string]any
+}
+
+func compile(p *Process, reg *templates.Registry) (*compiled, error) {
+	c := &compiled{p: p, tasks: make(map[string]*ctask, len(p.Tasks)), reach: map[string]map[string]bool{}}
+	for _, t := range p.Tasks {
+		tpl, ok := reg.Get(t.Template)
+		if !ok {
+			return nil, fmt.Errorf("task %s: unknown template %q", t.InstID, t.Template)
+		}
+		ct := &ctask{Task: t, spec: tpl.Spec(), tpl: tpl}
+		raw := map[string]any{}
+		for k, prm := range t.Parameters {
+			if prm != nil {
+				raw[k] = prm.Value
+			}
+		}
+		ct.params = templates.WithDefaults(ct.spec, raw)
+		c.tasks[t.InstID] = ct
+	}
+	for _, t := range p.Tasks {
+		seen := map[string]bool{}
+		for _, conn := range t.Connections {
+			target := c.tasks[conn.To]
+			if target == nil || seen[conn.To] {
+				continue
+			}
+			seen[conn.To] = true
+			target.incoming = append(target.incoming, t.InstID)
+		}
+	}
+	for _, ct := range c.tasks {
+		ct.join = (ct.Template == "parallel-gateway" || ct.Template == "inclusive-gateway") && len(ct.incoming) > 1
+	}
+	if s := bytes.TrimSpace(p.InputDataSchema); len(s) > 0 && string(s) != "{}" && string(s) != "null" {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(s))
+		if err != nil {
+			return nil, fmt.Errorf("inputDataSchema: %w", err)
+		}
+		comp := jsonschema.NewCompiler()
+		if err := comp.AddResource("input.json", doc); err != nil {
+			return nil, fmt.Errorf("inputDataSchema: %w", err)
+		}
+		if c.schema, err = comp.Compile("input.json"); err != nil {
+			return nil, fmt.Errorf("inputDataSchema: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// reachable reports whether task `to` can be reached from task `from` by following
+// connections (and goto error handlers), not passing through `to` on the way.
+func (c *compiled) reachable(from, to string) bool {
+	c.reachMu.Lock()
+	defer c.reachMu.Unlock()
+	key := from + "\x00" + to
+	if r, ok := c.reach[key]; ok {
+		return r[to]
+	}
+	seen := map[string]bool{from: true}
+	queue := []string{from}
+	found := false
+	for len(queue) > 0 && !found {
+		t := c.tasks[queue[0]]
+		queue = queue[1:]
+		if t == nil {
+			continue
+		}
+		next := make([]string, 0, len(t.Connections)+1)
+		for _, conn := range t.Connections {
+			next = append(next, conn.To)
+		}
+		if t.ErrorHandler.Strategy == StrategyGoto {
+			next = append(next, t.ErrorHandler.Target)
+		}
+		for _, n := range next {
+			if n == to {
+				found = true
+				break
+			}
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	c.reach[key] = map[string]bool{to: found}
+	return found
+}
+
+// validateInput checks trigger data against inputDataSchema.
+func (c *compiled) validateInput(trigger any) error {
+	if c.schema == nil {
+		return nil
+	}
+	// The validator wants JSON-decoded values (json.Number aside): round-trip once.
+	b, err := json.Marshal(trigger)
+	if err != nil {
+		return Invalid("trigger", "trigger data is not JSON: %v", err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return Invalid("trigger", "trigger data is not JSON: %v", err)
+	}
+	err = c.schema.Validate(v)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return Invalid("trigger", "%v", err)
+	}
+	printer := message.NewPrinter(language.English)
+	var ps []FieldError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			field := "/" + strings.Join(e.InstanceLocation, "/")
+			ps = append(ps, FieldError{Field: "trigger" + strings.TrimSuffix(field, "/"), Message: e.ErrorKind.LocalizedString(printer)})
+			return
+		}
+		for _, cause := range e.Causes {
+			walk(cause)
+		}
+	}
+	walk(ve)
+	return &ValidationError{Problems: ps}
+}
+
+// compiledCache keeps compiled definitions by id and version.
+type compiledCache struct {
+	mu sync.Mutex
+	m  map[string]*compiled
+}
+
+func (cc *compiledCache) get(id string, version int) *compiled {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.m[fmt.Sprintf("%s@%d", id, version)]
+}
+
+func (cc *compiledCache) put(c *compiled) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if len(cc.m) > 4096 {
+		clear(cc.m)
+	}
+	cc.m[fmt.Sprintf("%s@%d", c.p.ID, c.p.Version)] = c
+}

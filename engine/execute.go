@@ -1,0 +1,410 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"sync"
+	"time"
+
+	"flowcraft/engine/templates"
+	"flowcraft/scripting"
+)
+
+// execute runs one pending runtime and commits what it did as one step.
+func (r *Runtime) execute(ctx context.Context, st *instState, n *NodeRun) error {
+	t := st.def.tasks[n.TaskID]
+	s := st.newStep()
+	if t == nil {
+		n.Status, n.Error = StatusFailed, fmt.Sprintf("task %s is not in version %d of the process", n.TaskID, st.inst.Version)
+		s.touch(n)
+		if err := r.commit(ctx, s); err != nil {
+			return err
+		}
+		return r.end(ctx, st, StatusFailed, nil, n.Error)
+	}
+	if st.inst.Status != StatusRunning {
+		st.inst.Status = StatusRunning
+	}
+	now := nowMs(r.now)
+	n.StartAt, n.Status, n.UpdateAt = now, StatusRunning, now
+	r.publishRunning(st, n)
+
+	if t.IsIgnore {
+		return r.complete(ctx, s, t, n, StatusSkipped, n.Input)
+	}
+	switch t.spec.Kind {
+	case "trigger":
+		return r.complete(ctx, s, t, n, StatusDone, n.Input)
+	case "flow":
+		return r.complete(ctx, s, t, n, StatusDone, n.Input)
+	case "end":
+		return r.runEnd(ctx, s, t, n)
+	case "wait":
+		return r.beginWait(ctx, s, t, n)
+	}
+	runs, out, err := r.runAction(ctx, st, t, n)
+	for _, it := range runs {
+		s.touch(it)
+	}
+	if err != nil {
+		return r.fail(ctx, s, t, n, runs, err)
+	}
+	return r.complete(ctx, s, t, n, StatusDone, out)
+}
+
+func (r *Runtime) publishRunning(st *instState, n *NodeRun) {
+	cp := *n
+	r.events.Publish(Event{Type: EventNode, ProcessID: st.inst.ProcessID, InstanceID: st.inst.ID, Node: &cp})
+}
+
+// complete marks a runtime finished with output, routes the output on and commits.
+// A routing failure (no gateway condition holds) is a failure of the task.
+func (r *Runtime) complete(ctx context.Context, s *step, t *ctask, n *NodeRun, status string, out any) error {
+	now := nowMs(r.now)
+	if n.Detail == nil || n.Detail.LoopSize == 0 {
+		n.Output = out
+	}
+	n.Status, n.EndAt, n.UpdateAt = status, now, now
+	n.Cost = now - n.StartAt
+	s.touch(n)
+	st := s.st
+	st.outputs[t.InstID] = out
+	st.lastDone = t.InstID
+	if err := r.route(ctx, s, t, n, out); err != nil {
+		return r.fail(ctx, s, t, n, nil, err)
+	}
+	return r.commit(ctx, s)
+}
+
+// runAction executes an action task: once, or once per loop iteration. It returns the
+// runtimes it used (the first is n) and the task output.
+func (r *Runtime) runAction(ctx context.Context, st *instState, t *ctask, n *NodeRun) ([]*NodeRun, any, error) {
+	runner, ok := t.tpl.(templates.Runner)
+	if !ok {
+		return []*NodeRun{n}, nil, fmt.Errorf("template %q cannot run", t.Template)
+	}
+	lh := t.LoopHandler
+	switch lh.Mode {
+	case LoopForEach:
+		return r.runForEach(ctx, st, t, n, runner)
+	case LoopWhile:
+		return r.runWhile(ctx, st, t, n, runner)
+	}
+	out, err := r.invoke(ctx, st, t, n, runner, n.Input, nil, 0, false)
+	return []*NodeRun{n}, out, err
+}
+
+// invoke runs a template once on behalf of runtime n.
+func (r *Runtime) invoke(ctx context.Context, st *instState, t *ctask, n *NodeRun, runner templates.Runner,
+	input, item any, index int, inLoop bool) (out any, err error) {
+	scope := st.scope(input, item, index, inLoop)
+	params, err := r.renderParams(ctx, t, scope)
+	if err != nil {
+		return nil, err
+	}
+	tctx := ctx
+	if t.Timeout > 0 {
+		var cancel context.CancelFunc
+		tctx, cancel = context.WithTimeoutCause(ctx, time.Duration(t.Timeout)*time.Millisecond, errTaskTimeout)
+		defer cancel()
+	}
+	call := &templates.Call{ProcessID: st.inst.ProcessID, InstanceID: st.inst.ID.String(), TaskID: t.InstID,
+		Params: params, Input: input, Scope: scope, Services: r.services}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("task %s crashed: %v", t.InstID, p)
+		}
+	}()
+	res, err := runner.Run(tctx, call)
+	n.Logs = append(n.Logs, res.Logs...)
+	if err != nil {
+		if context.Cause(tctx) == errTaskTimeout {
+			return nil, fmt.Errorf("%w after %d ms: %v", errTaskTimeout, t.Timeout, err)
+		}
+		return nil, err
+	}
+	if res.VarsChanged {
+		st.setVars(res.Vars)
+	}
+	return res.Output, nil
+}
+
+var errTaskTimeout = errors.New("task timed out")
+
+// renderParams evaluates {{ }} in every parameter except code.
+func (r *Runtime) renderParams(ctx context.Context, t *ctask, scope scripting.Scope) (map[string]any, error) {
+	out := make(map[string]any, len(t.params))
+	for k, v := range t.params {
+		if p, ok := t.spec.Param(k); ok && p.Type == templates.TypeCode {
+			out[k] = v
+			continue
+		}
+		rv, err := r.scripts.RenderValue(ctx, v, scope)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", k, err)
+		}
+		out[k] = rv
+	}
+	return out, nil
+}
+
+// iteration makes runtime i of a loop execution (reusing n for the first).
+func (r *Runtime) iteration(st *instState, t *ctask, n *NodeRun, i, size int, input any) *NodeRun {
+	it := n
+	if i > 0 {
+		it = &NodeRun{ID: ID(r.ids.Next()), InstanceID: n.InstanceID, TaskID: n.TaskID, Name: n.Name, Template: n.Template,
+			Attempt: n.Attempt, Status: StatusRunning, CreateAt: nowMs(r.now), StartAt: nowMs(r.now), Detail: &NodeDetail{Exec: n.Detail.Exec}}
+	}
+	it.Index, it.Input = i, input
+	it.Detail.LoopSize = size
+	return it
+}
+
+func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *NodeRun, runner templates.Runner) ([]*NodeRun, any, error) {
+	lh := t.LoopHandler
+	v, err := r.scripts.Render(ctx, lh.Items, st.scope(n.Input, nil, 0, false))
+	if err != nil {
+		return []*NodeRun{n}, nil, fmt.Errorf("loop items: %w", err)
+	}
+	if v == nil {
+		v = []any{}
+	}
+	items, ok := v.([]any)
+	if !ok {
+		return []*NodeRun{n}, nil, fmt.Errorf("loop items must be an array, got %T", v)
+	}
+	size := len(items)
+	if size == 0 {
+		n.Detail.LoopSize = 0
+		return []*NodeRun{n}, []any{}, nil
+	}
+	runs := make([]*NodeRun, size)
+	for i := range items {
+		runs[i] = r.iteration(st, t, n, i, size, items[i])
+	}
+	outs := make([]any, size)
+	finish := func(it *NodeRun, out any, err error) {
+		now := nowMs(r.now)
+		it.EndAt, it.UpdateAt, it.Cost = now, now, now-it.StartAt
+		if err != nil {
+			it.Status, it.Error = failStatus(err), err.Error()
+			return
+		}
+		it.Status, it.Output = StatusDone, out
+	}
+	if !lh.Parallel {
+		for i, it := range runs {
+			it.StartAt = nowMs(r.now)
+			out, err := r.invoke(ctx, st, t, it, runner, items[i], items[i], i, true)
+			finish(it, out, err)
+			if err != nil {
+				r.cancelRest(runs[i+1:])
+				return runs, nil, fmt.Errorf("iteration %d: %w", i, err)
+			}
+			outs[i] = out
+		}
+		return runs, outs, nil
+	}
+	// Parallel: iterations run concurrently on copies of vars; their write-backs are
+	// applied in index order afterwards (the highest index wins a conflict).
+	limit := lh.MaxConcurrency
+	if limit <= 0 {
+		limit = r.opts.DefaultLoopC
+	}
+	sem := make(chan struct{}, limit)
+	subs := make([]*instState, size)
+	errs := make([]error, size)
+	var wg sync.WaitGroup
+	for i, it := range runs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			it.StartAt = nowMs(r.now)
+			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), outputs: st.outputs}
+			out, err := r.invoke(ctx, sub, t, it, runner, items[i], items[i], i, true)
+			finish(it, out, err)
+			outs[i], errs[i], subs[i] = out, err, sub
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return runs, nil, fmt.Errorf("iteration %d: %w", i, err)
+		}
+	}
+	for _, sub := range subs {
+		st.mergeVars(sub)
+	}
+	return runs, outs, nil
+}
+
+func (r *Runtime) runWhile(ctx context.Context, st *instState, t *ctask, n *NodeRun, runner templates.Runner) ([]*NodeRun, any, error) {
+	lh := t.LoopHandler
+	var runs []*NodeRun
+	outs := []any{}
+	input := n.Input
+	for i := 0; i < lh.Max; i++ {
+		ok, err := r.scripts.Condition(ctx, lh.Condition, st.scope(input, nil, i, true))
+		if err != nil {
+			if len(runs) == 0 {
+				runs = append(runs, n)
+			}
+			return runs, nil, fmt.Errorf("loop condition: %w", err)
+		}
+		if !ok {
+			break
+		}
+		it := r.iteration(st, t, n, i, 0, input)
+		it.StartAt = nowMs(r.now)
+		runs = append(runs, it)
+		out, err := r.invoke(ctx, st, t, it, runner, input, nil, i, true)
+		now := nowMs(r.now)
+		it.EndAt, it.UpdateAt, it.Cost = now, now, now-it.StartAt
+		if err != nil {
+			it.Status, it.Error = failStatus(err), err.Error()
+			return runs, nil, fmt.Errorf("iteration %d: %w", i, err)
+		}
+		it.Status, it.Output = StatusDone, out
+		outs = append(outs, out)
+		input = out
+	}
+	if len(runs) == 0 {
+		n.Detail.LoopSize = 0
+		return []*NodeRun{n}, outs, nil
+	}
+	for _, it := range runs {
+		it.Detail.LoopSize = len(runs)
+	}
+	return runs, outs, nil
+}
+
+func (r *Runtime) cancelRest(runs []*NodeRun) {
+	now := nowMs(r.now)
+	for _, it := range runs {
+		it.Status, it.EndAt, it.UpdateAt = StatusCanceled, now, now
+	}
+}
+
+func failStatus(err error) string {
+	if errors.Is(err, errTaskTimeout) {
+		return StatusTimeout
+	}
+	return StatusFailed
+}
+
+// fail handles a task's failure by its errorHandler: retry (durably, after the
+// interval), or the strategy: fail the instance, ignore (go on), or goto a task.
+func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs []*NodeRun, cause error) error {
+	st := s.st
+	now := nowMs(r.now)
+	msg := cause.Error()
+	status := failStatus(cause)
+	if len(runs) == 0 {
+		runs = []*NodeRun{n}
+	}
+	for _, it := range runs {
+		if !Ended(it.Status) || it.Status == StatusDone {
+			if it.Status != StatusDone {
+				it.Status = status
+			}
+		}
+		if it.EndAt == 0 {
+			it.EndAt = now
+		}
+		it.UpdateAt, it.Cost = now, it.EndAt-it.StartAt
+		s.touch(it)
+	}
+	if n.Error == "" {
+		n.Error = msg
+	}
+	if n.Status == StatusDone || n.Status == StatusRunning {
+		n.Status = status
+	}
+	eh := t.ErrorHandler
+	if n.Attempt < eh.Retry {
+		next := r.newRun(st, t, n.Input)
+		next.Attempt = n.Attempt + 1
+		next.Detail.Exec = n.Detail.Exec // a retry is the same execution
+		st.execs[t.InstID]--
+		delay := retryDelay(eh, n.Attempt)
+		if delay > 0 {
+			next.Status = StatusWaiting
+			s.jobs = append(s.jobs, r.job(JobRetry, st.inst.ID, next.ID, t.InstID, now+delay))
+		}
+		s.touch(next)
+		return r.commit(ctx, s)
+	}
+	switch eh.Strategy {
+	case StrategyIgnore:
+		out := map[string]any{"error": msg}
+		st.outputs[t.InstID] = out
+		st.lastDone = t.InstID
+		if err := r.route(ctx, s, t, n, out); err != nil {
+			return r.failInstance(ctx, s, t, err.Error())
+		}
+		return r.commit(ctx, s)
+	case StrategyGoto:
+		if target := st.def.tasks[eh.Target]; target != nil {
+			s.touch(r.newRun(st, target, map[string]any{"error": msg, "taskId": t.InstID}))
+			return r.commit(ctx, s)
+		}
+	}
+	return r.failInstance(ctx, s, t, msg)
+}
+
+func (r *Runtime) failInstance(ctx context.Context, s *step, t *ctask, msg string) error {
+	if err := r.commit(ctx, s); err != nil {
+		return err
+	}
+	return r.end(ctx, s.st, StatusFailed, nil, fmt.Sprintf("task %s (%s) failed: %s", t.Name, t.InstID, msg))
+}
+
+// retryDelay is the wait before attempt+1: interval × backoff^attempt, in ms.
+func retryDelay(eh ErrorHandler, attempt int) int64 {
+	if eh.Interval <= 0 {
+		return 0
+	}
+	b := eh.Backoff
+	if b < 1 {
+		b = 1
+	}
+	d := float64(eh.Interval) * math.Pow(b, float64(attempt))
+	return int64(min(d, float64(24*time.Hour/time.Millisecond)))
+}
+
+// runEnd sets the workflow output (and the webhook reply); terminate ends all branches.
+func (r *Runtime) runEnd(ctx context.Context, s *step, t *ctask, n *NodeRun) error {
+	st := s.st
+	params, err := r.renderParams(ctx, t, st.scope(n.Input, nil, 0, false))
+	if err != nil {
+		return r.fail(ctx, s, t, n, nil, err)
+	}
+	out, ok := params["output"]
+	if !ok || out == nil || out == "" {
+		out = n.Input
+	}
+	st.inst.Output = out
+	reply := &Reply{StatusCode: 200}
+	if code, ok := params["statusCode"].(float64); ok && code >= 100 && code <= 599 {
+		reply.StatusCode = int(code)
+	}
+	if hs, ok := params["headers"].(map[string]any); ok && len(hs) > 0 {
+		reply.Headers = map[string]string{}
+		for k, v := range hs {
+			reply.Headers[k] = fmt.Sprint(v)
+		}
+	}
+	st.inst.Reply = reply
+	if err := r.complete(ctx, s, t, n, StatusDone, out); err != nil {
+		return err
+	}
+	if terminate, _ := params["terminate"].(bool); terminate {
+		return r.end(ctx, st, StatusDone, out, "")
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"flowcraft/scripting"
+)
+
+// Statuses of process instances and node runtimes (DESIGN §4).
+const (
+	StatusPending   = "pending"
+	StatusRunning   = "running"
+	StatusWaiting   = "waiting"
+	StatusDone      = "done"
+	StatusFailed    = "failed"
+	StatusCanceled  = "canceled"
+	StatusTimeout   = "timeout"
+	StatusSuspended = "suspended"
+	StatusSkipped   = "skipped" // node only: isIgnore
+)
+
+// Ended reports whether an instance or node status is final.
+func Ended(status string) bool {
+	switch status {
+	case StatusDone, StatusFailed, StatusCanceled, StatusTimeout, StatusSkipped:
+		return true
+	}
+	return false
+}
+
+// ID is a snowflake id, written as a decimal string in JSON.
+type ID int64
+
+// MarshalJSON writes the id as a string: JavaScript cannot hold 64-bit integers.
+func (id ID) MarshalJSON() ([]byte, error) {
+	if id == 0 {
+		return []byte(`""`), nil
+	}
+	return []byte(`"` + strconv.FormatInt(int64(id), 10) + `"`), nil
+}
+
+// UnmarshalJSON accepts a decimal string or a number.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64
+		if err := json.Unmarshal(b, &n); err != nil {
+			return err
+		}
+		*id = ID(n)
+		return nil
+	}
+	if s == "" {
+		*id = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	*id = ID(n)
+	return err
+}
+
+// String is the decimal form.
+func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
+
+// ParseID parses the decimal form of an id; ErrNotFound when it is not one.
+func ParseID(s string) (ID, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, Errorf(ErrNotFound, "%q is not an instance id", s)
+	}
+	return ID(n), nil
+}
+
+// Instance is a process instance: a row of workflow_inst.
+type Instance struct {
+	ID           ID     `json:"id"`
+	ParentID     ID     `json:"parentId"`
+	ParentNodeID ID     `json:"parentNodeId"`
+	ProcessID    string `json:"processId"`
+	Version      int    `json:"version"` // the definition version it runs
+	Name         string `json:"name"`
+	Engine       string `json:"engine"`
+	Status       string `json:"status"`
+	Executor     string `json:"executor"` // who started it
+	TriggerApp   string `json:"triggerApp"`
+	Trigger      any    `json:"trigger"`
+	Output       any    `json:"output"` // workflow_output
+	Error        string `json:"error"`
+	StartAt      int64  `json:"startAt"` // unix ms
+	EndAt        int64  `json:"endAt"`
+	Cost         int64  `json:"cost"` // ms
+	CreateAt     int64  `json:"createAt"`
+	UpdateAt     int64  `json:"updateAt"`
+	Rev          int64  `json:"-"`
+
+	// Reply is what the end task asked a synchronous webhook to answer with.
+	Reply *Reply `json:"-"`
+}
+
+// Reply is the HTTP answer an end task sets for webhooks that wait for the output.
+type Reply struct {
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+}
+
+// NodeRun is one runtime of a task: a row of node_inst. A task that runs several times
+// (loop iterations, retries, cycles) has several.
+type NodeRun struct {
+	ID         ID                   `json:"id"`
+	InstanceID ID                   `json:"-"`
+	TaskID     string               `json:"taskId"`
+	Name       string               `json:"name"`
+	Template   string               `json:"template"`
+	Index      int                  `json:"index"`   // loop iteration
+	Attempt    int                  `json:"attempt"` // retry number, 0 = first try
+	Status     string               `json:"status"`
+	Input      any                  `json:"input"`
+	Output     any                  `json:"output"`
+	Error      string               `json:"error"`
+	Logs       []scripting.LogEntry `json:"logs"`
+	StartAt    int64                `json:"startAt"`
+	EndAt      int64                `json:"endAt"`
+	Cost       int64                `json:"cost"`
+	CreateAt   int64                `json:"createAt"`
+	UpdateAt   int64                `json:"-"`
+	Rev        int64                `json:"-"`
+	// Detail is engine bookkeeping kept with the row (join arrivals, retry state).
+	Detail *NodeDetail `json:"-"`
+}
+
+// NodeDetail is bookkeeping of a runtime that is not part of its public shape.
+type NodeDetail struct {
+	Arrived  []string `json:"arrived,omitempty"`  // join: source tasks that arrived
+	Exec     int      `json:"exec,omitempty"`     // which execution of the task this row belongs to
+	LoopSize int      `json:"loopSize,omitempty"` // loop: number of iterations
+}
+
+// Job kinds run by the job executor.
+const (
+	JobTimer          = "timer"           // a delay node is due
+	JobRetry          = "retry"           // a failed task's next attempt is due
+	JobTaskTimeout    = "task-timeout"    // a waiting task ran out of time
+	JobProcessTimeout = "process-timeout" // the instance ran out of time
+	JobContinue       = "continue"        // resume an instance (after a restart or a signal)
+)
+
+// Job is a row of the job table: work due at a time, claimed with a lease.
+type Job struct {
+	ID          ID     `json:"id"`
+	Kind        string `json:"kind"`
+	InstanceID  ID     `json:"instanceId"`
+	NodeID      ID     `json:"nodeId"`
+	TaskID      string `json:"taskId"`
+	Status      string `json:"status"` // pending | dead
+	DueAt       int64  `json:"dueAt"`
+	Attempts    int    `json:"attempts"`
+	MaxAttempts int    `json:"maxAttempts"`
+	LockOwner   string `json:"lockOwner"`
+	LockExpiry  int64  `json:"lockExpiry"`
+	Error       string `json:"error"`
+	CreateAt    int64  `json:"createAt"`
+}
+
+// Step is everything one execution step writes, committed atomically.
+type Step struct {
+	Instance    *Instance // written with a rev check (inserted when New)
+	New         bool
+	Nodes       []*NodeRun     // inserted when Rev == 0, else updated with a rev check
+	Vars        map[string]any // variables set in this step
+	DeletedVars []string
+	Jobs        []*Job   // inserted
+	DoneJobs    []ID     // deleted
+	DropJobs    bool     // delete every job of the instance (it ended)
+	Idempotency *IdemKey // recorded with a new instance
+}
+
+// IdemKey records an Idempotency-Key of a start.
+type IdemKey struct {
+	Scope string
+	Key   string
+}
+
+// InstanceFilter selects instances in a list.
+type InstanceFilter struct {
+	ProcessID     string
+	Status        string
+	Executor      string
+	StartedAfter  int64
+	StartedBefore int64
+	ParentID      ID
+	Page
+}
+
+// RuntimeStore persists instances, runtimes, variables and jobs. The db package implements it.
+type RuntimeStore interface {
+	// CommitStep writes a step atomically; ErrConflict when a rev check fails.
+	CommitStep(ctx context.Context, s *Step) error
+	// LoadInstance returns an instance, all its runtimes (in creation order) and its variables.
+	LoadInstance(ctx context.Context, id ID) (*Instance, []*NodeRun, map[string]any, error)
+	GetInstance(ctx context.Context, id ID) (*Instance, error)
+	ListInstances(ctx context.Context, f InstanceFilter) ([]*Instance, int, error)
+	// InstancesToResume lists instances a restart must continue (running, or waiting on
+	// something that has no job).
+	InstancesToResume(ctx context.Context) ([]ID, error)
+	// ChildInstance finds the instance started by a subprocess node.
+	ChildInstance(ctx context.Context, parentNode ID) (*Instance, error)
+	DeleteInstance(ctx context.Context, id ID) error
+	// IdempotentInstance returns the instance recorded for a key younger than since.
+	IdempotentInstance(ctx context.Context, k IdemKey, since int64) (ID, bool, error)
+
+	// ClaimJobs leases up to limit due jobs to owner until leaseUntil.
+	ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64, limit int) ([]*Job, error)
+	// RetryJobLater puts a claimed job back with a new due time after a failure; after
+	// its MaxAttempts it becomes dead.
+	RetryJobLater(ctx context.Context, id ID, owner string, dueAt int64, errMsg string) error
+	ListJobs(ctx context.Context, status string, page Page) ([]*Job, int, error)
+	// ReviveJob makes a dead job pending and due now.
+	ReviveJob(ctx context.Context, id ID, now int64) error
+}
+
+func nowMs(now func() time.Time) int64 { return now().UnixMilli() }

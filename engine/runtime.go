@@ -1,0 +1,529 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"flowcraft/engine/templates"
+	"flowcraft/scripting"
+)
+
+// ProcessSource loads definitions for execution. The db package implements it.
+type ProcessSource interface {
+	// ProcessHead returns the current version and enabled flag of a definition.
+	ProcessHead(ctx context.Context, id string) (version int, enabled bool, err error)
+	// ProcessAt returns a definition as it was at a version (current or earlier).
+	ProcessAt(ctx context.Context, id string, version int) (*Process, error)
+}
+
+// RuntimeOptions tune the runtime.
+type RuntimeOptions struct {
+	Workers      int           // instances executing at once; default 256
+	JobPoll      time.Duration // how often the job executor looks for due jobs; default 200ms
+	JobLease     time.Duration // how long a claimed job is leased; default 60s
+	Owner        string        // lock owner name of this process for jobs; default random
+	DefaultLoopC int           // default maxConcurrency of parallel forEach loops; default 4
+}
+
+// Runtime executes process instances durably (the standard engine): every step is
+// committed before the next starts; timers, retries and resumptions are jobs.
+type Runtime struct {
+	store    RuntimeStore
+	procs    ProcessSource
+	reg      *templates.Registry
+	scripts  *scripting.Engine
+	services *templates.Services
+	ids      *IDGen
+	events   *Events
+	log      *slog.Logger
+	now      func() time.Time
+	opts     RuntimeOptions
+	cache    compiledCache
+
+	mu      sync.Mutex
+	actors  map[ID]*actor
+	waiters map[ID][]chan *Instance
+	closed  bool
+	slots   chan struct{}
+	wg      sync.WaitGroup
+	// runCtx ends when the runtime stops; actors stop between steps.
+	runCtx  context.Context
+	stopRun context.CancelFunc
+	jobWake chan struct{}
+	jobDone chan struct{}
+}
+
+// actor serializes work on one instance: one goroutine at a time runs its commands and
+// steps.
+type actor struct {
+	cmds    []command
+	running bool
+}
+
+// command is work done on an instance by its actor, e.g. a due timer.
+type command struct {
+	run func(ctx context.Context, st *instState) error
+	// dropped, when set, learns that the command will never run (the instance could not
+	// be loaded, or the runtime stopped).
+	dropped func(err error)
+}
+
+// NewRuntime returns a runtime. Call Start to run jobs and resume unfinished instances.
+func NewRuntime(store RuntimeStore, procs ProcessSource, reg *templates.Registry, services *templates.Services,
+	ids *IDGen, events *Events, now func() time.Time, opts RuntimeOptions, log *slog.Logger) *Runtime {
+	if opts.Workers <= 0 {
+		opts.Workers = 256
+	}
+	if opts.JobPoll <= 0 {
+		opts.JobPoll = 200 * time.Millisecond
+	}
+	if opts.JobLease <= 0 {
+		opts.JobLease = 60 * time.Second
+	}
+	if opts.Owner == "" {
+		opts.Owner = "fc-" + randomSuffix(8)
+	}
+	if opts.DefaultLoopC <= 0 {
+		opts.DefaultLoopC = 4
+	}
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Runtime{
+		store: store, procs: procs, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
+		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
+		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
+		runCtx: ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
+	}
+}
+
+// Events returns the runtime's event hub.
+func (r *Runtime) Events() *Events { return r.events }
+
+// Start resumes every unfinished instance and starts the job executor.
+func (r *Runtime) Start(ctx context.Context) error {
+	ids, err := r.store.InstancesToResume(ctx)
+	if err != nil {
+		return fmt.Errorf("list unfinished instances: %w", err)
+	}
+	for _, id := range ids {
+		r.submit(id, nil, nil)
+	}
+	if len(ids) > 0 {
+		r.log.Info("resuming unfinished instances", "count", len(ids))
+	}
+	go r.runJobs()
+	return nil
+}
+
+// Close stops taking work, lets running steps finish (until ctx ends) and stops the
+// job executor. Instances in the middle of a flow continue on the next start.
+func (r *Runtime) Close(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	r.mu.Unlock()
+	r.stopRun()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("engine did not stop in time: %w", ctx.Err())
+	}
+	select {
+	case <-r.jobDone:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// definition returns the compiled definition of a process at a version.
+func (r *Runtime) definition(ctx context.Context, id string, version int) (*compiled, error) {
+	if c := r.cache.get(id, version); c != nil {
+		return c, nil
+	}
+	p, err := r.procs.ProcessAt(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	c, err := compile(p, r.reg)
+	if err != nil {
+		return nil, fmt.Errorf("process %s version %d: %w", id, version, err)
+	}
+	r.cache.put(c)
+	return c, nil
+}
+
+// StartOptions are the options of a start.
+type StartOptions struct {
+	By             string        // the user starting it
+	IdempotencyKey string        // repeats within 24 h return the first instance
+	Wait           time.Duration // wait up to this long for the instance to end
+	ParentID       ID            // subprocess: the parent instance
+	ParentNodeID   ID            // subprocess: the parent's waiting runtime
+	TriggerApp     string        // what started it (manual, webhook, cron-timer, subprocess)
+	checkedEnabled bool
+}
+
+// StartResult is a started instance; Ended says whether it finished within Wait.
+type StartResult struct {
+	Instance *Instance
+	Ended    bool
+	Existing bool // returned for a repeated Idempotency-Key
+}
+
+const idempotencyWindow = 24 * time.Hour
+
+// StartInstance starts an instance of a process with trigger data.
+func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger any, opts StartOptions) (*StartResult, error) {
+	version, enabled, err := r.procs.ProcessHead(ctx, processID)
+	if err != nil {
+		return nil, err
+	}
+	if !enabled && opts.ParentID == 0 {
+		return nil, Errorf(ErrConflict, "process %s is disabled; enable it to start instances", processID)
+	}
+	def, err := r.definition(ctx, processID, version)
+	if err != nil {
+		return nil, err
+	}
+	if err := def.validateInput(trigger); err != nil {
+		return nil, err
+	}
+	var idem *IdemKey
+	if opts.IdempotencyKey != "" {
+		idem = &IdemKey{Scope: processID, Key: opts.IdempotencyKey}
+		if res, ok, err := r.idempotent(ctx, idem, opts.Wait); ok || err != nil {
+			return res, err
+		}
+	}
+	st, err := r.newInstance(def, trigger, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := st.newStep()
+	s.isNew, s.idem = true, idem
+	start := st.nodes[0]
+	s.touch(start)
+	if err := r.route(ctx, s, def.tasks[start.TaskID], start, start.Output); err != nil {
+		return nil, err
+	}
+	if def.p.Timeout > 0 {
+		s.jobs = append(s.jobs, r.job(JobProcessTimeout, st.inst.ID, 0, "", st.inst.StartAt+def.p.Timeout))
+	}
+	var wait chan *Instance
+	if opts.Wait > 0 {
+		wait = r.addWaiter(st.inst.ID)
+	}
+	if err := r.commit(ctx, s); err != nil {
+		r.removeWaiter(st.inst.ID, wait)
+		if idem != nil && errors.Is(err, ErrConflict) {
+			if res, ok, err2 := r.idempotent(ctx, idem, opts.Wait); ok || err2 != nil {
+				return res, err2
+			}
+		}
+		return nil, err
+	}
+	snapshot := *st.inst
+	r.submit(st.inst.ID, nil, st)
+	res := &StartResult{Instance: &snapshot}
+	if wait != nil {
+		res.Instance, res.Ended = r.await(ctx, st.inst.ID, wait, opts.Wait, &snapshot)
+	}
+	return res, nil
+}
+
+func (r *Runtime) idempotent(ctx context.Context, k *IdemKey, wait time.Duration) (*StartResult, bool, error) {
+	id, ok, err := r.store.IdempotentInstance(ctx, *k, r.now().Add(-idempotencyWindow).UnixMilli())
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	in, err := r.store.GetInstance(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	res := &StartResult{Instance: in, Existing: true, Ended: Ended(in.Status)}
+	if !res.Ended && wait > 0 {
+		ch := r.addWaiter(id)
+		// It may have ended between the read and the subscription.
+		if in2, err := r.store.GetInstance(ctx, id); err == nil && Ended(in2.Status) {
+			r.removeWaiter(id, ch)
+			res.Instance, res.Ended = in2, true
+			return res, true, nil
+		}
+		res.Instance, res.Ended = r.await(ctx, id, ch, wait, in)
+	}
+	return res, true, nil
+}
+
+// newInstance builds an instance and its trigger runtime (done, output = trigger data).
+func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*instState, error) {
+	now := nowMs(r.now)
+	startTask := def.tasks[def.p.StartTaskInstID]
+	if startTask == nil {
+		return nil, Errorf(ErrConflict, "process %s has no trigger task", def.p.ID)
+	}
+	app := opts.TriggerApp
+	if app == "" {
+		app = def.p.TriggerApp
+	}
+	in := &Instance{
+		ID: ID(r.ids.Next()), ParentID: opts.ParentID, ParentNodeID: opts.ParentNodeID, ProcessID: def.p.ID,
+		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: opts.By,
+		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
+	}
+	st := newState(in, def, nil, nil)
+	n := r.newRun(st, startTask, trigger)
+	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
+	st.nodes = append(st.nodes, n)
+	st.outputs[startTask.InstID] = trigger
+	st.lastDone = startTask.InstID
+	return st, nil
+}
+
+// newRun creates a runtime row of a task (not yet added to the state).
+func (r *Runtime) newRun(st *instState, t *ctask, input any) *NodeRun {
+	now := nowMs(r.now)
+	st.execs[t.InstID]++
+	return &NodeRun{
+		ID: ID(r.ids.Next()), InstanceID: st.inst.ID, TaskID: t.InstID, Name: t.Name, Template: t.Template,
+		Status: StatusPending, Input: input, CreateAt: now, UpdateAt: now,
+		Detail: &NodeDetail{Exec: st.execs[t.InstID]},
+	}
+}
+
+func (r *Runtime) job(kind string, inst, node ID, task string, due int64) *Job {
+	return &Job{ID: ID(r.ids.Next()), Kind: kind, InstanceID: inst, NodeID: node, TaskID: task, DueAt: due,
+		MaxAttempts: 5, CreateAt: nowMs(r.now)}
+}
+
+// commit writes a step and publishes its events.
+func (r *Runtime) commit(ctx context.Context, s *step) error {
+	s.st.inst.UpdateAt = nowMs(r.now)
+	if len(s.jobs) > 0 {
+		defer r.wakeJobs()
+	}
+	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
+		return err
+	}
+	pid := s.st.inst.ProcessID
+	for _, n := range s.touched {
+		cp := *n
+		r.events.Publish(Event{Type: EventNode, ProcessID: pid, InstanceID: n.InstanceID, Node: &cp})
+	}
+	if s.isNew || s.statusBefore != s.st.inst.Status {
+		cp := *s.st.inst
+		r.events.Publish(Event{Type: EventProcess, ProcessID: pid, InstanceID: cp.ID, Instance: &cp})
+	}
+	s.touched, s.seen, s.vars, s.deleted, s.jobs, s.done, s.isNew, s.idem = nil, map[*NodeRun]bool{}, nil, nil, nil, nil, false, nil
+	s.statusBefore = s.st.inst.Status
+	return nil
+}
+
+// submit queues a command for an instance and makes sure its actor runs. st, when
+// given, is the state already in memory (a fresh start), saving a load.
+func (r *Runtime) submit(id ID, cmd *command, st *instState) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		if cmd != nil && cmd.dropped != nil {
+			cmd.dropped(errStopping)
+		}
+		return
+	}
+	a := r.actors[id]
+	if a == nil {
+		a = &actor{}
+		r.actors[id] = a
+	}
+	if cmd != nil {
+		a.cmds = append(a.cmds, *cmd)
+	}
+	if a.running {
+		r.mu.Unlock()
+		return
+	}
+	a.running = true
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go r.runActor(id, a, st)
+}
+
+func (r *Runtime) runActor(id ID, a *actor, st *instState) {
+	defer r.wg.Done()
+	ctx := r.runCtx
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		r.finishActor(id, a, true, errStopping)
+		return
+	}
+	defer func() { <-r.slots }()
+	for {
+		if ctx.Err() != nil {
+			r.finishActor(id, a, true, errStopping)
+			return
+		}
+		if st == nil {
+			var err error
+			if st, err = r.load(ctx, id); err != nil {
+				if !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+					r.log.Error("loading instance", "instance", id, "err", err)
+				}
+				r.finishActor(id, a, true, err)
+				return
+			}
+		}
+		r.mu.Lock()
+		cmds := a.cmds
+		a.cmds = nil
+		r.mu.Unlock()
+		var err error
+		for i, cmd := range cmds {
+			if err = r.safely(ctx, st, cmd.run); err != nil {
+				for _, rest := range cmds[i+1:] {
+					if rest.dropped != nil {
+						rest.dropped(err)
+					}
+				}
+				break
+			}
+		}
+		if err == nil {
+			err = r.safely(ctx, st, r.drive)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Error("instance step failed; it will be retried", "instance", id, "err", err)
+				r.scheduleContinue(id, 2*time.Second)
+			}
+			r.finishActor(id, a, true, err)
+			return
+		}
+		if r.finishActor(id, a, false, nil) {
+			return
+		}
+	}
+}
+
+// errStopping is why commands are dropped during shutdown.
+var errStopping = Errorf(ErrConflict, "the engine is stopping; try again")
+
+// finishActor ends the actor unless commands arrived meanwhile (then it returns false
+// and the loop goes on). force ends it regardless, dropping queued commands.
+func (r *Runtime) finishActor(id ID, a *actor, force bool, why error) bool {
+	r.mu.Lock()
+	if !force && len(a.cmds) > 0 {
+		r.mu.Unlock()
+		return false
+	}
+	dropped := a.cmds
+	a.running = false
+	a.cmds = nil
+	if r.actors[id] == a {
+		delete(r.actors, id)
+	}
+	r.mu.Unlock()
+	for _, c := range dropped {
+		if c.dropped != nil {
+			c.dropped(why)
+		}
+	}
+	return true
+}
+
+// safely runs a command, turning a panic into an error.
+func (r *Runtime) safely(ctx context.Context, st *instState, cmd func(context.Context, *instState) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return cmd(ctx, st)
+}
+
+// scheduleContinue records a job that resumes the instance later (after an error).
+func (r *Runtime) scheduleContinue(id ID, after time.Duration) {
+	j := r.job(JobContinue, id, 0, "", r.now().Add(after).UnixMilli())
+	if err := r.store.CommitStep(context.Background(), &Step{Jobs: []*Job{j}}); err != nil {
+		r.log.Error("scheduling continuation", "instance", id, "err", err)
+	}
+	r.wakeJobs()
+}
+
+// load reads an instance into memory.
+func (r *Runtime) load(ctx context.Context, id ID) (*instState, error) {
+	in, nodes, vars, err := r.store.LoadInstance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	def, err := r.definition(ctx, in.ProcessID, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	return newState(in, def, nodes, vars), nil
+}
+
+func (r *Runtime) addWaiter(id ID) chan *Instance {
+	ch := make(chan *Instance, 1)
+	r.mu.Lock()
+	r.waiters[id] = append(r.waiters[id], ch)
+	r.mu.Unlock()
+	return ch
+}
+
+func (r *Runtime) removeWaiter(id ID, ch chan *Instance) {
+	if ch == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ws := r.waiters[id]
+	for i, w := range ws {
+		if w == ch {
+			r.waiters[id] = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(r.waiters[id]) == 0 {
+		delete(r.waiters, id)
+	}
+}
+
+// notifyEnded hands an ended instance to whoever waits for it.
+func (r *Runtime) notifyEnded(in *Instance) {
+	r.mu.Lock()
+	ws := r.waiters[in.ID]
+	delete(r.waiters, in.ID)
+	r.mu.Unlock()
+	for _, w := range ws {
+		cp := *in
+		w <- &cp
+	}
+}
+
+// await waits for an instance to end, up to d. It returns the latest known state.
+func (r *Runtime) await(ctx context.Context, id ID, ch chan *Instance, d time.Duration, last *Instance) (*Instance, bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case in := <-ch:
+		return in, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	r.removeWaiter(id, ch)
+	if in, err := r.store.GetInstance(context.WithoutCancel(ctx), id); err == nil {
+		return in, Ended(in.Status)
+	}
+	return last, false
+}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"maps"
+	"reflect"
+
+	"flowcraft/scripting"
+)
+
+// instState is an instance held in memory by its actor while it runs.
+type instState struct {
+	inst  *Instance
+	def   *compiled
+	nodes []*NodeRun // every runtime, in creation order
+	vars  map[string]any
+	// outputs is the latest output of every finished task, by task id (`nodes` in scripts).
+	outputs map[string]any
+	// execs counts executions of each task, to group loop iterations.
+	execs map[string]int
+	// lastDone is the task that finished last, whose output becomes the instance's output
+	// when no end task sets one.
+	lastDone string
+	// varsDirty names the variables set or deleted since the last commit.
+	varsDirty map[string]bool
+}
+
+// setVars replaces the variables with next (as a script returned them), marking what
+// changed for the next commit.
+func (st *instState) setVars(next map[string]any) {
+	if st.varsDirty == nil {
+		st.varsDirty = map[string]bool{}
+	}
+	for k, v := range next {
+		if old, ok := st.vars[k]; !ok || !reflect.DeepEqual(old, v) {
+			st.varsDirty[k] = true
+		}
+	}
+	for k := range st.vars {
+		if _, ok := next[k]; !ok {
+			st.varsDirty[k] = true
+		}
+	}
+	st.vars = maps.Clone(next)
+}
+
+// mergeVars applies the changes another state (a parallel loop iteration) made.
+func (st *instState) mergeVars(from *instState) {
+	if st.varsDirty == nil {
+		st.varsDirty = map[string]bool{}
+	}
+	for k := range from.varsDirty {
+		if v, ok := from.vars[k]; ok {
+			st.vars[k] = v
+		} else {
+			delete(st.vars, k)
+		}
+		st.varsDirty[k] = true
+	}
+}
+
+func newState(in *Instance, def *compiled, nodes []*NodeRun, vars map[string]any) *instState {
+	st := &instState{inst: in, def: def, nodes: nodes, vars: vars, outputs: map[string]any{}, execs: map[string]int{}}
+	if st.vars == nil {
+		st.vars = map[string]any{}
+	}
+	// Rebuild outputs: a loop's output is the array of its iterations of the latest execution.
+	type loopKey struct {
+		task string
+		exec int
+	}
+	loops := map[loopKey][]*NodeRun{}
+	for _, n := range nodes {
+		exec := 0
+		if n.Detail != nil {
+			exec = n.Detail.Exec
+		}
+		if exec > st.execs[n.TaskID] {
+			st.execs[n.TaskID] = exec
+		}
+		if n.Status != StatusDone && n.Status != StatusSkipped && n.Status != StatusFailed {
+			continue
+		}
+		if n.Detail != nil && n.Detail.LoopSize > 0 {
+			k := loopKey{n.TaskID, exec}
+			loops[k] = append(loops[k], n)
+			if len(loops[k]) == n.Detail.LoopSize {
+				out := make([]any, n.Detail.LoopSize)
+				for _, it := range loops[k] {
+					if it.Index < len(out) {
+						out[it.Index] = it.Output
+					}
+				}
+				st.outputs[n.TaskID] = out
+				st.lastDone = n.TaskID
+			}
+			continue
+		}
+		st.outputs[n.TaskID] = n.Output
+		st.lastDone = n.TaskID
+	}
+	return st
+}
+
+// nextPending returns the oldest runnable runtime.
+func (st *instState) nextPending() *NodeRun {
+	for _, n := range st.nodes {
+		if n.Status == StatusPending {
+			return n
+		}
+	}
+	return nil
+}
+
+// live returns the runtimes that still hold a token: pending, running or waiting.
+func (st *instState) live() []*NodeRun {
+	var out []*NodeRun
+	for _, n := range st.nodes {
+		switch n.Status {
+		case StatusPending, StatusRunning, StatusWaiting:
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// node finds a runtime by id.
+func (st *instState) node(id ID) *NodeRun {
+	for i := len(st.nodes) - 1; i >= 0; i-- {
+		if st.nodes[i].ID == id {
+			return st.nodes[i]
+		}
+	}
+	return nil
+}
+
+// scope builds what scripts and expressions see.
+func (st *instState) scope(input any, item any, index int, inLoop bool) scripting.Scope {
+	nodes := make(map[string]any, len(st.outputs))
+	for id, out := range st.outputs {
+		nodes[id] = map[string]any{"output": out}
+	}
+	return scripting.Scope{
+		Input:   input,
+		Trigger: st.inst.Trigger,
+		Vars:    st.vars,
+		Nodes:   nodes,
+		Instance: map[string]any{
+			"id": st.inst.ID.String(), "processId": st.inst.ProcessID,
+			"startedBy": st.inst.Executor, "startedAt": st.inst.StartAt,
+		},
+		Item: item, Index: index, InLoop: inLoop,
+	}
+}
+
+// step collects what one execution step writes.
+type step struct {
+	st      *instState
+	touched []*NodeRun
+	seen    map[*NodeRun]bool
+	vars    map[string]any
+	deleted []string
+	jobs    []*Job
+	done    []ID
+	drop    bool
+	idem    *IdemKey
+	isNew   bool
+	// statusBefore lets commit publish a process event only on change.
+	statusBefore string
+}
+
+func (st *instState) newStep() *step {
+	return &step{st: st, seen: map[*NodeRun]bool{}, statusBefore: st.inst.Status}
+}
+
+// touch marks a runtime as written by this step (adding it to the state when new).
+func (s *step) touch(n *NodeRun) {
+	if s.seen[n] {
+		return
+	}
+	s.seen[n] = true
+	s.touched = append(s.touched, n)
+	if n.Rev == 0 && !s.st.has(n) {
+		s.st.nodes = append(s.st.nodes, n)
+	}
+}
+
+func (st *instState) has(n *NodeRun) bool {
+	for i := len(st.nodes) - 1; i >= 0; i-- {
+		if st.nodes[i] == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *step) toStore() *Step {
+	nodes := make([]*NodeRun, len(s.touched))
+	copy(nodes, s.touched)
+	for k := range s.st.varsDirty {
+		if v, ok := s.st.vars[k]; ok {
+			if s.vars == nil {
+				s.vars = map[string]any{}
+			}
+			s.vars[k] = v
+		} else {
+			s.deleted = append(s.deleted, k)
+		}
+	}
+	s.st.varsDirty = nil
+	return &Step{Instance: s.st.inst, New: s.isNew, Nodes: nodes, Vars: s.vars, DeletedVars: s.deleted,
+		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem}
+}

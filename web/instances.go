@@ -1,0 +1,291 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"flowcraft/engine"
+)
+
+// Runtime is what the instance handlers need from the engine.
+type Runtime interface {
+	StartInstance(ctx context.Context, processID string, trigger any, opts engine.StartOptions) (*engine.StartResult, error)
+	ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error)
+	Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error)
+	DescribeTask(ctx context.Context, id engine.ID, taskID string) (*engine.TaskView, error)
+	Act(ctx context.Context, id engine.ID, action string) (*engine.Instance, error)
+	DeleteInstance(ctx context.Context, id engine.ID) error
+	Variables(ctx context.Context, id engine.ID) (map[string]any, error)
+	SetVariables(ctx context.Context, id engine.ID, vars map[string]any) (map[string]any, error)
+}
+
+// maxWait bounds ?wait=: a request never holds a connection longer than this.
+const maxWait = 60 * time.Second
+
+// startResponse is the answer to a start: the id, and with ?wait= the outcome.
+type startResponse struct {
+	ID       engine.ID `json:"id"`
+	Status   string    `json:"status,omitempty"`
+	Output   any       `json:"output,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	Existing bool      `json:"existing,omitempty"` // a repeated Idempotency-Key
+}
+
+// startProcess handles POST /api/process/{id}[?wait=5s]: the body is the trigger data.
+func (s *Server) startProcess(c *fiber.Ctx) error {
+	var trigger any
+	body := bytes.TrimSpace(c.Body())
+	if len(body) > 0 {
+		if err := requireJSON(c); err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&trigger); err != nil {
+			return apiErr(fiber.StatusBadRequest, describeJSONError(body, err))
+		}
+		if dec.More() {
+			return apiErr(fiber.StatusBadRequest, "malformed JSON: unexpected data after the JSON value")
+		}
+	}
+	if trigger == nil {
+		trigger = map[string]any{}
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	key := strings.Clone(c.Get("Idempotency-Key"))
+	if len(key) > 200 {
+		return engine.Invalid("Idempotency-Key", "the Idempotency-Key header may have at most 200 characters")
+	}
+	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger,
+		engine.StartOptions{By: caller(c).ID, IdempotencyKey: key, Wait: wait, TriggerApp: "manual"})
+	if err != nil {
+		return err
+	}
+	out := startResponse{ID: res.Instance.ID, Existing: res.Existing}
+	if wait > 0 || res.Existing {
+		out.Status, out.Error = res.Instance.Status, res.Instance.Error
+		if res.Ended {
+			out.Output = res.Instance.Output
+		}
+	}
+	c.Location("/api/processInst/" + res.Instance.ID.String())
+	if res.Existing {
+		return ok(c, out)
+	}
+	return created(c, out)
+}
+
+func waitParam(c *fiber.Ctx) (time.Duration, error) {
+	v := c.Query("wait")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		if ms, err2 := strconv.Atoi(v); err2 == nil {
+			d, err = time.Duration(ms)*time.Millisecond, nil
+		}
+	}
+	if err != nil || d < 0 || d > maxWait {
+		return 0, engine.Invalid("wait", "wait must be a duration like 5s, at most %s", maxWait)
+	}
+	return d, nil
+}
+
+// instanceID reads the :instId route parameter.
+func instanceID(c *fiber.Ctx) (engine.ID, error) {
+	return engine.ParseID(c.Params("instId"))
+}
+
+// mayWatch is the object-level check for reading an instance: designers and admins
+// see all; other users the instances they started.
+func mayWatch(u *engine.User, in *engine.Instance) error {
+	if u.HasRole(engine.RoleDesigner) || in.Executor == u.ID {
+		return nil
+	}
+	return engine.Errorf(engine.ErrForbidden, "instance %s was started by someone else", in.ID)
+}
+
+// listInstances handles GET /api/processInst.
+func (s *Server) listInstances(c *fiber.Ctx) error {
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := engine.InstanceFilter{ProcessID: query(c, "procId"), Status: query(c, "status"), Executor: query(c, "executor"), Page: page}
+	if f.StartedAfter, err = timeParam(c, "startedAfter"); err != nil {
+		return err
+	}
+	if f.StartedBefore, err = timeParam(c, "startedBefore"); err != nil {
+		return err
+	}
+	if p := c.Query("parent"); p != "" {
+		if f.ParentID, err = engine.ParseID(p); err != nil {
+			return engine.Invalid("parent", "parent must be an instance id")
+		}
+	}
+	if u := caller(c); !u.HasRole(engine.RoleDesigner) {
+		if f.Executor != "" && f.Executor != u.ID {
+			return engine.Errorf(engine.ErrForbidden, "you may list only the instances you started")
+		}
+		f.Executor = u.ID
+	}
+	list_, total, err := s.deps.Runtime.ListInstances(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return list(c, list_, total)
+}
+
+// timeParam reads unix milliseconds or an RFC 3339 time.
+func timeParam(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return ms, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return 0, engine.Invalid(name, "%s must be unix milliseconds or an RFC 3339 time", name)
+	}
+	return t.UnixMilli(), nil
+}
+
+// getInstance handles GET /api/processInst/{inst_id}.
+func (s *Server) getInstance(c *fiber.Ctx) error {
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if err := mayWatch(caller(c), v.Instance); err != nil {
+		return err
+	}
+	return ok(c, v)
+}
+
+// getInstanceTask handles GET /api/processInst/{inst_id}/{task_id}.
+func (s *Server) getInstanceTask(c *fiber.Ctx) error {
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if err := mayWatch(caller(c), v.Instance); err != nil {
+		return err
+	}
+	taskID := c.Params("taskId")
+	for _, t := range v.Tasks {
+		if t.InstID == taskID {
+			return ok(c, t)
+		}
+	}
+	return engine.Errorf(engine.ErrNotFound, "instance %s has no task %s", id, taskID)
+}
+
+// actionBody is the body of PUT /api/processInst/{inst_id}.
+type actionBody struct {
+	Action string `json:"action"`
+}
+
+// actOnInstance handles PUT /api/processInst/{inst_id} {"action": cancel|suspend|resume|retry}.
+func (s *Server) actOnInstance(c *fiber.Ctx) error {
+	var b actionBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.mayControl(c, id); err != nil {
+		return err
+	}
+	switch b.Action {
+	case engine.ActionCancel, engine.ActionSuspend, engine.ActionResume, engine.ActionRetry:
+	default:
+		return engine.Invalid("action", "action must be cancel, suspend, resume or retry")
+	}
+	in, err := s.deps.Runtime.Act(c.UserContext(), id, b.Action)
+	if err != nil {
+		return err
+	}
+	return ok(c, in)
+}
+
+// mayControl: designers and admins steer every instance; users the ones they started.
+func (s *Server) mayControl(c *fiber.Ctx, id engine.ID) error {
+	u := caller(c)
+	if u.HasRole(engine.RoleDesigner) {
+		return nil
+	}
+	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return mayWatch(u, v.Instance)
+}
+
+// deleteInstance handles DELETE /api/processInst/{inst_id}.
+func (s *Server) deleteInstance(c *fiber.Ctx) error {
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Runtime.DeleteInstance(c.UserContext(), id); err != nil {
+		return err
+	}
+	return noContent(c)
+}
+
+// getVariables handles GET /api/processInst/{inst_id}/variables.
+func (s *Server) getVariables(c *fiber.Ctx) error {
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.mayControl(c, id); err != nil {
+		return err
+	}
+	vars, err := s.deps.Runtime.Variables(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return ok(c, vars)
+}
+
+// putVariables handles PUT /api/processInst/{inst_id}/variables: the body replaces them.
+func (s *Server) putVariables(c *fiber.Ctx) error {
+	var vars map[string]any
+	if err := decodeJSON(c, &vars); err != nil {
+		return err
+	}
+	if vars == nil {
+		return engine.Invalid("", "send a JSON object of variables")
+	}
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.deps.Runtime.SetVariables(c.UserContext(), id, vars)
+	if err != nil {
+		return err
+	}
+	return ok(c, out)
+}
