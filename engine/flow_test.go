@@ -40,7 +40,7 @@ func (x tk) conns(cs ...map[string]any) tk {
 }
 
 func to(id, cond string) map[string]any { return map[string]any{"to": id, "condition": cond} }
-func dflt(id string) map[string]any    { return map[string]any{"to": id, "default": true} }
+func dflt(id string) map[string]any     { return map[string]any{"to": id, "default": true} }
 
 func def(name string, tasks ...tk) string {
 	b, _ := json.Marshal(map[string]any{"name": name, "tasks": tasks})
