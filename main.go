@@ -49,6 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return serve(ctx, cfg, stdout, stderr)
+	case "bench":
+		cfg, err := parseBenchFlags(args, stderr)
+		if err != nil {
+			return err
+		}
+		return bench(ctx, cfg, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "flowcraft", version)
 		return nil
@@ -65,6 +71,7 @@ func usage(w io.Writer) {
 
 Usage:
   flowcraft [serve] [flags]   start the server (default)
+  flowcraft bench [flags]     measure the engine in-process (run "flowcraft bench -h")
   flowcraft version           print the version
 
 Run "flowcraft serve -h" for the server's flags.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"flowcraft/engine"
 )
@@ -84,26 +83,94 @@ func (d *DB) committer() {
 	}
 }
 
+// stepSQL are the statements of a step, prepared once on the writer connection:
+// compiling SQL is most of the cost of a small step.
+var stepSQL = map[string]string{
+	"savepoint":  `SAVEPOINT step`,
+	"rollbackTo": `ROLLBACK TO step`,
+	"release":    `RELEASE step`,
+	"insertInst": `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	"insertNode": `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
+	"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	"upsertVar":  `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?) ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,
+	"deleteVar":  `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`,
+	"dropJobs":   `DELETE FROM job WHERE workflow_inst_uid=?`,
+	"deleteJob":  `DELETE FROM job WHERE id=?`,
+	"insertJob":  `INSERT INTO job (id, kind, workflow_inst_uid, node_inst_uid, task_id, status, due_at, max_attempts, create_at, update_at) VALUES (?,?,?,?,?,'pending',?,?,?,?)`,
+	"upsertIdem": `INSERT INTO idempotency_key (scope, key, workflow_inst_uid, create_at) VALUES (?,?,?,?) ON CONFLICT (scope, key) DO UPDATE SET workflow_inst_uid=excluded.workflow_inst_uid, create_at=excluded.create_at WHERE idempotency_key.create_at < ?`,
+	"idemOwner":  `SELECT workflow_inst_uid FROM idempotency_key WHERE scope=? AND key=?`,
+}
+
+// prepareSteps prepares stepSQL on the writer (after migrations created the tables).
+func (d *DB) prepareSteps(ctx context.Context) error {
+	d.stmts = make(map[string]*sql.Stmt, len(stepSQL))
+	for name, q := range stepSQL {
+		st, err := d.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		d.stmts[name] = st
+	}
+	return nil
+}
+
+// stepTx is a write transaction with the prepared step statements bound to it.
+type stepTx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	bound map[string]*sql.Stmt
+}
+
+func (t *stepTx) exec(name string, args ...any) (sql.Result, error) {
+	st := t.bound[name]
+	if st == nil {
+		st = t.tx.StmtContext(t.ctx, t.stmts[name])
+		t.bound[name] = st
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+func (t *stepTx) queryRow(name string, args ...any) *sql.Row {
+	st := t.bound[name]
+	if st == nil {
+		st = t.tx.StmtContext(t.ctx, t.stmts[name])
+		t.bound[name] = st
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
 func (d *DB) writeBatch(batch []commitReq) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
 	err := d.tx(ctx, func(tx *sql.Tx) error {
+		t := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
+		if len(batch) == 1 {
+			errs[0] = applyStep(t, batch[0].step)
+			if errs[0] != nil {
+				return errs[0]
+			}
+			return nil
+		}
 		for i, req := range batch {
-			sp := "s" + strconv.Itoa(i)
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+			if _, err := t.exec("savepoint"); err != nil {
 				return err
 			}
-			if errs[i] = applyStep(ctx, tx, req.step); errs[i] != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+sp); err != nil {
+			if errs[i] = applyStep(t, req.step); errs[i] != nil {
+				if _, err := t.exec("rollbackTo"); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE "+sp); err != nil {
+			if _, err := t.exec("release"); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if len(batch) == 1 && errs[0] != nil {
+		err = nil // the step's own error, already in errs
+	}
 	for i, req := range batch {
 		e := errs[i]
 		if err != nil {
@@ -135,7 +202,7 @@ func jsonText(v any) (string, error) {
 	return string(b), nil
 }
 
-func applyStep(ctx context.Context, tx *sql.Tx, s *engine.Step) error {
+func applyStep(tx *stepTx, s *engine.Step) error {
 	if in := s.Instance; in != nil {
 		trigger, err := jsonText(in.Trigger)
 		if err != nil {
@@ -150,19 +217,14 @@ func applyStep(ctx context.Context, tx *sql.Tx, s *engine.Step) error {
 			return err
 		}
 		if s.New {
-			_, err = tx.ExecContext(ctx, `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name,
-				engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at,
-				update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-				in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.ProcessID, in.Version, in.Name, in.Engine, in.Status,
+			_, err = tx.exec("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.ProcessID, in.Version, in.Name, in.Engine, in.Status,
 				in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, in.Cost, in.CreateAt, in.UpdateAt,
 				in.Rev+1, detail)
 			if err != nil {
 				return fmt.Errorf("insert instance: %w", err)
 			}
 		} else {
-			res, err := tx.ExecContext(ctx, `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?,
-				update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
-				in.Status, output, in.Error, in.EndAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
+			res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
 			if err != nil {
 				return fmt.Errorf("update instance: %w", err)
 			}
@@ -172,7 +234,7 @@ func applyStep(ctx context.Context, tx *sql.Tx, s *engine.Step) error {
 		}
 	}
 	for _, n := range s.Nodes {
-		if err := writeNode(ctx, tx, n); err != nil {
+		if err := writeNode(tx, n); err != nil {
 			return err
 		}
 	}
@@ -181,43 +243,37 @@ func applyStep(ctx context.Context, tx *sql.Tx, s *engine.Step) error {
 		if err != nil {
 			return fmt.Errorf("variable %s: %w", name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?)
-			ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,
-			s.Instance.ID, name, val, s.Instance.UpdateAt); err != nil {
+		if _, err := tx.exec("upsertVar", s.Instance.ID, name, val, s.Instance.UpdateAt); err != nil {
 			return fmt.Errorf("variable %s: %w", name, err)
 		}
 	}
 	for _, name := range s.DeletedVars {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`, s.Instance.ID, name); err != nil {
+		if _, err := tx.exec("deleteVar", s.Instance.ID, name); err != nil {
 			return err
 		}
 	}
 	if s.DropJobs && s.Instance != nil {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM job WHERE workflow_inst_uid=?`, s.Instance.ID); err != nil {
+		if _, err := tx.exec("dropJobs", s.Instance.ID); err != nil {
 			return err
 		}
 	}
 	for _, id := range s.DoneJobs {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM job WHERE id=?`, id); err != nil {
+		if _, err := tx.exec("deleteJob", id); err != nil {
 			return err
 		}
 	}
 	for _, j := range s.Jobs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO job (id, kind, workflow_inst_uid, node_inst_uid, task_id, status, due_at,
-			max_attempts, create_at, update_at) VALUES (?,?,?,?,?,'pending',?,?,?,?)`,
-			j.ID, j.Kind, j.InstanceID, nullID(j.NodeID), j.TaskID, j.DueAt, max(j.MaxAttempts, 1), j.CreateAt, j.CreateAt); err != nil {
+		if _, err := tx.exec("insertJob", j.ID, j.Kind, j.InstanceID, nullID(j.NodeID), j.TaskID, j.DueAt, max(j.MaxAttempts, 1), j.CreateAt, j.CreateAt); err != nil {
 			return fmt.Errorf("insert job: %w", err)
 		}
 	}
 	if k := s.Idempotency; k != nil && s.Instance != nil {
-		_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_key (scope, key, workflow_inst_uid, create_at) VALUES (?,?,?,?)
-			ON CONFLICT (scope, key) DO UPDATE SET workflow_inst_uid=excluded.workflow_inst_uid, create_at=excluded.create_at
-			WHERE idempotency_key.create_at < ?`, k.Scope, k.Key, s.Instance.ID, s.Instance.CreateAt, s.Instance.CreateAt-idempotencyWindowMs)
+		_, err := tx.exec("upsertIdem", k.Scope, k.Key, s.Instance.ID, s.Instance.CreateAt, s.Instance.CreateAt-idempotencyWindowMs)
 		if err != nil {
 			return err
 		}
 		var owner int64
-		if err := tx.QueryRowContext(ctx, `SELECT workflow_inst_uid FROM idempotency_key WHERE scope=? AND key=?`, k.Scope, k.Key).Scan(&owner); err != nil {
+		if err := tx.queryRow("idemOwner", k.Scope, k.Key).Scan(&owner); err != nil {
 			return err
 		}
 		if engine.ID(owner) != s.Instance.ID {
@@ -234,7 +290,7 @@ type instanceDetail struct {
 	Reply *engine.Reply `json:"reply,omitempty"`
 }
 
-func writeNode(ctx context.Context, tx *sql.Tx, n *engine.NodeRun) error {
+func writeNode(tx *stepTx, n *engine.NodeRun) error {
 	input, err := jsonText(n.Input)
 	if err != nil {
 		return fmt.Errorf("task %s input: %w", n.TaskID, err)
@@ -256,19 +312,14 @@ func writeNode(ctx context.Context, tx *sql.Tx, n *engine.NodeRun) error {
 		}
 	}
 	if n.Rev == 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt,
-			status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
-			n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+		_, err = tx.exec("insertNode", n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
 			n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail)
 		if err != nil {
 			return fmt.Errorf("insert runtime of %s: %w", n.TaskID, err)
 		}
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?,
-		cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
-		n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, n.ID, n.Rev)
+	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, n.ID, n.Rev)
 	if err != nil {
 		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
 	}

@@ -42,6 +42,7 @@ type DB struct {
 	closing       chan struct{}
 	closeOnce     sync.Once
 	committerDone chan struct{}
+	stmts         map[string]*sql.Stmt // prepared step statements (commit.go)
 }
 
 // Options tune the store.
@@ -78,11 +79,15 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{})}
-	d.startCommitter()
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
+	if err := d.prepareSteps(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.startCommitter()
 	return d, nil
 }
 
@@ -113,7 +118,12 @@ func connect(path string, readOnly bool) (*sql.DB, error) {
 // Close closes both pools. With WAL, the last connection to close checkpoints the log.
 // Steps queued for the group commit are written first.
 func (d *DB) Close() error {
-	d.stopCommitter()
+	if d.commits != nil {
+		d.stopCommitter()
+	}
+	for _, st := range d.stmts {
+		st.Close()
+	}
 	return errors.Join(d.read.Close(), d.write.Close())
 }
 

@@ -189,11 +189,11 @@ func (d *DB) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*eng
 	return list, total, rows.Err()
 }
 
-// InstancesToResume implements engine.RuntimeStore: every instance that is running or
-// pending. (Waiting instances wake up through their jobs or human tasks; suspended ones
-// wait for resume.)
+// InstancesToResume implements engine.RuntimeStore: every instance that is pending or
+// running. Waiting instances wake up through their jobs (timers, subprocess watchdogs)
+// or human tasks; suspended ones wait for resume.
 func (d *DB) InstancesToResume(ctx context.Context) ([]engine.ID, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT uid FROM workflow_inst WHERE status IN ('pending','running','waiting') ORDER BY uid`)
+	rows, err := d.read.QueryContext(ctx, `SELECT uid FROM workflow_inst WHERE status IN ('pending','running') ORDER BY uid`)
 	if err != nil {
 		return nil, err
 	}
@@ -296,6 +296,12 @@ func (d *DB) ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64,
 		return rows.Err()
 	})
 	return jobs, err
+}
+
+// ReleaseJobs implements engine.RuntimeStore.
+func (d *DB) ReleaseJobs(ctx context.Context, owner string) error {
+	_, err := d.write.ExecContext(ctx, `UPDATE job SET lock_owner = '', lock_expiry = 0 WHERE lock_owner = ?`, owner)
+	return err
 }
 
 // RetryJobLater implements engine.RuntimeStore.

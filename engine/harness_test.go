@@ -21,7 +21,7 @@ import (
 // harness is an engine on a real SQLite file, with the built-in templates plus `flaky`,
 // a test template whose failures and delays the test controls.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	store *db.DB
 	defs  *engine.Definitions
@@ -69,12 +69,14 @@ func (f *flaky) Run(ctx context.Context, c *templates.Call) (templates.Outcome, 
 	return templates.Outcome{Output: map[string]any{"calls": float64(n), "input": c.Input}}, nil
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessTB(t) }
+
+func newHarnessTB(t testing.TB) *harness {
 	t.Helper()
 	return openHarness(t, t.TempDir())
 }
 
-func openHarness(t *testing.T, dir string) *harness {
+func openHarness(t testing.TB, dir string) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := db.Open(context.Background(), dir, db.Options{}, log)

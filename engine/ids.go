@@ -44,7 +44,10 @@ func NewSecret() string {
 var taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // IDGen hands out snowflake ids for process and node instances.
-type IDGen struct{ node *snowflake.Node }
+type IDGen struct {
+	node   *snowflake.Node
+	number int64
+}
 
 // NewIDGen returns a generator for the given node number (0..1023). Several flowcraft
 // processes sharing one database must use different node numbers.
@@ -53,8 +56,11 @@ func NewIDGen(node int64) (*IDGen, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snowflake node %d: %w", node, err)
 	}
-	return &IDGen{node: n}, nil
+	return &IDGen{node: n, number: node}, nil
 }
+
+// Node is the generator's node number.
+func (g *IDGen) Node() int64 { return g.number }
 
 // Next returns a new unique id.
 func (g *IDGen) Next() int64 { return g.node.Generate().Int64() }

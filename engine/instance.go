@@ -213,6 +213,8 @@ type RuntimeStore interface {
 
 	// ClaimJobs leases up to limit due jobs to owner until leaseUntil.
 	ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64, limit int) ([]*Job, error)
+	// ReleaseJobs frees the leases held by owner (a restart of the same node).
+	ReleaseJobs(ctx context.Context, owner string) error
 	// RetryJobLater puts a claimed job back with a new due time after a failure; after
 	// its MaxAttempts it becomes dead.
 	RetryJobLater(ctx context.Context, id ID, owner string, dueAt int64, errMsg string) error

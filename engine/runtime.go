@@ -24,8 +24,8 @@ type ProcessSource interface {
 type RuntimeOptions struct {
 	Workers      int           // instances executing at once; default 256
 	JobPoll      time.Duration // how often the job executor looks for due jobs; default 200ms
-	JobLease     time.Duration // how long a claimed job is leased; default 60s
-	Owner        string        // lock owner name of this process for jobs; default random
+	JobLease     time.Duration // how long a claimed job is leased; default 30s
+	Owner        string        // lock owner name of this process for jobs; default "node-<snowflake node>"
 	DefaultLoopC int           // default maxConcurrency of parallel forEach loops; default 4
 }
 
@@ -82,10 +82,12 @@ func NewRuntime(store RuntimeStore, procs ProcessSource, reg *templates.Registry
 		opts.JobPoll = 200 * time.Millisecond
 	}
 	if opts.JobLease <= 0 {
-		opts.JobLease = 60 * time.Second
+		opts.JobLease = 30 * time.Second
 	}
 	if opts.Owner == "" {
-		opts.Owner = "fc-" + randomSuffix(8)
+		// Node numbers are unique among the processes sharing a database, so the owner
+		// name is too, and it stays the same across restarts of this process.
+		opts.Owner = fmt.Sprintf("node-%d", ids.Node())
 	}
 	if opts.DefaultLoopC <= 0 {
 		opts.DefaultLoopC = 4
@@ -107,6 +109,10 @@ func (r *Runtime) Events() *Events { return r.events }
 
 // Start resumes every unfinished instance and starts the job executor.
 func (r *Runtime) Start(ctx context.Context) error {
+	// Leases this node held before a crash would otherwise block its jobs until expiry.
+	if err := r.store.ReleaseJobs(ctx, r.opts.Owner); err != nil {
+		return fmt.Errorf("release job leases: %w", err)
+	}
 	ids, err := r.store.InstancesToResume(ctx)
 	if err != nil {
 		return fmt.Errorf("list unfinished instances: %w", err)
@@ -171,7 +177,7 @@ type StartOptions struct {
 	ParentID       ID            // subprocess: the parent instance
 	ParentNodeID   ID            // subprocess: the parent's waiting runtime
 	TriggerApp     string        // what started it (manual, webhook, cron-timer, subprocess)
-	checkedEnabled bool
+	Vars           map[string]any // initial process variables
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -282,6 +288,9 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
 	}
 	st := newState(in, def, nil, nil)
+	if len(opts.Vars) > 0 {
+		st.setVars(opts.Vars)
+	}
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
 	st.nodes = append(st.nodes, n)
@@ -309,6 +318,16 @@ func (r *Runtime) job(kind string, inst, node ID, task string, due int64) *Job {
 // commit writes a step and publishes its events.
 func (r *Runtime) commit(ctx context.Context, s *step) error {
 	s.st.inst.UpdateAt = nowMs(r.now)
+	// Invariant: an instance with a runnable token is running, so that a restart
+	// resumes it (waiting instances are woken only by their jobs).
+	if s.st.inst.Status == StatusWaiting {
+		for _, n := range s.touched {
+			if n.Status == StatusPending {
+				s.st.inst.Status = StatusRunning
+				break
+			}
+		}
+	}
 	if len(s.jobs) > 0 {
 		defer r.wakeJobs()
 	}

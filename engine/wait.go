@@ -33,6 +33,9 @@ func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) 
 		n.Status, n.UpdateAt = StatusWaiting, now
 		s.touch(n)
 		r.taskTimeout(s, t, n)
+		// A watchdog: if this process dies before the child starts, the job wakes the
+		// parent, which then starts the child. Otherwise it finds the child and waits on.
+		s.jobs = append(s.jobs, r.job(JobContinue, st.inst.ID, n.ID, t.InstID, now+subprocessWatchdog.Milliseconds()))
 		if err := r.commit(ctx, s); err != nil {
 			return err
 		}
@@ -40,6 +43,9 @@ func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) 
 	}
 	return r.fail(ctx, s, t, n, nil, fmt.Errorf("template %q cannot run in this version", t.Template))
 }
+
+// subprocessWatchdog is when a parent checks that its child instance started.
+const subprocessWatchdog = 10 * time.Second
 
 // taskTimeout schedules the timeout of a waiting task, when it has one.
 func (r *Runtime) taskTimeout(s *step, t *ctask, n *NodeRun) {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"flowcraft/db"
+	"flowcraft/engine"
+	"flowcraft/engine/templates"
+	"flowcraft/scripting"
+)
+
+// orderFlow is a copy of shared/examples/order-webhook-fast.json: webhook → script →
+// exclusive gateway → script → end, the shape of the peer benchmark flow.
+//
+//go:embed benchdata/order-flow.json
+var orderFlow []byte
+
+// benchConfig is the configuration of `flowcraft bench`.
+type benchConfig struct {
+	Engine      string
+	N           int
+	Concurrency int
+	Dir         string
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
+	var cfg benchConfig
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Engine, "engine", engine.EngineStandard, "engine to measure: standard or fast")
+	fs.IntVar(&cfg.N, "n", 20000, "instances to run")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 64, "instances in flight at once")
+	fs.StringVar(&cfg.Dir, "data", "", "data directory (default: a new temporary one, removed afterwards)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if cfg.N < 1 || cfg.Concurrency < 1 {
+		return cfg, fmt.Errorf("-n and -concurrency must be positive")
+	}
+	return cfg, nil
+}
+
+// bench runs the order flow in-process N times and prints throughput and latency.
+func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
+	if cfg.Dir == "" {
+		dir, err := os.MkdirTemp("", "flowcraft-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Dir = dir
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := db.Open(ctx, cfg.Dir, db.Options{}, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	reg := templates.Builtin()
+	scripts := scripting.New(scripting.Options{})
+	ids, _ := engine.NewIDGen(0)
+	rt := engine.NewRuntime(store, store, reg, &templates.Services{Scripts: scripts}, ids, engine.NewEvents(), time.Now, engine.RuntimeOptions{}, log)
+	if err := rt.Start(ctx); err != nil {
+		return err
+	}
+	defer rt.Close(context.Background())
+
+	var p engine.Process
+	if err := json.Unmarshal(orderFlow, &p); err != nil {
+		return err
+	}
+	p.Engine = cfg.Engine
+	created, err := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log).Create(ctx, &p, "bench")
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "flowcraft bench: order flow (trigger → script → exclusive gateway → script → end)\n")
+	fmt.Fprintf(stdout, "engine=%s instances=%d concurrency=%d cpus=%d %s %s/%s\n", cfg.Engine, cfg.N, cfg.Concurrency,
+		runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	// A short warm-up compiles the scripts and fills the caches.
+	if _, err := runOrders(ctx, rt, created.ID, min(200, cfg.N), cfg.Concurrency); err != nil {
+		return err
+	}
+	start := time.Now()
+	lat, err := runOrders(ctx, rt, created.ID, cfg.N, cfg.Concurrency)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
+	fmt.Fprintf(stdout, "completed %d instances in %s: %.0f instances/s (every step committed to SQLite)\n",
+		cfg.N, elapsed.Round(time.Millisecond), float64(cfg.N)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "latency per instance: p50 %s  p99 %s  max %s\n",
+		pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+	return nil
+}
+
+// runOrders starts n instances with `concurrency` in flight, each waiting for its end, and
+// returns the latency of each.
+func runOrders(ctx context.Context, rt *engine.Runtime, pid string, n, concurrency int) ([]time.Duration, error) {
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || firstErr.Load() != nil {
+					return
+				}
+				t0 := time.Now()
+				res, err := rt.StartInstance(ctx, pid, map[string]any{"amount": float64(i % 2000), "user": "bench"},
+					engine.StartOptions{By: "bench", Wait: time.Minute})
+				if err == nil && res.Instance.Status != engine.StatusDone {
+					err = fmt.Errorf("instance %s ended %s: %s", res.Instance.ID, res.Instance.Status, res.Instance.Error)
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return nil, err
+	}
+	return lat, nil
+}
