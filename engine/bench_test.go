@@ -56,4 +56,3 @@ func BenchmarkStandardOrderFlow(b *testing.B) {
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "instances/s")
 }
-

@@ -171,12 +171,12 @@ func (r *Runtime) definition(ctx context.Context, id string, version int) (*comp
 
 // StartOptions are the options of a start.
 type StartOptions struct {
-	By             string        // the user starting it
-	IdempotencyKey string        // repeats within 24 h return the first instance
-	Wait           time.Duration // wait up to this long for the instance to end
-	ParentID       ID            // subprocess: the parent instance
-	ParentNodeID   ID            // subprocess: the parent's waiting runtime
-	TriggerApp     string        // what started it (manual, webhook, cron-timer, subprocess)
+	By             string         // the user starting it
+	IdempotencyKey string         // repeats within 24 h return the first instance
+	Wait           time.Duration  // wait up to this long for the instance to end
+	ParentID       ID             // subprocess: the parent instance
+	ParentNodeID   ID             // subprocess: the parent's waiting runtime
+	TriggerApp     string         // what started it (manual, webhook, cron-timer, subprocess)
 	Vars           map[string]any // initial process variables
 }
 
