@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -33,6 +34,27 @@ type Definitions struct {
 	validator *Validator
 	now       func() time.Time
 	log       *slog.Logger
+
+	mu        sync.RWMutex
+	observers []func(id string)
+}
+
+// OnChange registers fn to be called (synchronously, after the change committed) with
+// the id of every definition created, replaced, patched or deleted. The cron scheduler
+// uses it so that enabling, disabling or editing a process takes effect at once.
+func (d *Definitions) OnChange(fn func(id string)) {
+	d.mu.Lock()
+	d.observers = append(d.observers, fn)
+	d.mu.Unlock()
+}
+
+func (d *Definitions) changed(id string) {
+	d.mu.RLock()
+	obs := d.observers
+	d.mu.RUnlock()
+	for _, fn := range obs {
+		fn(id)
+	}
 }
 
 // NewDefinitions returns the definitions service.
@@ -62,6 +84,7 @@ func (d *Definitions) Create(ctx context.Context, p *Process, creator string) (*
 		err := d.store.InsertProcess(ctx, p)
 		if err == nil {
 			d.log.Info("process created", "id", p.ID, "name", p.Name, "creator", creator)
+			d.changed(p.ID)
 			return p, nil
 		}
 		if !errors.Is(err, ErrConflict) || attempt == 4 {
@@ -143,6 +166,7 @@ func (d *Definitions) commitNext(ctx context.Context, cur, next *Process, by str
 		return nil, err
 	}
 	d.log.Info("process updated", "id", next.ID, "version", next.Version, "by", by)
+	d.changed(next.ID)
 	return next, nil
 }
 
@@ -153,6 +177,7 @@ func (d *Definitions) Delete(ctx context.Context, id string, cascade bool, by st
 		return err
 	}
 	d.log.Info("process deleted", "id", id, "cascade", cascade)
+	d.changed(id)
 	return nil
 }
 
