@@ -71,7 +71,8 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 	reg := templates.Builtin()
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(0)
-	rt := engine.NewRuntime(store, store, reg, &templates.Services{Scripts: scripts}, ids, engine.NewEvents(), time.Now, engine.RuntimeOptions{}, log)
+	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
+		Services: &templates.Services{Scripts: scripts}, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{})
 	if err := rt.Start(ctx); err != nil {
 		return err
 	}

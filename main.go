@@ -194,7 +194,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		return err
 	}
 	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: cfg.HTTPAllow}), Data: data}
-	rt := engine.NewRuntime(store, store, registry, services, ids, engine.NewEvents(), time.Now, engine.RuntimeOptions{}, log)
+	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: registry,
+		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{})
 	if err := rt.Start(ctx); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 
 	app := web.New(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Jobs: store,
+		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 

@@ -86,20 +86,26 @@ func (d *DB) committer() {
 // stepSQL are the statements of a step, prepared once on the writer connection:
 // compiling SQL is most of the cost of a small step.
 var stepSQL = map[string]string{
-	"savepoint":  `SAVEPOINT step`,
-	"rollbackTo": `ROLLBACK TO step`,
-	"release":    `RELEASE step`,
-	"insertInst": `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
-	"insertNode": `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
-	"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
-	"upsertVar":  `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?) ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,
-	"deleteVar":  `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`,
-	"dropJobs":   `DELETE FROM job WHERE workflow_inst_uid=?`,
-	"deleteJob":  `DELETE FROM job WHERE id=?`,
-	"insertJob":  `INSERT INTO job (id, kind, workflow_inst_uid, node_inst_uid, task_id, status, due_at, max_attempts, create_at, update_at) VALUES (?,?,?,?,?,'pending',?,?,?,?)`,
-	"upsertIdem": `INSERT INTO idempotency_key (scope, key, workflow_inst_uid, create_at) VALUES (?,?,?,?) ON CONFLICT (scope, key) DO UPDATE SET workflow_inst_uid=excluded.workflow_inst_uid, create_at=excluded.create_at WHERE idempotency_key.create_at < ?`,
-	"idemOwner":  `SELECT workflow_inst_uid FROM idempotency_key WHERE scope=? AND key=?`,
+	"savepoint":   `SAVEPOINT step`,
+	"rollbackTo":  `ROLLBACK TO step`,
+	"release":     `RELEASE step`,
+	"insertInst":  `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"updateInst":  `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	"insertNode":  `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
+	"updateNode":  `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	"upsertVar":   `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?) ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,
+	"deleteVar":   `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`,
+	"dropJobs":    `DELETE FROM job WHERE workflow_inst_uid=?`,
+	"deleteJob":   `DELETE FROM job WHERE id=?`,
+	"insertJob":   `INSERT INTO job (id, kind, workflow_inst_uid, node_inst_uid, task_id, status, due_at, max_attempts, create_at, update_at) VALUES (?,?,?,?,?,'pending',?,?,?,?)`,
+	"upsertIdem":  `INSERT INTO idempotency_key (scope, key, workflow_inst_uid, create_at) VALUES (?,?,?,?) ON CONFLICT (scope, key) DO UPDATE SET workflow_inst_uid=excluded.workflow_inst_uid, create_at=excluded.create_at WHERE idempotency_key.create_at < ?`,
+	"idemOwner":   `SELECT workflow_inst_uid FROM idempotency_key WHERE scope=? AND key=?`,
+	"insertTask":  `INSERT INTO task_inst (id, node_inst_uid, workflow_inst_uid, workflow_id, process_name, task_id, name, content, form, outcomes, assignee, owner, delegation, "user", status, priority, due_at, outcome, comment, result, history, seq, candidates, create_at, claim_at, end_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"updateTask":  `UPDATE task_inst SET assignee=?, owner=?, delegation=?, "user"=?, status=?, outcome=?, comment=?, result=?, history=?, claim_at=?, end_at=?, rev=rev+1 WHERE id=? AND rev=?`,
+	"insertLink":  `INSERT OR IGNORE INTO identity_link (task_inst_id, kind, user_id, group_id) VALUES (?, 'candidate', ?, ?)`,
+	"deleteLinks": `DELETE FROM identity_link WHERE task_inst_id=?`,
+	"closeTasks":  `UPDATE task_inst SET status='canceled', end_at=?, rev=rev+1 WHERE node_inst_uid=? AND status='open'`,
+	"closeLinks":  `DELETE FROM identity_link WHERE task_inst_id IN (SELECT id FROM task_inst WHERE node_inst_uid=?)`,
 }
 
 // prepareSteps prepares stepSQL on the writer (after migrations created the tables).
@@ -123,22 +129,25 @@ type stepTx struct {
 	bound map[string]*sql.Stmt
 }
 
-func (t *stepTx) exec(name string, args ...any) (sql.Result, error) {
+func (t *stepTx) stmt(name string) *sql.Stmt {
 	st := t.bound[name]
 	if st == nil {
-		st = t.tx.StmtContext(t.ctx, t.stmts[name])
+		prepared, ok := t.stmts[name]
+		if !ok {
+			panic("db: no prepared statement " + name) // a programming error, caught by every test
+		}
+		st = t.tx.StmtContext(t.ctx, prepared)
 		t.bound[name] = st
 	}
-	return st.ExecContext(t.ctx, args...)
+	return st
+}
+
+func (t *stepTx) exec(name string, args ...any) (sql.Result, error) {
+	return t.stmt(name).ExecContext(t.ctx, args...)
 }
 
 func (t *stepTx) queryRow(name string, args ...any) *sql.Row {
-	st := t.bound[name]
-	if st == nil {
-		st = t.tx.StmtContext(t.ctx, t.stmts[name])
-		t.bound[name] = st
-	}
-	return st.QueryRowContext(t.ctx, args...)
+	return t.stmt(name).QueryRowContext(t.ctx, args...)
 }
 
 func (d *DB) writeBatch(batch []commitReq) {
@@ -192,6 +201,9 @@ func bumpRevs(s *engine.Step) {
 	for _, n := range s.Nodes {
 		n.Rev++
 	}
+	for _, t := range s.HumanTasks {
+		t.Rev++
+	}
 }
 
 func jsonText(v any) (string, error) {
@@ -233,9 +245,27 @@ func applyStep(tx *stepTx, s *engine.Step) error {
 			}
 		}
 	}
+	for _, t := range s.HumanTasks {
+		if t.Rev == 0 {
+			if err := insertTask(tx, t); err != nil {
+				return err
+			}
+		} else if err := updateTask(tx.ctx, tx.exec, t); err != nil {
+			return err
+		}
+	}
 	for _, n := range s.Nodes {
 		if err := writeNode(tx, n); err != nil {
 			return err
+		}
+		// A human task is open only while its approval runtime waits.
+		if n.Template == "approval" && n.Status != engine.StatusWaiting {
+			if _, err := tx.exec("closeTasks", n.UpdateAt, n.ID); err != nil {
+				return err
+			}
+			if _, err := tx.exec("closeLinks", n.ID); err != nil {
+				return err
+			}
 		}
 	}
 	for name, v := range s.Vars {

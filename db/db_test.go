@@ -248,3 +248,5 @@ func TestIdentityStore(t *testing.T) {
 		t.Errorf("token survived its user: %v", err)
 	}
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -202,6 +202,25 @@ func (r *Runtime) Describe(ctx context.Context, id ID) (*InstanceView, error) {
 	if err != nil {
 		return nil, err
 	}
+	var approvals []ID
+	for _, n := range nodes {
+		if n.Template == "approval" {
+			approvals = append(approvals, n.ID)
+		}
+	}
+	if len(approvals) > 0 && r.tasks != nil {
+		hts, err := r.tasks.HumanTasksOfNodes(ctx, approvals)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nodes {
+			for _, ht := range hts {
+				if ht.NodeID == n.ID {
+					n.HumanTasks = append(n.HumanTasks, ht)
+				}
+			}
+		}
+	}
 	v := &InstanceView{Instance: in}
 	byTask := map[string]*TaskView{}
 	for _, t := range def.p.Tasks {

@@ -53,7 +53,8 @@ func TestNightlyReportExample(t *testing.T) {
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(2)
 	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: []string{"127.0.0.1"}})}
-	rt := engine.NewRuntime(store, store, reg, services, ids, engine.NewEvents(), time.Now, engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}, log)
+	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
+		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
 	if err := rt.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -88,8 +88,8 @@ func openHarness(t testing.TB, dir string) *harness {
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(1)
 	services := &templates.Services{Scripts: scripts}
-	rt := engine.NewRuntime(store, store, reg, services, ids, engine.NewEvents(), time.Now,
-		engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}, log)
+	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
+		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
 	if err := rt.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -223,3 +223,5 @@ func jsonEq(t *testing.T, got, want any) {
 }
 
 var _ = errors.Is
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

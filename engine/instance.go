@@ -121,12 +121,14 @@ type NodeRun struct {
 	Output     any                  `json:"output"`
 	Error      string               `json:"error"`
 	Logs       []scripting.LogEntry `json:"logs"`
-	StartAt    int64                `json:"startAt"`
-	EndAt      int64                `json:"endAt"`
-	Cost       int64                `json:"cost"`
-	CreateAt   int64                `json:"createAt"`
-	UpdateAt   int64                `json:"-"`
-	Rev        int64                `json:"-"`
+	// HumanTasks are the tasks of an approval runtime (in instance views only).
+	HumanTasks []*HumanTask `json:"humanTasks,omitempty"`
+	StartAt    int64        `json:"startAt"`
+	EndAt      int64        `json:"endAt"`
+	Cost       int64        `json:"cost"`
+	CreateAt   int64        `json:"createAt"`
+	UpdateAt   int64        `json:"-"`
+	Rev        int64        `json:"-"`
 	// Detail is engine bookkeeping kept with the row (join arrivals, retry state).
 	Detail *NodeDetail `json:"-"`
 }
@@ -136,6 +138,8 @@ type NodeDetail struct {
 	Arrived  []string `json:"arrived,omitempty"`  // join: source tasks that arrived
 	Exec     int      `json:"exec,omitempty"`     // which execution of the task this row belongs to
 	LoopSize int      `json:"loopSize,omitempty"` // loop: number of iterations
+	// Approval is the state of an approval runtime.
+	Approval *ApprovalState `json:"approval,omitempty"`
 }
 
 // Job kinds run by the job executor.
@@ -175,6 +179,9 @@ type Step struct {
 	DoneJobs    []ID     // deleted
 	DropJobs    bool     // delete every job of the instance (it ended)
 	Idempotency *IdemKey // recorded with a new instance
+	// HumanTasks are inserted (Rev 0) or updated with a rev check. When an approval
+	// runtime stops waiting, the store cancels its tasks that are still open.
+	HumanTasks []*HumanTask
 }
 
 // IdemKey records an Idempotency-Key of a start.

@@ -34,6 +34,8 @@ type RuntimeOptions struct {
 type Runtime struct {
 	store    RuntimeStore
 	procs    ProcessSource
+	tasks    HumanTaskStore
+	dir      Directory
 	reg      *templates.Registry
 	scripts  *scripting.Engine
 	services *templates.Services
@@ -72,9 +74,23 @@ type command struct {
 	dropped func(err error)
 }
 
+// RuntimeDeps are the collaborators of a Runtime.
+type RuntimeDeps struct {
+	Store     RuntimeStore
+	Processes ProcessSource
+	Tasks     HumanTaskStore
+	Directory Directory
+	Templates *templates.Registry
+	Services  *templates.Services
+	IDs       *IDGen
+	Events    *Events
+	Now       func() time.Time // default time.Now
+	Log       *slog.Logger
+}
+
 // NewRuntime returns a runtime. Call Start to run jobs and resume unfinished instances.
-func NewRuntime(store RuntimeStore, procs ProcessSource, reg *templates.Registry, services *templates.Services,
-	ids *IDGen, events *Events, now func() time.Time, opts RuntimeOptions, log *slog.Logger) *Runtime {
+func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
+	store, procs, reg, services, ids, events, now, log := d.Store, d.Processes, d.Templates, d.Services, d.IDs, d.Events, d.Now, d.Log
 	if opts.Workers <= 0 {
 		opts.Workers = 256
 	}
@@ -97,7 +113,7 @@ func NewRuntime(store RuntimeStore, procs ProcessSource, reg *templates.Registry
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Runtime{
-		store: store, procs: procs, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
+		store: store, procs: procs, tasks: d.Tasks, dir: d.Directory, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
 		runCtx: ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
@@ -343,7 +359,7 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 		cp := *s.st.inst
 		r.events.Publish(Event{Type: EventProcess, ProcessID: pid, InstanceID: cp.ID, Instance: &cp})
 	}
-	s.touched, s.seen, s.vars, s.deleted, s.jobs, s.done, s.isNew, s.idem = nil, map[*NodeRun]bool{}, nil, nil, nil, nil, false, nil
+	s.touched, s.seen, s.vars, s.deleted, s.jobs, s.done, s.isNew, s.idem, s.tasks = nil, map[*NodeRun]bool{}, nil, nil, nil, nil, false, nil, nil
 	s.statusBefore = s.st.inst.Status
 	return nil
 }

@@ -160,6 +160,7 @@ type step struct {
 	vars    map[string]any
 	deleted []string
 	jobs    []*Job
+	tasks   []*HumanTask
 	done    []ID
 	drop    bool
 	idem    *IdemKey
@@ -208,5 +209,5 @@ func (s *step) toStore() *Step {
 	}
 	s.st.varsDirty = nil
 	return &Step{Instance: s.st.inst, New: s.isNew, Nodes: nodes, Vars: s.vars, DeletedVars: s.deleted,
-		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem}
+		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem, HumanTasks: s.tasks}
 }

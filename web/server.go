@@ -87,6 +87,7 @@ type Deps struct {
 	Scripts     ScriptChecker
 	DB          Pinger
 	Runtime     Runtime
+	Tasks       HumanTasks
 	Jobs        Jobs
 	Static      fs.FS // the static/ tree, served at /static
 	Log         *slog.Logger
@@ -197,6 +198,13 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/groups/:id/members", admin, s.listMembers)
 	api.Post("/groups/:id/members", admin, s.addMember)
 	api.Delete("/groups/:id/members/:userId", admin, s.removeMember)
+
+	api.Get("/taskInsts", s.listTaskInsts)
+	api.Get("/taskInst/:id", s.getTaskInst)
+	api.Post("/taskInst/:id", s.completeTaskInst)
+	for _, action := range []string{"claim", "unclaim", "delegate", "resolve"} {
+		api.Post("/taskInst/:id/"+action, s.taskAction(action))
+	}
 
 	api.Get("/jobs", admin, s.listJobs)
 	api.Post("/jobs/:id/retry", admin, s.retryJob)

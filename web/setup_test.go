@@ -69,8 +69,9 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 		}
 	}
 	ids, _ := engine.NewIDGen(1)
-	rt := engine.NewRuntime(store, store, reg, &templates.Services{Scripts: scripts}, ids, engine.NewEvents(), time.Now,
-		engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}, log)
+	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
+		Services: &templates.Services{Scripts: scripts}, IDs: ids, Events: engine.NewEvents(), Log: log},
+		engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
 	if err := rt.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 	deps := web.Deps{
 		Definitions: engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log),
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
-		Runtime: rt, Jobs: store,
+		Runtime: rt, Tasks: rt, Jobs: store,
 	}
 	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps, rt: rt}
 }

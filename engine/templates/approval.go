@@ -62,6 +62,20 @@ func (Approval) Spec() Spec {
 				},
 			},
 			{
+				Key:     "rejectRule",
+				Label:   Label{Zh: "会签规则", En: "Decision rule (all)"},
+				Type:    TypeSelect,
+				Default: "veto",
+				Options: []Option{
+					{Value: "veto", Label: Label{Zh: "一票否决（任一人驳回即驳回）", En: "Veto (one reject rejects at once)"}},
+					{Value: "majority", Label: Label{Zh: "多数决（等待所有人，多数结果胜出）", En: "Majority (wait for everyone; most votes win)"}},
+				},
+				Description: Label{
+					Zh: "会签时驳回如何计数；平票时按驳回处理",
+					En: "How rejects count in mode all; a tie counts as reject",
+				},
+			},
+			{
 				Key:   "content",
 				Label: Label{Zh: "内容", En: "Content"},
 				Type:  TypeText,

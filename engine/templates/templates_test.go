@@ -170,10 +170,10 @@ func TestSpecsAreCopies(t *testing.T) {
 	s := r.Specs()
 	s[0].ID = "changed"
 	s[9].Parameters[0].Key = "changed"
-	s[9].Parameters[6].Default.([]any)[0] = "changed"
+	s[9].Parameters[7].Default.([]any)[0] = "changed"
 	again := r.Specs()
 	if again[0].ID != "manual" || again[9].Parameters[0].Key != "assignees" ||
-		again[9].Parameters[6].Default.([]any)[0] != "approve" {
+		again[9].Parameters[7].Default.([]any)[0] != "approve" {
 		t.Error("Specs() result shares state with the registry")
 	}
 }

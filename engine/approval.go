@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"flowcraft/engine/templates"
+)
+
+// Approval modes (DESIGN §3): 或签, 会签, 依次.
+const (
+	ModeAny        = "any"
+	ModeAll        = "all"
+	ModeSequential = "sequential"
+)
+
+// ApprovalState is what an approval runtime remembers between decisions.
+type ApprovalState struct {
+	Mode       string   `json:"mode"`
+	RejectRule string   `json:"rejectRule,omitempty"` // all: veto (default) or majority
+	People     []string `json:"people,omitempty"`     // all/sequential: who decides, in order
+	Outcomes   []string `json:"outcomes"`
+}
+
+// beginApproval creates the human tasks of an approval runtime, which waits for them.
+func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeRun, params map[string]any) error {
+	st := s.st
+	mode := stringParam(params, "mode", ModeAny)
+	outcomes := stringsParam(params["outcomes"])
+	if len(outcomes) == 0 {
+		outcomes = []string{"approve", "reject"}
+	}
+	users, candUsers, candGroups := stringsParam(params["assignees"]), stringsParam(params["candidateUsers"]), stringsParam(params["candidateGroups"])
+	var form []FormField
+	if raw, ok := params["form"]; ok && raw != nil {
+		b, _ := json.Marshal(raw)
+		if err := json.Unmarshal(b, &form); err != nil {
+			return r.fail(ctx, s, t, n, nil, fmt.Errorf("form: %w", err))
+		}
+	}
+	now := nowMs(r.now)
+	base := HumanTask{
+		NodeID: n.ID, InstanceID: st.inst.ID, ProcessID: st.inst.ProcessID, ProcessName: st.inst.Name, TaskID: t.InstID,
+		Name: t.Name, Content: stringParam(params, "content", ""), Form: form, Outcomes: outcomes, Status: TaskOpen,
+		Priority: 50, CreateAt: now, History: []TaskEvent{}, CandidateUsers: []string{}, CandidateGroups: []string{},
+	}
+	if p, ok := params["priority"].(float64); ok {
+		base.Priority = int(min(max(p, 0), 100))
+	}
+	if d, ok := params["dueIn"]; ok && !templates.IsUnset(d) {
+		due, err := templates.ParseDuration(d)
+		if err != nil {
+			return r.fail(ctx, s, t, n, nil, fmt.Errorf("dueIn: %w", err))
+		}
+		base.DueAt = now + due.Milliseconds()
+	}
+	state := &ApprovalState{Mode: mode, Outcomes: outcomes}
+	var tasks []*HumanTask
+	switch mode {
+	case ModeAny:
+		task := base
+		if len(users) == 1 && len(candUsers) == 0 && len(candGroups) == 0 {
+			task.Assignee = users[0]
+		} else {
+			task.CandidateUsers = dedupe(append(append([]string{}, users...), candUsers...))
+			task.CandidateGroups = dedupe(candGroups)
+		}
+		if task.Assignee == "" && len(task.CandidateUsers) == 0 && len(task.CandidateGroups) == 0 {
+			return r.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: set assignees, candidateUsers or candidateGroups"))
+		}
+		tasks = append(tasks, &task)
+	case ModeAll, ModeSequential:
+		people := append(append([]string{}, users...), candUsers...)
+		for _, g := range candGroups {
+			members, err := r.dir.ListMembers(ctx, g)
+			if err != nil {
+				return r.fail(ctx, s, t, n, nil, fmt.Errorf("candidate group %s: %w", g, err))
+			}
+			for _, m := range members {
+				people = append(people, m.ID)
+			}
+		}
+		people = dedupe(people)
+		if len(people) == 0 {
+			return r.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: its users and groups are empty"))
+		}
+		state.People = people
+		state.RejectRule = stringParam(params, "rejectRule", "veto")
+		count := len(people)
+		if mode == ModeSequential {
+			count = 1
+		}
+		for i := range count {
+			task := base
+			task.Assignee, task.Seq = people[i], i
+			tasks = append(tasks, &task)
+		}
+	default:
+		return r.fail(ctx, s, t, n, nil, fmt.Errorf("unknown approval mode %q", mode))
+	}
+	for _, task := range tasks {
+		task.ID = ID(r.ids.Next())
+		s.tasks = append(s.tasks, task)
+	}
+	n.Status, n.UpdateAt = StatusWaiting, now
+	n.Detail.Approval = state
+	s.touch(n)
+	r.taskTimeout(s, t, n)
+	return r.commit(ctx, s)
+}
+
+// decide records a decision on task (done by u) and, when the mode's rule is met,
+// finishes the approval with its output and routes on — all in one step.
+func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u *User, in TaskInput) (*HumanTask, error) {
+	n := st.node(task.NodeID)
+	if n == nil || n.Status != StatusWaiting || n.Detail == nil || n.Detail.Approval == nil {
+		return nil, Errorf(ErrConflict, "the approval of task %s no longer waits for decisions", task.ID)
+	}
+	t := st.def.tasks[n.TaskID]
+	now := nowMs(r.now)
+	task.Status, task.Outcome, task.Comment, task.FormData = TaskDone, in.Outcome, in.Comment, in.Form
+	task.CompletedBy, task.EndAt = u.ID, now
+	if task.Assignee == "" {
+		task.Assignee, task.ClaimAt = u.ID, now
+	}
+	task.History = append(task.History, TaskEvent{User: u.ID, Action: "complete", Outcome: in.Outcome, Comment: in.Comment, At: now})
+	s := st.newStep()
+	s.tasks = append(s.tasks, task)
+
+	all, err := r.tasks.HumanTasksOfNodes(ctx, []ID{n.ID})
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range all {
+		if x.ID == task.ID {
+			all[i] = task
+		}
+	}
+	state := n.Detail.Approval
+	pass := state.Outcomes[0]
+	finished, outcome := false, in.Outcome
+	switch state.Mode {
+	case ModeAny:
+		finished = true
+	case ModeAll:
+		open := 0
+		for _, x := range all {
+			if x.Status == TaskOpen {
+				open++
+			}
+		}
+		switch {
+		case state.RejectRule != "majority" && in.Outcome != pass:
+			finished = true // veto
+		case open == 0:
+			finished, outcome = true, tally(all, state.Outcomes)
+		}
+	case ModeSequential:
+		next := task.Seq + 1
+		if in.Outcome != pass || next >= len(state.People) {
+			finished = true
+			break
+		}
+		nt := *task
+		nt.ID, nt.Assignee, nt.Seq, nt.Status = ID(r.ids.Next()), state.People[next], next, TaskOpen
+		nt.Outcome, nt.Comment, nt.FormData, nt.CompletedBy, nt.EndAt, nt.ClaimAt = "", "", nil, "", 0, 0
+		nt.History, nt.CreateAt, nt.Rev = []TaskEvent{}, now, 0
+		s.tasks = append(s.tasks, &nt)
+	}
+	if !finished {
+		if err := r.commit(ctx, s); err != nil {
+			return nil, err
+		}
+		return task, nil
+	}
+	var decisions []Decision
+	for _, x := range all {
+		if x.Status == TaskDone {
+			decisions = append(decisions, Decision{User: x.CompletedBy, Outcome: x.Outcome, Comment: x.Comment, At: x.EndAt})
+		}
+	}
+	sort.SliceStable(decisions, func(i, j int) bool { return decisions[i].At < decisions[j].At })
+	form := in.Form
+	if form == nil {
+		form = map[string]any{}
+	}
+	output := map[string]any{"outcome": outcome, "comment": in.Comment, "form": form, "decisions": decisions}
+	// Open tasks of the approval are canceled by the store when the runtime stops waiting.
+	if err := r.complete(ctx, s, t, n, StatusDone, output); err != nil {
+		return nil, err
+	}
+	return task, nil
+}
+
+// tally picks the outcome most decisions chose; a tie goes against the first (passing)
+// outcome.
+func tally(tasks []*HumanTask, outcomes []string) string {
+	votes := map[string]int{}
+	for _, x := range tasks {
+		if x.Status == TaskDone {
+			votes[x.Outcome]++
+		}
+	}
+	best, bestVotes := outcomes[0], -1
+	for i, o := range outcomes {
+		v := votes[o]
+		if v > bestVotes || (v == bestVotes && i > 0 && best == outcomes[0]) {
+			best, bestVotes = o, v
+		}
+	}
+	return best
+}
+
+func stringParam(params map[string]any, key, def string) string {
+	if s, ok := params[key].(string); ok && s != "" {
+		return s
+	}
+	return def
+}
+
+// stringsParam reads a list of strings (or one comma-separated string).
+func stringsParam(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = append(out, x...)
+	case string:
+		for _, p := range strings.Split(x, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func dedupe(list []string) []string {
+	out := []string{}
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

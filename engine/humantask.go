@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Human task statuses.
+const (
+	TaskOpen     = "open"
+	TaskDone     = "done"
+	TaskCanceled = "canceled"
+)
+
+// Delegation states (Flowable's): a delegated task goes back to its owner on resolve.
+const (
+	DelegationPending  = "pending"
+	DelegationResolved = "resolved"
+)
+
+// HumanTask is a task for a person (a row of task_inst), created by an approval.
+type HumanTask struct {
+	ID              ID             `json:"id"`
+	NodeID          ID             `json:"nodeId"`
+	InstanceID      ID             `json:"processInstId"`
+	ProcessID       string         `json:"processId"`
+	ProcessName     string         `json:"processName"`
+	TaskID          string         `json:"taskId"`
+	Name            string         `json:"name"`
+	Content         string         `json:"content"`
+	Form            []FormField    `json:"form"`
+	Outcomes        []string       `json:"outcomes"`
+	Assignee        string         `json:"assignee"`
+	Owner           string         `json:"owner"`      // who delegated it
+	Delegation      string         `json:"delegation"` // "", pending, resolved
+	CandidateUsers  []string       `json:"candidateUsers"`
+	CandidateGroups []string       `json:"candidateGroups"`
+	Status          string         `json:"status"`
+	Priority        int            `json:"priority"`
+	DueAt           int64          `json:"dueAt"`
+	Outcome         string         `json:"outcome"`
+	Comment         string         `json:"comment"`
+	FormData        map[string]any `json:"formData"`
+	CompletedBy     string         `json:"completedBy"`
+	History         []TaskEvent    `json:"history"`
+	Seq             int            `json:"seq"` // place in a sequential approval
+	CreateAt        int64          `json:"createAt"`
+	ClaimAt         int64          `json:"claimAt"`
+	EndAt           int64          `json:"endAt"`
+	Rev             int64          `json:"-"`
+}
+
+// FormField is one field of a human task's form.
+type FormField struct {
+	Key      string `json:"key"`
+	Label    any    `json:"label"` // a string or {"zh", "en"}
+	Type     string `json:"type"`  // text, textarea, number, boolean, date, select
+	Required bool   `json:"required"`
+	Options  []any  `json:"options,omitempty"`
+}
+
+// TaskEvent is one thing that happened to a human task.
+type TaskEvent struct {
+	User    string `json:"user"`
+	Action  string `json:"action"` // claim, unclaim, delegate, resolve, complete
+	Outcome string `json:"outcome,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	To      string `json:"to,omitempty"` // delegate: the delegate
+	At      int64  `json:"at"`
+}
+
+// Decision is one person's decision on an approval, in the approval's output.
+type Decision struct {
+	User    string `json:"user"`
+	Outcome string `json:"outcome"`
+	Comment string `json:"comment"`
+	At      int64  `json:"at"`
+}
+
+// InboxFilter selects human tasks for GET /api/taskInsts.
+type InboxFilter struct {
+	User      string   // tasks this user may act on (assignee or candidate) or completed
+	Groups    []string // the user's groups
+	Status    string   // open (default) or done
+	ProcessID string
+	Page
+}
+
+// HumanTaskStore persists human tasks. The db package implements it.
+type HumanTaskStore interface {
+	GetHumanTask(ctx context.Context, id ID) (*HumanTask, error)
+	HumanTasksOfNodes(ctx context.Context, nodes []ID) ([]*HumanTask, error)
+	// UpdateHumanTask writes a task with a rev check (ErrConflict when stale).
+	UpdateHumanTask(ctx context.Context, t *HumanTask) error
+	Inbox(ctx context.Context, f InboxFilter) ([]*HumanTask, int, error)
+}
+
+// Directory answers who belongs to which group, for candidates.
+type Directory interface {
+	GetUser(ctx context.Context, id string) (*User, error)
+	ListMembers(ctx context.Context, groupID string) ([]*User, error)
+}
+
+// MayAct reports whether a user may act on a task: its assignee, its owner (who
+// delegated it), or, while it is unassigned, a candidate directly or through a group.
+func (t *HumanTask) MayAct(u *User) bool {
+	if u == nil {
+		return false
+	}
+	if t.Assignee == u.ID || t.Owner == u.ID {
+		return true
+	}
+	return t.Assignee == "" && t.isCandidate(u)
+}
+
+// MaySee is MayAct plus admins and candidates of a claimed task.
+func (t *HumanTask) MaySee(u *User) bool {
+	return u != nil && (t.MayAct(u) || u.HasRole(RoleAdmin) || t.isCandidate(u) || t.CompletedBy == u.ID)
+}
+
+func (t *HumanTask) isCandidate(u *User) bool {
+	if slices.Contains(t.CandidateUsers, u.ID) {
+		return true
+	}
+	for _, g := range u.Groups {
+		if slices.Contains(t.CandidateGroups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// TaskInput is what a person submits to complete a task.
+type TaskInput struct {
+	Outcome string         `json:"outcome"`
+	Comment string         `json:"comment"`
+	Form    map[string]any `json:"form"`
+}
+
+// Inbox lists the tasks a user may act on (status open) or has completed (done).
+func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTask, int, error) {
+	if f.Status == "" {
+		f.Status = TaskOpen
+	}
+	if f.Status != TaskOpen && f.Status != TaskDone {
+		return nil, 0, Invalid("status", "status must be open or done")
+	}
+	if f.User == "" {
+		f.User = u.ID
+	}
+	if f.User != u.ID && !u.HasRole(RoleAdmin) {
+		return nil, 0, Errorf(ErrForbidden, "only admins may read another user's inbox")
+	}
+	if f.User == u.ID {
+		f.Groups = u.Groups
+	} else {
+		other, err := r.dir.GetUser(ctx, f.User)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Groups = other.Groups
+	}
+	return r.tasks.Inbox(ctx, f)
+}
+
+// HumanTask returns a task the user may see.
+func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	t, err := r.tasks.GetHumanTask(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !t.MaySee(u) {
+		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+	}
+	return t, nil
+}
+
+// Claim makes the user the assignee of an unassigned task they are a candidate for.
+func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+		switch {
+		case t.Assignee == u.ID:
+			return Errorf(ErrConflict, "task %s is already yours", id)
+		case t.Assignee != "":
+			return Errorf(ErrConflict, "task %s is claimed by %s", id, t.Assignee)
+		}
+		t.Assignee, t.ClaimAt = u.ID, nowMs(r.now)
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "claim", At: t.ClaimAt})
+		return nil
+	})
+}
+
+// Unclaim gives a claimed task back to its candidates.
+func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+		if t.Assignee != u.ID && !u.HasRole(RoleAdmin) {
+			return Errorf(ErrConflict, "task %s is not claimed by you", id)
+		}
+		if len(t.CandidateUsers) == 0 && len(t.CandidateGroups) == 0 {
+			return Errorf(ErrConflict, "task %s was assigned directly and has no candidates to go back to; delegate it instead", id)
+		}
+		if t.Delegation == DelegationPending {
+			return Errorf(ErrConflict, "task %s is delegated; resolve it instead", id)
+		}
+		t.Assignee, t.ClaimAt = "", 0
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "unclaim", At: nowMs(r.now)})
+		return nil
+	})
+}
+
+// Delegate hands a task to another user, who works on it and resolves it back.
+func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
+	if to == "" {
+		return nil, Invalid("assignee", "assignee is required: who should work on the task")
+	}
+	if _, err := r.dir.GetUser(ctx, to); err != nil {
+		return nil, Invalid("assignee", "unknown user %q", to)
+	}
+	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+		if t.Assignee != u.ID && !(t.Assignee == "" && t.isCandidate(u)) {
+			return Errorf(ErrConflict, "only the assignee may delegate task %s", id)
+		}
+		if to == u.ID {
+			return Invalid("assignee", "you cannot delegate a task to yourself")
+		}
+		if t.Delegation != DelegationPending {
+			t.Owner = u.ID
+		}
+		t.Assignee, t.Delegation, t.ClaimAt = to, DelegationPending, nowMs(r.now)
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "delegate", To: to, Comment: comment, At: t.ClaimAt})
+		return nil
+	})
+}
+
+// Resolve ends a delegation: the task goes back to its owner with the delegate's comment.
+func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
+	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+		if t.Delegation != DelegationPending {
+			return Errorf(ErrConflict, "task %s is not delegated", id)
+		}
+		if t.Assignee != u.ID {
+			return Errorf(ErrConflict, "only the delegate %s may resolve task %s", t.Assignee, id)
+		}
+		t.Assignee, t.Delegation = t.Owner, DelegationResolved
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "resolve", Comment: comment, At: nowMs(r.now)})
+		return nil
+	})
+}
+
+// changeTask applies fn to an open task the user may act on, with optimistic locking.
+func (r *Runtime) changeTask(ctx context.Context, u *User, id ID, fn func(t *HumanTask) error) (*HumanTask, error) {
+	t, err := r.tasks.GetHumanTask(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !t.MayAct(u) && !(t.isCandidate(u)) && !u.HasRole(RoleAdmin) {
+		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+	}
+	if t.Status != TaskOpen {
+		return nil, Errorf(ErrConflict, "task %s is already %s", id, t.Status)
+	}
+	if err := fn(t); err != nil {
+		return nil, err
+	}
+	if err := r.tasks.UpdateHumanTask(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// CompleteTask records a person's decision. When the approval's rule is met the
+// approval finishes and the flow goes on, in the same step.
+func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput) (*HumanTask, error) {
+	t, err := r.tasks.GetHumanTask(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !t.MayAct(u) {
+		if t.isCandidate(u) || t.CompletedBy == u.ID {
+			if t.Status != TaskOpen {
+				return nil, Errorf(ErrConflict, "task %s is already %s", id, t.Status)
+			}
+			return nil, Errorf(ErrConflict, "task %s is claimed by %s", id, t.Assignee)
+		}
+		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+	}
+	if err := checkTaskInput(t, in); err != nil {
+		return nil, err
+	}
+	var out *HumanTask
+	err = r.act(ctx, t.InstanceID, func(ctx context.Context, st *instState) error {
+		// Read again inside the actor: a concurrent submit may have won.
+		cur, err := r.tasks.GetHumanTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != TaskOpen {
+			return Errorf(ErrConflict, "task %s is already %s", id, cur.Status)
+		}
+		if !cur.MayAct(u) {
+			return Errorf(ErrConflict, "task %s is claimed by %s", id, cur.Assignee)
+		}
+		if cur.Delegation == DelegationPending && cur.Assignee == u.ID && cur.Owner != u.ID {
+			return Errorf(ErrConflict, "task %s was delegated to you: resolve it back to %s instead of completing it", id, cur.Owner)
+		}
+		var err2 error
+		out, err2 = r.decide(ctx, st, cur, u, in)
+		return err2
+	})
+	return out, err
+}
+
+// checkTaskInput validates an outcome and the form against the task.
+func checkTaskInput(t *HumanTask, in TaskInput) error {
+	var ps problems
+	if in.Outcome == "" {
+		ps.add("", "outcome", "outcome is required: one of %s", strings.Join(t.Outcomes, ", "))
+	} else if !slices.Contains(t.Outcomes, in.Outcome) {
+		ps.add("", "outcome", "outcome must be one of %s, not %q", strings.Join(t.Outcomes, ", "), in.Outcome)
+	}
+	if len([]rune(in.Comment)) > 4000 {
+		ps.add("", "comment", "comment is longer than 4000 characters")
+	}
+	for _, f := range t.Form {
+		v, ok := in.Form[f.Key]
+		empty := !ok || v == nil || v == ""
+		if f.Required && empty {
+			ps.add("", "form."+f.Key, "%s is required", labelText(f.Label, f.Key))
+			continue
+		}
+		if empty {
+			continue
+		}
+		switch f.Type {
+		case "number":
+			if _, ok := v.(float64); !ok {
+				ps.add("", "form."+f.Key, "%s must be a number", labelText(f.Label, f.Key))
+			}
+		case "boolean":
+			if _, ok := v.(bool); !ok {
+				ps.add("", "form."+f.Key, "%s must be true or false", labelText(f.Label, f.Key))
+			}
+		case "select":
+			found := false
+			for _, o := range f.Options {
+				if optionValue(o) == fmt.Sprint(v) {
+					found = true
+				}
+			}
+			if !found {
+				ps.add("", "form."+f.Key, "%s must be one of the options", labelText(f.Label, f.Key))
+			}
+		case "date":
+			if s, ok := v.(string); !ok || !validDate(s) {
+				ps.add("", "form."+f.Key, "%s must be a date (YYYY-MM-DD)", labelText(f.Label, f.Key))
+			}
+		default:
+			if _, ok := v.(string); !ok {
+				ps.add("", "form."+f.Key, "%s must be text", labelText(f.Label, f.Key))
+			}
+		}
+	}
+	for k := range in.Form {
+		known := false
+		for _, f := range t.Form {
+			known = known || f.Key == k
+		}
+		if !known {
+			ps.add("", "form."+k, "the form has no field %q", k)
+		}
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		_, err = time.Parse(time.RFC3339, s)
+	}
+	return err == nil
+}
+
+func labelText(l any, key string) string {
+	switch x := l.(type) {
+	case string:
+		if x != "" {
+			return x
+		}
+	case map[string]any:
+		if en, ok := x["en"].(string); ok && en != "" {
+			return en
+		}
+		if zh, ok := x["zh"].(string); ok && zh != "" {
+			return zh
+		}
+	}
+	return key
+}
+
+func optionValue(o any) string {
+	if m, ok := o.(map[string]any); ok {
+		return fmt.Sprint(m["value"])
+	}
+	return fmt.Sprint(o)
+}
