@@ -6,6 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"strconv"
+	"strings"
+	"unsafe"
 
 	"flowcraft/engine"
 )
@@ -21,6 +26,16 @@ const maxBatch = 256
 type commitReq struct {
 	step *engine.Step
 	done chan error
+	// then, for asynchronous commits, is called with the outcome instead of done.
+	then func(error)
+}
+
+func (r commitReq) finish(err error) {
+	if r.then != nil {
+		r.then(err)
+		return
+	}
+	r.done <- err
 }
 
 // startCommitter launches the batching writer. stopCommitter ends it.
@@ -32,20 +47,47 @@ func (d *DB) startCommitter() {
 
 func (d *DB) stopCommitter() {
 	d.closeOnce.Do(func() {
+		// After this no request can enter the queue, so the committer's final drain
+		// writes everything that was ever accepted.
+		d.queueMu.Lock()
+		d.queueClosed = true
+		d.queueMu.Unlock()
 		close(d.closing)
 		<-d.committerDone
 	})
 }
 
+// enqueue puts a request on the queue unless the database is closing. It blocks while
+// the queue is full (back-pressure) or until ctx ends.
+func (d *DB) enqueue(ctx context.Context, req commitReq) error {
+	d.queueMu.RLock()
+	defer d.queueMu.RUnlock()
+	if d.queueClosed {
+		return errors.New("database is closed")
+	}
+	select {
+	case d.commits <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// CommitStepAsync implements engine.RuntimeStore: it queues the step and returns; then
+// (if not nil) learns the outcome. When the queue is full it blocks (back-pressure).
+// Steps queued before Close are written by Close.
+func (d *DB) CommitStepAsync(ctx context.Context, s *engine.Step, then func(error)) error {
+	if then == nil {
+		then = func(error) {}
+	}
+	return d.enqueue(ctx, commitReq{step: s, then: then})
+}
+
 // CommitStep implements engine.RuntimeStore.
 func (d *DB) CommitStep(ctx context.Context, s *engine.Step) error {
 	req := commitReq{step: s, done: make(chan error, 1)}
-	select {
-	case d.commits <- req:
-	case <-d.closing:
-		return errors.New("database is closed")
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := d.enqueue(ctx, req); err != nil {
+		return err
 	}
 	// Once queued, the step is written whatever happens to ctx: the caller must learn
 	// whether it committed.
@@ -60,27 +102,30 @@ func (d *DB) committer() {
 		case req := <-d.commits:
 			batch = append(batch[:0], req)
 		case <-d.closing:
-			// Drain what was queued before closing, then stop.
+			// Write what was queued before closing, then stop.
 			for {
-				select {
-				case req := <-d.commits:
-					d.writeBatch([]commitReq{req})
-				default:
+				batch = d.fill(batch[:0])
+				if len(batch) == 0 {
 					return
 				}
+				d.writeBatch(batch)
 			}
 		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case req := <-d.commits:
-				batch = append(batch, req)
-			default:
-				break fill
-			}
-		}
-		d.writeBatch(batch)
+		d.writeBatch(d.fill(batch))
 	}
+}
+
+// fill adds queued requests to batch without waiting, up to maxBatch.
+func (d *DB) fill(batch []commitReq) []commitReq {
+	for len(batch) < maxBatch {
+		select {
+		case req := <-d.commits:
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // stepSQL are the statements of a step, prepared once on the writer connection:
@@ -108,10 +153,26 @@ var stepSQL = map[string]string{
 	"closeLinks":  `DELETE FROM identity_link WHERE task_inst_id IN (SELECT id FROM task_inst WHERE node_inst_uid=?)`,
 }
 
+// maxNodeRows is the most runtime rows one INSERT statement writes: a fast instance's
+// rows go in one statement, which costs far less than one statement per row.
+const maxNodeRows = 8
+
+const nodeInsertColumns = `(uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail)`
+
+// insertNodesSQL is an INSERT of k runtime rows.
+func insertNodesSQL(k int) string {
+	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)"
+	return "INSERT INTO node_inst " + nodeInsertColumns + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", k), ",")
+}
+
 // prepareSteps prepares stepSQL on the writer (after migrations created the tables).
 func (d *DB) prepareSteps(ctx context.Context) error {
-	d.stmts = make(map[string]*sql.Stmt, len(stepSQL))
-	for name, q := range stepSQL {
+	d.stmts = make(map[string]*sql.Stmt, len(stepSQL)+maxNodeRows)
+	all := maps.Clone(stepSQL)
+	for k := 1; k <= maxNodeRows; k++ {
+		all["insertNodes"+strconv.Itoa(k)] = insertNodesSQL(k)
+	}
+	for name, q := range all {
 		st, err := d.write.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("prepare %s: %w", name, err)
@@ -151,18 +212,44 @@ func (t *stepTx) queryRow(name string, args ...any) *sql.Row {
 }
 
 func (d *DB) writeBatch(batch []commitReq) {
+	// Optimistically write the batch plainly; only if one of its steps fails (a stale
+	// rev, say) write it again with a SAVEPOINT around each step, so that step alone fails.
+	errs, err := d.tryBatch(batch, len(batch) == 1)
+	if errors.Is(err, errStepFailed) {
+		errs, err = d.tryBatch(batch, true)
+	}
+	for i, req := range batch {
+		e := errs[i]
+		if err != nil {
+			e = fmt.Errorf("commit step: %w", err)
+		}
+		if e == nil {
+			bumpRevs(req.step)
+		}
+		req.finish(e)
+	}
+}
+
+var errStepFailed = errors.New("a step of the batch failed")
+
+// tryBatch writes a batch in one transaction. isolated wraps each step in a SAVEPOINT
+// (errs then holds each step's error); otherwise the first failing step aborts it all
+// with errStepFailed.
+func (d *DB) tryBatch(batch []commitReq, isolated bool) ([]error, error) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		t := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
 		if len(batch) == 1 {
-			errs[0] = applyStep(t, batch[0].step)
-			if errs[0] != nil {
-				return errs[0]
-			}
-			return nil
+			return applyStep(t, batch[0].step)
 		}
 		for i, req := range batch {
+			if !isolated {
+				if err := applyStep(t, req.step); err != nil {
+					return errStepFailed
+				}
+				continue
+			}
 			if _, err := t.exec("savepoint"); err != nil {
 				return err
 			}
@@ -177,19 +264,15 @@ func (d *DB) writeBatch(batch []commitReq) {
 		}
 		return nil
 	})
-	if len(batch) == 1 && errs[0] != nil {
-		err = nil // the step's own error, already in errs
+	if len(batch) == 1 && err != nil && !isCommitError(err) {
+		errs[0], err = err, nil // the step's own error
 	}
-	for i, req := range batch {
-		e := errs[i]
-		if err != nil {
-			e = fmt.Errorf("commit step: %w", err)
-		}
-		if e == nil {
-			bumpRevs(req.step)
-		}
-		req.done <- e
-	}
+	return errs, err
+}
+
+// isCommitError tells a failed COMMIT or BEGIN (which fails every step) from a step's error.
+func isCommitError(err error) bool {
+	return strings.HasPrefix(err.Error(), "commit: ") || strings.HasPrefix(err.Error(), "begin: ")
 }
 
 // bumpRevs advances the in-memory revs after a successful commit, so the next step's
@@ -254,9 +337,14 @@ func applyStep(tx *stepTx, s *engine.Step) error {
 			return err
 		}
 	}
+	if err := insertNodes(tx, s.Nodes); err != nil {
+		return err
+	}
 	for _, n := range s.Nodes {
-		if err := writeNode(tx, n); err != nil {
-			return err
+		if n.Rev != 0 {
+			if err := writeNode(tx, n); err != nil {
+				return err
+			}
 		}
 		// A human task is open only while its approval runtime waits.
 		if n.Template == "approval" && n.Status != engine.StatusWaiting {
@@ -318,6 +406,85 @@ const idempotencyWindowMs = 24 * 60 * 60 * 1000
 
 type instanceDetail struct {
 	Reply *engine.Reply `json:"reply,omitempty"`
+}
+
+// jsonCache encodes each map or slice of a step once: a task's output is usually the
+// next task's input, the very same value.
+type jsonCache map[unsafe.Pointer]string
+
+func (c jsonCache) text(v any) (string, error) {
+	rv := reflect.ValueOf(v)
+	if k := rv.Kind(); (k == reflect.Map || k == reflect.Slice) && !rv.IsNil() {
+		p := rv.UnsafePointer()
+		if s, ok := c[p]; ok {
+			return s, nil
+		}
+		s, err := jsonText(v)
+		if err == nil && k == reflect.Map {
+			c[p] = s // a slice header may share its array with a longer slice: not cached
+		}
+		return s, err
+	}
+	return jsonText(v)
+}
+
+// insertNodes writes the new runtimes (Rev 0) of a step, up to maxNodeRows per statement.
+func insertNodes(tx *stepTx, nodes []*engine.NodeRun) error {
+	args := make([]any, 0, maxNodeRows*18)
+	cache := jsonCache{}
+	k := 0
+	flush := func() error {
+		if k == 0 {
+			return nil
+		}
+		_, err := tx.exec("insertNodes"+strconv.Itoa(k), args...)
+		args, k = args[:0], 0
+		if err != nil {
+			return fmt.Errorf("insert runtimes: %w", err)
+		}
+		return nil
+	}
+	for _, n := range nodes {
+		if n.Rev != 0 {
+			continue
+		}
+		row, err := nodeRow(n, cache)
+		if err != nil {
+			return err
+		}
+		args = append(args, row...)
+		if k++; k == maxNodeRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev aside).
+func nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
+	input, err := cache.text(n.Input)
+	if err != nil {
+		return nil, fmt.Errorf("task %s input: %w", n.TaskID, err)
+	}
+	output, err := cache.text(n.Output)
+	if err != nil {
+		return nil, fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	logs, detail := "[]", "{}"
+	if len(n.Logs) > 0 {
+		if logs, err = jsonText(n.Logs); err != nil {
+			return nil, err
+		}
+	}
+	if n.Detail != nil {
+		if detail, err = jsonText(n.Detail); err != nil {
+			return nil, err
+		}
+	}
+	return []any{n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail}, nil
 }
 
 func writeNode(tx *stepTx, n *engine.NodeRun) error {

@@ -42,6 +42,8 @@ type DB struct {
 	closing       chan struct{}
 	closeOnce     sync.Once
 	committerDone chan struct{}
+	queueMu       sync.RWMutex // held for reading while enqueuing, for writing to close
+	queueClosed   bool
 	stmts         map[string]*sql.Stmt // prepared step statements (commit.go)
 }
 

@@ -156,6 +156,9 @@ func (r *Runtime) SetVariables(ctx context.Context, id ID, vars map[string]any) 
 
 // Variables returns an instance's variables.
 func (r *Runtime) Variables(ctx context.Context, id ID) (map[string]any, error) {
+	if st, ok := r.unwrittenState(id); ok {
+		return maps.Clone(st.vars), nil
+	}
 	_, _, vars, err := r.store.LoadInstance(ctx, id)
 	return vars, err
 }
@@ -194,9 +197,20 @@ type TaskView struct {
 
 // Describe returns an instance with its tasks and runtimes.
 func (r *Runtime) Describe(ctx context.Context, id ID) (*InstanceView, error) {
-	in, nodes, _, err := r.store.LoadInstance(ctx, id)
-	if err != nil {
-		return nil, err
+	var in *Instance
+	var nodes []*NodeRun
+	if st, ok := r.unwrittenState(id); ok {
+		cp := *st.inst
+		in = &cp
+		for _, n := range st.nodes {
+			nc := *n
+			nodes = append(nodes, &nc)
+		}
+	} else {
+		var err error
+		if in, nodes, _, err = r.store.LoadInstance(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	def, err := r.definition(ctx, in.ProcessID, in.Version)
 	if err != nil {
@@ -257,6 +271,10 @@ func (r *Runtime) DescribeTask(ctx context.Context, id ID, taskID string) (*Task
 
 // WaitEnded waits up to d for an instance to end and returns its latest state.
 func (r *Runtime) WaitEnded(ctx context.Context, id ID, d time.Duration) (*Instance, error) {
+	if st, ok := r.unwrittenState(id); ok {
+		cp := *st.inst
+		return &cp, nil
+	}
 	ch := r.addWaiter(id)
 	in, err := r.store.GetInstance(ctx, id)
 	if err != nil || Ended(in.Status) {

@@ -33,6 +33,7 @@ func BenchmarkStandardOrderFlow(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()
+	cpu0 := cpuTime()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 64 {
@@ -55,4 +56,5 @@ func BenchmarkStandardOrderFlow(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "instances/s")
+	reportCPU(b, cpu0)
 }

@@ -56,6 +56,9 @@ func (r *Runtime) execute(ctx context.Context, st *instState, n *NodeRun) error 
 }
 
 func (r *Runtime) publishRunning(st *instState, n *NodeRun) {
+	if st.fast {
+		return // a fast instance is seen when it ends
+	}
 	cp := *n
 	r.events.Publish(Event{Type: EventNode, ProcessID: st.inst.ProcessID, InstanceID: st.inst.ID, Node: &cp})
 }
@@ -71,8 +74,7 @@ func (r *Runtime) complete(ctx context.Context, s *step, t *ctask, n *NodeRun, s
 	n.Cost = now - n.StartAt
 	s.touch(n)
 	st := s.st
-	st.outputs[t.InstID] = out
-	st.lastDone = t.InstID
+	st.setOutput(t.InstID, out)
 	if err := r.route(ctx, s, t, n, out); err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
@@ -225,7 +227,8 @@ func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *No
 			defer wg.Done()
 			defer func() { <-sem }()
 			it.StartAt = nowMs(r.now)
-			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), outputs: st.outputs}
+			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), outputs: st.outputs,
+				nodesView: st.nodesView, instanceView: st.instanceView}
 			out, err := r.invoke(ctx, sub, t, it, runner, items[i], items[i], i, true)
 			finish(it, out, err)
 			outs[i], errs[i], subs[i] = out, err, sub
@@ -332,7 +335,15 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 		next.Detail.Exec = n.Detail.Exec // a retry is the same execution
 		st.execs[t.InstID]--
 		delay := retryDelay(eh, n.Attempt)
-		if delay > 0 {
+		switch {
+		case delay > 0 && st.fast:
+			// A fast instance waits in memory: it is not durable anyway.
+			select {
+			case <-time.After(time.Duration(delay) * time.Millisecond):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case delay > 0:
 			next.Status = StatusWaiting
 			s.jobs = append(s.jobs, r.job(JobRetry, st.inst.ID, next.ID, t.InstID, now+delay))
 		}
@@ -342,8 +353,7 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 	switch eh.Strategy {
 	case StrategyIgnore:
 		out := map[string]any{"error": msg}
-		st.outputs[t.InstID] = out
-		st.lastDone = t.InstID
+		st.setOutput(t.InstID, out)
 		if err := r.route(ctx, s, t, n, out); err != nil {
 			return r.failInstance(ctx, s, t, err.Error())
 		}

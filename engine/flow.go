@@ -248,6 +248,9 @@ func (r *Runtime) end(ctx context.Context, st *instState, status string, output 
 		in.Output = output
 	}
 	s.drop = true
+	if st.fast {
+		return r.persistFast(ctx, st)
+	}
 	if in.ParentID != 0 {
 		// Wake the parent durably, in the same transaction: even if this process dies
 		// now, the job resumes the parent, which collects this result.

@@ -93,7 +93,9 @@ func openHarness(t testing.TB, dir string) *harness {
 	if err := rt.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, dir: dir, store: store, defs: engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log), rt: rt, flaky: fl}
+	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
+	defs.OnChange(rt.ProcessChanged)
+	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, flaky: fl}
 	t.Cleanup(h.close)
 	return h
 }

@@ -205,6 +205,9 @@ type InstanceFilter struct {
 type RuntimeStore interface {
 	// CommitStep writes a step atomically; ErrConflict when a rev check fails.
 	CommitStep(ctx context.Context, s *Step) error
+	// CommitStepAsync queues a step and returns at once (blocking only while the queue
+	// is full); then learns the outcome. Queued steps are written on a clean close.
+	CommitStepAsync(ctx context.Context, s *Step, then func(error)) error
 	// LoadInstance returns an instance, all its runtimes (in creation order) and its variables.
 	LoadInstance(ctx context.Context, id ID) (*Instance, []*NodeRun, map[string]any, error)
 	GetInstance(ctx context.Context, id ID) (*Instance, error)

@@ -57,6 +57,11 @@ type Runtime struct {
 	stopRun context.CancelFunc
 	jobWake chan struct{}
 	jobDone chan struct{}
+	// heads caches ProcessHead for a second (local changes invalidate it at once).
+	heads sync.Map // id -> processHead
+	// unwritten holds ended fast instances (*instState) until the store has written
+	// them, so that reads right after a start find them.
+	unwritten sync.Map
 }
 
 // actor serializes work on one instance: one goroutine at a time runs its commands and
@@ -185,6 +190,36 @@ func (r *Runtime) definition(ctx context.Context, id string, version int) (*comp
 	return c, nil
 }
 
+type processHead struct {
+	version int
+	enabled bool
+	at      time.Time
+}
+
+// headTTL bounds how long a change made by another flowcraft process on the same
+// database may go unseen by this one.
+const headTTL = time.Second
+
+// head returns the current version and enabled flag of a process, cached.
+func (r *Runtime) head(ctx context.Context, id string) (int, bool, error) {
+	if v, ok := r.heads.Load(id); ok {
+		h := v.(processHead)
+		if r.now().Sub(h.at) < headTTL {
+			return h.version, h.enabled, nil
+		}
+	}
+	version, enabled, err := r.procs.ProcessHead(ctx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	r.heads.Store(id, processHead{version: version, enabled: enabled, at: r.now()})
+	return version, enabled, nil
+}
+
+// ProcessChanged drops what the runtime cached about a process; Definitions calls it
+// (through OnChange) whenever a definition changes.
+func (r *Runtime) ProcessChanged(id string) { r.heads.Delete(id) }
+
 // StartOptions are the options of a start.
 type StartOptions struct {
 	By             string         // the user starting it
@@ -207,7 +242,7 @@ const idempotencyWindow = 24 * time.Hour
 
 // StartInstance starts an instance of a process with trigger data.
 func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger any, opts StartOptions) (*StartResult, error) {
-	version, enabled, err := r.procs.ProcessHead(ctx, processID)
+	version, enabled, err := r.head(ctx, processID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +266,9 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	st, err := r.newInstance(def, trigger, opts)
 	if err != nil {
 		return nil, err
+	}
+	if def.p.Engine == EngineFast {
+		return r.runFast(ctx, st, idem)
 	}
 	s := st.newStep()
 	s.isNew, s.idem = true, idem
@@ -310,8 +348,7 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
 	st.nodes = append(st.nodes, n)
-	st.outputs[startTask.InstID] = trigger
-	st.lastDone = startTask.InstID
+	st.setOutput(startTask.InstID, trigger)
 	return st, nil
 }
 
@@ -331,8 +368,13 @@ func (r *Runtime) job(kind string, inst, node ID, task string, due int64) *Job {
 		MaxAttempts: 5, CreateAt: nowMs(r.now)}
 }
 
-// commit writes a step and publishes its events.
+// commit writes a step and publishes its events. A fast instance's steps stay in
+// memory: it is written once, when it ends.
 func (r *Runtime) commit(ctx context.Context, s *step) error {
+	if s.st.fast {
+		s.reset()
+		return nil
+	}
 	s.st.inst.UpdateAt = nowMs(r.now)
 	// Invariant: an instance with a runnable token is running, so that a restart
 	// resumes it (waiting instances are woken only by their jobs).
@@ -359,9 +401,14 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 		cp := *s.st.inst
 		r.events.Publish(Event{Type: EventProcess, ProcessID: pid, InstanceID: cp.ID, Instance: &cp})
 	}
+	s.reset()
+	return nil
+}
+
+// reset empties a committed step so it can collect the next one.
+func (s *step) reset() {
 	s.touched, s.seen, s.vars, s.deleted, s.jobs, s.done, s.isNew, s.idem, s.tasks = nil, map[*NodeRun]bool{}, nil, nil, nil, nil, false, nil, nil
 	s.statusBefore = s.st.inst.Status
-	return nil
 }
 
 // submit queues a command for an instance and makes sure its actor runs. st, when

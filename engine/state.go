@@ -13,8 +13,12 @@ type instState struct {
 	def   *compiled
 	nodes []*NodeRun // every runtime, in creation order
 	vars  map[string]any
-	// outputs is the latest output of every finished task, by task id (`nodes` in scripts).
+	// outputs is the latest output of every finished task, by task id.
 	outputs map[string]any
+	// nodesView is outputs as scripts see it (`nodes["id"].output`), and instanceView
+	// the `instance` object; both kept up to date instead of rebuilt for every call.
+	nodesView    map[string]any
+	instanceView map[string]any
 	// execs counts executions of each task, to group loop iterations.
 	execs map[string]int
 	// lastDone is the task that finished last, whose output becomes the instance's output
@@ -22,6 +26,9 @@ type instState struct {
 	lastDone string
 	// varsDirty names the variables set or deleted since the last commit.
 	varsDirty map[string]bool
+	// fast instances run in memory and are written once, when they end.
+	fast bool
+	idem *IdemKey
 }
 
 // setVars replaces the variables with next (as a script returned them), marking what
@@ -59,7 +66,7 @@ func (st *instState) mergeVars(from *instState) {
 }
 
 func newState(in *Instance, def *compiled, nodes []*NodeRun, vars map[string]any) *instState {
-	st := &instState{inst: in, def: def, nodes: nodes, vars: vars, outputs: map[string]any{}, execs: map[string]int{}}
+	st := &instState{inst: in, def: def, nodes: nodes, vars: vars, outputs: map[string]any{}, nodesView: map[string]any{}, execs: map[string]int{}}
 	if st.vars == nil {
 		st.vars = map[string]any{}
 	}
@@ -90,15 +97,20 @@ func newState(in *Instance, def *compiled, nodes []*NodeRun, vars map[string]any
 						out[it.Index] = it.Output
 					}
 				}
-				st.outputs[n.TaskID] = out
-				st.lastDone = n.TaskID
+				st.setOutput(n.TaskID, out)
 			}
 			continue
 		}
-		st.outputs[n.TaskID] = n.Output
-		st.lastDone = n.TaskID
+		st.setOutput(n.TaskID, n.Output)
 	}
 	return st
+}
+
+// setOutput records the latest output of a task (and that it finished last).
+func (st *instState) setOutput(taskID string, out any) {
+	st.outputs[taskID] = out
+	st.nodesView[taskID] = map[string]any{"output": out}
+	st.lastDone = taskID
 }
 
 // nextPending returns the oldest runnable runtime.
@@ -135,19 +147,14 @@ func (st *instState) node(id ID) *NodeRun {
 
 // scope builds what scripts and expressions see.
 func (st *instState) scope(input any, item any, index int, inLoop bool) scripting.Scope {
-	nodes := make(map[string]any, len(st.outputs))
-	for id, out := range st.outputs {
-		nodes[id] = map[string]any{"output": out}
-	}
-	return scripting.Scope{
-		Input:   input,
-		Trigger: st.inst.Trigger,
-		Vars:    st.vars,
-		Nodes:   nodes,
-		Instance: map[string]any{
+	if st.instanceView == nil {
+		st.instanceView = map[string]any{
 			"id": st.inst.ID.String(), "processId": st.inst.ProcessID,
 			"startedBy": st.inst.Executor, "startedAt": st.inst.StartAt,
-		},
+		}
+	}
+	return scripting.Scope{
+		Input: input, Trigger: st.inst.Trigger, Vars: st.vars, Nodes: st.nodesView, Instance: st.instanceView,
 		Item: item, Index: index, InLoop: inLoop,
 	}
 }
