@@ -226,8 +226,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}
 
-	app := web.New(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Jobs: store,
+	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
+		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 
@@ -245,6 +245,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	srv.CloseStreams()
 	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
 		log.Error("shutdown", "err", err)
 	}

@@ -6,16 +6,18 @@ import "sync"
 const (
 	EventNode    = "node"
 	EventProcess = "process"
+	EventTask    = "task" // a human task was created, claimed, delegated, completed or closed
 )
 
 // Event is a state change of a runtime or an instance, published after it committed
 // (and, for a node starting to run, when it starts).
 type Event struct {
-	Type       string    `json:"type"`
-	ProcessID  string    `json:"processId"`
-	InstanceID ID        `json:"instanceId"`
-	Node       *NodeRun  `json:"node,omitempty"`
-	Instance   *Instance `json:"instance,omitempty"`
+	Type       string     `json:"type"`
+	ProcessID  string     `json:"processId"`
+	InstanceID ID         `json:"instanceId"`
+	Node       *NodeRun   `json:"node,omitempty"`
+	Instance   *Instance  `json:"instance,omitempty"`
+	Task       *HumanTask `json:"task,omitempty"`
 }
 
 // Events is a small publish/subscribe hub. Publishing never blocks: a subscriber whose

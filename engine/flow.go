@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 )
 
 // drive runs an instance's runnable tokens one step at a time until it ends, waits, is
@@ -216,10 +217,10 @@ func (r *Runtime) arrive(s *step, to, from string, value any) {
 		j.Status = StatusWaiting
 		j.Detail.Arrived = []string{}
 	}
-	in, _ := j.Input.(map[string]any)
-	if in == nil {
-		in = map[string]any{}
-	}
+	// Copy on write: events published earlier share the old map.
+	prev, _ := j.Input.(map[string]any)
+	in := make(map[string]any, len(prev)+1)
+	maps.Copy(in, prev)
 	in[from] = value
 	j.Input = in
 	j.Detail.Arrived = append(j.Detail.Arrived, from)

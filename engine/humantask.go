@@ -268,6 +268,7 @@ func (r *Runtime) changeTask(ctx context.Context, u *User, id ID, fn func(t *Hum
 	if err := r.tasks.UpdateHumanTask(ctx, t); err != nil {
 		return nil, err
 	}
+	r.publishTask(t)
 	return t, nil
 }
 

@@ -401,8 +401,42 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 		cp := *s.st.inst
 		r.events.Publish(Event{Type: EventProcess, ProcessID: pid, InstanceID: cp.ID, Instance: &cp})
 	}
+	r.publishTasks(ctx, s)
 	s.reset()
 	return nil
+}
+
+// publishTasks announces the human tasks a step wrote, and the ones the store closed
+// because their approval stopped waiting.
+func (r *Runtime) publishTasks(ctx context.Context, s *step) {
+	written := map[ID]bool{}
+	for _, t := range s.tasks {
+		written[t.ID] = true
+		r.publishTask(t)
+	}
+	if r.tasks == nil {
+		return
+	}
+	for _, n := range s.touched {
+		if n.Template != "approval" || !Ended(n.Status) {
+			continue
+		}
+		closed, err := r.tasks.HumanTasksOfNodes(ctx, []ID{n.ID})
+		if err != nil {
+			r.log.Warn("reading closed tasks for events", "node", n.ID, "err", err)
+			continue
+		}
+		for _, t := range closed {
+			if !written[t.ID] {
+				r.publishTask(t)
+			}
+		}
+	}
+}
+
+func (r *Runtime) publishTask(t *HumanTask) {
+	cp := *t
+	r.events.Publish(Event{Type: EventTask, ProcessID: t.ProcessID, InstanceID: t.InstanceID, Task: &cp})
 }
 
 // reset empties a committed step so it can collect the next one.

@@ -77,6 +77,7 @@ type Config struct {
 	WriteTimeout time.Duration // default 60s
 	IdleTimeout  time.Duration // default 120s
 	SecureCookie bool          // set Secure on cookies (behind TLS)
+	Streams      StreamConfig  // websockets
 }
 
 // Deps are the server's collaborators.
@@ -88,6 +89,7 @@ type Deps struct {
 	DB          Pinger
 	Runtime     Runtime
 	Tasks       HumanTasks
+	Events      EventSource
 	Jobs        Jobs
 	Static      fs.FS // the static/ tree, served at /static
 	Log         *slog.Logger
@@ -96,14 +98,22 @@ type Deps struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	cfg   Config
-	deps  Deps
-	log   *slog.Logger
-	pages *pages
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	pages   *pages
+	streams *streams
 }
 
 // New builds the Fiber app with every route.
 func New(cfg Config, deps Deps) *fiber.App {
+	app, _ := NewServer(cfg, deps)
+	return app
+}
+
+// NewServer builds the Fiber app and returns the Server too, whose CloseStreams ends
+// the websockets on shutdown.
+func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 4 << 20
 	}
@@ -116,7 +126,7 @@ func New(cfg Config, deps Deps) *fiber.App {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 120 * time.Second
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With("subsystem", "web")}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With("subsystem", "web"), streams: newStreams(cfg.Streams)}
 	s.pages = newPages(s)
 	app := fiber.New(fiber.Config{
 		AppName:               "flowcraft",
@@ -131,7 +141,7 @@ func New(cfg Config, deps Deps) *fiber.App {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestIDMiddleware)
 	s.routes(app)
-	return app
+	return app, s
 }
 
 // requestIDMiddleware gives every request an id (kept from X-Request-Id when sane),
@@ -155,6 +165,9 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Get("/ws/processInst/:instId", s.wsInstance)
+	app.Get("/ws/process/:id", s.wsProcess)
+	app.Get("/ws/inbox", s.wsInbox)
 
 	api := app.Group("/api")
 	api.Post("/login", s.login)

@@ -80,10 +80,12 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 		defer cancel()
 		rt.Close(ctx)
 	})
+	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
+	defs.OnChange(rt.ProcessChanged)
 	deps := web.Deps{
-		Definitions: engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log),
+		Definitions: defs,
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
-		Runtime: rt, Tasks: rt, Jobs: store,
+		Runtime: rt, Tasks: rt, Events: rt.Events(), Jobs: store,
 	}
 	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps, rt: rt}
 }
