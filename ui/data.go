@@ -1,5 +1,7 @@
 package ui
 
+import "encoding/json"
+
 // LoginData is what the sign-in page shows.
 type LoginData struct {
 	Page     Page
@@ -25,4 +27,14 @@ type ProcessesData struct {
 	Query         string // the search box value (GET /processes?q=...)
 	Offset, Limit int
 	CanEdit       bool // designer or admin: show New/Import/Enable/Disable/Delete
+}
+
+// DesignerData is what the process designer page needs. The definition and
+// the templates are passed through as JSON for the designer's script.
+type DesignerData struct {
+	Page       Page
+	ProcessID  string          // "" for a new process
+	Name       string          // the process name ("" for a new process)
+	Definition json.RawMessage // the process definition as GET /api/process/{id} answers it; nil for a new process
+	Templates  json.RawMessage // the node templates as GET /api/templates lists them
 }

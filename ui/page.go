@@ -25,6 +25,7 @@ type Page struct {
 	Path  string    // current path, to highlight the nav item and to come back to after a language switch
 	Title string    // page title (already translated); the <title> is "Title · flowcraft"
 	Flash string    // optional notice shown at the top
+	Full  bool      // the content fills the window below the header (the designer) instead of a centred column
 }
 
 // PageUser is the signed-in user as the frame shows it.
@@ -299,4 +300,23 @@ func errorPageFrame(p Page, status int) Page {
 		p.Title = T(p.Lang, errorTitleKey(status))
 	}
 	return p
+}
+
+// designerMessages returns the "designer.*" messages of lang, without the
+// prefix, for the designer's script (rendered as JSON into the page). Keys
+// missing in lang fall back to English.
+func designerMessages(lang Lang) map[string]string {
+	const prefix = "designer."
+	out := map[string]string{}
+	for k, v := range catalogEn() {
+		if strings.HasPrefix(k, prefix) {
+			out[strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	for k, v := range messages(lang) {
+		if strings.HasPrefix(k, prefix) {
+			out[strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	return out
 }

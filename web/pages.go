@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -38,6 +39,8 @@ func (p *pages) routes(app *fiber.App) {
 	app.Get("/lang", p.setLang)
 	app.Post("/lang", p.setLang)
 	app.Get("/processes", p.requireSession, p.processes)
+	app.Get("/processes/new", p.requireSession, p.s.requireRole(engine.RoleDesigner), p.designNew)
+	app.Get("/processes/:id/design", p.requireSession, p.s.requireRole(engine.RoleDesigner), p.design)
 }
 
 // lang picks the UI language of a request.
@@ -170,6 +173,37 @@ func (p *pages) processes(c *fiber.Ctx) error {
 		}
 	}
 	return render(c, fiber.StatusOK, ui.ProcessesPage(d))
+}
+
+// designNew handles GET /processes/new: the designer with an empty canvas.
+func (p *pages) designNew(c *fiber.Ctx) error {
+	return p.renderDesigner(c, ui.T(lang(c), "designer.title_new"), nil)
+}
+
+// design handles GET /processes/:id/design: the designer with a saved definition.
+func (p *pages) design(c *fiber.Ctx) error {
+	proc, err := p.s.deps.Definitions.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return p.renderDesigner(c, proc.Name, proc)
+}
+
+// renderDesigner renders the designer page for proc (nil: a new process).
+func (p *pages) renderDesigner(c *fiber.Ctx, title string, proc *engine.Process) error {
+	specs, err := json.Marshal(p.s.deps.Templates.Specs())
+	if err != nil {
+		return err
+	}
+	d := ui.DesignerData{Page: p.frame(c, title), Templates: specs}
+	d.Page.Full = true
+	if proc != nil {
+		if d.Definition, err = json.Marshal(proc); err != nil {
+			return err
+		}
+		d.ProcessID, d.Name = proc.ID, proc.Name
+	}
+	return render(c, fiber.StatusOK, ui.DesignerPage(d))
 }
 
 // renderError renders an error page for a browser request.

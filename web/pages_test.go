@@ -163,3 +163,69 @@ func TestStaticAndErrorPages(t *testing.T) {
 		t.Fatalf("404 page: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
 }
+
+func TestDesignerPages(t *testing.T) {
+	e := newTestEnv(t)
+	id := e.createProcess(t, minimal("<i>Designed</i>"))
+	dora := e.signIn(t, "dora")
+
+	// An existing process: its definition and the templates are in the page.
+	r := e.call(t, "GET", "/processes/"+id+"/design", "", nil, "Cookie", dora+"; flowcraft_lang=en")
+	body := string(r.Body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("design page: %d %s", r.Status, body)
+	}
+	for _, want := range []string{
+		`id="designer" data-process-id="` + id + `"`,
+		`<title>&lt;i&gt;Designed&lt;/i&gt; · flowcraft</title>`,
+		`<meta name="csrf-token" content="`,
+		`<script id="designer-definition" type="application/json">{"id":"` + id + `"`,
+		`"instId":"task-code0001"`,
+		`<script id="designer-templates" type="application/json">[{"id":"manual","kind":"trigger"`,
+		`"id":"exclusive-gateway"`,
+		`<script id="designer-i18n" type="application/json">`,
+		`/static/js/designer/main.js`,
+		`class="main main-full"`,
+		`aria-label="Designer tools"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("design page lacks %q", want)
+		}
+	}
+	if m := regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`).FindStringSubmatch(body); m == nil || m[1] == "" {
+		t.Errorf("design page has an empty CSRF token")
+	}
+
+	// A new process: no definition; zh-CN by Accept-Language.
+	r = e.call(t, "GET", "/processes/new", "", nil, "Cookie", dora, "Accept-Language", "zh-CN,zh;q=0.9")
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `data-process-id=""`) ||
+		!strings.Contains(string(r.Body), `<script id="designer-definition" type="application/json">null`) ||
+		!strings.Contains(string(r.Body), "<title>新建流程 · flowcraft</title>") {
+		t.Fatalf("new process page: %d %s", r.Status, r.Body)
+	}
+
+	// An unknown process is a 404 page, a plain user gets a 403 page, no session goes to the login.
+	if r := e.call(t, "GET", "/processes/proc-nothere1/design", "", nil, "Cookie", dora); r.Status != http.StatusNotFound ||
+		!strings.Contains(r.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("unknown process: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	lisi := e.signIn(t, "lisi")
+	for _, path := range []string{"/processes/new", "/processes/" + id + "/design"} {
+		r := e.call(t, "GET", path, "", nil, "Cookie", lisi+"; flowcraft_lang=en")
+		if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "Access denied") || strings.Contains(string(r.Body), "designer-definition") {
+			t.Errorf("%s as a plain user: %d", path, r.Status)
+		}
+		r = e.call(t, "GET", path, "", nil)
+		if r.Status != http.StatusFound || !strings.HasPrefix(r.Header.Get("Location"), "/login?next=") {
+			t.Errorf("%s signed out: %d %s", path, r.Status, r.Header.Get("Location"))
+		}
+	}
+
+	// The processes page links to the designer and offers start and versions.
+	r = e.call(t, "GET", "/processes", "", nil, "Cookie", dora+"; flowcraft_lang=en")
+	for _, want := range []string{`href="/processes/new"`, `href="/processes/` + id + `/design"`, `data-action="start" data-id="` + id + `"`, `data-action="versions"`, `id="start-dialog"`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("processes page lacks %q", want)
+		}
+	}
+}

@@ -6,6 +6,12 @@
 // for the delete confirmation, from the button's data-confirm. API errors
 // ({"statusCode", "errorMessage", "errors": [{"taskId", "field", "message"}]}) are
 // shown in the [data-alert] box.
+//
+// "start" opens #start-dialog with a form generated from the process's
+// inputDataSchema (schemaform.js) and posts the trigger data; "versions" opens
+// #versions-dialog with GET /api/process/{id}/versions.
+
+import { formFromSchema, collectValues } from "./schemaform.js";
 
 const root = document.getElementById("processes");
 
@@ -158,6 +164,252 @@ if (root) {
         hideAlert();
         await busy(button, title, async () => finish(await api("DELETE", processURL(id)), title));
         break;
+      case "start":
+        openStart(id, button.dataset.name || id);
+        break;
+      case "versions":
+        openVersions(id, button.dataset.name || id, Number(button.dataset.version) || 0);
+        break;
     }
   });
+
+  /** Creates an element with a class and text. */
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  // Dialogs close on their [data-close] buttons.
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (e) => {
+      if (e.target.closest("[data-close]")) dialog.close();
+    });
+  }
+
+  // ---------- start ----------
+
+  const startDialog = document.getElementById("start-dialog");
+  let startState = null;
+
+  /** Builds the inputs for the form fields, or a JSON text area. */
+  const drawStartForm = (schema) => {
+    const box = startDialog.querySelector("[data-start-fields]");
+    box.replaceChildren();
+    const form = formFromSchema(schema);
+    const hasProps = schema && typeof schema === "object" && schema.properties && Object.keys(schema.properties).length > 0;
+    if (!form.json) {
+      for (const f of form.fields) {
+        const id = `start-${f.key}`;
+        const field = el("div", "field");
+        field.dataset.key = f.key;
+        const label = el("label", "label", f.label);
+        label.htmlFor = id;
+        if (f.required) label.append(" ", el("span", "req", "*"));
+        let input;
+        if (f.type === "boolean") {
+          field.className = "field field-inline";
+          const sw = el("span", "switch");
+          input = el("input");
+          input.type = "checkbox";
+          input.setAttribute("role", "switch");
+          input.checked = f.default === true;
+          sw.append(input, el("span", "switch-track"));
+          input.id = id;
+          field.append(sw, label);
+        } else if (f.type === "enum") {
+          input = el("select", "select");
+          input.append(new Option(msg("msgChoose", "Choose…"), ""));
+          for (const o of f.options) input.append(new Option(o, o));
+          if (f.default !== undefined) input.value = String(f.default);
+          input.id = id;
+          field.append(label, input);
+        } else {
+          input = el("input", "input");
+          input.type = f.type === "string" ? "text" : "number";
+          if (f.type !== "string") input.step = f.type === "integer" ? "1" : "any";
+          if (f.minimum !== undefined) input.min = String(f.minimum);
+          if (f.maximum !== undefined) input.max = String(f.maximum);
+          if (f.default !== undefined) input.value = String(f.default);
+          input.id = id;
+          field.append(label, input);
+        }
+        input.name = f.key;
+        if (f.description) field.append(el("div", "hint", f.description));
+        field.append(el("div", "field-problems"));
+        box.append(field);
+      }
+      return { fields: form.fields };
+    }
+    const field = el("div", "field");
+    if (!hasProps && (!schema || Object.keys(schema).length === 0)) field.append(el("p", "hint", msg("msgNoInput", "")));
+    const label = el("label", "label", msg("msgJsonLabel", "JSON"));
+    label.htmlFor = "start-json";
+    const ta = el("textarea", "textarea mono");
+    ta.id = "start-json";
+    ta.rows = 6;
+    ta.spellcheck = false;
+    ta.value = "{}";
+    field.append(label, ta, el("div", "hint", msg("msgJsonHint", "")), el("div", "field-problems"));
+    box.append(field);
+    return { json: ta };
+  };
+
+  /** Opens the start dialog for a process: loads its inputDataSchema first. */
+  const openStart = async (id, name) => {
+    startDialog.querySelector("[data-start-name]").textContent = name;
+    startDialog.querySelector("[data-start-fields]").replaceChildren();
+    const loading = startDialog.querySelector("[data-start-loading]");
+    const error = startDialog.querySelector("[data-start-error]");
+    const result = startDialog.querySelector("[data-start-result]");
+    const submit = startDialog.querySelector("[data-start-submit]");
+    loading.hidden = false;
+    error.hidden = true;
+    result.hidden = true;
+    submit.disabled = true;
+    startDialog.showModal();
+    startState = { id };
+    let r;
+    try {
+      r = await api("GET", processURL(id));
+    } catch {
+      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+    }
+    if (startState?.id !== id) return;
+    loading.hidden = true;
+    if (!r.ok) {
+      error.textContent = `${msg("msgLoadFailed", "Could not load")}: ${r.data?.errorMessage || r.status}`;
+      error.hidden = false;
+      return;
+    }
+    startState = { id, ...drawStartForm(r.data?.response?.inputDataSchema) };
+    submit.disabled = false;
+    startDialog.querySelector("[data-start-fields] input, [data-start-fields] select, [data-start-fields] textarea")?.focus();
+  };
+
+  /** Shows a problem under a start form field. */
+  const fieldProblem = (key, text) => {
+    const field = startDialog.querySelector(key === null ? "[data-start-fields] .field" : `[data-start-fields] .field[data-key="${CSS.escape(key)}"]`);
+    if (!field) return;
+    field.classList.toggle("has-problem", !!text);
+    field.querySelector(".field-problems").replaceChildren(...(text ? [el("div", "field-problem", text)] : []));
+  };
+
+  startDialog?.querySelector("[data-start-form]").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!startState?.id) return;
+    const error = startDialog.querySelector("[data-start-error]");
+    const result = startDialog.querySelector("[data-start-result]");
+    const submit = startDialog.querySelector("[data-start-submit]");
+    error.hidden = true;
+    result.hidden = true;
+    let data;
+    if (startState.json) {
+      try {
+        data = JSON.parse(startState.json.value.trim() || "{}");
+        fieldProblem(null, "");
+      } catch {
+        fieldProblem(null, msg("msgInvalidJson", "The text is not valid JSON."));
+        return;
+      }
+    } else {
+      const raw = {};
+      for (const f of startState.fields) {
+        const input = startDialog.querySelector(`#${CSS.escape(`start-${f.key}`)}`);
+        raw[f.key] = input.type === "checkbox" ? input.checked : input.value;
+        fieldProblem(f.key, "");
+      }
+      const { data: d, errors } = collectValues(startState.fields, raw);
+      const words = { required: "msgRequired", number: "msgNumber", integer: "msgInteger", min: "msgMin", max: "msgMax" };
+      for (const x of errors) fieldProblem(x.key, msg(words[x.problem], x.problem));
+      if (errors.length) return;
+      data = d;
+    }
+    submit.setAttribute("aria-busy", "true");
+    let r;
+    try {
+      r = await api("POST", processURL(startState.id), data);
+    } catch {
+      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+    } finally {
+      submit.removeAttribute("aria-busy");
+    }
+    if (r.ok) {
+      const instId = r.data?.response?.id || "";
+      const link = startDialog.querySelector("[data-start-link]");
+      link.textContent = instId;
+      link.href = `/instances/${encodeURIComponent(instId)}`;
+      result.hidden = false;
+      return;
+    }
+    const d = r.data || {};
+    error.replaceChildren(el("div", "alert-title", msg("msgStartFailed", "Could not start")), el("div", "", d.errorMessage || `HTTP ${r.status}`));
+    error.hidden = false;
+  });
+
+  // ---------- versions ----------
+
+  const versionsDialog = document.getElementById("versions-dialog");
+
+  /** Formats unix ms as "2006-01-02 15:04" (UTC), like the list. */
+  const fmtTime = (ms) => (ms ? new Date(ms).toISOString().slice(0, 16).replace("T", " ") : "—");
+
+  /** Offers a definition as a JSON download. */
+  const download = (def, name) => {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(def, null, 2) + "\n"], { type: "application/json" }));
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  /** Opens the versions dialog and lists the current and earlier versions. */
+  const openVersions = async (id, name, current) => {
+    versionsDialog.querySelector("[data-versions-name]").textContent = name;
+    const loading = versionsDialog.querySelector("[data-versions-loading]");
+    const error = versionsDialog.querySelector("[data-versions-error]");
+    const table = versionsDialog.querySelector("[data-versions-table]");
+    const empty = versionsDialog.querySelector("[data-versions-empty]");
+    const rows = versionsDialog.querySelector("[data-versions-rows]");
+    loading.hidden = false;
+    error.hidden = true;
+    table.hidden = true;
+    empty.hidden = true;
+    rows.replaceChildren();
+    versionsDialog.showModal();
+    let r;
+    try {
+      r = await api("GET", `${processURL(id)}/versions?limit=100`);
+    } catch {
+      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+    }
+    loading.hidden = true;
+    if (!r.ok) {
+      error.textContent = `${msg("msgLoadFailed", "Could not load")}: ${r.data?.errorMessage || r.status}`;
+      error.hidden = false;
+      return;
+    }
+    const list = r.data?.response?.list || [];
+    const cur = el("tr", "is-current");
+    const curVersion = el("td", "nowrap");
+    curVersion.append(el("span", "mono", `v${current}`), " ", el("span", "pill pill-enabled", msg("msgCurrent", "current")));
+    cur.append(curVersion, el("td", "", name), el("td", "muted", "—"), el("td", "muted", "—"), el("td", "actions"));
+    rows.append(cur);
+    for (const v of list) {
+      const tr = el("tr");
+      tr.dataset.version = String(v.version);
+      const actions = el("td", "actions");
+      const b = el("button", "btn btn-ghost btn-sm", msg("msgExport", "Download JSON"));
+      b.type = "button";
+      b.addEventListener("click", () => download(v.definition, `${id}-v${v.version}.json`));
+      actions.append(b);
+      tr.append(el("td", "mono", `v${v.version}`), el("td", "", v.definition?.name || ""), el("td", "nowrap", fmtTime(v.createAt)), el("td", "", v.replacedBy || ""), actions);
+      rows.append(tr);
+    }
+    table.hidden = false;
+    empty.hidden = list.length > 0;
+  };
 }

@@ -1,0 +1,473 @@
+// flowcraft designer — the page controller: reads what the page rendered
+// (messages, templates, the definition), builds the model (graph, selection,
+// history) and the views (canvas, palette, panel), and wires the toolbar,
+// keyboard shortcuts, save, import and export.
+
+import { Graph, edgeKey, parseEdgeKey } from "./graph.js";
+import { History } from "./history.js";
+import { Selection } from "./selection.js";
+import * as cmd from "./commands.js";
+import { fromDefinition, toDefinition, parseDefinition, newTask, copyTasks, pasteTasks, tidyTask } from "./serialize.js";
+import { layeredLayout } from "./layout.js";
+import { nodeSize, GRID } from "./geometry.js";
+import { newTaskId } from "./ids.js";
+import { Canvas } from "./canvas.js";
+import { Palette } from "./palette.js";
+import { Panel } from "./panel.js";
+import { api, processURL, designURL } from "./api.js";
+import { loadMessages, t, pick } from "./i18n.js";
+
+/** Reads a JSON blob rendered by the page. */
+function pageJSON(id) {
+  const el = document.getElementById(id);
+  return el ? JSON.parse(el.textContent || "null") : null;
+}
+
+/** Reports whether an element takes typing (so shortcuts leave it alone). */
+function isEditable(el) {
+  return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+}
+
+const root = document.getElementById("designer");
+
+if (root) {
+  loadMessages(document);
+  const readOnly = root.dataset.readonly === "true";
+  const specs = pageJSON("designer-templates") || [];
+  const specById = new Map(specs.map((s) => [s.id, s]));
+  const spec = (id) => specById.get(id);
+  const def = pageJSON("designer-definition");
+  const graph = def
+    ? fromDefinition(def)
+    : new Graph({ name: t("untitled"), description: "", engine: "standard", enabled: true, timeout: 0, inputDataSchema: {}, outputDataSchema: {} }, []);
+  const history = new History(graph);
+  const selection = new Selection();
+  const kindOf = (id) => spec(graph.task(id)?.template)?.kind || "action";
+
+  const $ = (sel) => root.querySelector(sel);
+  const statusText = $("[data-status-text]");
+  const versionText = $("[data-version]");
+  const zoomText = $("[data-zoom]");
+  const nameInput = $("[data-process-name]");
+  const problemsBar = $("[data-problems]");
+  const toasts = $("[data-toasts]");
+  let saving = false;
+  let leaving = false;
+  let clipboard = null;
+  let pasteCount = 0;
+
+  /** Runs a command through the history, then forgets selected things that are gone. */
+  const execute = (c) => {
+    if (readOnly) return;
+    history.execute(c);
+    selection.prune((id) => graph.has(id), (k) => {
+      const { from, to } = parseEdgeKey(k);
+      return !!graph.connection(from, to);
+    });
+  };
+
+  const canvas = new Canvas($("[data-canvas]"), {
+    graph,
+    selection,
+    spec,
+    execute,
+    readOnly,
+    onView: (v) => {
+      if (zoomText) zoomText.textContent = `${Math.round(v.k * 100)}%`;
+    },
+  });
+
+  /** Adds a task of a template centred at a canvas point and selects it. */
+  const addTask = (s, world) => {
+    const { w, h } = nodeSize(s.kind);
+    const base = pick(s.label) || s.id;
+    const names = new Set(graph.allTasks().map((x) => x.name));
+    let name = base;
+    for (let i = 2; names.has(name); i++) name = `${base} ${i}`;
+    const task = newTask(s, newTaskId(graph.tasks), [world.x - w / 2, world.y - h / 2], name);
+    execute(cmd.addTasks([task], "add"));
+    selection.set([task.instId]);
+    canvas.nodeElement(task.instId)?.focus({ preventScroll: true });
+  };
+
+  new Palette($("[data-palette]"), { specs, canvas, add: addTask, readOnly });
+
+  /** Deletes what is selected (one undo step). */
+  const removeSelection = () => {
+    if (selection.empty || readOnly) return;
+    execute(cmd.removeElements(selection.nodes, selection.edges));
+    selection.clear();
+  };
+
+  const panel = new Panel($("[data-panel]"), { graph, selection, spec, execute, remove: removeSelection, readOnly });
+
+  // ---------- status line, toolbar state, unsaved-changes guard ----------
+
+  const baseTitle = document.title;
+  const showStatus = () => {
+    const dirty = history.dirty || !graph.meta.id;
+    let text;
+    if (saving) text = t("status.saving");
+    else if (!graph.meta.id) text = t("status.new");
+    else if (history.dirty) text = t("status.unsaved");
+    else text = t("status.saved");
+    statusText.textContent = text;
+    root.dataset.state = saving ? "saving" : dirty ? "dirty" : "saved";
+    versionText.textContent = graph.meta.version ? t("status.version", graph.meta.version) : "";
+    $('[data-cmd="undo"]').disabled = !history.canUndo || readOnly;
+    $('[data-cmd="redo"]').disabled = !history.canRedo || readOnly;
+    $('[data-cmd="save"]').disabled = saving || readOnly;
+    document.title = (history.dirty ? "● " : "") + baseTitle;
+  };
+  history.on(showStatus);
+
+  const showName = () => {
+    if (nameInput && document.activeElement !== nameInput) nameInput.value = graph.meta.name || "";
+  };
+  graph.on((c) => {
+    if (c.type === "meta" || c.type === "reset") showName();
+  });
+  nameInput?.addEventListener("input", () => execute(cmd.updateMeta({ name: nameInput.value })));
+  nameInput?.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === "Escape") {
+      e.preventDefault();
+      nameInput.blur();
+    }
+  });
+
+  window.addEventListener("beforeunload", (e) => {
+    if (!leaving && history.dirty && !readOnly) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+
+  /** Shows a short notice at the bottom of the canvas. */
+  const toast = (message, kind = "info") => {
+    const el = document.createElement("div");
+    el.className = `toast toast-${kind}`;
+    el.setAttribute("role", kind === "danger" ? "alert" : "status");
+    el.textContent = message;
+    toasts.append(el);
+    setTimeout(() => el.classList.add("is-leaving"), 3600);
+    setTimeout(() => el.remove(), 4000);
+  };
+
+  // ---------- validation problems ----------
+
+  /** Shows the problems of a refused save on the canvas, the panel and the problems bar. */
+  const setProblems = (errors) => {
+    const byTask = new Map();
+    const messages = new Map();
+    const edges = new Set();
+    const general = [];
+    for (const e of errors) {
+      if (!e.taskId || !graph.has(e.taskId)) {
+        general.push({ field: e.field || "", message: e.taskId ? `${e.taskId}: ${e.message}` : e.message });
+        continue;
+      }
+      if (!byTask.has(e.taskId)) byTask.set(e.taskId, []);
+      byTask.get(e.taskId).push({ field: e.field || "", message: e.message });
+      if (!messages.has(e.taskId)) messages.set(e.taskId, []);
+      messages.get(e.taskId).push(e.field ? `${e.field}: ${e.message}` : e.message);
+      const m = /^connections\[(\d+)\]/.exec(e.field || "");
+      const conn = m && graph.task(e.taskId).connections[Number(m[1])];
+      if (conn) edges.add(edgeKey(e.taskId, conn.to));
+    }
+    canvas.setProblems(messages, edges);
+    panel.setProblems(byTask, general);
+    problemsBar.hidden = errors.length === 0;
+    const list = problemsBar.querySelector("[data-problem-list]");
+    list.replaceChildren();
+    problemsBar.querySelector("[data-problem-count]").textContent = t("problems.count", errors.length);
+    for (const e of errors) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "problem";
+      const task = e.taskId && graph.task(e.taskId);
+      const where = document.createElement("span");
+      where.className = "problem-where";
+      where.textContent = task ? task.name || e.taskId : t("problems.process");
+      const field = document.createElement("code");
+      field.textContent = e.field || "";
+      const msg = document.createElement("span");
+      msg.className = "problem-msg";
+      msg.textContent = e.message;
+      b.append(where, " ", field, " ", msg);
+      b.addEventListener("click", () => {
+        if (task) {
+          const m = /^connections\[(\d+)\]\.?/.exec(e.field || "");
+          const conn = m && task.connections[Number(m[1])];
+          if (conn && graph.has(conn.to)) selection.set([], [edgeKey(e.taskId, conn.to)]);
+          else selection.set([e.taskId]);
+          canvas.reveal(e.taskId);
+          panel.focusField(conn ? (e.field || "").replace(/^connections\[\d+\]\./, "") : e.field || "");
+        } else {
+          selection.clear();
+          panel.focusField(e.field || "name");
+        }
+      });
+      li.append(b);
+      list.append(li);
+    }
+  };
+  problemsBar.querySelector("[data-problems-close]").addEventListener("click", () => setProblems([]));
+
+  // ---------- save ----------
+
+  const conflict = $("[data-dialog=conflict]");
+
+  /** Saves: POST for a new process (then opens its design page), PUT with the version otherwise. */
+  const save = async () => {
+    if (saving || readOnly) return;
+    history.seal();
+    const body = toDefinition(graph);
+    body.tasks = body.tasks.map(tidyTask);
+    const isNew = !graph.meta.id;
+    saving = true;
+    showStatus();
+    let r;
+    try {
+      r = isNew ? await api("POST", "/api/process", body) : await api("PUT", processURL(graph.meta.id), body);
+    } catch {
+      saving = false;
+      showStatus();
+      toast(t("error.network"), "danger");
+      return;
+    }
+    saving = false;
+    if (r.ok) {
+      setProblems([]);
+      const saved = r.data?.response || {};
+      if (isNew) {
+        history.markSaved();
+        leaving = true;
+        root.dataset.savedId = saved.id;
+        window.location.assign(designURL(saved.id));
+        return;
+      }
+      // Take what the server sets (version, trigger, ids of start/end); keep the tasks as drawn.
+      const patch = {};
+      for (const k of ["version", "startTaskInstId", "endTaskInstId", "triggerApp", "triggerToken", "creator", "status", "error", "createAt", "updateAt"]) {
+        if (k in saved) patch[k] = saved[k];
+      }
+      graph.updateMeta(patch);
+      history.markSaved();
+      toast(t("toast.saved", saved.version ?? ""), "success");
+      return;
+    }
+    showStatus();
+    if (r.status === 409) {
+      conflict.querySelector("[data-conflict-detail]").textContent = r.data?.errorMessage || "";
+      conflict.showModal();
+    } else if (r.status === 400 && Array.isArray(r.data?.errors) && r.data.errors.length) {
+      setProblems(r.data.errors);
+      toast(t("toast.invalid", r.data.errors.length), "danger");
+    } else {
+      toast(`${t("toast.save_failed")}: ${r.data?.errorMessage || `HTTP ${r.status}`}`, "danger");
+    }
+  };
+
+  conflict.addEventListener("click", (e) => {
+    const action = e.target.closest?.("[data-conflict-action]")?.dataset.conflictAction;
+    if (action === "reload") {
+      leaving = true;
+      window.location.reload();
+    } else if (action === "export") {
+      exportJSON();
+    } else if (action === "close") {
+      conflict.close();
+    }
+  });
+
+  // ---------- import / export ----------
+
+  /** Downloads the definition as JSON. */
+  const exportJSON = () => {
+    const d = toDefinition(graph);
+    d.tasks = d.tasks.map(tidyTask);
+    const blob = new Blob([JSON.stringify(d, null, 2) + "\n"], { type: "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    const base = (graph.meta.name || graph.meta.id || "process").replace(/[\\/:*?"<>|\s]+/g, "-").slice(0, 80);
+    a.download = `${base || "process"}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  const importInput = $("[data-import-file]");
+  importInput.addEventListener("change", async () => {
+    const file = importInput.files?.[0];
+    importInput.value = "";
+    if (!file) return;
+    let d;
+    try {
+      d = parseDefinition(await file.text());
+    } catch (err) {
+      toast(t("toast.import_bad", file.name, err.message), "danger");
+      return;
+    }
+    const g = fromDefinition(d);
+    execute(cmd.replaceAll(g.meta, g.allTasks()));
+    selection.clear();
+    setProblems([]);
+    canvas.fit();
+    toast(t("toast.imported", g.size), "success");
+  });
+
+  // ---------- toolbar ----------
+
+  const layout = () => {
+    if (graph.size === 0) return;
+    const nodes = graph.allTasks().map((x) => ({ id: x.instId, ...nodeSize(kindOf(x.instId)) }));
+    const b = canvas.contentBounds();
+    const pos = layeredLayout(nodes, graph.edges(), { origin: [Math.round(b.x / GRID) * GRID, Math.round(b.y / GRID) * GRID] });
+    execute(cmd.setPositions(graph, pos, "layout"));
+    canvas.fit();
+  };
+
+  const actions = {
+    save,
+    undo: () => history.undo() && afterHistory(),
+    redo: () => history.redo() && afterHistory(),
+    "zoom-in": () => canvas.zoomBy(1.2),
+    "zoom-out": () => canvas.zoomBy(1 / 1.2),
+    "zoom-reset": () => canvas.setView({ ...canvas.view, k: 1 }),
+    fit: () => canvas.fit(),
+    layout,
+    import: () => importInput.click(),
+    export: exportJSON,
+    delete: removeSelection,
+  };
+  const afterHistory = () => {
+    selection.prune((id) => graph.has(id), (k) => {
+      const { from, to } = parseEdgeKey(k);
+      return !!graph.connection(from, to);
+    });
+    return true;
+  };
+  root.addEventListener("click", (e) => {
+    const b = e.target.closest?.("[data-cmd]");
+    if (!b || b.disabled) return;
+    actions[b.dataset.cmd]?.();
+  });
+
+  // ---------- keyboard ----------
+
+  const copy = () => {
+    if (selection.nodes.size === 0) return null;
+    clipboard = copyTasks(graph, selection.nodes);
+    pasteCount = 0;
+    return clipboard;
+  };
+  const paste = (clip) => {
+    if (!clip?.tasks?.length || readOnly) return;
+    pasteCount += 1;
+    const tasks = pasteTasks(clip, graph.tasks, [40 * pasteCount, 40 * pasteCount]);
+    execute(cmd.addTasks(tasks, "paste"));
+    selection.set(tasks.map((x) => x.instId));
+  };
+
+  document.addEventListener("copy", (e) => {
+    if (isEditable(document.activeElement) || String(window.getSelection?.() || "") !== "") return;
+    const clip = copy();
+    if (!clip) return;
+    e.clipboardData?.setData("text/plain", JSON.stringify(clip));
+    e.preventDefault();
+  });
+  document.addEventListener("cut", (e) => {
+    if (isEditable(document.activeElement) || readOnly) return;
+    const clip = copy();
+    if (!clip) return;
+    e.clipboardData?.setData("text/plain", JSON.stringify(clip));
+    e.preventDefault();
+    removeSelection();
+  });
+  document.addEventListener("paste", (e) => {
+    if (isEditable(document.activeElement)) return;
+    let clip = clipboard;
+    const text = e.clipboardData?.getData("text/plain");
+    if (text) {
+      try {
+        const parsed = JSON.parse(text);
+        if (parsed?.kind === "flowcraft/tasks" && Array.isArray(parsed.tasks)) {
+          if (JSON.stringify(parsed) !== JSON.stringify(clipboard)) pasteCount = 0;
+          clip = parsed;
+          clipboard = parsed;
+        }
+      } catch {
+        // not ours: leave it
+      }
+    }
+    if (!clip) return;
+    e.preventDefault();
+    paste(clip);
+  });
+
+  document.addEventListener("keydown", (e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (mod && key === "s") {
+      e.preventDefault();
+      save();
+      return;
+    }
+    if (document.querySelector("dialog[open]")) return;
+    const editing = isEditable(document.activeElement);
+    if (mod && key === "z" && !editing) {
+      e.preventDefault();
+      if (e.shiftKey) actions.redo();
+      else actions.undo();
+      return;
+    }
+    if (mod && key === "y" && !editing) {
+      e.preventDefault();
+      actions.redo();
+      return;
+    }
+    if (editing) return;
+    if (key === "Escape") {
+      if (!canvas.cancelGesture()) selection.clear();
+      return;
+    }
+    if (key === "Delete" || key === "Backspace") {
+      if (!selection.empty) {
+        e.preventDefault();
+        removeSelection();
+      }
+      return;
+    }
+    if (mod && key === "a") {
+      e.preventDefault();
+      selection.set(graph.order, []);
+      return;
+    }
+    if (mod && key === "d") {
+      e.preventDefault();
+      const clip = copy();
+      if (clip) paste(clip);
+      return;
+    }
+    if (!mod && (key === "+" || key === "=")) return actions["zoom-in"]();
+    if (!mod && key === "-") return actions["zoom-out"]();
+    if (!mod && key === "0") return actions["zoom-reset"]();
+    if (!mod && e.shiftKey && key === "!") return actions.fit();
+    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (arrows[key] && selection.nodes.size && !readOnly) {
+      e.preventDefault();
+      const step = e.shiftKey ? GRID * 5 : GRID;
+      execute(cmd.nudge(graph, [...selection.nodes], arrows[key][0] * step, arrows[key][1] * step));
+    }
+  });
+
+  // ---------- start ----------
+
+  showName();
+  showStatus();
+  if (graph.size) canvas.fit();
+  else canvas.setView({ x: 80, y: 80, k: 1 });
+  root.dataset.ready = "true";
+}
