@@ -227,7 +227,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Jobs: store,
+		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 

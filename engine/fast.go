@@ -16,6 +16,7 @@ import (
 func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*StartResult, error) {
 	st.fast = true
 	st.idem = idem
+	r.metrics.Started.Add(1)
 	// The instance runs to its end even if the caller goes away; the process timeout
 	// (if any) bounds it.
 	runCtx := context.WithoutCancel(ctx)
@@ -66,6 +67,7 @@ func (r *Runtime) persistFast(ctx context.Context, st *instState) error {
 		r.unwritten.Delete(in.ID)
 		return err
 	}
+	r.metrics.FastWritten.Add(1)
 	cp := *in
 	r.events.Publish(Event{Type: EventProcess, ProcessID: in.ProcessID, InstanceID: in.ID, Instance: &cp})
 	r.notifyEnded(in)

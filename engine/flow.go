@@ -249,6 +249,7 @@ func (r *Runtime) end(ctx context.Context, st *instState, status string, output 
 		in.Output = output
 	}
 	s.drop = true
+	r.metrics.ended(status)
 	if st.fast {
 		return r.persistFast(ctx, st)
 	}

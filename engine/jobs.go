@@ -31,6 +31,7 @@ func (r *Runtime) runJobs() {
 				}
 				break
 			}
+			r.metrics.JobsClaimed.Add(int64(len(jobs)))
 			for _, j := range jobs {
 				r.dispatch(j)
 			}

@@ -57,6 +57,7 @@ type Runtime struct {
 	stopRun context.CancelFunc
 	jobWake chan struct{}
 	jobDone chan struct{}
+	metrics Metrics
 	// heads caches ProcessHead for a second (local changes invalidate it at once).
 	heads sync.Map // id -> processHead
 	// unwritten holds ended fast instances (*instState) until the store has written
@@ -293,6 +294,7 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 		}
 		return nil, err
 	}
+	r.metrics.Started.Add(1)
 	snapshot := *st.inst
 	r.submit(st.inst.ID, nil, st)
 	res := &StartResult{Instance: &snapshot}
@@ -392,6 +394,8 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
 		return err
 	}
+	r.metrics.Steps.Add(1)
+	r.metrics.TasksCreated.Add(int64(countNew(s.tasks)))
 	pid := s.st.inst.ProcessID
 	for _, n := range s.touched {
 		cp := *n
@@ -404,6 +408,16 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 	r.publishTasks(ctx, s)
 	s.reset()
 	return nil
+}
+
+func countNew(tasks []*HumanTask) int {
+	n := 0
+	for _, t := range tasks {
+		if t.Rev == 1 { // written just now for the first time
+			n++
+		}
+	}
+	return n
 }
 
 // publishTasks announces the human tasks a step wrote, and the ones the store closed

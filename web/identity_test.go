@@ -114,6 +114,17 @@ func TestHealth(t *testing.T) {
 			t.Errorf("%s: %d %s", p, r.Status, r.Body)
 		}
 	}
+	// Metrics count requests by class and instances by status.
+	pid := e.createProcess(t, minimal("metrics"))
+	e.call(t, "POST", "/api/process/"+pid+"?wait=5s", "dora", nil)
+	e.call(t, "GET", "/api/nothing", "dora", nil)
+	m := e.call(t, "GET", "/metrics", "", nil)
+	for _, want := range []string{"flowcraft_instances_started_total 1", `flowcraft_instances_ended_total{status="done"} 1`,
+		`flowcraft_http_requests_total{code="4xx"} 1`, "# TYPE flowcraft_instances_active gauge"} {
+		if m.Status != 200 || !strings.Contains(string(m.Body), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, m.Body)
+		}
+	}
 	e.store.Close()
 	if r := e.call(t, "GET", "/readyz", "", nil); r.Status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with closed db: %d", r.Status)

@@ -90,6 +90,7 @@ type Deps struct {
 	Runtime     Runtime
 	Tasks       HumanTasks
 	Events      EventSource
+	Metrics     MetricsSource
 	Jobs        Jobs
 	Static      fs.FS // the static/ tree, served at /static
 	Log         *slog.Logger
@@ -103,6 +104,7 @@ type Server struct {
 	log     *slog.Logger
 	pages   *pages
 	streams *streams
+	http    httpMetrics
 }
 
 // New builds the Fiber app with every route.
@@ -140,6 +142,7 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestIDMiddleware)
+	app.Use(s.countRequests)
 	s.routes(app)
 	return app, s
 }
@@ -165,6 +168,7 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics)
 	app.Get("/ws/processInst/:instId", s.wsInstance)
 	app.Get("/ws/process/:id", s.wsProcess)
 	app.Get("/ws/inbox", s.wsInbox)
