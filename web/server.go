@@ -179,6 +179,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/logout", s.logout)
 	api.Get("/me", s.me)
 
+	api.Get("/openapi.json", s.openAPI)
 	api.Get("/templates", s.listTemplates)
 	api.Post("/scripts/check", s.requireRole(engine.RoleDesigner), s.checkScript)
 

@@ -1,0 +1,232 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json. It is
+// built from the table below, which lists every route with its purpose; schemas are
+// kept to the shapes integrators touch.
+
+type apiOp struct {
+	method, path, tag, summary string
+	body                       string // a schema name, "" for none
+	result                     string // the schema of "response", "" for none
+	list                       bool   // the response is {"list": [...], "total"}
+	status                     int    // success status; default 200
+	public                     bool   // no credentials needed
+}
+
+func apiOps() []apiOp {
+	return []apiOp{
+		{method: "post", path: "/api/login", tag: "session", summary: "Sign in; sets the session cookie and answers the CSRF token", body: "Login", result: "Me", public: true},
+		{method: "post", path: "/api/logout", tag: "session", summary: "Sign out", status: 204},
+		{method: "get", path: "/api/me", tag: "session", summary: "The signed-in user (and the session's CSRF token)", result: "Me"},
+		{method: "get", path: "/api/tokens", tag: "session", summary: "Your API tokens (admins: ?user=)", result: "APIToken", list: true},
+		{method: "post", path: "/api/tokens", tag: "session", summary: "Create an API token; the secret is answered once", body: "TokenRequest", result: "APIToken", status: 201},
+		{method: "delete", path: "/api/tokens/{id}", tag: "session", summary: "Revoke a token", status: 204},
+
+		{method: "get", path: "/api/templates", tag: "definitions", summary: "Node templates with their parameter schemas", result: "Template", list: true},
+		{method: "post", path: "/api/scripts/check", tag: "definitions", summary: "Compile a script, condition or template", body: "ScriptCheck", result: "ScriptCheckResult"},
+		{method: "post", path: "/api/process", tag: "definitions", summary: "Create a process definition", body: "Process", result: "Created", status: 201},
+		{method: "get", path: "/api/process", tag: "definitions", summary: "List definitions (name, nameLike, q, enabled, creator, paging)", result: "Process", list: true},
+		{method: "get", path: "/api/process/{id}", tag: "definitions", summary: "One definition", result: "Process"},
+		{method: "put", path: "/api/process/{id}", tag: "definitions", summary: "Replace a definition; its version must be current (else 409)", body: "Process", result: "Process"},
+		{method: "patch", path: "/api/process/{id}", tag: "definitions", summary: "Change name, description or enabled", body: "ProcessPatch", result: "Process"},
+		{method: "delete", path: "/api/process/{id}", tag: "definitions", summary: "Delete a definition (409 while instances run, unless ?cascade=true)", status: 204},
+		{method: "get", path: "/api/process/{id}/versions", tag: "definitions", summary: "Earlier versions, newest first", result: "ProcessVersion", list: true},
+		{method: "get", path: "/api/process/{id}/{task_id}", tag: "definitions", summary: "One task of a definition", result: "Task"},
+		{method: "post", path: "/api/process/{id}", tag: "instances", summary: "Start an instance; the body is the trigger data (Idempotency-Key header, ?wait=5s)", body: "Any", result: "Started", status: 201},
+
+		{method: "get", path: "/api/processInst", tag: "instances", summary: "List instances (procId, status, executor, startedAfter, startedBefore, parent, paging)", result: "Instance", list: true},
+		{method: "get", path: "/api/processInst/{inst_id}", tag: "instances", summary: "An instance with every task and its runtimes", result: "InstanceView"},
+		{method: "put", path: "/api/processInst/{inst_id}", tag: "instances", summary: "cancel, suspend, resume or retry", body: "Action", result: "Instance"},
+		{method: "delete", path: "/api/processInst/{inst_id}", tag: "instances", summary: "Delete an ended instance", status: 204},
+		{method: "get", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Process variables", result: "Object"},
+		{method: "put", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Replace the process variables", body: "Object", result: "Object"},
+		{method: "get", path: "/api/processInst/{inst_id}/{task_id}", tag: "instances", summary: "One task of an instance with its runtimes", result: "TaskView"},
+
+		{method: "get", path: "/api/taskInsts", tag: "inbox", summary: "Your open tasks, or ?status=done; sort=createAt|priority|due", result: "HumanTask", list: true},
+		{method: "get", path: "/api/taskInst/{id}", tag: "inbox", summary: "A human task with its form and process context", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}", tag: "inbox", summary: "Decide: outcome, comment, form", body: "TaskInput", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}/claim", tag: "inbox", summary: "Claim a candidate task", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}/unclaim", tag: "inbox", summary: "Give a claimed task back to its candidates", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}/delegate", tag: "inbox", summary: "Delegate to another user", body: "TaskAction", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}/resolve", tag: "inbox", summary: "Hand a delegated task back to its owner", body: "TaskAction", result: "HumanTask"},
+
+		{method: "get", path: "/api/users", tag: "identity", summary: "List users (admin)", result: "User", list: true},
+		{method: "post", path: "/api/users", tag: "identity", summary: "Create a user with a password (admin)", body: "UserInput", result: "User", status: 201},
+		{method: "get", path: "/api/users/{id}", tag: "identity", summary: "One user (admin)", result: "User"},
+		{method: "put", path: "/api/users/{id}", tag: "identity", summary: "Change a user; fields left out stay (admin)", body: "UserInput", result: "User"},
+		{method: "patch", path: "/api/users/{id}", tag: "identity", summary: "Same as PUT (admin)", body: "UserInput", result: "User"},
+		{method: "delete", path: "/api/users/{id}", tag: "identity", summary: "Delete a user (admin)", status: 204},
+		{method: "get", path: "/api/groups", tag: "identity", summary: "List groups (admin)", result: "Group", list: true},
+		{method: "post", path: "/api/groups", tag: "identity", summary: "Create a group (admin)", body: "Group", result: "Group", status: 201},
+		{method: "get", path: "/api/groups/{id}", tag: "identity", summary: "One group (admin)", result: "Group"},
+		{method: "put", path: "/api/groups/{id}", tag: "identity", summary: "Rename a group (admin)", body: "Group", result: "Group"},
+		{method: "delete", path: "/api/groups/{id}", tag: "identity", summary: "Delete a group (admin)", status: 204},
+		{method: "get", path: "/api/groups/{id}/members", tag: "identity", summary: "Members of a group (admin)", result: "User", list: true},
+		{method: "post", path: "/api/groups/{id}/members", tag: "identity", summary: "Add a member (admin)", body: "Member", result: "Member", status: 201},
+		{method: "delete", path: "/api/groups/{id}/members/{userId}", tag: "identity", summary: "Remove a member (admin)", status: 204},
+
+		{method: "get", path: "/api/jobs", tag: "operations", summary: "Timers, retries and continuations (?status=pending|dead) (admin)", result: "Job", list: true},
+		{method: "post", path: "/api/jobs/{id}/retry", tag: "operations", summary: "Run a dead job again (admin)", status: 204},
+		{method: "get", path: "/api/openapi.json", tag: "operations", summary: "This document"},
+	}
+}
+
+// apiSchemas are the component schemas, in JSON Schema (OpenAPI 3.1).
+func apiSchemas() map[string]any {
+	obj := func(props map[string]any, required ...string) map[string]any {
+		s := map[string]any{"type": "object", "properties": props}
+		if len(required) > 0 {
+			s["required"] = required
+		}
+		return s
+	}
+	str := map[string]any{"type": "string"}
+	num := map[string]any{"type": "number"}
+	integer := map[string]any{"type": "integer"}
+	boolean := map[string]any{"type": "boolean"}
+	anyv := map[string]any{}
+	object := map[string]any{"type": "object"}
+	id := map[string]any{"type": "string", "description": "snowflake id as a decimal string"}
+	ref := func(n string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + n} }
+	arr := func(items any) map[string]any { return map[string]any{"type": "array", "items": items} }
+	return map[string]any{
+		"Any":    anyv,
+		"Object": object,
+		"Error": obj(map[string]any{"statusCode": integer, "errorMessage": str,
+			"errors": arr(obj(map[string]any{"taskId": str, "field": str, "message": str}))}, "statusCode", "errorMessage"),
+		"Login":        obj(map[string]any{"username": str, "password": str}, "username", "password"),
+		"Me":           obj(map[string]any{"user": ref("User"), "csrfToken": str}),
+		"TokenRequest": obj(map[string]any{"name": str, "expiresIn": map[string]any{"type": "integer", "description": "seconds; 0 = never"}}, "name"),
+		"APIToken":     obj(map[string]any{"id": str, "userId": str, "name": str, "prefix": str, "createAt": integer, "lastUsedAt": integer, "expiresAt": integer, "token": map[string]any{"type": "string", "description": "only in the answer to POST"}}),
+		"Template": obj(map[string]any{"id": str, "kind": map[string]any{"enum": []string{"trigger", "action", "flow", "wait", "end"}},
+			"label": obj(map[string]any{"zh": str, "en": str}), "waits": boolean, "parameters": arr(object)}),
+		"ScriptCheck":       obj(map[string]any{"code": str, "kind": map[string]any{"enum": []string{"script", "expression", "template"}}}, "code"),
+		"ScriptCheckResult": obj(map[string]any{"ok": boolean, "errors": arr(obj(map[string]any{"line": integer, "column": integer, "message": str}))}),
+		"Created":           obj(map[string]any{"id": str}),
+		"Connection":        obj(map[string]any{"to": str, "condition": str, "label": str, "default": boolean}, "to"),
+		"Parameter":         obj(map[string]any{"label": str, "type": str, "value": anyv, "default": anyv, "required": boolean}),
+		"ErrorHandler": obj(map[string]any{"retry": integer, "interval": integer, "backoff": num,
+			"strategy": map[string]any{"enum": []string{"fail", "ignore", "goto"}}, "target": str}),
+		"LoopHandler": obj(map[string]any{"mode": map[string]any{"enum": []string{"forEach", "while"}}, "items": str, "parallel": boolean,
+			"maxConcurrency": integer, "condition": str, "max": integer}),
+		"Task": obj(map[string]any{"instId": str, "name": str, "description": str, "template": str, "positions": arr(num),
+			"connections": arr(ref("Connection")), "parameters": map[string]any{"type": "object", "additionalProperties": ref("Parameter")},
+			"errorHandler": ref("ErrorHandler"), "loopHandler": ref("LoopHandler"), "timeout": integer, "isIgnore": boolean}, "template"),
+		"Process": obj(map[string]any{"id": str, "name": str, "description": str, "startTaskInstId": str, "endTaskInstId": str,
+			"engine": map[string]any{"enum": []string{"standard", "fast"}}, "status": str, "enabled": boolean, "creator": str, "executor": str,
+			"timeout": integer, "inputDataSchema": object, "outputDataSchema": object, "error": str, "extension": object, "metadata": object,
+			"version": integer, "triggerApp": str, "triggerToken": str, "tasks": arr(ref("Task")), "createAt": integer, "updateAt": integer}, "name", "tasks"),
+		"ProcessPatch":   obj(map[string]any{"name": str, "description": str, "enabled": boolean}),
+		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),
+		"Started":        obj(map[string]any{"id": id, "status": str, "output": anyv, "error": str, "existing": boolean}),
+		"Instance": obj(map[string]any{"id": id, "parentId": id, "processId": str, "version": integer, "name": str, "engine": str,
+			"status": map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
+			"executor": str, "triggerApp": str, "trigger": anyv, "output": anyv, "error": str, "startAt": integer, "endAt": integer,
+			"cost": integer, "createAt": integer, "updateAt": integer}),
+		"Runtime": obj(map[string]any{"id": id, "taskId": str, "name": str, "template": str, "index": integer, "attempt": integer,
+			"status": str, "input": anyv, "output": anyv, "error": str, "logs": arr(object), "startAt": integer, "endAt": integer,
+			"cost": integer, "humanTasks": arr(ref("HumanTask"))}),
+		"TaskView":     obj(map[string]any{"instId": str, "name": str, "template": str, "status": str, "runtimes": arr(ref("Runtime"))}),
+		"InstanceView": map[string]any{"allOf": []any{ref("Instance"), obj(map[string]any{"tasks": arr(ref("TaskView"))})}},
+		"Action":       obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
+		"HumanTask": obj(map[string]any{"id": id, "name": str, "content": str, "createAt": integer, "processInstId": id, "processId": str,
+			"processName": str, "taskId": str, "assignee": str, "status": map[string]any{"enum": []string{"open", "done", "canceled"}},
+			"priority": integer, "dueAt": integer, "form": arr(object), "outcomes": arr(str), "owner": str, "delegation": str,
+			"candidateUsers": arr(str), "candidateGroups": arr(str), "outcome": str, "comment": str, "history": arr(object)}),
+		"TaskInput":  obj(map[string]any{"outcome": str, "comment": str, "form": object}, "outcome"),
+		"TaskAction": obj(map[string]any{"assignee": str, "comment": str}),
+		"User": obj(map[string]any{"id": str, "name": str, "email": str, "role": map[string]any{"enum": []string{"admin", "designer", "user"}},
+			"groups": arr(str), "disabled": boolean}),
+		"UserInput": obj(map[string]any{"id": str, "name": str, "email": str, "role": str, "password": str, "groups": arr(str), "disabled": boolean}),
+		"Group":     obj(map[string]any{"id": str, "name": str}),
+		"Member":    obj(map[string]any{"userId": str}, "userId"),
+		"Job": obj(map[string]any{"id": id, "kind": str, "instanceId": id, "nodeId": id, "taskId": str, "status": str, "dueAt": integer,
+			"attempts": integer, "maxAttempts": integer, "error": str}),
+	}
+}
+
+// openAPIDoc builds the document.
+func openAPIDoc(version string) map[string]any {
+	paths := map[string]any{}
+	errResp := func(desc string) map[string]any {
+		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+	}
+	for _, op := range apiOps() {
+		item, _ := paths[op.path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[op.path] = item
+		}
+		status := op.status
+		if status == 0 {
+			status = 200
+		}
+		success := map[string]any{"description": "success"}
+		if op.result != "" {
+			inner := map[string]any{"$ref": "#/components/schemas/" + op.result}
+			if op.list {
+				inner = map[string]any{"type": "object", "properties": map[string]any{
+					"list": map[string]any{"type": "array", "items": inner}, "total": map[string]any{"type": "integer"}}}
+			}
+			success["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{
+				"type": "object", "properties": map[string]any{"response": inner}}}}
+		}
+		responses := map[string]any{statusText(status): success, "400": errResp("invalid input: every problem in errors"),
+			"404": errResp("not found"), "409": errResp("conflict: stale version or a status that forbids it")}
+		if !op.public {
+			responses["401"] = errResp("no or bad credentials")
+			responses["403"] = errResp("missing role or not yours")
+		}
+		o := map[string]any{"summary": op.summary, "tags": []string{op.tag}, "responses": responses}
+		if op.public {
+			o["security"] = []any{}
+		}
+		var params []any
+		for _, seg := range strings.Split(op.path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				params = append(params, map[string]any{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			}
+		}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		if op.body != "" {
+			o["requestBody"] = map[string]any{"required": op.body != "Any", "content": map[string]any{"application/json": map[string]any{
+				"schema": map[string]any{"$ref": "#/components/schemas/" + op.body}}}}
+		}
+		item[op.method] = o
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "flowcraft", "version": version,
+			"description": "Workflow engine REST API. Success: {\"response\": ...}; errors: {\"statusCode\", \"errorMessage\", \"errors\"}. Webhooks (POST|GET /api/hooks/{trigger_token}) need no credentials."},
+		"servers": []any{map[string]any{"url": "/"}},
+		"security": []any{map[string]any{"basic": []any{}}, map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
+		"paths":    paths,
+		"components": map[string]any{
+			"schemas": apiSchemas(),
+			"securitySchemes": map[string]any{
+				"basic":   map[string]any{"type": "http", "scheme": "basic"},
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "an API token, fc_..."},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "send X-CSRF-Token with changes"},
+			},
+		},
+	}
+}
+
+// statusText is a status code as an OpenAPI responses key.
+func statusText(n int) string {
+	return strconv.Itoa(n)
+}
+
+// openAPI handles GET /api/openapi.json.
+func (s *Server) openAPI(c *fiber.Ctx) error {
+	return c.JSON(openAPIDoc(s.deps.Version))
+}
