@@ -127,7 +127,7 @@ func apiSchemas() map[string]any {
 		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),
 		"Started":        obj(map[string]any{"id": id, "status": str, "output": anyv, "error": str, "existing": boolean}),
 		"Instance": obj(map[string]any{"id": id, "parentId": id, "processId": str, "version": integer, "name": str, "engine": str,
-			"status": map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
+			"status":   map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
 			"executor": str, "triggerApp": str, "trigger": anyv, "output": anyv, "error": str, "startAt": integer, "endAt": integer,
 			"cost": integer, "createAt": integer, "updateAt": integer}),
 		"Runtime": obj(map[string]any{"id": id, "taskId": str, "name": str, "template": str, "index": integer, "attempt": integer,
@@ -207,7 +207,7 @@ func openAPIDoc(version string) map[string]any {
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "flowcraft", "version": version,
 			"description": "Workflow engine REST API. Success: {\"response\": ...}; errors: {\"statusCode\", \"errorMessage\", \"errors\"}. Webhooks (POST|GET /api/hooks/{trigger_token}) need no credentials."},
-		"servers": []any{map[string]any{"url": "/"}},
+		"servers":  []any{map[string]any{"url": "/"}},
 		"security": []any{map[string]any{"basic": []any{}}, map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
 		"paths":    paths,
 		"components": map[string]any{

@@ -19,7 +19,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Fatalf("openapi %v", doc["openapi"])
 	}
 	param := regexp.MustCompile(`\{[^}]+\}|:[A-Za-z]+`)
-	norm := func(method, path string) string { return strings.ToUpper(method) + " " + param.ReplaceAllString(path, "*") }
+	norm := func(method, path string) string {
+		return strings.ToUpper(method) + " " + param.ReplaceAllString(path, "*")
+	}
 	documented := map[string]bool{}
 	for path, item := range doc["paths"].(map[string]any) {
 		for method := range item.(map[string]any) {
