@@ -20,6 +20,7 @@ import (
 
 	"flowcraft/db"
 	"flowcraft/engine"
+	"flowcraft/engine/cron"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
 	"flowcraft/web"
@@ -211,6 +212,16 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		defer cancel()
 		if err := rt.Close(stopCtx); err != nil {
 			log.Error("stopping engine", "err", err)
+		}
+	}()
+	sched := cron.New(store, rt, nil, cron.Options{Owner: fmt.Sprintf("node-%d", cfg.NodeID)}, log)
+	defs.OnChange(sched.Reload)
+	sched.Start(ctx)
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+		defer cancel()
+		if err := sched.Close(stopCtx); err != nil {
+			log.Error("stopping the cron scheduler", "err", err)
 		}
 	}()
 

@@ -223,7 +223,9 @@ func (d *DB) writeBatch(batch []commitReq) {
 		if err != nil {
 			e = fmt.Errorf("commit step: %w", err)
 		}
-		if e == nil {
+		// Asynchronous steps (fast instances) are never written again, and their
+		// structs are read by the engine meanwhile: their revs stay as they are.
+		if e == nil && req.then == nil {
 			bumpRevs(req.step)
 		}
 		req.finish(e)

@@ -144,15 +144,20 @@ func (d *DB) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engi
 // ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
 // p.Version-1; it is copied into workflow_version and replaced, in one transaction.
 func (d *DB) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
-	args, err := processArgs(p)
-	if err != nil {
-		return err
-	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, p.ID), true)
 		if errors.Is(err, engine.ErrNotFound) {
 			return engine.Errorf(engine.ErrNotFound, "process %s not found", p.ID)
 		}
+		if err != nil {
+			return err
+		}
+		// A webhook keeps the token stored now: a rotation that landed after the caller
+		// read the definition must not be undone by this edit.
+		if p.TriggerApp == "webhook" && old.TriggerToken != "" {
+			p.TriggerToken = old.TriggerToken
+		}
+		args, err := processArgs(p)
 		if err != nil {
 			return err
 		}

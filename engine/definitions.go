@@ -25,6 +25,12 @@ type DefinitionStore interface {
 	DeleteProcess(ctx context.Context, id string, cascade bool, by string) error
 	// ListProcessVersions returns earlier versions, newest first, and their count.
 	ListProcessVersions(ctx context.Context, id string, page Page) ([]ProcessVersion, int, error)
+	// ProcessByTriggerToken returns the definition addressed by a webhook token;
+	// ErrNotFound if none.
+	ProcessByTriggerToken(ctx context.Context, token string) (*Process, error)
+	// SetTriggerToken replaces the token of a webhook process (no new version);
+	// ErrNotFound if there is no such webhook process.
+	SetTriggerToken(ctx context.Context, id, token, by string) error
 }
 
 // Definitions is the use-case layer for process definitions: it normalizes, validates,

@@ -149,6 +149,9 @@ func TestHostileCorpus(t *testing.T) {
 			found := false
 			for _, k := range tc.kinds {
 				found = found || ee.Kind == k
+				// Under -race the work before a size guard is ~10x slower, so the
+				// deadline may come first: the run still ends, which is what matters.
+				found = found || (raceEnabled && k == KindLimit && ee.Kind == KindTimeout)
 			}
 			if !found {
 				t.Errorf("kind %s (%v), want one of %v", ee.Kind, err, tc.kinds)

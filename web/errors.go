@@ -29,7 +29,8 @@ func apiErr(status int, msg string) *APIError {
 // errors meet HTTP. A 500 never shows its message; it is logged with the request id.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	e := s.toAPIError(c, err)
-	if e.StatusCode == fiber.StatusUnauthorized && !strings.Contains(string(c.Request().Header.Peek("Cookie")), sessionCookie+"=") {
+	if e.StatusCode == fiber.StatusUnauthorized && !strings.HasPrefix(c.Path(), "/api/hooks/") &&
+		!strings.Contains(string(c.Request().Header.Peek("Cookie")), sessionCookie+"=") {
 		c.Set(fiber.HeaderWWWAuthenticate, `Basic realm="flowcraft", charset="UTF-8"`)
 	}
 	if !isAPI(c) && s.pages != nil && e.StatusCode != fiber.StatusMethodNotAllowed {

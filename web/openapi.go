@@ -37,6 +37,7 @@ func apiOps() []apiOp {
 		{method: "put", path: "/api/process/{id}", tag: "definitions", summary: "Replace a definition; its version must be current (else 409)", body: "Process", result: "Process"},
 		{method: "patch", path: "/api/process/{id}", tag: "definitions", summary: "Change name, description or enabled", body: "ProcessPatch", result: "Process"},
 		{method: "delete", path: "/api/process/{id}", tag: "definitions", summary: "Delete a definition (409 while instances run, unless ?cascade=true)", status: 204},
+		{method: "post", path: "/api/process/{id}/token", tag: "definitions", summary: "Rotate the webhook trigger token (designer); answers {\"triggerToken\"}, the old token stops working", result: "Object"},
 		{method: "get", path: "/api/process/{id}/versions", tag: "definitions", summary: "Earlier versions, newest first", result: "ProcessVersion", list: true},
 		{method: "get", path: "/api/process/{id}/{task_id}", tag: "definitions", summary: "One task of a definition", result: "Task"},
 		{method: "post", path: "/api/process/{id}", tag: "instances", summary: "Start an instance; the body is the trigger data (Idempotency-Key header, ?wait=5s)", body: "Any", result: "Started", status: 201},

@@ -25,6 +25,8 @@ type Definitions interface {
 	Patch(ctx context.Context, id string, name, description *string, enabled *bool, by string) (*engine.Process, error)
 	Delete(ctx context.Context, id string, cascade bool, by string) error
 	Versions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error)
+	Webhook(ctx context.Context, token string) (*engine.Process, engine.WebhookSettings, error)
+	RotateToken(ctx context.Context, id, by string) (string, error)
 }
 
 // Identity is what auth, session and identity handlers need.
@@ -175,6 +177,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	api := app.Group("/api")
 	api.Post("/login", s.login)
+	api.Post("/hooks/:token", s.hook)                 // no session auth: the token (and signature) admit
+	api.Add(fiber.MethodGet, "/hooks/:token", s.hook) // not Get: a HEAD must not start a flow
 	api.Use(s.authenticate)
 	api.Post("/logout", s.logout)
 	api.Get("/me", s.me)
@@ -191,6 +195,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Delete("/process/:id", s.requireRole(engine.RoleDesigner), s.deleteProcess)
 	api.Get("/process/:id/versions", s.requireRole(engine.RoleDesigner), s.listProcessVersions)
 	api.Get("/process/:id/:taskId", s.requireRole(engine.RoleDesigner), s.getProcessTask)
+	api.Post("/process/:id/token", s.requireRole(engine.RoleDesigner), s.rotateToken)
 	api.Post("/process/:id", s.startProcess)
 
 	api.Get("/processInst", s.listInstances)

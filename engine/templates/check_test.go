@@ -79,10 +79,10 @@ func TestCheckCronTimer(t *testing.T) {
 		{"bad cron", map[string]any{"cron": "61 * * * *"}, []string{"cron"}},
 		{"too few fields", map[string]any{"cron": "* * *"}, []string{"cron"}},
 		{"cron not string", map[string]any{"cron": 5.0}, []string{"cron"}},
-		{"dynamic cron", map[string]any{"cron": "{{ vars.schedule }}"}, nil},
+		{"dynamic cron", map[string]any{"cron": "{{ vars.schedule }}"}, []string{"cron"}},
 		{"unknown timezone", map[string]any{"cron": "@hourly", "timezone": "Mars/Olympus"}, []string{"timezone"}},
 		{"timezone not string", map[string]any{"cron": "@hourly", "timezone": 8.0}, []string{"timezone"}},
-		{"dynamic timezone", map[string]any{"cron": "@hourly", "timezone": "{{ vars.tz }}"}, nil},
+		{"dynamic timezone", map[string]any{"cron": "@hourly", "timezone": "{{ vars.tz }}"}, []string{"timezone"}},
 		{"bad selects", map[string]any{"cron": "@hourly", "missedFire": "all", "overlap": "queue"}, []string{"missedFire", "overlap"}},
 		{"several", map[string]any{"cron": "bad", "timezone": "Nowhere/Land", "overlap": "x"}, []string{"cron", "timezone", "overlap"}},
 	})

@@ -74,6 +74,12 @@ func (CronTimer) Spec() Spec {
 // expression parses and that the time zone is known.
 func (t CronTimer) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
+	// The schedule is read before any instance exists: nothing to evaluate {{ }} in.
+	for _, key := range []string{"cron", "timezone", "missedFire", "overlap"} {
+		if IsDynamic(values[key]) {
+			probs = append(probs, Problem{Field: key, Message: "a schedule cannot use {{ }} expressions: there is no instance yet to evaluate them in"})
+		}
+	}
 	if tz, ok := values["timezone"].(string); ok && !IsDynamic(tz) {
 		if _, err := LoadTimezone(tz); err != nil {
 			probs = append(probs, Problem{Field: "timezone", Message: err.Error()})
