@@ -11,6 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -98,6 +100,7 @@ type serveConfig struct {
 	HTTPAllow     []string // hosts, IPs or CIDRs http-request may reach despite the SSRF guard
 	DataSources   string   // JSON of named databases for database-handler
 	NodeID        int64    // snowflake node number; unique per flowcraft process on one database
+	PprofAddr     string   // serve net/http/pprof here (off when empty)
 }
 
 // parseServeFlags reads flags; each has an environment variable as its default.
@@ -121,6 +124,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may finish on shutdown")
 	fs.StringVar(&httpAllow, "http-allow", getenv("FLOWCRAFT_HTTP_ALLOW"), "comma-separated hosts, IPs or CIDRs that http-request may reach although private or loopback (FLOWCRAFT_HTTP_ALLOW)")
 	fs.StringVar(&cfg.DataSources, "datasources", getenv("FLOWCRAFT_DATASOURCES"), `named databases for database-handler, JSON: {"reports": {"driver": "sqlite", "dsn": "file:/path/reports.db"}} (FLOWCRAFT_DATASOURCES)`)
+	fs.StringVar(&cfg.PprofAddr, "pprof-addr", getenv("FLOWCRAFT_PPROF_ADDR"), "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (FLOWCRAFT_PPROF_ADDR; off when empty)")
 	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -241,6 +245,21 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
+
+	if cfg.PprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dbg := &http.Server{Addr: cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("pprof listener", "err", err)
+			}
+		}()
+		defer dbg.Close()
+		log.Info("pprof listening", "addr", cfg.PprofAddr)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -25,6 +25,9 @@ const maxBatch = 256
 
 type commitReq struct {
 	step *engine.Step
+	// rows are the new runtimes' column values, encoded by the caller (see
+	// CommitStepAsync) so the single writer goroutine only runs SQL.
+	rows [][]any
 	done chan error
 	// then, for asynchronous commits, is called with the outcome instead of done.
 	then func(error)
@@ -80,7 +83,11 @@ func (d *DB) CommitStepAsync(ctx context.Context, s *engine.Step, then func(erro
 	if then == nil {
 		then = func(error) {}
 	}
-	return d.enqueue(ctx, commitReq{step: s, then: then})
+	rows, err := encodeNewNodes(s.Nodes)
+	if err != nil {
+		return err
+	}
+	return d.enqueue(ctx, commitReq{step: s, then: then, rows: rows})
 }
 
 // CommitStep implements engine.RuntimeStore.
@@ -243,11 +250,11 @@ func (d *DB) tryBatch(batch []commitReq, isolated bool) ([]error, error) {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		t := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
 		if len(batch) == 1 {
-			return applyStep(t, batch[0].step)
+			return applyStep(t, batch[0].step, batch[0].rows)
 		}
 		for i, req := range batch {
 			if !isolated {
-				if err := applyStep(t, req.step); err != nil {
+				if err := applyStep(t, req.step, req.rows); err != nil {
 					return errStepFailed
 				}
 				continue
@@ -255,7 +262,7 @@ func (d *DB) tryBatch(batch []commitReq, isolated bool) ([]error, error) {
 			if _, err := t.exec("savepoint"); err != nil {
 				return err
 			}
-			if errs[i] = applyStep(t, req.step); errs[i] != nil {
+			if errs[i] = applyStep(t, req.step, req.rows); errs[i] != nil {
 				if _, err := t.exec("rollbackTo"); err != nil {
 					return err
 				}
@@ -299,7 +306,8 @@ func jsonText(v any) (string, error) {
 	return string(b), nil
 }
 
-func applyStep(tx *stepTx, s *engine.Step) error {
+// applyStep writes a step. rows, when not nil, are the new runtimes already encoded.
+func applyStep(tx *stepTx, s *engine.Step, rows [][]any) error {
 	if in := s.Instance; in != nil {
 		trigger, err := jsonText(in.Trigger)
 		if err != nil {
@@ -339,7 +347,13 @@ func applyStep(tx *stepTx, s *engine.Step) error {
 			return err
 		}
 	}
-	if err := insertNodes(tx, s.Nodes); err != nil {
+	if rows == nil {
+		var err error
+		if rows, err = encodeNewNodes(s.Nodes); err != nil {
+			return err
+		}
+	}
+	if err := insertNodes(tx, rows); err != nil {
 		return err
 	}
 	for _, n := range s.Nodes {
@@ -430,10 +444,26 @@ func (c jsonCache) text(v any) (string, error) {
 	return jsonText(v)
 }
 
-// insertNodes writes the new runtimes (Rev 0) of a step, up to maxNodeRows per statement.
-func insertNodes(tx *stepTx, nodes []*engine.NodeRun) error {
-	args := make([]any, 0, maxNodeRows*18)
+// encodeNewNodes encodes the column values of the new runtimes (Rev 0) of a step.
+func encodeNewNodes(nodes []*engine.NodeRun) ([][]any, error) {
+	var rows [][]any
 	cache := jsonCache{}
+	for _, n := range nodes {
+		if n.Rev != 0 {
+			continue
+		}
+		row, err := nodeRow(n, cache)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// insertNodes writes encoded runtime rows, up to maxNodeRows per statement.
+func insertNodes(tx *stepTx, rows [][]any) error {
+	args := make([]any, 0, maxNodeRows*18)
 	k := 0
 	flush := func() error {
 		if k == 0 {
@@ -446,14 +476,7 @@ func insertNodes(tx *stepTx, nodes []*engine.NodeRun) error {
 		}
 		return nil
 	}
-	for _, n := range nodes {
-		if n.Rev != 0 {
-			continue
-		}
-		row, err := nodeRow(n, cache)
-		if err != nil {
-			return err
-		}
+	for _, row := range rows {
 		args = append(args, row...)
 		if k++; k == maxNodeRows {
 			if err := flush(); err != nil {

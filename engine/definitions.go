@@ -43,6 +43,7 @@ type Definitions struct {
 
 	mu        sync.RWMutex
 	observers []func(id string)
+	hooks     sync.Map // webhook token -> hookEntry (hooks.go)
 }
 
 // OnChange registers fn to be called (synchronously, after the change committed) with
@@ -55,6 +56,7 @@ func (d *Definitions) OnChange(fn func(id string)) {
 }
 
 func (d *Definitions) changed(id string) {
+	d.hooks.Clear()
 	d.mu.RLock()
 	obs := d.observers
 	d.mu.RUnlock()

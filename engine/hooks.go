@@ -146,6 +146,37 @@ func (d *Definitions) Webhook(ctx context.Context, token string) (*Process, Webh
 	if !isToken(token) {
 		return nil, WebhookSettings{}, errNoWebhook
 	}
+	// Webhooks are the hot path: reading and decoding the definition on every call
+	// was a third of the server's CPU. Entries live a second (another flowcraft
+	// process may change the definition) and go at once on a local change.
+	if v, ok := d.hooks.Load(token); ok {
+		e := v.(hookEntry)
+		if d.now().Sub(e.at) < hookTTL {
+			if e.p == nil {
+				return nil, WebhookSettings{}, errNoWebhook
+			}
+			return e.p, e.ws, nil
+		}
+	}
+	p, ws, err := d.lookupWebhook(ctx, token)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, WebhookSettings{}, err
+	}
+	d.hooks.Store(token, hookEntry{p: p, ws: ws, at: d.now()})
+	return p, ws, err
+}
+
+// hookTTL bounds how long a change made by another flowcraft process may go unseen.
+const hookTTL = time.Second
+
+type hookEntry struct {
+	p  *Process // nil: no enabled webhook answers at this token
+	ws WebhookSettings
+	at time.Time
+}
+
+// lookupWebhook reads the process of a token from the store.
+func (d *Definitions) lookupWebhook(ctx context.Context, token string) (*Process, WebhookSettings, error) {
 	p, err := d.store.ProcessByTriggerToken(ctx, token)
 	if errors.Is(err, ErrNotFound) {
 		return nil, WebhookSettings{}, errNoWebhook
