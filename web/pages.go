@@ -41,6 +41,7 @@ func (p *pages) routes(app *fiber.App) {
 	app.Get("/processes", p.requireSession, p.processes)
 	app.Get("/processes/new", p.requireSession, p.s.requireRole(engine.RoleDesigner), p.designNew)
 	app.Get("/processes/:id/design", p.requireSession, p.s.requireRole(engine.RoleDesigner), p.design)
+	p.opsRoutes(app)
 }
 
 // lang picks the UI language of a request.

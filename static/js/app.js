@@ -2,6 +2,9 @@
 // Dropdown menus are <details data-menu> elements that work without script;
 // this closes them on a click outside and on Escape.
 
+// The open-task count on the Inbox (待办) link of signed-in pages.
+import "./navbadge.js";
+
 const menus = () => document.querySelectorAll("details[data-menu][open]");
 
 document.addEventListener("click", (event) => {

@@ -16,6 +16,7 @@ import { Palette } from "./palette.js";
 import { Panel } from "./panel.js";
 import { api, processURL, designURL } from "./api.js";
 import { loadMessages, t, pick } from "./i18n.js";
+import { setupRun } from "./run.js";
 
 /** Reads a JSON blob rendered by the page. */
 function pageJSON(id) {
@@ -329,8 +330,10 @@ if (root) {
     canvas.fit();
   };
 
+  const run = setupRun({ root, graph, canvas, selection, history, save, toast });
   const actions = {
     save,
+    run: () => run.open(),
     undo: () => history.undo() && afterHistory(),
     redo: () => history.redo() && afterHistory(),
     "zoom-in": () => canvas.zoomBy(1.2),

@@ -1,0 +1,215 @@
+// flowcraft — the task page: the form generated from the task's fields, one
+// button per outcome (data-outcome), comment, claim/unclaim, delegate and
+// resolve. A change made elsewhere (someone else claimed or decided) is
+// announced live through /ws/inbox.
+
+import { loadMessages, api } from "./msgs.js";
+import { fieldsFromTask, collectTaskForm } from "./taskform.js";
+import { onInbox, onInboxState } from "./inboxfeed.js";
+import { indicator } from "./live.js";
+import { h } from "./runtimeview.js";
+
+const root = document.getElementById("task");
+
+if (root) {
+  const t = loadMessages(document);
+  const id = root.dataset.taskId;
+  const url = `/api/taskInst/${encodeURIComponent(id)}`;
+  const lang = document.documentElement.lang === "zh-CN" ? "zh" : "en";
+  const alertBox = root.querySelector("[data-alert]");
+  let busy = false;
+
+  const showAlert = (title, message, errors = []) => {
+    const body = h("div", "alert-body");
+    body.append(h("div", "alert-title", title));
+    if (message) body.append(h("div", "", message));
+    if (errors.length) {
+      const ul = h("ul", "alert-list");
+      for (const e of errors) ul.append(h("li", "", [e.field, e.message].filter(Boolean).join(": ")));
+      body.append(ul);
+    }
+    const close = h("button", "alert-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", t("task.js.dismiss"));
+    close.addEventListener("click", () => (alertBox.hidden = true));
+    alertBox.replaceChildren(body, close);
+    alertBox.hidden = false;
+    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  };
+
+  /** Calls the API; network failures become an error answer. */
+  const call = async (method, path, body) => {
+    try {
+      return await api(method, path, body);
+    } catch {
+      return { ok: false, status: 0, data: { errorMessage: t("task.js.network") } };
+    }
+  };
+
+  // ---------- the form ----------
+
+  const form = root.querySelector("[data-task-form]");
+  const box = root.querySelector("[data-task-fields]");
+  let fields = [];
+  if (form && box) {
+    fields = fieldsFromTask(JSON.parse(document.getElementById("task-form")?.textContent || "[]"), lang);
+    for (const f of fields) {
+      const fid = `task-f-${f.key}`;
+      const field = h("div", "field");
+      field.dataset.key = f.key;
+      const label = h("label", "label", f.label);
+      label.htmlFor = fid;
+      if (f.required) label.append(" ", h("span", "req", "*"));
+      let input;
+      switch (f.type) {
+        case "boolean": {
+          field.className = "field field-inline";
+          const sw = h("span", "switch");
+          input = h("input");
+          input.type = "checkbox";
+          input.setAttribute("role", "switch");
+          sw.append(input, h("span", "switch-track"));
+          field.append(sw, label);
+          break;
+        }
+        case "select":
+          input = h("select", "select");
+          input.append(new Option(t("task.js.choose"), ""));
+          for (const o of f.options) input.append(new Option(o.label, o.value));
+          field.append(label, input);
+          break;
+        case "textarea":
+          input = h("textarea", "textarea");
+          input.rows = 4;
+          field.append(label, input);
+          break;
+        default:
+          input = h("input", "input");
+          input.type = f.type === "number" ? "number" : f.type === "date" ? "date" : "text";
+          if (f.type === "number") input.step = "any";
+          field.append(label, input);
+      }
+      input.id = fid;
+      input.name = `form.${f.key}`;
+      if (f.required) input.setAttribute("aria-required", "true");
+      field.append(h("div", "field-problems"));
+      box.append(field);
+    }
+    box.hidden = fields.length === 0;
+  }
+
+  /** Shows (or clears) a problem under a form field. */
+  const fieldProblem = (key, text) => {
+    const field = box?.querySelector(`.field[data-key="${CSS.escape(key)}"]`);
+    if (!field) return false;
+    field.classList.toggle("has-problem", !!text);
+    field.querySelector(".field-problems").replaceChildren(...(text ? [h("div", "field-problem", text)] : []));
+    return true;
+  };
+
+  form?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const button = e.submitter?.closest("[data-outcome]");
+    const outcome = button?.dataset.outcome;
+    if (!outcome) return;
+    const raw = {};
+    for (const f of fields) {
+      const input = document.getElementById(`task-f-${f.key}`);
+      raw[f.key] = input.type === "checkbox" ? input.checked : input.value;
+      fieldProblem(f.key, "");
+    }
+    const { data, errors } = collectTaskForm(fields, raw);
+    for (const x of errors) fieldProblem(x.key, t(`task.js.problem.${x.problem}`));
+    if (errors.length) {
+      box.querySelector(".has-problem input, .has-problem select, .has-problem textarea")?.focus();
+      return;
+    }
+    busy = true;
+    button.setAttribute("aria-busy", "true");
+    for (const b of form.querySelectorAll("button")) b.disabled = true;
+    const r = await call("POST", url, { outcome, comment: form.querySelector("[name=comment]").value, form: data });
+    busy = false;
+    button.removeAttribute("aria-busy");
+    for (const b of form.querySelectorAll("button")) b.disabled = false;
+    if (r.ok) {
+      window.location.assign(`/inbox?completed=${encodeURIComponent(id)}`);
+      return;
+    }
+    const d = r.data || {};
+    const rest = [];
+    for (const x of d.errors || []) {
+      const m = /^form\.(.+)$/.exec(x.field || "");
+      if (!(m && fieldProblem(m[1], x.message))) rest.push(x);
+    }
+    showAlert(t("task.js.submit_failed"), d.errorMessage || `HTTP ${r.status}`, rest);
+  });
+
+  // ---------- claim, unclaim, resolve, delegate ----------
+
+  root.addEventListener("click", async (e) => {
+    const b = e.target.closest?.("button[data-task-action]");
+    if (b && (b.dataset.taskAction === "claim" || b.dataset.taskAction === "unclaim")) {
+      b.disabled = true;
+      const r = await call("POST", `${url}/${b.dataset.taskAction}`, {});
+      b.disabled = false;
+      if (r.ok) window.location.reload();
+      else showAlert(t("task.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+      return;
+    }
+    const open = e.target.closest?.("[data-open-dialog]");
+    if (open) {
+      const d = document.getElementById(open.dataset.openDialog);
+      d?.querySelector("[data-dialog-error]")?.setAttribute("hidden", "");
+      d?.showModal();
+      d?.querySelector("select, input")?.focus();
+    }
+  });
+
+  root.querySelector("[data-resolve-form]")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const comment = e.target.querySelector("[name=comment]").value;
+    const r = await call("POST", `${url}/resolve`, { comment });
+    if (r.ok) window.location.assign(`/inbox?resolved=${encodeURIComponent(id)}`);
+    else showAlert(t("task.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+  });
+
+  const delegate = document.getElementById("delegate-dialog");
+  delegate?.addEventListener("click", (e) => {
+    if (e.target.closest("[data-close]")) delegate.close();
+  });
+  delegate?.querySelector("[data-delegate-form]").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const to = f.querySelector("[name=assignee]");
+    const err = delegate.querySelector("[data-dialog-error]");
+    const problems = to.closest(".field").querySelector(".field-problems");
+    problems.replaceChildren();
+    if (!to.value.trim()) {
+      problems.append(h("div", "field-problem", t("task.js.problem.required")));
+      to.focus();
+      return;
+    }
+    const r = await call("POST", `${url}/delegate`, { assignee: to.value.trim(), comment: f.querySelector("[name=comment]").value });
+    if (r.ok) {
+      window.location.reload();
+      return;
+    }
+    err.textContent = r.data?.errorMessage || `HTTP ${r.status}`;
+    err.hidden = false;
+  });
+
+  // ---------- live ----------
+
+  const initial = { status: root.dataset.status, assignee: root.dataset.assignee };
+  onInbox((change) => {
+    const task = change.task;
+    if (!task || String(task.id) !== id || busy) return;
+    if (task.status !== initial.status || (task.assignee || "") !== (initial.assignee || "")) {
+      root.querySelector("[data-changed]").hidden = false;
+      root.dataset.changed = "true";
+    }
+  });
+  onInboxState(indicator(root.querySelector("[data-live]"), t));
+  root.dataset.ready = "true";
+}
