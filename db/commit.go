@@ -21,7 +21,7 @@ import (
 // Every step is durable (committed) before CommitStep returns, exactly as with one
 // transaction per step, but the fixed cost of a commit is shared.
 
-const maxBatch = 256
+const maxBatch = 32
 
 type commitReq struct {
 	step *engine.Step

@@ -162,7 +162,8 @@ func (d *DB) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*eng
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	if f.Sort == "" {
-		f.Sort, f.Desc = "startAt", true
+		// Snowflake ids grow with the start time, and the primary key sorts for free.
+		f.Sort, f.Desc = "id", true
 	}
 	order, err := orderBy(f.Page, instanceSorts, "start_at")
 	if err != nil {

@@ -25,14 +25,34 @@ func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*S
 		runCtx, cancel = context.WithTimeout(runCtx, time.Duration(t)*time.Millisecond)
 		defer cancel()
 	}
+	if err := r.executeFast(ctx, runCtx, st); err != nil {
+		return nil, err
+	}
+	// Queued for writing outside the execution slot: waiting here for a full queue
+	// must not keep other instances from running.
+	if err := r.persistFast(ctx, st); err != nil {
+		return nil, err
+	}
+	cp := *st.inst
+	return &StartResult{Instance: &cp, Ended: true}, nil
+}
+
+// executeFast runs a fast instance to its end while holding an execution slot.
+func (r *Runtime) executeFast(ctx, runCtx context.Context, st *instState) error {
+	select {
+	case r.fastSlots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-r.fastSlots }()
 	s := st.newStep()
 	start := st.nodes[0]
 	s.touch(start)
 	if err := r.route(runCtx, s, st.def.tasks[start.TaskID], start, start.Output); err != nil {
-		return nil, err
+		return err
 	}
 	if err := r.drive(runCtx, st); err != nil {
-		return nil, err
+		return err
 	}
 	if !Ended(st.inst.Status) {
 		status, msg := StatusFailed, "the instance stopped before its end"
@@ -40,11 +60,10 @@ func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*S
 			status, msg = StatusTimeout, fmt.Sprintf("the process timed out after %d ms", st.def.p.Timeout)
 		}
 		if err := r.end(context.WithoutCancel(ctx), st, status, nil, msg); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	cp := *st.inst
-	return &StartResult{Instance: &cp, Ended: true}, nil
+	return nil
 }
 
 // persistFast queues an ended fast instance (its row, every runtime, its variables)

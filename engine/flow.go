@@ -251,7 +251,7 @@ func (r *Runtime) end(ctx context.Context, st *instState, status string, output 
 	s.drop = true
 	r.metrics.ended(status)
 	if st.fast {
-		return r.persistFast(ctx, st)
+		return nil // runFast writes it, after giving back its execution slot
 	}
 	if in.ParentID != 0 {
 		// Wake the parent durably, in the same transaction: even if this process dies

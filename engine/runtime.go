@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -51,7 +52,10 @@ type Runtime struct {
 	waiters map[ID][]chan *Instance
 	closed  bool
 	slots   chan struct{}
-	wg      sync.WaitGroup
+	// fastSlots bounds fast instances executing at once to the CPUs: more would only
+	// take turns with each other and starve the writer, which makes latency spiky.
+	fastSlots chan struct{}
+	wg        sync.WaitGroup
 	// runCtx ends when the runtime stops; actors stop between steps.
 	runCtx  context.Context
 	stopRun context.CancelFunc
@@ -122,6 +126,7 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 		store: store, procs: procs, tasks: d.Tasks, dir: d.Directory, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
+		fastSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 		runCtx: ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
 	}
 }
