@@ -127,7 +127,7 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
 		fastSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
-		runCtx: ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
+		runCtx:    ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
 	}
 }
 
