@@ -52,8 +52,9 @@ type Runtime struct {
 	waiters map[ID][]chan *Instance
 	closed  bool
 	slots   chan struct{}
-	// fastSlots bounds fast instances executing at once to the CPUs: more would only
-	// take turns with each other and starve the writer, which makes latency spiky.
+	// fastSlots bounds fast instances executing at once to the CPUs but one: more would
+	// only take turns with each other and starve the HTTP server and the writer, which
+	// makes latency spiky (BENCHMARKS.md).
 	fastSlots chan struct{}
 	wg        sync.WaitGroup
 	// runCtx ends when the runtime stops; actors stop between steps.
