@@ -134,32 +134,17 @@ func (r *Runtime) pick(ctx context.Context, st *instState, t *ctask, output any)
 		return ok, nil
 	}
 	var targets []string
-	def := ""
 	switch t.Template {
-	case "exclusive-gateway":
-		for _, c := range t.Connections {
-			if c.Default {
-				def = c.To
-				continue
-			}
-			ok, err := holds(c.Condition)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				return []string{c.To}, nil
-			}
-		}
-		if def == "" {
-			return nil, fmt.Errorf("no condition of exclusive gateway %s holds and it has no default connection", t.InstID)
-		}
-		return []string{def}, nil
 	case "parallel-gateway":
 		for _, c := range t.Connections {
 			targets = append(targets, c.To)
 		}
 		return targets, nil
-	case "inclusive-gateway":
+	case "exclusive-gateway", "inclusive-gateway":
+		// Exclusive: the first connection whose condition holds; inclusive: all of them.
+		// Either falls back to the default connection.
+		first := t.Template == "exclusive-gateway"
+		def := ""
 		for _, c := range t.Connections {
 			if c.Default {
 				def = c.To
@@ -171,11 +156,14 @@ func (r *Runtime) pick(ctx context.Context, st *instState, t *ctask, output any)
 			}
 			if ok {
 				targets = append(targets, c.To)
+				if first {
+					return targets, nil
+				}
 			}
 		}
 		if len(targets) == 0 {
 			if def == "" {
-				return nil, fmt.Errorf("no condition of inclusive gateway %s holds and it has no default connection", t.InstID)
+				return nil, fmt.Errorf("no condition of %s %s holds and it has no default connection", t.Template, t.InstID)
 			}
 			targets = []string{def}
 		}

@@ -161,17 +161,26 @@ func timeParam(c *fiber.Ctx, name string) (int64, error) {
 	return t.UnixMilli(), nil
 }
 
-// getInstance handles GET /api/processInst/{inst_id}.
-func (s *Server) getInstance(c *fiber.Ctx) error {
+// watchedInstance describes the instance of the :instId parameter if the caller may see it.
+func (s *Server) watchedInstance(c *fiber.Ctx, u *engine.User) (*engine.InstanceView, error) {
 	id, err := instanceID(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := mayWatch(caller(c), v.Instance); err != nil {
+	if err := mayWatch(u, v.Instance); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// getInstance handles GET /api/processInst/{inst_id}.
+func (s *Server) getInstance(c *fiber.Ctx) error {
+	v, err := s.watchedInstance(c, caller(c))
+	if err != nil {
 		return err
 	}
 	return ok(c, v)
@@ -179,15 +188,8 @@ func (s *Server) getInstance(c *fiber.Ctx) error {
 
 // getInstanceTask handles GET /api/processInst/{inst_id}/{task_id}.
 func (s *Server) getInstanceTask(c *fiber.Ctx) error {
-	id, err := instanceID(c)
+	v, err := s.watchedInstance(c, caller(c))
 	if err != nil {
-		return err
-	}
-	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	if err := mayWatch(caller(c), v.Instance); err != nil {
 		return err
 	}
 	taskID := c.Params("taskId")
@@ -196,7 +198,7 @@ func (s *Server) getInstanceTask(c *fiber.Ctx) error {
 			return ok(c, t)
 		}
 	}
-	return engine.Errorf(engine.ErrNotFound, "instance %s has no task %s", id, taskID)
+	return engine.Errorf(engine.ErrNotFound, "instance %s has no task %s", v.ID, taskID)
 }
 
 // actionBody is the body of PUT /api/processInst/{inst_id}.

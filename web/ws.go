@@ -243,17 +243,11 @@ func (s *Server) wsInstance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := instanceID(c)
+	v, err := s.watchedInstance(c, u)
 	if err != nil {
 		return err
 	}
-	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	if err := mayWatch(u, v.Instance); err != nil {
-		return err
-	}
+	id := v.ID
 	return s.serve(c, func(ctx context.Context, send func(any) error, done <-chan struct{}) {
 		// Subscribe first, then take the snapshot: an event in between arrives twice,
 		// never not at all; clients apply events by runtime id.
