@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 )
@@ -318,11 +317,6 @@ func taskURL(id string) templ.SafeURL {
 	return templ.SafeURL("/inbox/" + url.PathEscape(id))
 }
 
-// instancesOf links to the instances of one process.
-func instancesOf(processID string) templ.SafeURL {
-	return templ.SafeURL("/instances?" + url.Values{"process": {processID}}.Encode())
-}
-
 // duration of an instance row: its cost when ended, "" while it runs.
 func rowDuration(tr *translator, r InstanceRow) string {
 	if r.EndAt == 0 {
@@ -453,14 +447,6 @@ func kv(k string, v any) KV {
 	return KV{Key: k, Value: string(b)}
 }
 
-// dateInput formats unix ms as YYYY-MM-DD (UTC) for a date input.
-func dateInput(ms int64) string {
-	if ms == 0 {
-		return ""
-	}
-	return time.UnixMilli(ms).UTC().Format("2006-01-02")
-}
-
 // expiresText is how a token's expiry is shown.
 func expiresText(tr *translator, ms int64) string {
 	if ms == 0 {
@@ -469,16 +455,5 @@ func expiresText(tr *translator, ms int64) string {
 	return FormatTime(ms)
 }
 
-// joinOr joins a list, or gives "—" for an empty one.
-func joinOr(xs []string) string {
-	if len(xs) == 0 {
-		return "—"
-	}
-	return strings.Join(xs, ", ")
-}
-
 // itoa is strconv.Itoa for templates.
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// i64 formats an int64 for templates.
-func i64(n int64) string { return strconv.FormatInt(n, 10) }
