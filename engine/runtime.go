@@ -28,6 +28,7 @@ type RuntimeOptions struct {
 	JobLease     time.Duration // how long a claimed job is leased; default 30s
 	Owner        string        // lock owner name of this process for jobs; default "node-<snowflake node>"
 	DefaultLoopC int           // default maxConcurrency of parallel forEach loops; default 4
+	FastSlots    int           // fast instances executing at once; default GOMAXPROCS-1 (at least 1)
 }
 
 // Runtime executes process instances durably (the standard engine): every step is
@@ -52,9 +53,9 @@ type Runtime struct {
 	waiters map[ID][]chan *Instance
 	closed  bool
 	slots   chan struct{}
-	// fastSlots bounds fast instances executing at once to the CPUs but one: more would
-	// only take turns with each other and starve the HTTP server and the writer, which
-	// makes latency spiky (BENCHMARKS.md).
+	// fastSlots bounds fast instances executing at once (the CPUs but one by default):
+	// more would only take turns with each other and starve the HTTP server and the
+	// writer, which makes latency spiky (BENCHMARKS.md).
 	fastSlots chan struct{}
 	wg        sync.WaitGroup
 	// runCtx ends when the runtime stops; actors stop between steps.
@@ -119,6 +120,9 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	if opts.DefaultLoopC <= 0 {
 		opts.DefaultLoopC = 4
 	}
+	if opts.FastSlots <= 0 {
+		opts.FastSlots = max(1, runtime.GOMAXPROCS(0)-1)
+	}
 	if now == nil {
 		now = time.Now
 	}
@@ -127,7 +131,7 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 		store: store, procs: procs, tasks: d.Tasks, dir: d.Directory, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
-		fastSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		fastSlots: make(chan struct{}, opts.FastSlots),
 		runCtx:    ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
 	}
 }
