@@ -4,7 +4,7 @@
 // the REST API; the tab is then reloaded so it shows what the server holds.
 
 import { loadMessages, api } from "./msgs.js";
-import { h } from "./runtimeview.js";
+import { h, alertShower } from "./runtimeview.js";
 
 const root = document.getElementById("admin");
 
@@ -12,23 +12,7 @@ if (root) {
   const t = loadMessages(document);
   const alertBox = root.querySelector("[data-alert]");
 
-  const showAlert = (title, message, errors = []) => {
-    const body = h("div", "alert-body");
-    body.append(h("div", "alert-title", title));
-    if (message) body.append(h("div", "", message));
-    if (errors.length) {
-      const ul = h("ul", "alert-list");
-      for (const e of errors) ul.append(h("li", "", [e.field, e.message].filter(Boolean).join(": ")));
-      body.append(ul);
-    }
-    const close = h("button", "alert-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", t("common.dismiss"));
-    close.addEventListener("click", () => (alertBox.hidden = true));
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
+  const showAlert = alertShower(alertBox, t("common.dismiss"));
 
   const call = async (method, url, body) => {
     try {

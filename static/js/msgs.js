@@ -68,7 +68,7 @@ export async function api(method, url, body) {
   const init = { method, headers, credentials: "same-origin" };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    init.body = typeof body === "string" ? body : JSON.stringify(body); // a string is JSON text already
   }
   const res = await fetch(url, init);
   const text = await res.text();

@@ -12,13 +12,13 @@
 // #versions-dialog with GET /api/process/{id}/versions.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
+import { api } from "./msgs.js";
 
 const root = document.getElementById("processes");
 
 if (root) {
   const alertBox = root.querySelector("[data-alert]");
   const msg = (name, fallback) => root.dataset[name] || fallback;
-  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
   /** Hides the alert box. */
   const hideAlert = () => {
@@ -68,30 +68,6 @@ if (root) {
     alertBox.replaceChildren(body, close);
     alertBox.hidden = false;
     alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
-
-  /**
-   * Calls the API and resolves to {ok, status, data}; data is the parsed JSON
-   * body or null. Rejects only when the server cannot be reached.
-   */
-  const api = async (method, url, body) => {
-    const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
-    const init = { method, headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
-    }
-    const res = await fetch(url, init);
-    let data = null;
-    const text = await res.text();
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = { errorMessage: text.slice(0, 300) };
-      }
-    }
-    return { ok: res.ok, status: res.status, data };
   };
 
   /** Shows a failed API answer, or reloads the page after a good one. */

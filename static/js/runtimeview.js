@@ -288,3 +288,29 @@ export function taskDetail(task, runtimes, chosen, t, opts = {}) {
   box.append(runtimeDetail(current, t, { ...opts, tabs: rs.length > 1 }));
   return box;
 }
+
+/**
+ * Makes a function that shows an error in an alert box: a title, the message and
+ * one line per {field, message} problem, with a dismiss button.
+ * @param {HTMLElement} alertBox
+ * @param {string} dismissLabel
+ */
+export function alertShower(alertBox, dismissLabel) {
+  return (title, message, errors = []) => {
+    const body = h("div", "alert-body");
+    body.append(h("div", "alert-title", title));
+    if (message) body.append(h("div", "", message));
+    if (errors.length) {
+      const ul = h("ul", "alert-list");
+      for (const e of errors) ul.append(h("li", "", [e.field, e.message].filter(Boolean).join(": ")));
+      body.append(ul);
+    }
+    const close = h("button", "alert-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", dismissLabel);
+    close.addEventListener("click", () => (alertBox.hidden = true));
+    alertBox.replaceChildren(body, close);
+    alertBox.hidden = false;
+    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  };
+}

@@ -7,7 +7,7 @@ import { loadMessages, api } from "./msgs.js";
 import { fieldsFromTask, collectTaskForm } from "./taskform.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
-import { h } from "./runtimeview.js";
+import { h, alertShower } from "./runtimeview.js";
 
 const root = document.getElementById("task");
 
@@ -19,23 +19,7 @@ if (root) {
   const alertBox = root.querySelector("[data-alert]");
   let busy = false;
 
-  const showAlert = (title, message, errors = []) => {
-    const body = h("div", "alert-body");
-    body.append(h("div", "alert-title", title));
-    if (message) body.append(h("div", "", message));
-    if (errors.length) {
-      const ul = h("ul", "alert-list");
-      for (const e of errors) ul.append(h("li", "", [e.field, e.message].filter(Boolean).join(": ")));
-      body.append(ul);
-    }
-    const close = h("button", "alert-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", t("task.js.dismiss"));
-    close.addEventListener("click", () => (alertBox.hidden = true));
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
+  const showAlert = alertShower(alertBox, t("task.js.dismiss"));
 
   /** Calls the API; network failures become an error answer. */
   const call = async (method, path, body) => {

@@ -2,36 +2,10 @@
 // and out, the session cookie, and the CSRF token from <meta name="csrf-token">
 // in X-CSRF-Token on every call.
 
-/** The session's CSRF token. */
-const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+import { api } from "../msgs.js";
 
-/**
- * Calls the API. Resolves to {ok, status, data} with data the parsed JSON body
- * (or null); rejects only when the server cannot be reached.
- * @param {string} method
- * @param {string} url
- * @param {*} [body] sent as JSON
- * @returns {Promise<{ok: boolean, status: number, data: any}>}
- */
-export async function api(method, url, body) {
-  const headers = { Accept: "application/json", "X-CSRF-Token": csrf() };
-  const init = { method, headers, credentials: "same-origin" };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(url, init);
-  const text = await res.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = { errorMessage: text.slice(0, 300) };
-    }
-  }
-  return { ok: res.ok, status: res.status, data };
-}
+/** Calls the API: {ok, status, data}; see msgs.js. */
+export { api };
 
 /** The URL of a process definition. */
 export const processURL = (id) => `/api/process/${encodeURIComponent(id)}`;
