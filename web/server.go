@@ -144,7 +144,10 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestIDMiddleware)
+	app.Use(securityHeaders)
 	app.Use(s.countRequests)
+	// Before anything reads a body: undo Content-Encodings within the body limit.
+	app.Use(newBodyDecoder(cfg.BodyLimit).middleware)
 	s.routes(app)
 	return app, s
 }
