@@ -30,13 +30,15 @@ type hookResponse struct {
 // the instance id; respond=onFinish waits for the instance and answers with its output
 // and the status and headers its end task set (202 with the id if the wait runs out).
 func (s *Server) hook(c *fiber.Ctx) error {
+	// Also here, not only by path in securityHeaders: routes match any letter case.
+	c.Set(fiber.HeaderContentSecurityPolicy, hookCSP)
 	ctx := c.UserContext()
 	token := param(c, "token")
 	p, ws, err := s.deps.Definitions.Webhook(ctx, token)
 	if err != nil {
 		return err
 	}
-	body := c.Body() // decoded once: Fiber undoes a Content-Encoding on every call
+	body := c.Body() // any Content-Encoding was undone by the body decoder (encoding.go)
 	if ws.Secret != "" {
 		if err := engine.VerifySignature(ws.Secret, c.Get(engine.SignatureHeader), body, time.Now()); err != nil {
 			return err
@@ -82,8 +84,9 @@ func (s *Server) hook(c *fiber.Ctx) error {
 }
 
 // replyOutput answers with an ended instance's output and the status code and headers
-// its end task set. A string output with a non-JSON Content-Type set by the end task is
-// sent as it is; anything else as JSON.
+// its end task set, within what a webhook answer may carry (replyHeaderAllowed,
+// replyContentType; the security headers of secheaders.go stay). A string output
+// with a text Content-Type set by the end task is sent as it is; anything else as JSON.
 func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 	status, contentType := fiber.StatusOK, ""
 	if r := in.Reply; r != nil {
@@ -91,7 +94,7 @@ func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 			status = r.StatusCode
 		}
 		for k, v := range r.Headers {
-			if !replyHeaderAllowed(k) {
+			if !replyHeaderAllowed(k, status) {
 				continue
 			}
 			v = strings.Map(func(r rune) rune {
@@ -101,7 +104,8 @@ func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 				return r
 			}, v)
 			if strings.EqualFold(k, fiber.HeaderContentType) {
-				contentType = v
+				contentType = replyContentType(v)
+				continue
 			}
 			c.Set(k, v)
 		}
@@ -111,6 +115,7 @@ func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 		return nil
 	}
 	if text, ok := in.Output.(string); ok && contentType != "" && !isJSONMedia(contentType) {
+		c.Set(fiber.HeaderContentType, contentType)
 		return c.SendString(text)
 	}
 	b, err := json.Marshal(in.Output)
@@ -118,28 +123,10 @@ func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 		return err
 	}
 	if contentType == "" {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		contentType = fiber.MIMEApplicationJSON
 	}
+	c.Set(fiber.HeaderContentType, contentType)
 	return c.Send(b)
-}
-
-// replyHeaderAllowed keeps an end task from setting framing, hop-by-hop or malformed
-// headers.
-func replyHeaderAllowed(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
-			return false
-		}
-	}
-	switch strings.ToLower(name) {
-	case "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer", "te",
-		"proxy-connection", "x-request-id", "x-flowcraft-instance-id":
-		return false
-	}
-	return true
 }
 
 // hookTrigger turns the request body into trigger data:

