@@ -78,6 +78,7 @@ func TestCheckCronTimer(t *testing.T) {
 		{"missing cron left to caller", nil, nil},
 		{"bad cron", map[string]any{"cron": "61 * * * *"}, []string{"cron"}},
 		{"too few fields", map[string]any{"cron": "* * *"}, []string{"cron"}},
+		{"never fires", map[string]any{"cron": "0 0 30 2 *"}, []string{"cron"}},
 		{"cron not string", map[string]any{"cron": 5.0}, []string{"cron"}},
 		{"dynamic cron", map[string]any{"cron": "{{ vars.schedule }}"}, []string{"cron"}},
 		{"unknown timezone", map[string]any{"cron": "@hourly", "timezone": "Mars/Olympus"}, []string{"timezone"}},

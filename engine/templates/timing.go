@@ -146,7 +146,42 @@ func ParseCron(expr string) (cron.Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid cron expression %q: %v", expr, err)
 	}
+	if neverFires(s) {
+		return nil, fmt.Errorf("invalid cron expression %q: it never fires, since none of its months has any of its days "+
+			"(such as 30 February or 31 April); pick days that exist in the months, or set the day of the week too", expr)
+	}
 	return s, nil
+}
+
+// daysIn is the most days each month has (29 for February: leap years).
+var daysIn = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// neverFires reports whether a schedule has no fire time at all. Every second,
+// minute and hour field matches something, so only the days can fail: as in
+// standard cron (and robfig/cron), when both the day of the month and the day of
+// the week are restricted either may match, and a day of the week always comes
+// round; when the day of the week is * the day of the month must exist in one of
+// the months.
+func neverFires(s cron.Schedule) bool {
+	spec, ok := s.(*cron.SpecSchedule)
+	if !ok {
+		return false // @every
+	}
+	const star = 1 << 63 // robfig's bit for a field written * or ?
+	if spec.Dom&star != 0 || spec.Dow&star == 0 {
+		return false
+	}
+	for m := 1; m <= 12; m++ {
+		if spec.Month&(1<<m) == 0 {
+			continue
+		}
+		for d := 1; d <= daysIn[m]; d++ {
+			if spec.Dom&(1<<d) != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // LoadTimezone returns the location of a time zone parameter: "" and "UTC"

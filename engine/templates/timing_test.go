@@ -84,6 +84,19 @@ func TestParseCron(t *testing.T) {
 		{"@every -5m", time.Time{}, "at least 1s"},
 		{"TZ=Asia/Shanghai 0 2 * * *", time.Time{}, "timezone parameter"},
 		{"CRON_TZ=UTC 0 2 * * *", time.Time{}, "timezone parameter"},
+		// Days that no month of the expression has: it would never fire.
+		{"0 0 30 2 *", time.Time{}, "it never fires"},
+		{"0 0 31 2 *", time.Time{}, "it never fires"},
+		{"0 0 31 4,6,9,11 *", time.Time{}, "it never fires"},
+		{"0 0 30-31 2 ?", time.Time{}, "it never fires"},
+		{"15 0 0 30 2 *", time.Time{}, "it never fires"},
+		{"0 0 30,31 FEB *", time.Time{}, "it never fires"},
+		// ... but these fire: a leap day, a day that one of the months has, or a day of
+		// the week as well (either may match, as in standard cron).
+		{"0 0 29 2 *", time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), ""},
+		{"0 0 31 2,3 *", time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC), ""},
+		{"0 0 30 2 MON", time.Date(2025, 2, 3, 0, 0, 0, 0, time.UTC), ""},
+		{"0 0 0 31 */2 *", time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC), ""},
 	}
 	for _, tt := range tests {
 		s, err := ParseCron(tt.expr)
