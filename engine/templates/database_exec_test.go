@@ -317,3 +317,92 @@ func TestParseDataSources(t *testing.T) {
 		}
 	}
 }
+
+func TestOneStatement(t *testing.T) {
+	for _, q := range []string{
+		"SELECT 1",
+		"SELECT 1;",
+		"SELECT 1;;  ; -- done\n",
+		"SELECT 1; /* trailing comment; with a semicolon */",
+		"SELECT 'a;b', \"c;d\", `e;f`, [g;h] FROM t",
+		"SELECT 'it''s; fine'",
+		"SELECT 1 -- a comment; SELECT 2\n",
+		"SELECT /* ; */ 1",
+		"INSERT INTO t VALUES (?); ",
+		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 1; DELETE FROM u; END;",
+		"CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 2 END; SELECT 3; END",
+		"SELECT '中文;' AS 名前",
+	} {
+		if err := oneStatement(q); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	for _, q := range []string{
+		"SELECT 1; SELECT 2",
+		"DELETE FROM t; DROP TABLE t",
+		"SELECT 'a;b'; SELECT 2",
+		"SELECT 1 /* c */; /* c */ SELECT 2",
+		"BEGIN; UPDATE t SET x = 1; COMMIT",
+		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END; DROP TABLE t",
+		"SELECT 1;\nSELECT 2;",
+	} {
+		err := oneStatement(q)
+		if err == nil || !strings.Contains(err.Error(), "sql must be a single statement") {
+			t.Errorf("%q: err = %v, want it refused", q, err)
+		}
+	}
+}
+
+// The driver runs every statement of a text; the README promises one.
+func TestDatabaseHandlerRefusesSeveralStatements(t *testing.T) {
+	d, _ := testData(t)
+	mustDB(t, d, map[string]any{"mode": "exec", "sql": "CREATE TABLE t (x)"})
+	for _, mode := range []string{"exec", "query"} {
+		_, err := runDB(context.Background(), t, d, map[string]any{"mode": mode, "sql": "INSERT INTO t VALUES (1); DROP TABLE t"})
+		if err == nil || !strings.Contains(err.Error(), "sql must be a single statement") {
+			t.Errorf("%s: err = %v, want the second statement refused", mode, err)
+		}
+	}
+	// Nothing ran: the table is there and empty.
+	if out := mustDB(t, d, map[string]any{"sql": "SELECT count(*) AS n FROM t"}); out["rows"].([]any)[0].(map[string]any)["n"] != float64(0) {
+		t.Errorf("rows = %v", out["rows"])
+	}
+	probs := DatabaseHandler{}.Check(map[string]any{"datasource": "main", "sql": "SELECT 1; SELECT 2"})
+	if len(probs) != 1 || probs[0].Field != "sql" || !strings.Contains(probs[0].Message, "single statement") {
+		t.Errorf("Check: %v", probs)
+	}
+	if probs := (DatabaseHandler{}).Check(map[string]any{"datasource": "main", "sql": "SELECT ';'; -- end"}); len(probs) != 0 {
+		t.Errorf("Check of one statement: %v", probs)
+	}
+}
+
+// The deadline reaches rows computed after the first one, which the driver does
+// not watch itself.
+func TestDatabaseHandlerTimeoutLaterRow(t *testing.T) {
+	d, _ := testData(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := runDB(ctx, t, d, map[string]any{
+		"sql": "SELECT 1 UNION ALL SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT x FROM c)",
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	mustDB(t, d, map[string]any{"sql": "SELECT 1"})
+}
+
+// One function call cannot be interrupted midway: value sizes are bounded instead.
+func TestDatabaseHandlerBoundsValueSize(t *testing.T) {
+	d, _ := testData(t)
+	_, err := runDB(context.Background(), t, d, map[string]any{"sql": "SELECT length(randomblob(400000000)) AS n"})
+	if err == nil || !strings.Contains(err.Error(), "too big") {
+		t.Errorf("err = %v, want string or blob too big", err)
+	}
+	out := mustDB(t, d, map[string]any{"sql": "SELECT length(randomblob(1000)) AS n"})
+	if out["rows"].([]any)[0].(map[string]any)["n"] != float64(1000) {
+		t.Errorf("rows = %v", out["rows"])
+	}
+	if _, err := NewDataSources(map[string]DataSourceSpec{"x": {Driver: "sqlite", DSN: "x.db", MaxLength: -1}}, nil); err == nil {
+		t.Error("a negative maxLength was accepted")
+	}
+}

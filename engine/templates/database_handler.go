@@ -67,9 +67,14 @@ func (DatabaseHandler) Spec() Spec {
 }
 
 // Check implements Template. Besides the types it checks that params is an
-// array or an object.
+// array or an object, and that sql is one statement.
 func (t DatabaseHandler) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
+	if q, ok := values["sql"].(string); ok && !IsDynamic(q) {
+		if err := oneStatement(q); err != nil {
+			probs = append(probs, Problem{Field: "sql", Message: err.Error()})
+		}
+	}
 	switch p := values["params"].(type) {
 	case nil, []any, map[string]any:
 	default:

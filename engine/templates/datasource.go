@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"modernc.org/libc"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -30,10 +32,18 @@ type DataSourceSpec struct {
 	// sqlite database always uses a single connection, since every
 	// connection would otherwise see a database of its own.
 	MaxOpen int `json:"maxOpen"`
+	// MaxLength bounds, in bytes, any string, blob or row that SQL on the data
+	// source makes or reads (SQLITE_LIMIT_LENGTH); 0 means 16 MiB. SQLite cannot
+	// interrupt one function call midway (randomblob(4e8) runs for seconds), so this
+	// is what keeps such a call within reach of the task's timeout.
+	MaxLength int `json:"maxLength"`
 }
 
 // defaultMaxOpen is the pool size of a DataSourceSpec without MaxOpen.
 const defaultMaxOpen = 4
+
+// defaultMaxLength is SQLITE_LIMIT_LENGTH of a DataSourceSpec without MaxLength.
+const defaultMaxLength = 16 << 20
 
 // supportedDrivers returns the supported DataSourceSpec.Driver values.
 func supportedDrivers() []string { return []string{"sqlite"} }
@@ -126,6 +136,8 @@ func (d *DataSources) checkSpec(name string, spec DataSourceSpec) error {
 		return fmt.Errorf("data source %q: dsn is empty", name)
 	case spec.MaxOpen < 0:
 		return fmt.Errorf("data source %q: maxOpen must not be negative, got %d", name, spec.MaxOpen)
+	case spec.MaxLength < 0 || spec.MaxLength > 1e9:
+		return fmt.Errorf("data source %q: maxLength must be 0 (16 MiB) to 1000000000 bytes, got %d", name, spec.MaxLength)
 	}
 	return d.checkForbidden(name, spec.DSN)
 }
@@ -176,7 +188,58 @@ func (d *DataSources) Conn(ctx context.Context, name string) (*sql.Conn, error) 
 		_ = conn.Close()
 		return nil, fmt.Errorf("data source %q: disabling ATTACH: %w", name, err)
 	}
+	maxLen := d.sources[name].spec.MaxLength
+	if maxLen == 0 {
+		maxLen = defaultMaxLength
+	}
+	if _, err := sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, maxLen); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("data source %q: limiting value sizes: %w", name, err)
+	}
 	return conn, nil
+}
+
+// interruptOnDone interrupts (sqlite3_interrupt) whatever statement runs on conn
+// once ctx ends, until the returned function is called; call it before conn goes
+// back to its pool. The driver (modernc.org/sqlite) does so itself only inside
+// QueryContext and ExecContext, not while rows are read, and has no exported way
+// to interrupt: the connection's handle is read from its unexported db field.
+// If a driver version renames it, nothing is interrupted here and
+// TestDatabaseHandlerTimeoutLaterRow fails.
+func interruptOnDone(ctx context.Context, conn *sql.Conn) (stop func()) {
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	var handle uintptr
+	_ = conn.Raw(func(dc any) error {
+		v := reflect.ValueOf(dc)
+		if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+			if f := v.Elem().FieldByName("db"); f.IsValid() && f.Kind() == reflect.Uintptr {
+				handle = uintptr(f.Uint())
+			}
+		}
+		return nil
+	})
+	if handle == 0 {
+		return func() {}
+	}
+	var mu sync.Mutex
+	done := false
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done { // conn is still ours: its handle is open
+			tls := libc.NewTLS()
+			sqlite3.Xsqlite3_interrupt(tls, handle)
+			tls.Close()
+		}
+	})
+	return func() {
+		stopAfter()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	}
 }
 
 // db returns the pool of the named data source, opening it if need be.
