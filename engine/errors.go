@@ -19,6 +19,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrUnauthorized means the caller could not be identified.
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrUnprocessable means the request contradicts an earlier one it claims to repeat
+	// (an Idempotency-Key reused with other data).
+	ErrUnprocessable = errors.New("unprocessable")
 )
 
 // FieldError is one problem found while validating a definition or a request body.

@@ -474,12 +474,30 @@ func TestIdempotencyKey(t *testing.T) {
 	if err != nil || first.Existing {
 		t.Fatal(err)
 	}
-	again, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 2}, engine.StartOptions{IdempotencyKey: "k1", Wait: 5 * time.Second})
+	// The same data (keys in another order) returns the first instance.
+	again, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 1.0}, engine.StartOptions{IdempotencyKey: "k1", Wait: 5 * time.Second})
 	if err != nil || !again.Existing || again.Instance.ID != first.Instance.ID || !again.Ended {
 		t.Fatalf("repeat: %+v %v", again, err)
+	}
+	// Other data with the same key is refused, not answered with the first instance.
+	if res, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 2}, engine.StartOptions{IdempotencyKey: "k1"}); !errors.Is(err, engine.ErrUnprocessable) {
+		t.Fatalf("repeat with other data: %+v %v, want ErrUnprocessable", res, err)
 	}
 	other, _ := h.rt.StartInstance(ctx, pid, nil, engine.StartOptions{IdempotencyKey: "k2"})
 	if other.Instance.ID == first.Instance.ID {
 		t.Fatal("different keys share an instance")
+	}
+	// Keys are per scope (caller): the same key and data in two scopes are two starts.
+	alice, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 3}, engine.StartOptions{IdempotencyKey: "k3", IdempotencyScope: "user:alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 3}, engine.StartOptions{IdempotencyKey: "k3", IdempotencyScope: "user:bob"})
+	if err != nil || bob.Existing || bob.Instance.ID == alice.Instance.ID {
+		t.Fatalf("another scope's key: %+v %v", bob, err)
+	}
+	bob2, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": 3}, engine.StartOptions{IdempotencyKey: "k3", IdempotencyScope: "user:bob"})
+	if err != nil || !bob2.Existing || bob2.Instance.ID != bob.Instance.ID {
+		t.Fatalf("repeat in a scope: %+v %v", bob2, err)
 	}
 }

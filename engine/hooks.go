@@ -135,6 +135,18 @@ func WebhookSettingsOf(p *Process) (WebhookSettings, error) {
 	return ws, nil
 }
 
+// mayStartByHand checks a start by hand (the API or the UI) of p by u. A process
+// started by a webhook starts only through its hook, whose token (and signature, with
+// a secret) admit the data; designers and admins may still start it by hand, and the
+// instance records it (executor: them, triggerApp: manual).
+func mayStartByHand(p *Process, u *User) error {
+	if p.TriggerApp == "webhook" && !u.HasRole(RoleDesigner) {
+		return Errorf(ErrForbidden, "process %s is started by its webhook (POST /api/hooks/{token}, signed when it has a secret), "+
+			"not by hand; only designers and admins may start it here", p.ID)
+	}
+	return nil
+}
+
 // errNoWebhook is the one answer for unknown tokens and disabled processes alike, so
 // that a caller cannot tell whether a token ever existed.
 var errNoWebhook = Errorf(ErrNotFound, "no webhook answers at this address")

@@ -233,13 +233,22 @@ func (r *Runtime) ProcessChanged(id string) { r.heads.Delete(id) }
 
 // StartOptions are the options of a start.
 type StartOptions struct {
-	By             string         // the user starting it
-	IdempotencyKey string         // repeats within 24 h return the first instance
-	Wait           time.Duration  // wait up to this long for the instance to end
-	ParentID       ID             // subprocess: the parent instance
-	ParentNodeID   ID             // subprocess: the parent's waiting runtime
-	TriggerApp     string         // what started it (manual, webhook, cron-timer, subprocess)
-	Vars           map[string]any // initial process variables
+	By string // the user starting it
+	// Caller is the person starting it by hand (the API or the UI): the start must be
+	// one they may make (mayStartByHand). Nil for hooks, schedules and subprocesses.
+	Caller *User
+	// IdempotencyKey: repeats within 24 h with the same trigger data return the first
+	// instance; with other data they are ErrUnprocessable.
+	IdempotencyKey string
+	// IdempotencyScope is whose keys they are (a user, a webhook token): the same key
+	// in another scope is another key.
+	IdempotencyScope string
+
+	Wait         time.Duration  // wait up to this long for the instance to end
+	ParentID     ID             // subprocess: the parent instance
+	ParentNodeID ID             // subprocess: the parent's waiting runtime
+	TriggerApp   string         // what started it (manual, webhook, cron-timer, subprocess)
+	Vars         map[string]any // initial process variables
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -264,13 +273,21 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	if err != nil {
 		return nil, err
 	}
+	if opts.Caller != nil {
+		if err := mayStartByHand(def.p, opts.Caller); err != nil {
+			return nil, err
+		}
+		if def.p.TriggerApp == "webhook" {
+			r.log.Info("webhook process started by hand", "process", processID, "by", opts.Caller.ID, "role", opts.Caller.Role)
+		}
+	}
 	if err := def.validateInput(trigger); err != nil {
 		return nil, err
 	}
 	var idem *IdemKey
 	if opts.IdempotencyKey != "" {
-		idem = &IdemKey{Scope: processID, Key: opts.IdempotencyKey}
-		if res, ok, err := r.idempotent(ctx, idem, opts.Wait); ok || err != nil {
+		idem = &IdemKey{Scope: idemScope(processID, opts.IdempotencyScope), Key: opts.IdempotencyKey}
+		if res, ok, err := r.idempotent(ctx, idem, trigger, opts.Wait); ok || err != nil {
 			return res, err
 		}
 	}
@@ -298,7 +315,7 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	if err := r.commit(ctx, s); err != nil {
 		r.removeWaiter(st.inst.ID, wait)
 		if idem != nil && errors.Is(err, ErrConflict) {
-			if res, ok, err2 := r.idempotent(ctx, idem, opts.Wait); ok || err2 != nil {
+			if res, ok, err2 := r.idempotent(ctx, idem, trigger, opts.Wait); ok || err2 != nil {
 				return res, err2
 			}
 		}
@@ -314,7 +331,9 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	return res, nil
 }
 
-func (r *Runtime) idempotent(ctx context.Context, k *IdemKey, wait time.Duration) (*StartResult, bool, error) {
+// idempotent returns the instance a key started within the window (ok false: none),
+// and ErrUnprocessable when that start had other trigger data.
+func (r *Runtime) idempotent(ctx context.Context, k *IdemKey, trigger any, wait time.Duration) (*StartResult, bool, error) {
 	id, ok, err := r.store.IdempotentInstance(ctx, *k, r.now().Add(-idempotencyWindow).UnixMilli())
 	if err != nil || !ok {
 		return nil, false, err
@@ -322,6 +341,10 @@ func (r *Runtime) idempotent(ctx context.Context, k *IdemKey, wait time.Duration
 	in, err := r.store.GetInstance(ctx, id)
 	if err != nil {
 		return nil, false, err
+	}
+	if !sameData(in.Trigger, trigger) {
+		return nil, true, Errorf(ErrUnprocessable, "Idempotency-Key %q was already used for a start with other data; "+
+			"send the same data to get that start's instance, or a new key for a new start", k.Key)
 	}
 	res := &StartResult{Instance: in, Existing: true, Ended: Ended(in.Status)}
 	if !res.Ended && wait > 0 {

@@ -72,7 +72,7 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 		}
 		return &APIError{StatusCode: fe.Code, ErrorMessage: msg}
 	}
-	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized} {
+	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized, engine.ErrUnprocessable} {
 		if errors.Is(err, kind) {
 			return &APIError{StatusCode: statusOf(kind), ErrorMessage: err.Error()}
 		}
@@ -93,6 +93,8 @@ func statusOf(kind error) int {
 		return fiber.StatusForbidden
 	case engine.ErrUnauthorized:
 		return fiber.StatusUnauthorized
+	case engine.ErrUnprocessable:
+		return fiber.StatusUnprocessableEntity
 	}
 	return fiber.StatusInternalServerError
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -52,7 +54,8 @@ func (s *Server) hook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	opts := engine.StartOptions{IdempotencyKey: key, TriggerApp: "webhook", Vars: map[string]any{"webhook": hookRequest(c)}}
+	opts := engine.StartOptions{IdempotencyKey: key, IdempotencyScope: hookScope(token), TriggerApp: "webhook",
+		Vars: map[string]any{"webhook": hookRequest(c)}}
 	if ws.Respond == engine.RespondOnFinish {
 		opts.Wait = ws.Wait
 	}
@@ -127,6 +130,13 @@ func replyOutput(c *fiber.Ctx, in *engine.Instance) error {
 	}
 	c.Set(fiber.HeaderContentType, contentType)
 	return c.Send(b)
+}
+
+// hookScope is the Idempotency-Key scope of a webhook's callers: its token (hashed, so
+// that the key table holds no token), so that a rotated token starts a new scope.
+func hookScope(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "hook:" + hex.EncodeToString(sum[:16])
 }
 
 // hookTrigger turns the request body into trigger data:

@@ -64,8 +64,9 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 	if len(key) > 200 {
 		return engine.Invalid("Idempotency-Key", "the Idempotency-Key header may have at most 200 characters")
 	}
-	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger,
-		engine.StartOptions{By: caller(c).ID, IdempotencyKey: key, Wait: wait, TriggerApp: "manual"})
+	u := caller(c)
+	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger, engine.StartOptions{
+		By: u.ID, Caller: u, IdempotencyKey: key, IdempotencyScope: "user:" + u.ID, Wait: wait, TriggerApp: "manual"})
 	if err != nil {
 		return err
 	}
