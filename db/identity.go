@@ -133,9 +133,43 @@ func (d *DB) ListUsers(ctx context.Context, q string, page engine.Page) ([]*engi
 	return list, total, rows.Err()
 }
 
-// UpdateUser implements engine.IdentityStore.
+// errLastAdmin refuses a change that would leave nobody able to administer.
+var errLastAdmin = engine.Errorf(engine.ErrConflict,
+	"this change would leave no active admin: make another user an admin first")
+
+// keepsAnAdmin fails with errLastAdmin when no enabled admin is left. It runs inside
+// the write transaction that made the change (BEGIN IMMEDIATE: writers are serialized),
+// so two admins demoting each other at once cannot both succeed.
+func keepsAnAdmin(ctx context.Context, tx *sql.Tx) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND NOT disabled`, engine.RoleAdmin).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errLastAdmin
+	}
+	return nil
+}
+
+// wasActiveAdmin reports whether user id is an enabled admin (inside tx).
+func wasActiveAdmin(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	var role string
+	var disabled bool
+	err := tx.QueryRowContext(ctx, `SELECT role, disabled FROM users WHERE id = ?`, id).Scan(&role, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return role == engine.RoleAdmin && !disabled, err
+}
+
+// UpdateUser implements engine.IdentityStore. A change that leaves no enabled admin
+// is refused with ErrConflict.
 func (d *DB) UpdateUser(ctx context.Context, u *engine.User, passwordHash string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
+		wasAdmin, err := wasActiveAdmin(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET name=?, email=?, role=?, disabled=?, update_at=?,
 			password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END, rev = rev + 1 WHERE id = ?`,
 			u.Name, u.Email, u.Role, u.Disabled, u.UpdateAt, passwordHash, passwordHash, u.ID)
@@ -144,6 +178,11 @@ func (d *DB) UpdateUser(ctx context.Context, u *engine.User, passwordHash string
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return engine.Errorf(engine.ErrNotFound, "user %s not found", u.ID)
+		}
+		if wasAdmin && (u.Role != engine.RoleAdmin || u.Disabled) {
+			if err := keepsAnAdmin(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if err := setMemberships(ctx, tx, u.ID, u.Groups); err != nil {
 			return err
@@ -158,15 +197,25 @@ func (d *DB) UpdateUser(ctx context.Context, u *engine.User, passwordHash string
 	})
 }
 
-// DeleteUser implements engine.IdentityStore.
+// DeleteUser implements engine.IdentityStore. Deleting the last enabled admin is
+// refused with ErrConflict.
 func (d *DB) DeleteUser(ctx context.Context, id string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
+		wasAdmin, err := wasActiveAdmin(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return engine.Errorf(engine.ErrNotFound, "user %s not found", id)
+		}
+		if wasAdmin {
+			if err := keepsAnAdmin(ctx, tx); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, "", "delete", "user", id, nil)
 	})

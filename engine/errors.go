@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Sentinel errors of the core. Only the web edge maps them to HTTP status codes.
@@ -22,7 +23,24 @@ var (
 	// ErrUnprocessable means the request contradicts an earlier one it claims to repeat
 	// (an Idempotency-Key reused with other data).
 	ErrUnprocessable = errors.New("unprocessable")
+	// ErrTooMany means the caller must slow down (throttled); see *RetryError.
+	ErrTooMany = errors.New("too many requests")
+	// ErrUnavailable means the server is at capacity for this kind of work; see *RetryError.
+	ErrUnavailable = errors.New("unavailable")
 )
+
+// RetryError is an error of kind ErrTooMany or ErrUnavailable that says when the
+// caller may try again (the web edge sends it as Retry-After).
+type RetryError struct {
+	Kind       error
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *RetryError) Error() string { return e.Message }
+
+// Unwrap returns the sentinel, so errors.Is works.
+func (e *RetryError) Unwrap() error { return e.Kind }
 
 // FieldError is one problem found while validating a definition or a request body.
 // TaskID is empty for problems of the process itself.

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/mail"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +35,8 @@ type User struct {
 	Disabled bool     `json:"disabled"`
 	CreateAt int64    `json:"createAt"`
 	UpdateAt int64    `json:"updateAt"`
+	// LockedUntil is set (unix ms) while failed sign-ins lock the account (in user lists).
+	LockedUntil int64 `json:"lockedUntil,omitempty"`
 }
 
 // HasRole reports whether u has role r or a more powerful one.
@@ -61,6 +65,7 @@ type APIToken struct {
 
 // Session is a browser sign-in. The store keeps only the hash of its secret.
 type Session struct {
+	Key       string `json:"-"` // the hash of its secret: names the session in IdentityChange
 	UserID    string
 	CSRF      string
 	CreateAt  int64
@@ -103,6 +108,9 @@ type IdentityOptions struct {
 	BcryptCost    int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	SessionTTL    time.Duration // default 7 days
 	CredentialTTL time.Duration // how long verified Basic credentials are cached; default 1 minute
+	// Throttle slows password guessing per account and client address, locks accounts
+	// out after repeated failures and bounds concurrent bcrypt work (see ThrottleOptions).
+	Throttle ThrottleOptions
 }
 
 // Identity authenticates callers and manages users, groups, tokens and sessions.
@@ -120,6 +128,11 @@ type Identity struct {
 	// dummyHash is compared against when a user does not exist, so that the time
 	// taken does not reveal which user names exist.
 	dummyHash []byte
+
+	throttle *LoginThrottle
+
+	obsMu     sync.Mutex
+	observers []func(IdentityChange)
 }
 
 type cachedCredential struct {
@@ -132,10 +145,10 @@ func NewIdentity(store IdentityStore, opts IdentityOptions, now func() time.Time
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
-	if opts.SessionTTL == 0 {
+	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 7 * 24 * time.Hour
 	}
-	if opts.CredentialTTL == 0 {
+	if opts.CredentialTTL <= 0 {
 		opts.CredentialTTL = time.Minute
 	}
 	if now == nil {
@@ -143,7 +156,8 @@ func NewIdentity(store IdentityStore, opts IdentityOptions, now func() time.Time
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte(NewSecret()[:16]), opts.BcryptCost)
 	return &Identity{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
-		cache: map[[32]byte]cachedCredential{}, dummyHash: dummy}
+		cache: map[[32]byte]cachedCredential{}, dummyHash: dummy,
+		throttle: NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
 }
 
 var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
@@ -168,27 +182,44 @@ func (i *Identity) Bootstrap(ctx context.Context, password string) (string, erro
 	return password, nil
 }
 
-// CheckPassword verifies a user's password and returns the user.
-func (i *Identity) CheckPassword(ctx context.Context, userID, password string) (*User, error) {
+// CheckPassword verifies a user's password and returns the user. addr is the client's
+// address, for throttling guesses across user names ("" when unknown). Failed checks
+// are throttled per account and per address (*RetryError of kind ErrTooMany), and
+// hashing waits for a free slot (ErrUnavailable when the server is saturated).
+func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr string) (*User, error) {
+	if err := i.throttle.Allow(userID, addr); err != nil {
+		return nil, err
+	}
 	key := sha256.Sum256([]byte(userID + "\x00" + password))
 	i.mu.Lock()
 	c, ok := i.cache[key]
 	i.mu.Unlock()
 	if ok && i.now().Before(c.expires) {
+		i.throttle.Succeeded(userID)
 		return i.activeUser(ctx, c.userID)
 	}
 	hash, err := i.store.UserPasswordHash(ctx, userID)
-	if errors.Is(err, ErrNotFound) {
+	unknown := errors.Is(err, ErrNotFound)
+	if unknown {
 		// Spend the same time as a real check, so timing does not reveal user names.
-		_ = bcrypt.CompareHashAndPassword(i.dummyHash, []byte(password))
-		return nil, errBadCredentials
+		hash, err = string(i.dummyHash), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+	var wrong bool
+	if err := i.throttle.hash(ctx, func() {
+		wrong = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil
+	}); err != nil {
+		return nil, err
+	}
+	if wrong || unknown {
+		if i.throttle.Failed(userID, addr) {
+			i.log.Warn("account locked after failed sign-ins", "user", userID, "addr", addr)
+		}
 		return nil, errBadCredentials
 	}
+	i.throttle.Succeeded(userID)
 	u, err := i.activeUser(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -250,17 +281,17 @@ func (i *Identity) CheckToken(ctx context.Context, secret string) (*User, error)
 	return i.activeUser(ctx, t.UserID)
 }
 
-// Login checks a password and opens a session. It returns the session secret (for the
-// cookie) and the session's CSRF token.
-func (i *Identity) Login(ctx context.Context, userID, password string) (secret string, s *Session, u *User, err error) {
-	u, err = i.CheckPassword(ctx, userID, password)
+// Login checks a password (see CheckPassword; addr is the client's address) and opens
+// a session. It returns the session secret (for the cookie) and the session's CSRF token.
+func (i *Identity) Login(ctx context.Context, userID, password, addr string) (secret string, s *Session, u *User, err error) {
+	u, err = i.CheckPassword(ctx, userID, password, addr)
 	if err != nil {
 		return "", nil, nil, err
 	}
 	now := i.now()
 	secret = NewSecret()
-	s = &Session{UserID: u.ID, CSRF: NewSecret(), CreateAt: now.UnixMilli(), ExpiresAt: now.Add(i.opts.SessionTTL).UnixMilli()}
-	if err := i.store.InsertSession(ctx, hashSecret(secret), s); err != nil {
+	s = &Session{Key: hashSecret(secret), UserID: u.ID, CSRF: NewSecret(), CreateAt: now.UnixMilli(), ExpiresAt: now.Add(i.opts.SessionTTL).UnixMilli()}
+	if err := i.store.InsertSession(ctx, s.Key, s); err != nil {
 		return "", nil, nil, err
 	}
 	if err := i.store.DeleteExpiredSessions(ctx, now.UnixMilli()); err != nil {
@@ -285,6 +316,7 @@ func (i *Identity) SessionUser(ctx context.Context, secret string) (*Session, *U
 	if s.ExpiresAt <= i.now().UnixMilli() {
 		return nil, nil, Errorf(ErrUnauthorized, "session expired; sign in again")
 	}
+	s.Key = hashSecret(secret)
 	u, err := i.activeUser(ctx, s.UserID)
 	if err != nil {
 		return nil, nil, err
@@ -292,12 +324,78 @@ func (i *Identity) SessionUser(ctx context.Context, secret string) (*Session, *U
 	return s, u, nil
 }
 
-// Logout ends a session.
+// Logout ends a session; its websockets are closed (see OnChange).
 func (i *Identity) Logout(ctx context.Context, secret string) error {
 	if secret == "" {
 		return nil
 	}
-	return i.store.DeleteSession(ctx, hashSecret(secret))
+	key := hashSecret(secret)
+	userID := ""
+	if s, err := i.store.SessionBySecretHash(ctx, key); err == nil {
+		userID = s.UserID
+	}
+	if err := i.store.DeleteSession(ctx, key); err != nil {
+		return err
+	}
+	i.notify(IdentityChange{UserID: userID, Session: key, Reason: "signed out"})
+	return nil
+}
+
+// IdentityChange tells observers that a user's rights changed or a session ended, so
+// that long-lived connections (websockets) opened with the old rights are closed.
+type IdentityChange struct {
+	UserID string
+	// Session is the key (Session.Key) of the one session that ended; "" means every
+	// connection of UserID, whatever its credentials.
+	Session string
+	Reason  string // for the client, e.g. "account disabled"
+}
+
+// OnChange registers f to be called after a user is disabled, deleted, or has their
+// role, groups or password changed, and after a session ends. f is called on the
+// caller's goroutine after the change is stored, and must not block.
+func (i *Identity) OnChange(f func(IdentityChange)) {
+	i.obsMu.Lock()
+	i.observers = append(i.observers, f)
+	i.obsMu.Unlock()
+}
+
+func (i *Identity) notify(ch IdentityChange) {
+	i.obsMu.Lock()
+	obs := slices.Clone(i.observers)
+	i.obsMu.Unlock()
+	for _, f := range obs {
+		f(ch)
+	}
+}
+
+// Unlock lifts the lockout of an account after failed sign-ins (setting a new
+// password does too).
+func (i *Identity) Unlock(ctx context.Context, id, by string) error {
+	if _, err := i.store.GetUser(ctx, id); err != nil {
+		return err
+	}
+	i.throttle.Unlock(id)
+	i.log.Info("account unlocked", "user", id, "by", by)
+	return nil
+}
+
+// withLock sets u.LockedUntil when failed sign-ins lock the account.
+func (i *Identity) withLock(u *User) *User {
+	if until, ok := i.throttle.Locked(u.ID); ok {
+		u.LockedUntil = until.UnixMilli()
+	}
+	return u
+}
+
+// hashPassword computes a bcrypt hash within the throttle's bound on hashing.
+func (i *Identity) hashPassword(ctx context.Context, password string) (string, error) {
+	var h []byte
+	var err error
+	if werr := i.throttle.hash(ctx, func() { h, err = bcrypt.GenerateFromPassword([]byte(password), i.opts.BcryptCost) }); werr != nil {
+		return "", werr
+	}
+	return string(h), err
 }
 
 // CSRFMatches compares a submitted CSRF token with the session's in constant time.
@@ -334,7 +432,7 @@ func (i *Identity) CreateUser(ctx context.Context, u *User, password string) (*U
 	if len(ps) > 0 {
 		return nil, &ValidationError{Problems: ps}
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), i.opts.BcryptCost)
+	hash, err := i.hashPassword(ctx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -343,19 +441,22 @@ func (i *Identity) CreateUser(ctx context.Context, u *User, password string) (*U
 	if u.Groups == nil {
 		u.Groups = []string{}
 	}
-	if err := i.store.InsertUser(ctx, u, string(hash)); err != nil {
+	if err := i.store.InsertUser(ctx, u, hash); err != nil {
 		return nil, err
 	}
 	i.log.Info("user created", "user", u.ID, "role", u.Role)
 	return u, nil
 }
 
-// UpdateUser changes the fields of in that are set.
+// UpdateUser changes the fields of in that are set. A change that would leave no
+// active admin is refused (ErrConflict). A new password also lifts a lockout.
 func (i *Identity) UpdateUser(ctx context.Context, id string, in UserInput) (*User, error) {
 	u, err := i.store.GetUser(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	old := *u
+	old.Groups = slices.Clone(u.Groups)
 	if in.Name != nil {
 		u.Name = *in.Name
 	}
@@ -377,12 +478,8 @@ func (i *Identity) UpdateUser(ctx context.Context, id string, in UserInput) (*Us
 	if in.Password != nil {
 		if len(*in.Password) < 8 || len(*in.Password) > 72 {
 			ps.add("", "password", "password must have 8 to 72 bytes")
-		} else {
-			h, err := bcrypt.GenerateFromPassword([]byte(*in.Password), i.opts.BcryptCost)
-			if err != nil {
-				return nil, err
-			}
-			hash = string(h)
+		} else if hash, err = i.hashPassword(ctx, *in.Password); err != nil {
+			return nil, err
 		}
 	}
 	if len(ps) > 0 {
@@ -393,7 +490,27 @@ func (i *Identity) UpdateUser(ctx context.Context, id string, in UserInput) (*Us
 		return nil, err
 	}
 	i.forgetCredentials()
-	return u, nil
+	if hash != "" {
+		i.throttle.Unlock(id)
+	}
+	var why []string
+	if u.Disabled && !old.Disabled {
+		why = append(why, "account disabled")
+	}
+	if u.Role != old.Role {
+		why = append(why, "role changed")
+	}
+	if hash != "" {
+		why = append(why, "password changed")
+	}
+	slices.Sort(u.Groups)
+	if !slices.Equal(slices.Compact(slices.Clone(u.Groups)), old.Groups) {
+		why = append(why, "groups changed")
+	}
+	if len(why) > 0 {
+		i.notify(IdentityChange{UserID: id, Reason: strings.Join(why, ", ")})
+	}
+	return i.withLock(u), nil
 }
 
 func checkUserFields(u *User, ps *problems) {
@@ -419,12 +536,20 @@ func checkUserFields(u *User, ps *problems) {
 
 // GetUser returns one user.
 func (i *Identity) GetUser(ctx context.Context, id string) (*User, error) {
-	return i.store.GetUser(ctx, id)
+	u, err := i.store.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return i.withLock(u), nil
 }
 
 // ListUsers returns a page of users whose id, name or email contains q.
 func (i *Identity) ListUsers(ctx context.Context, q string, page Page) ([]*User, int, error) {
-	return i.store.ListUsers(ctx, q, page)
+	us, total, err := i.store.ListUsers(ctx, q, page)
+	for _, u := range us {
+		i.withLock(u)
+	}
+	return us, total, err
 }
 
 // DeleteUser removes a user, their memberships, tokens and sessions. Nobody deletes themselves.
@@ -436,7 +561,9 @@ func (i *Identity) DeleteUser(ctx context.Context, id, by string) error {
 		return err
 	}
 	i.forgetCredentials()
+	i.throttle.Unlock(id)
 	i.log.Info("user deleted", "user", id, "by", by)
+	i.notify(IdentityChange{UserID: id, Reason: "account deleted"})
 	return nil
 }
 
@@ -490,7 +617,17 @@ func (i *Identity) RenameGroup(ctx context.Context, id, name string) (*Group, er
 
 // DeleteGroup removes a group and its memberships.
 func (i *Identity) DeleteGroup(ctx context.Context, id string) error {
-	return i.store.DeleteGroup(ctx, id)
+	members, err := i.store.ListMembers(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := i.store.DeleteGroup(ctx, id); err != nil {
+		return err
+	}
+	for _, m := range members {
+		i.notify(IdentityChange{UserID: m.ID, Reason: "groups changed"})
+	}
+	return nil
 }
 
 // AddMember puts a user into a group.
@@ -503,12 +640,20 @@ func (i *Identity) AddMember(ctx context.Context, groupID, userID string) error 
 	} else if err != nil {
 		return err
 	}
-	return i.store.AddMember(ctx, groupID, userID)
+	if err := i.store.AddMember(ctx, groupID, userID); err != nil {
+		return err
+	}
+	i.notify(IdentityChange{UserID: userID, Reason: "groups changed"})
+	return nil
 }
 
 // RemoveMember takes a user out of a group.
 func (i *Identity) RemoveMember(ctx context.Context, groupID, userID string) error {
-	return i.store.RemoveMember(ctx, groupID, userID)
+	if err := i.store.RemoveMember(ctx, groupID, userID); err != nil {
+		return err
+	}
+	i.notify(IdentityChange{UserID: userID, Reason: "groups changed"})
+	return nil
 }
 
 // ListMembers returns the users of a group.
@@ -519,13 +664,17 @@ func (i *Identity) ListMembers(ctx context.Context, groupID string) ([]*User, er
 	return i.store.ListMembers(ctx, groupID)
 }
 
-// CreateToken issues an API token for a user. The returned secret is never stored.
+// MaxTokenTTL is the longest lifetime of an API token (10 years); 0 means it never expires.
+const MaxTokenTTL = 10 * 365 * 24 * time.Hour
+
+// CreateToken issues an API token for a user, valid for ttl (0: never expires; at most
+// MaxTokenTTL). The returned secret is never stored.
 func (i *Identity) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *APIToken, error) {
 	if strings.TrimSpace(name) == "" || len([]rune(name)) > maxNameLen {
 		return "", nil, Invalid("name", "a token needs a name of 1 to %d characters", maxNameLen)
 	}
-	if ttl < 0 {
-		return "", nil, Invalid("expiresIn", "expiresIn must be 0 (never) or positive")
+	if ttl < 0 || ttl > MaxTokenTTL {
+		return "", nil, Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(MaxTokenTTL/time.Second))
 	}
 	secret := TokenPrefix + NewSecret()
 	now := i.now()

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -32,7 +33,7 @@ func TestBootstrap(t *testing.T) {
 	if err != nil || len(pw) != 20 {
 		t.Fatalf("random password %q, %v", pw, err)
 	}
-	if _, err := id.CheckPassword(ctx, "admin", pw); err != nil {
+	if _, err := id.CheckPassword(ctx, "admin", pw, ""); err != nil {
 		t.Fatalf("admin cannot sign in: %v", err)
 	}
 	// A second start creates nothing and prints nothing.
@@ -51,20 +52,20 @@ func TestPasswordCacheForgetsChanges(t *testing.T) {
 	if _, err := id.CreateUser(ctx, &engine.User{ID: "lisi"}, "first-pass"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := id.CheckPassword(ctx, "lisi", "first-pass"); err != nil {
+	if _, err := id.CheckPassword(ctx, "lisi", "first-pass", ""); err != nil {
 		t.Fatal(err)
 	}
 	newPass := "second-pass"
 	if _, err := id.UpdateUser(ctx, "lisi", engine.UserInput{Password: &newPass}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := id.CheckPassword(ctx, "lisi", "first-pass"); !errors.Is(err, engine.ErrUnauthorized) {
+	if _, err := id.CheckPassword(ctx, "lisi", "first-pass", ""); !errors.Is(err, engine.ErrUnauthorized) {
 		t.Fatalf("old password still works (cached): %v", err)
 	}
-	if _, err := id.CheckPassword(ctx, "lisi", newPass); err != nil {
+	if _, err := id.CheckPassword(ctx, "lisi", newPass, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := id.CheckPassword(ctx, "ghost", newPass); !errors.Is(err, engine.ErrUnauthorized) {
+	if _, err := id.CheckPassword(ctx, "ghost", newPass, ""); !errors.Is(err, engine.ErrUnauthorized) {
 		t.Fatalf("unknown user: %v", err)
 	}
 }
@@ -76,7 +77,7 @@ func TestSessionsExpire(t *testing.T) {
 	if _, err := id.CreateUser(ctx, &engine.User{ID: "lisi"}, "first-pass"); err != nil {
 		t.Fatal(err)
 	}
-	secret, sess, _, err := id.Login(ctx, "lisi", "first-pass")
+	secret, sess, _, err := id.Login(ctx, "lisi", "first-pass", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,5 +114,139 @@ func TestTokensExpire(t *testing.T) {
 	clock = clock.Add(2 * time.Hour)
 	if _, err := id.CheckToken(ctx, secret); !errors.Is(err, engine.ErrUnauthorized) {
 		t.Fatalf("expired token accepted: %v", err)
+	}
+}
+
+func TestTokenLifetimeIsBounded(t *testing.T) {
+	ctx := context.Background()
+	id, _ := newIdentity(t, nil)
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "bot"}, "first-pass"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ttl := range []time.Duration{-time.Second, engine.MaxTokenTTL + time.Second} {
+		if _, _, err := id.CreateToken(ctx, "bot", "x", ttl); !errors.Is(err, engine.ErrInvalid) {
+			t.Errorf("ttl %v: %v", ttl, err)
+		}
+	}
+	_, tok, err := id.CreateToken(ctx, "bot", "x", engine.MaxTokenTTL)
+	if err != nil || tok.ExpiresAt <= tok.CreateAt {
+		t.Fatalf("10 years: %+v %v", tok, err)
+	}
+}
+
+// TestLastAdminStays: no change may leave zero enabled admins.
+func TestLastAdminStays(t *testing.T) {
+	ctx := context.Background()
+	id, _ := newIdentity(t, nil)
+	if _, err := id.Bootstrap(ctx, "admin-pass"); err != nil {
+		t.Fatal(err)
+	}
+	yes, designer := true, engine.RoleDesigner
+	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Disabled: &yes}); !errors.Is(err, engine.ErrConflict) {
+		t.Fatalf("disable the last admin: %v", err)
+	}
+	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
+		t.Fatalf("demote the last admin: %v", err)
+	}
+	if err := id.DeleteUser(ctx, "admin", "someone"); !errors.Is(err, engine.ErrConflict) {
+		t.Fatalf("delete the last admin: %v", err)
+	}
+	if u, _ := id.GetUser(ctx, "admin"); u.Role != engine.RoleAdmin || u.Disabled {
+		t.Fatalf("admin changed anyway: %+v", u)
+	}
+	// Other changes of the last admin go through.
+	name := "Root"
+	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	// With a second admin, one of them may go; a disabled admin does not count.
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "ops", Role: engine.RoleAdmin}, "ops-pass1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.UpdateUser(ctx, "ops", engine.UserInput{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
+		t.Fatalf("demote the last enabled admin: %v", err)
+	}
+	no := false
+	if _, err := id.UpdateUser(ctx, "ops", engine.UserInput{Disabled: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if err := id.DeleteUser(ctx, "admin", "ops"); err != nil {
+		t.Fatalf("delete one of two admins: %v", err)
+	}
+}
+
+// TestLastAdminRace: two admins demoting each other at once: exactly one succeeds.
+func TestLastAdminRace(t *testing.T) {
+	ctx := context.Background()
+	id, _ := newIdentity(t, nil)
+	if _, err := id.Bootstrap(ctx, "admin-pass"); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 20 {
+		other := fmt.Sprintf("ops%d", round)
+		if _, err := id.CreateUser(ctx, &engine.User{ID: other, Role: engine.RoleAdmin}, "ops-pass1"); err != nil {
+			t.Fatal(err)
+		}
+		user := engine.RoleUser
+		errs := make(chan error, 2)
+		for _, who := range []string{"admin", other} {
+			go func() {
+				_, err := id.UpdateUser(ctx, who, engine.UserInput{Role: &user})
+				errs <- err
+			}()
+		}
+		e1, e2 := <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) || !(errors.Is(e1, engine.ErrConflict) || errors.Is(e2, engine.ErrConflict)) {
+			t.Fatalf("round %d: %v, %v", round, e1, e2)
+		}
+		// Restore: the survivor promotes admin again, the other leaves.
+		admin := engine.RoleAdmin
+		if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &admin}); err != nil {
+			t.Fatal(err)
+		}
+		if err := id.DeleteUser(ctx, other, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestIdentityChanges: observers hear of every change that must end open connections.
+func TestIdentityChanges(t *testing.T) {
+	ctx := context.Background()
+	id, _ := newIdentity(t, nil)
+	var got []engine.IdentityChange
+	id.OnChange(func(c engine.IdentityChange) { got = append(got, c) })
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "lisi"}, "first-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CreateGroup(ctx, &engine.Group{ID: "hr"}); err != nil {
+		t.Fatal(err)
+	}
+	secret, sess, _, err := id.Login(ctx, "lisi", "first-pass", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Li Si"
+	id.UpdateUser(ctx, "lisi", engine.UserInput{Name: &name}) // no rights change: no event
+	designer, yes := engine.RoleDesigner, true
+	id.UpdateUser(ctx, "lisi", engine.UserInput{Role: &designer})
+	id.AddMember(ctx, "hr", "lisi")
+	id.RemoveMember(ctx, "hr", "lisi")
+	id.Logout(ctx, secret)
+	id.UpdateUser(ctx, "lisi", engine.UserInput{Disabled: &yes})
+	id.DeleteUser(ctx, "lisi", "admin")
+	want := []engine.IdentityChange{
+		{UserID: "lisi", Reason: "role changed"},
+		{UserID: "lisi", Reason: "groups changed"},
+		{UserID: "lisi", Reason: "groups changed"},
+		{UserID: "lisi", Session: sess.Key, Reason: "signed out"},
+		{UserID: "lisi", Reason: "account disabled"},
+		{UserID: "lisi", Reason: "account deleted"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || sess.Key == "" {
+		t.Fatalf("changes\n got %+v\nwant %+v", got, want)
 	}
 }

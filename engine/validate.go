@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"flowcraft/engine/templates"
@@ -161,6 +162,10 @@ func (v *Validator) Validate(p *Process) error {
 	return nil
 }
 
+// maxTimeoutMs bounds timeouts and intervals (10 years): larger values would overflow
+// time.Duration (ms × 1e6) and due times (now + ms), firing at once instead of never.
+const maxTimeoutMs = int64(10 * 365 * 24 * time.Hour / time.Millisecond)
+
 func (v *Validator) checkProcess(p *Process, ps *problems) {
 	name := strings.TrimSpace(p.Name)
 	switch {
@@ -172,8 +177,8 @@ func (v *Validator) checkProcess(p *Process, ps *problems) {
 	if p.Engine != EngineStandard && p.Engine != EngineFast {
 		ps.add("", "engine", "engine must be %q or %q, not %q", EngineStandard, EngineFast, p.Engine)
 	}
-	if p.Timeout < 0 {
-		ps.add("", "timeout", "timeout must be 0 (none) or a positive number of milliseconds")
+	if p.Timeout < 0 || p.Timeout > maxTimeoutMs {
+		ps.add("", "timeout", "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	for field, raw := range map[string]json.RawMessage{
 		"inputDataSchema": p.InputDataSchema, "outputDataSchema": p.OutputDataSchema,
@@ -223,8 +228,8 @@ func (v *Validator) checkTask(t *Task, spec templates.Spec, known bool, ids map[
 	if len(t.Positions) != 2 || !finite(t.Positions[0]) || !finite(t.Positions[1]) {
 		ps.add(id, "positions", "positions must be [x, y]")
 	}
-	if t.Timeout < 0 {
-		ps.add(id, "timeout", "timeout must be 0 (none) or a positive number of milliseconds")
+	if t.Timeout < 0 || t.Timeout > maxTimeoutMs {
+		ps.add(id, "timeout", "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	if len(t.Connections) > maxConnections {
 		ps.add(id, "connections", "a task may have at most %d outgoing connections", maxConnections)
@@ -275,8 +280,8 @@ func (v *Validator) checkErrorHandler(t *Task, ids map[string]*Task, ps *problem
 	if eh.Retry < 0 || eh.Retry > maxRetry {
 		ps.add(id, "errorHandler.retry", "retry must be between 0 and %d", maxRetry)
 	}
-	if eh.Interval < 0 {
-		ps.add(id, "errorHandler.interval", "interval must be 0 or a positive number of milliseconds")
+	if eh.Interval < 0 || eh.Interval > maxTimeoutMs {
+		ps.add(id, "errorHandler.interval", "interval must be 0 or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	if eh.Backoff < 0 || !finite(eh.Backoff) || (eh.Backoff > 0 && eh.Backoff < 1) {
 		ps.add(id, "errorHandler.backoff", "backoff must be 0 or a multiplier of at least 1")

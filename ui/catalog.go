@@ -43,6 +43,10 @@ func catalogEn() map[string]string {
 		"login.error.csrf":    "The form expired. Please try again.",
 		"login.signed_out":    "You have signed out.",
 
+		// Sign-in throttling.
+		"login.error.throttled": "Too many failed sign-ins. Try again in %d seconds.",
+		"login.error.busy":      "The server is busy. Please try again in a moment.",
+
 		// Processes list.
 		"processes.title":              "Processes",
 		"processes.subtitle":           "Process definitions your team has designed or imported.",
@@ -618,6 +622,10 @@ func catalogZhCN() map[string]string {
 		"login.error.expired": "会话已过期，请重新登录。",
 		"login.error.csrf":    "表单已过期，请重试。",
 		"login.signed_out":    "您已退出登录。",
+
+		// Sign-in throttling.
+		"login.error.throttled": "登录失败次数过多，请在 %d 秒后重试。",
+		"login.error.busy":      "服务器繁忙，请稍后重试。",
 
 		// Processes list.
 		"processes.title":              "流程",

@@ -71,7 +71,11 @@ func (s *Server) identify(c *fiber.Ctx) (*engine.User, *engine.Session, error) {
 		if !ok {
 			return nil, nil, engine.Errorf(engine.ErrUnauthorized, "malformed Basic credentials")
 		}
-		u, err := s.deps.Identity.CheckPassword(ctx, user, pass)
+		// c.IP() is the peer address. Behind a reverse proxy every client shares the
+		// proxy's address (per-address throttling then applies to all together); Fiber's
+		// ProxyHeader with EnableTrustedProxyCheck/TrustedProxies would read the client's
+		// from X-Forwarded-For, which must only be trusted from known proxies.
+		u, err := s.deps.Identity.CheckPassword(ctx, user, pass, c.IP())
 		return u, nil, err
 	case strings.EqualFold(scheme, "Bearer"):
 		u, err := s.deps.Identity.CheckToken(ctx, cred)

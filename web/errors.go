@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,6 +45,7 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 	var (
 		ae  *APIError
 		ve  *engine.ValidationError
+		re  *engine.RetryError
 		ce  *engine.Error
 		fe  *fiber.Error
 		rid = requestID(c)
@@ -52,6 +55,9 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 		return ae
 	case errors.As(err, &ve):
 		return &APIError{StatusCode: fiber.StatusBadRequest, ErrorMessage: ve.Error(), Errors: ve.Problems}
+	case errors.As(err, &re):
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(retryAfterSeconds(re.RetryAfter), 10))
+		return &APIError{StatusCode: statusOf(re.Kind), ErrorMessage: re.Message}
 	case errors.As(err, &ce):
 		return &APIError{StatusCode: statusOf(ce.Kind), ErrorMessage: ce.Message}
 	case errors.As(err, &fe):
@@ -72,7 +78,7 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 		}
 		return &APIError{StatusCode: fe.Code, ErrorMessage: msg}
 	}
-	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized, engine.ErrUnprocessable} {
+	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized, engine.ErrTooMany, engine.ErrUnavailable, engine.ErrUnprocessable} {
 		if errors.Is(err, kind) {
 			return &APIError{StatusCode: statusOf(kind), ErrorMessage: err.Error()}
 		}
@@ -95,8 +101,18 @@ func statusOf(kind error) int {
 		return fiber.StatusUnauthorized
 	case engine.ErrUnprocessable:
 		return fiber.StatusUnprocessableEntity
+	case engine.ErrTooMany:
+		return fiber.StatusTooManyRequests
+	case engine.ErrUnavailable:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
+}
+
+// retryAfterSeconds rounds a wait up to whole seconds, at least 1 (Retry-After).
+func retryAfterSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 func isAPI(c *fiber.Ctx) bool {

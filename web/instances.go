@@ -72,9 +72,14 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 	}
 	out := startResponse{ID: res.Instance.ID, Existing: res.Existing}
 	if wait > 0 || res.Existing {
-		out.Status, out.Error = res.Instance.Status, res.Instance.Error
+		x, err := s.redactionFor(c.UserContext(), caller(c), res.Instance.ProcessID, res.Instance.Version)
+		if err != nil {
+			return err
+		}
+		in := x.Instance(res.Instance)
+		out.Status, out.Error = in.Status, in.Error
 		if res.Ended {
-			out.Output = res.Instance.Output
+			out.Output = in.Output
 		}
 	}
 	c.Location("/api/processInst/" + res.Instance.ID.String())
@@ -91,7 +96,8 @@ func waitParam(c *fiber.Ctx) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		if ms, err2 := strconv.Atoi(v); err2 == nil {
+		// Bound the milliseconds before converting: a huge number would overflow.
+		if ms, err2 := strconv.ParseInt(v, 10, 64); err2 == nil && ms >= 0 && ms <= maxWait.Milliseconds() {
 			d, err = time.Duration(ms)*time.Millisecond, nil
 		}
 	}
@@ -143,6 +149,9 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.redactInstances(c.UserContext(), caller(c), list_); err != nil {
+		return err
+	}
 	return list(c, list_, total)
 }
 
@@ -162,25 +171,30 @@ func timeParam(c *fiber.Ctx, name string) (int64, error) {
 	return t.UnixMilli(), nil
 }
 
-// watchedInstance describes the instance of the :instId parameter if the caller may see it.
-func (s *Server) watchedInstance(c *fiber.Ctx, u *engine.User) (*engine.InstanceView, error) {
+// watchedInstance describes the instance of the :instId parameter if the caller may
+// see it, as they may see it (secrets redacted), with the redaction it applied.
+func (s *Server) watchedInstance(c *fiber.Ctx, u *engine.User) (*engine.InstanceView, *engine.Redaction, error) {
 	id, err := instanceID(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := mayWatch(u, v.Instance); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return v, nil
+	x, err := s.redactionFor(c.UserContext(), u, v.ProcessID, v.Version)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x.View(v), x, nil
 }
 
 // getInstance handles GET /api/processInst/{inst_id}.
 func (s *Server) getInstance(c *fiber.Ctx) error {
-	v, err := s.watchedInstance(c, caller(c))
+	v, _, err := s.watchedInstance(c, caller(c))
 	if err != nil {
 		return err
 	}
@@ -189,7 +203,7 @@ func (s *Server) getInstance(c *fiber.Ctx) error {
 
 // getInstanceTask handles GET /api/processInst/{inst_id}/{task_id}.
 func (s *Server) getInstanceTask(c *fiber.Ctx) error {
-	v, err := s.watchedInstance(c, caller(c))
+	v, _, err := s.watchedInstance(c, caller(c))
 	if err != nil {
 		return err
 	}
@@ -217,7 +231,7 @@ func (s *Server) actOnInstance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.mayControl(c, id); err != nil {
+	if _, err := s.mayControl(c, id); err != nil {
 		return err
 	}
 	switch b.Action {
@@ -229,20 +243,25 @@ func (s *Server) actOnInstance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, in)
-}
-
-// mayControl: designers and admins steer every instance; users the ones they started.
-func (s *Server) mayControl(c *fiber.Ctx, id engine.ID) error {
-	u := caller(c)
-	if u.HasRole(engine.RoleDesigner) {
-		return nil
-	}
-	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
+	x, err := s.redactionFor(c.UserContext(), caller(c), in.ProcessID, in.Version)
 	if err != nil {
 		return err
 	}
-	return mayWatch(u, v.Instance)
+	return ok(c, x.Instance(in))
+}
+
+// mayControl: designers and admins steer every instance; users the ones they started.
+// For users it returns the instance it checked (nil for designers and admins).
+func (s *Server) mayControl(c *fiber.Ctx, id engine.ID) (*engine.Instance, error) {
+	u := caller(c)
+	if u.HasRole(engine.RoleDesigner) {
+		return nil, nil
+	}
+	v, err := s.deps.Runtime.Describe(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	return v.Instance, mayWatch(u, v.Instance)
 }
 
 // deleteInstance handles DELETE /api/processInst/{inst_id}.
@@ -263,12 +282,20 @@ func (s *Server) getVariables(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.mayControl(c, id); err != nil {
+	in, err := s.mayControl(c, id)
+	if err != nil {
 		return err
 	}
 	vars, err := s.deps.Runtime.Variables(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		x, err := s.redactionFor(c.UserContext(), caller(c), in.ProcessID, in.Version)
+		if err != nil {
+			return err
+		}
+		vars = x.Variables(vars)
 	}
 	return ok(c, vars)
 }

@@ -64,6 +64,7 @@ func apiOps() []apiOp {
 		{method: "put", path: "/api/users/{id}", tag: "identity", summary: "Change a user; fields left out stay (admin)", body: "UserInput", result: "User"},
 		{method: "patch", path: "/api/users/{id}", tag: "identity", summary: "Same as PUT (admin)", body: "UserInput", result: "User"},
 		{method: "delete", path: "/api/users/{id}", tag: "identity", summary: "Delete a user (admin)", status: 204},
+		{method: "post", path: "/api/users/{id}/unlock", tag: "identity", summary: "Lift a lockout after failed sign-ins (admin)", status: 204},
 		{method: "get", path: "/api/groups", tag: "identity", summary: "List groups (admin)", result: "Group", list: true},
 		{method: "post", path: "/api/groups", tag: "identity", summary: "Create a group (admin)", body: "Group", result: "Group", status: 201},
 		{method: "get", path: "/api/groups/{id}", tag: "identity", summary: "One group (admin)", result: "Group"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,9 +107,18 @@ func (p *pages) loginSubmit(c *fiber.Ctx) error {
 		return p.renderLogin(c, fiber.StatusForbidden, ui.T(l, "login.error.csrf"), "", c.FormValue("next"))
 	}
 	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
-	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"))
+	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"), c.IP())
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return p.renderLogin(c, fiber.StatusUnauthorized, ui.T(l, "login.error.invalid"), user, c.FormValue("next"))
+	}
+	var re *engine.RetryError
+	if errors.As(err, &re) {
+		wait := retryAfterSeconds(re.RetryAfter)
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(wait, 10))
+		if errors.Is(err, engine.ErrUnavailable) {
+			return p.renderLogin(c, fiber.StatusServiceUnavailable, ui.T(l, "login.error.busy"), user, c.FormValue("next"))
+		}
+		return p.renderLogin(c, fiber.StatusTooManyRequests, ui.Tf(l, "login.error.throttled", wait), user, c.FormValue("next"))
 	}
 	if err != nil {
 		return err

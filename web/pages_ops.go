@@ -61,6 +61,9 @@ func (p *pages) instances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := p.s.redactInstances(c.UserContext(), u, list); err != nil {
+		return err
+	}
 	d := ui.InstancesData{Page: p.frame(c, ui.T(l, "instances.title")), Filter: fl, AllUsers: all,
 		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to")}}
 	for _, in := range list {
@@ -120,6 +123,13 @@ func (p *pages) instance(c *fiber.Ctx) error {
 	if err := mayWatch(u, v.Instance); err != nil {
 		return err
 	}
+	def, err := p.s.definitionOf(c.UserContext(), v.ProcessID, v.Version)
+	if err != nil {
+		return err
+	}
+	// Users see the instances they started, but not the definition's secrets.
+	x := p.s.redactor.For(u, def)
+	v, def = x.View(v), x.Process(def)
 	in := v.Instance
 	view, err := json.Marshal(v)
 	if err != nil {
@@ -138,10 +148,6 @@ func (p *pages) instance(c *fiber.Ctx) error {
 	if in.ParentID != 0 {
 		d.ParentID = in.ParentID.String()
 	}
-	def, err := p.definitionOf(c, in.ProcessID, in.Version)
-	if err != nil {
-		return err
-	}
 	if def != nil {
 		if d.Definition, err = json.Marshal(def); err != nil {
 			return err
@@ -150,35 +156,6 @@ func (p *pages) instance(c *fiber.Ctx) error {
 		d.CanDesign = false
 	}
 	return render(c, fiber.StatusOK, ui.InstancePage(d))
-}
-
-// definitionOf returns the version of a definition an instance runs, nil when
-// the process (or that version) is gone.
-func (p *pages) definitionOf(c *fiber.Ctx, processID string, version int) (*engine.Process, error) {
-	proc, err := p.s.deps.Definitions.Get(c.UserContext(), processID)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if proc.Version == version || version == 0 {
-		return proc, nil
-	}
-	for offset := 0; ; offset += 100 {
-		vs, total, err := p.s.deps.Definitions.Versions(c.UserContext(), processID, engine.Page{Limit: 100, Offset: offset})
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vs {
-			if v.Version == version && v.Definition != nil {
-				return v.Definition, nil
-			}
-		}
-		if len(vs) == 0 || offset+len(vs) >= total {
-			return nil, nil
-		}
-	}
 }
 
 // ---------- inbox ----------
@@ -298,7 +275,11 @@ func (p *pages) task(c *fiber.Ctx) error {
 		d.History = append(d.History, ui.TaskEntry{User: h.User, Action: h.Action, Outcome: h.Outcome, Comment: h.Comment, To: h.To, At: h.At})
 	}
 	if v, err := p.s.deps.Tasks.Describe(c.UserContext(), t.InstanceID); err == nil {
-		in := v.Instance
+		x, err := p.s.redactionFor(c.UserContext(), u, v.ProcessID, v.Version)
+		if err != nil {
+			return err
+		}
+		in := x.Instance(v.Instance)
 		d.Instance = ui.TaskInstance{ID: in.ID.String(), Status: in.Status, Executor: in.Executor, StartAt: in.StartAt,
 			CanOpen: mayWatch(u, in) == nil}
 		d.Trigger = ui.KVs(in.Trigger)

@@ -31,17 +31,19 @@ type Definitions interface {
 
 // Identity is what auth, session and identity handlers need.
 type Identity interface {
-	CheckPassword(ctx context.Context, userID, password string) (*engine.User, error)
+	CheckPassword(ctx context.Context, userID, password, addr string) (*engine.User, error)
 	CheckToken(ctx context.Context, secret string) (*engine.User, error)
-	Login(ctx context.Context, userID, password string) (string, *engine.Session, *engine.User, error)
+	Login(ctx context.Context, userID, password, addr string) (string, *engine.Session, *engine.User, error)
 	SessionUser(ctx context.Context, secret string) (*engine.Session, *engine.User, error)
 	Logout(ctx context.Context, secret string) error
+	OnChange(f func(engine.IdentityChange)) // closes websockets of changed users and ended sessions
 
 	CreateUser(ctx context.Context, u *engine.User, password string) (*engine.User, error)
 	GetUser(ctx context.Context, id string) (*engine.User, error)
 	ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error)
 	UpdateUser(ctx context.Context, id string, in engine.UserInput) (*engine.User, error)
 	DeleteUser(ctx context.Context, id, by string) error
+	Unlock(ctx context.Context, id, by string) error
 
 	CreateGroup(ctx context.Context, g *engine.Group) (*engine.Group, error)
 	GetGroup(ctx context.Context, id string) (*engine.Group, error)
@@ -107,6 +109,9 @@ type Server struct {
 	pages   *pages
 	streams *streams
 	http    httpMetrics
+
+	// redactor hides definition secrets from roles that may not read them (web/redact.go).
+	redactor *engine.Redactor
 }
 
 // New builds the Fiber app with every route.
@@ -132,6 +137,14 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With("subsystem", "web"), streams: newStreams(cfg.Streams)}
 	s.pages = newPages(s)
+	if deps.Templates != nil {
+		s.redactor = engine.NewRedactor(deps.Templates.Specs())
+	} else {
+		s.redactor = engine.NewRedactor(nil)
+	}
+	if deps.Identity != nil {
+		deps.Identity.OnChange(s.identityChanged)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "flowcraft",
 		BodyLimit:             cfg.BodyLimit,
@@ -216,6 +229,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Put("/users/:id", admin, s.updateUser)
 	api.Patch("/users/:id", admin, s.updateUser)
 	api.Delete("/users/:id", admin, s.deleteUser)
+	api.Post("/users/:id/unlock", admin, s.unlockUser)
 	api.Get("/groups", admin, s.listGroups)
 	api.Post("/groups", admin, s.createGroup)
 	api.Get("/groups/:id", admin, s.getGroup)

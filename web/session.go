@@ -30,7 +30,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if b.Username == "" || b.Password == "" {
 		return engine.Invalid("username", "username and password are required")
 	}
-	secret, sess, u, err := s.deps.Identity.Login(c.UserContext(), b.Username, b.Password)
+	secret, sess, u, err := s.deps.Identity.Login(c.UserContext(), b.Username, b.Password, c.IP())
 	if err != nil {
 		return err
 	}

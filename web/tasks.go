@@ -62,7 +62,11 @@ func (s *Server) getTaskInst(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, taskDetail{HumanTask: t, Instance: v.Instance})
+	x, err := s.redactionFor(c.UserContext(), caller(c), v.ProcessID, v.Version)
+	if err != nil {
+		return err
+	}
+	return ok(c, taskDetail{HumanTask: t, Instance: x.Instance(v.Instance)})
 }
 
 // completeTaskInst handles POST /api/taskInst/{id}: {"outcome", "comment", "form"}.

@@ -74,6 +74,9 @@ func (s *Server) updateUser(c *fiber.Ctx) error {
 	if id == caller(c).ID && in.Role != nil && *in.Role != engine.RoleAdmin {
 		return engine.Errorf(engine.ErrConflict, "you cannot take the admin role from yourself")
 	}
+	if id == caller(c).ID && in.Disabled != nil && *in.Disabled {
+		return engine.Errorf(engine.ErrConflict, "you cannot disable your own account")
+	}
 	u, err := s.deps.Identity.UpdateUser(c.UserContext(), id, in)
 	if err != nil {
 		return err
@@ -84,6 +87,14 @@ func (s *Server) updateUser(c *fiber.Ctx) error {
 // deleteUser handles DELETE /api/users/{id}.
 func (s *Server) deleteUser(c *fiber.Ctx) error {
 	if err := s.deps.Identity.DeleteUser(c.UserContext(), param(c, "id"), caller(c).ID); err != nil {
+		return err
+	}
+	return noContent(c)
+}
+
+// unlockUser handles POST /api/users/{id}/unlock: lifts a lockout after failed sign-ins.
+func (s *Server) unlockUser(c *fiber.Ctx) error {
+	if err := s.deps.Identity.Unlock(c.UserContext(), param(c, "id"), caller(c).ID); err != nil {
 		return err
 	}
 	return noContent(c)

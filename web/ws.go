@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,13 +33,78 @@ type StreamConfig struct {
 	WriteTimeout time.Duration // default 10s
 }
 
-// streams tracks open websockets so a shutdown can close them.
+// streams tracks open websockets so a shutdown can close them, and so can a change of
+// their user's rights or the end of their session.
 type streams struct {
 	cfg    StreamConfig
 	mu     sync.Mutex
-	conns  map[*websocket.Conn]struct{}
+	conns  map[*wsStream]struct{}
 	closed bool
 	up     websocket.FastHTTPUpgrader
+
+	// seq counts identity changes; recent keeps the last ones, so that a stream
+	// authenticated before a change but registered after it is refused, too.
+	seq    uint64
+	recent []seqChange
+}
+
+type seqChange struct {
+	seq uint64
+	ch  engine.IdentityChange
+}
+
+// recentChanges is how many identity changes are kept for streams still opening.
+const recentChanges = 64
+
+// localStreamSince holds streams.seq as it was before a websocket request was authenticated.
+const localStreamSince = "streamSince"
+
+// streamOwner is who opened a websocket: the user, and the session's key when the
+// browser session authenticated it.
+type streamOwner struct {
+	user    string
+	session string
+}
+
+// hitBy reports whether ch ends the rights the stream was opened with.
+func (o streamOwner) hitBy(ch engine.IdentityChange) bool {
+	if ch.Session != "" {
+		return o.session == ch.Session
+	}
+	return ch.UserID != "" && o.user == ch.UserID
+}
+
+// wsStream is one open websocket. Others may end it (close) until its handler is
+// done: fasthttp recycles the connection when the handler returns, so after that
+// nobody may touch it, and the handler waits for its reader goroutine first.
+type wsStream struct {
+	conn  *websocket.Conn
+	owner streamOwner
+	mu    sync.Mutex
+	ended bool // a close frame was sent (or the handler is done)
+}
+
+// close sends a close frame with code and reason and wakes the stream's reader, which
+// ends the stream. It does nothing once the stream ended.
+func (w *wsStream) close(code int, reason string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ended {
+		return
+	}
+	w.ended = true
+	w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	w.conn.SetReadDeadline(time.Now())
+}
+
+// extendRead moves the read deadline (on pongs) unless the stream is ending.
+func (w *wsStream) extendRead(d time.Duration) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ended {
+		return nil
+	}
+	return w.conn.SetReadDeadline(time.Now().Add(d))
 }
 
 func newStreams(cfg StreamConfig) *streams {
@@ -51,26 +117,44 @@ func newStreams(cfg StreamConfig) *streams {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	return &streams{cfg: cfg, conns: map[*websocket.Conn]struct{}{}, up: websocket.FastHTTPUpgrader{
+	return &streams{cfg: cfg, conns: map[*wsStream]struct{}{}, up: websocket.FastHTTPUpgrader{
 		ReadBufferSize: 1024, WriteBufferSize: 8192, HandshakeTimeout: 10 * time.Second,
 		// The Origin is checked before upgrading (see checkOrigin).
 		CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
 	}}
 }
 
-func (st *streams) add(c *websocket.Conn) bool {
+// add registers a stream authenticated when streams.seq was since. It refuses (with
+// a close code and reason) when the server is closing or the owner's rights changed
+// since; code 0 means registered.
+func (st *streams) add(w *wsStream, since uint64) (code int, reason string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
-		return false
+		return websocket.CloseGoingAway, "server shutting down"
 	}
-	st.conns[c] = struct{}{}
-	return true
+	if st.seq-since > uint64(len(st.recent)) {
+		return websocket.ClosePolicyViolation, "rights changed; reconnect"
+	}
+	for _, r := range st.recent {
+		if r.seq > since && w.owner.hitBy(r.ch) {
+			return websocket.ClosePolicyViolation, r.ch.Reason
+		}
+	}
+	st.conns[w] = struct{}{}
+	return 0, ""
 }
 
-func (st *streams) remove(c *websocket.Conn) {
+// changeSeq is the number of identity changes so far.
+func (st *streams) changeSeq() uint64 {
 	st.mu.Lock()
-	delete(st.conns, c)
+	defer st.mu.Unlock()
+	return st.seq
+}
+
+func (st *streams) remove(w *wsStream) {
+	st.mu.Lock()
+	delete(st.conns, w)
 	st.mu.Unlock()
 }
 
@@ -80,12 +164,34 @@ func (s *Server) CloseStreams() {
 	st.mu.Lock()
 	st.closed = true
 	conns := st.conns
-	st.conns = map[*websocket.Conn]struct{}{}
+	st.conns = map[*wsStream]struct{}{}
 	st.mu.Unlock()
-	for c := range conns {
-		c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"),
-			time.Now().Add(time.Second))
-		c.Close()
+	for w := range conns {
+		w.close(websocket.CloseGoingAway, "server shutting down")
+	}
+}
+
+// identityChanged closes the websockets opened with rights that changed: every one of
+// a user who was disabled, deleted, or had their role, groups or password changed, or
+// the ones of a session that ended. Clients see close code 1008 (policy violation)
+// with the reason; a client still entitled reconnects and gets a fresh snapshot.
+func (s *Server) identityChanged(ch engine.IdentityChange) {
+	st := s.streams
+	st.mu.Lock()
+	st.seq++
+	st.recent = append(st.recent, seqChange{seq: st.seq, ch: ch})
+	if len(st.recent) > recentChanges {
+		st.recent = slices.Delete(st.recent, 0, len(st.recent)-recentChanges)
+	}
+	var hit []*wsStream
+	for w := range st.conns {
+		if w.owner.hitBy(ch) {
+			hit = append(hit, w)
+		}
+	}
+	st.mu.Unlock()
+	for _, w := range hit {
+		go w.close(websocket.ClosePolicyViolation, ch.Reason)
 	}
 }
 
@@ -96,6 +202,7 @@ func (s *Server) wsAuth(c *fiber.Ctx) (*engine.User, error) {
 	if !websocket.FastHTTPIsWebSocketUpgrade(c.Context()) {
 		return nil, apiErr(fiber.StatusUpgradeRequired, "this is a websocket endpoint: connect with a websocket client")
 	}
+	c.Locals(localStreamSince, s.streams.changeSeq())
 	u, sess, err := s.identify(c)
 	if err != nil {
 		return nil, err
@@ -107,7 +214,9 @@ func (s *Server) wsAuth(c *fiber.Ctx) (*engine.User, error) {
 				return nil, engine.Errorf(engine.ErrForbidden, "websocket from another site (%s) refused", origin)
 			}
 		}
+		c.Locals(localSession, sess)
 	}
+	c.Locals(localUser, u)
 	return u, nil
 }
 
@@ -116,24 +225,44 @@ func (s *Server) wsAuth(c *fiber.Ctx) (*engine.User, error) {
 // the client is gone (done closed) or the stream ends.
 func (s *Server) serve(c *fiber.Ctx, stream func(ctx context.Context, send func(v any) error, done <-chan struct{})) error {
 	cfg := s.streams.cfg
+	owner := streamOwner{}
+	if u := caller(c); u != nil {
+		owner.user = u.ID
+	}
+	var expires time.Time
+	if sess := callerSession(c); sess != nil {
+		owner.session = sess.Key
+		expires = time.UnixMilli(sess.ExpiresAt)
+	}
+	since, _ := c.Locals(localStreamSince).(uint64)
 	return s.streams.up.Upgrade(c.Context(), func(conn *websocket.Conn) {
-		if !s.streams.add(conn) {
-			conn.Close()
+		w := &wsStream{conn: conn, owner: owner}
+		if code, reason := s.streams.add(w, since); code != 0 {
+			w.close(code, reason)
 			return
 		}
-		defer func() {
-			s.streams.remove(conn)
-			conn.Close()
-		}()
+		defer s.streams.remove(w)
 		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
 		done := make(chan struct{})
+		var pinging sync.WaitGroup
+		// fasthttp recycles the connection when this handler returns: end the stream
+		// (a normal close unless someone closed it already), then wait for the reader
+		// and the pinger, which use the connection too.
+		defer func() {
+			cancel()
+			w.close(websocket.CloseNormalClosure, "")
+			<-done
+			pinging.Wait()
+		}()
+		if !expires.IsZero() {
+			// A session's stream ends with the session.
+			t := time.AfterFunc(time.Until(expires), func() { w.close(websocket.ClosePolicyViolation, "session expired") })
+			defer t.Stop()
+		}
 		// Reader: answers pings, notices the client going away; clients send nothing else.
 		conn.SetReadLimit(4096)
-		conn.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
-		conn.SetPongHandler(func(string) error {
-			return conn.SetReadDeadline(time.Now().Add(2 * cfg.PingInterval))
-		})
+		w.extendRead(2 * cfg.PingInterval)
+		conn.SetPongHandler(func(string) error { return w.extendRead(2 * cfg.PingInterval) })
 		go func() {
 			defer close(done)
 			for {
@@ -155,7 +284,9 @@ func (s *Server) serve(c *fiber.Ctx, stream func(ctx context.Context, send func(
 		}
 		pinger := time.NewTicker(cfg.PingInterval)
 		defer pinger.Stop()
+		pinging.Add(1)
 		go func() {
+			defer pinging.Done()
 			for {
 				select {
 				case <-pinger.C:
@@ -172,9 +303,6 @@ func (s *Server) serve(c *fiber.Ctx, stream func(ctx context.Context, send func(
 			}
 		}()
 		stream(ctx, send, done)
-		wmu.Lock()
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		wmu.Unlock()
 	})
 }
 
@@ -228,13 +356,20 @@ type taskMessage struct {
 }
 
 func runtimeMessage(ev engine.Event) any {
-	switch ev.Type {
-	case engine.EventNode:
-		return nodeMessage{Type: "node", InstanceID: ev.InstanceID, ProcessID: ev.ProcessID, NodeRun: ev.Node}
-	case engine.EventProcess:
-		return processMessage{Type: "process", Instance: ev.Instance}
+	return redactedRuntimeMessage(nil)(ev)
+}
+
+// redactedRuntimeMessage is runtimeMessage with the secrets x hides scrubbed.
+func redactedRuntimeMessage(x *engine.Redaction) func(engine.Event) any {
+	return func(ev engine.Event) any {
+		switch ev.Type {
+		case engine.EventNode:
+			return nodeMessage{Type: "node", InstanceID: ev.InstanceID, ProcessID: ev.ProcessID, NodeRun: x.Node(ev.Node)}
+		case engine.EventProcess:
+			return processMessage{Type: "process", Instance: x.Instance(ev.Instance)}
+		}
+		return nil
 	}
-	return nil
 }
 
 // wsInstance handles /ws/processInst/{inst_id}.
@@ -243,7 +378,7 @@ func (s *Server) wsInstance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.watchedInstance(c, u)
+	v, x, err := s.watchedInstance(c, u)
 	if err != nil {
 		return err
 	}
@@ -254,10 +389,10 @@ func (s *Server) wsInstance(c *fiber.Ctx) error {
 		sub := s.deps.Events.Subscribe("", id, s.streams.cfg.QueueSize)
 		defer sub.Close()
 		snap, err := s.deps.Runtime.Describe(ctx, id)
-		if err != nil || send(snapshotMessage{Type: "snapshot", InstanceView: snap}) != nil {
+		if err != nil || send(snapshotMessage{Type: "snapshot", InstanceView: x.View(snap)}) != nil {
 			return
 		}
-		pump(ctx, sub, send, done, runtimeMessage)
+		pump(ctx, sub, send, done, redactedRuntimeMessage(x))
 	})
 }
 

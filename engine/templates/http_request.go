@@ -51,6 +51,8 @@ func (HTTPRequest) Spec() Spec {
 				Key:   "headers",
 				Label: Label{Zh: "请求头", En: "Headers"},
 				Type:  TypeKeyValue,
+				// Authorization, cookies and API keys travel here.
+				Secret: true,
 				Description: Label{
 					Zh: "请求头名称与值，值可使用 {{ }}",
 					En: "Header names and values; values may use {{ }}",

@@ -92,6 +92,11 @@ type Param struct {
 	// designer may use them for its number input.
 	Min *float64 `json:"min,omitempty"`
 	Max *float64 `json:"max,omitempty"`
+	// Secret marks a value that grants access (a signing key, credentials in headers):
+	// it is shown only to roles that may read the definition, and redacted for others
+	// wherever an instance shows it (see engine.Redactor). For a keyvalue parameter
+	// every value is secret, the keys are not.
+	Secret bool `json:"secret,omitempty"`
 }
 
 // Spec is the schema of one template, served as

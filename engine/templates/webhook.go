@@ -31,9 +31,10 @@ func (Webhook) Spec() Spec {
 				},
 			},
 			{
-				Key:   "secret",
-				Label: Label{Zh: "签名密钥", En: "Signing secret"},
-				Type:  TypeString,
+				Key:    "secret",
+				Label:  Label{Zh: "签名密钥", En: "Signing secret"},
+				Type:   TypeString,
+				Secret: true,
 				Description: Label{
 					Zh: "设置后，请求必须带有正确的 HMAC-SHA256 签名",
 					En: "If set, requests must carry a valid HMAC-SHA256 signature",
