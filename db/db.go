@@ -36,6 +36,9 @@ type DB struct {
 	read  *sql.DB // query_only connections
 	log   *slog.Logger
 	path  string
+	// unlock releases the shared lock that keeps a restore from replacing the
+	// database while it is open (backup.go).
+	unlock func() error
 
 	// group commit of engine steps (commit.go)
 	commits       chan commitReq
@@ -65,8 +68,15 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
+	unlock, err := lockFile(lockPath(path), false)
+	if errors.Is(err, ErrLocked) {
+		return nil, fmt.Errorf("open %s: a restore is replacing the database; try again when it is done", path)
+	} else if err != nil {
+		return nil, err
+	}
 	w, err := connect(path, false)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
@@ -76,11 +86,12 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	r, err := connect(path, true)
 	if err != nil {
 		w.Close()
+		unlock()
 		return nil, err
 	}
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
-	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{})}
+	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{}), unlock: sync.OnceValue(unlock)}
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -126,7 +137,11 @@ func (d *DB) Close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
-	return errors.Join(d.read.Close(), d.write.Close())
+	err := errors.Join(d.read.Close(), d.write.Close())
+	if d.unlock != nil {
+		err = errors.Join(err, d.unlock())
+	}
+	return err
 }
 
 // Ping checks that the database answers to reads and writes.
