@@ -68,6 +68,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return bench(ctx, cfg, stdout)
+	case "backup", "restore":
+		cfg, err := parseFileCmdFlags(cmd, args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if cmd == "backup" {
+			return backupCmd(ctx, cfg, stdout)
+		}
+		return restoreCmd(ctx, cfg, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "flowcraft", version)
 		return nil
@@ -85,6 +94,8 @@ func usage(w io.Writer) {
 Usage:
   flowcraft [serve] [flags]   start the server (default)
   flowcraft bench [flags]     measure the engine in-process (run "flowcraft bench -h")
+  flowcraft backup FILE       copy the database to FILE, also while serving (--data, --force)
+  flowcraft restore FILE      install a backup as the database; stop the server first (--data, --force)
   flowcraft version           print the version
 
 Run "flowcraft serve -h" for the server's flags.
