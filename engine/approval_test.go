@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -188,5 +189,51 @@ func TestApprovalCanceledWithInstance(t *testing.T) {
 	got, _ := h.rt.HumanTask(context.Background(), u["a"], ts[0].ID)
 	if got.Status != engine.TaskCanceled {
 		t.Fatalf("task status %s", got.Status)
+	}
+}
+
+// Issue 12 item 12: after delegate → resolve → unclaim the former owner has no
+// rights left over the task; rights follow the current state.
+func TestDelegationOwnerLosesRightsAfterUnclaim(t *testing.T) {
+	h := newHarness(t)
+	u := h.people()
+	ctx := context.Background()
+	id := h.start(h.deploy(approvalFlow(map[string]any{"candidateUsers": []any{"a", "b"}})), nil)
+	tid := h.openTasks(id, u["a"])[0].ID
+	steps := []struct {
+		name string
+		do   func() (*engine.HumanTask, error)
+	}{
+		{"a claims", func() (*engine.HumanTask, error) { return h.rt.Claim(ctx, u["a"], tid) }},
+		{"a delegates to c", func() (*engine.HumanTask, error) { return h.rt.Delegate(ctx, u["a"], tid, "c", "") }},
+		{"c resolves", func() (*engine.HumanTask, error) { return h.rt.Resolve(ctx, u["c"], tid, "done") }},
+		{"a unclaims", func() (*engine.HumanTask, error) { return h.rt.Unclaim(ctx, u["a"], tid) }},
+		{"b claims", func() (*engine.HumanTask, error) { return h.rt.Claim(ctx, u["b"], tid) }},
+	}
+	for _, s := range steps {
+		if _, err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	ht, err := h.rt.HumanTask(ctx, u["b"], tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ht.Owner != "" || ht.Delegation != "" || ht.MayAct(u["a"]) || ht.MayAct(u["c"]) {
+		t.Fatalf("after unclaim and b's claim: owner %q, delegation %q, a may act %v, c may act %v",
+			ht.Owner, ht.Delegation, ht.MayAct(u["a"]), ht.MayAct(u["c"]))
+	}
+	if _, err := h.rt.CompleteTask(ctx, u["a"], tid, engine.TaskInput{Outcome: "approve"}); !errors.Is(err, engine.ErrConflict) {
+		t.Fatalf("a completes b's task: %v, want a conflict", err)
+	}
+	if _, err := h.rt.Delegate(ctx, u["a"], tid, "c", ""); err == nil {
+		t.Fatal("a delegated b's task")
+	}
+	if _, err := h.rt.HumanTask(ctx, u["c"], tid); !errors.Is(err, engine.ErrForbidden) {
+		t.Fatalf("the former delegate reads the task: %v", err)
+	}
+	h.decide(u["b"], ht, "approve")
+	if v := h.wait(id); v.Status != engine.StatusDone {
+		t.Fatalf("status %s", v.Status)
 	}
 }

@@ -104,13 +104,16 @@ type Directory interface {
 	ListMembers(ctx context.Context, groupID string) ([]*User, error)
 }
 
-// MayAct reports whether a user may act on a task: its assignee, its owner (who
-// delegated it), or, while it is unassigned, a candidate directly or through a group.
+// MayAct reports whether a user may act on a task: its assignee, its owner while a
+// delegation is pending (who delegated it and waits for it back), or, while it is
+// unassigned, a candidate directly or through a group. Rights follow the current
+// state only: once the delegation is resolved the owner acts as the assignee, and
+// after an unclaim not at all (unless a candidate).
 func (t *HumanTask) MayAct(u *User) bool {
 	if u == nil {
 		return false
 	}
-	if t.Assignee == u.ID || t.Owner == u.ID {
+	if t.Assignee == u.ID || (t.Owner == u.ID && t.Delegation == DelegationPending) {
 		return true
 	}
 	return t.Assignee == "" && t.isCandidate(u)
@@ -205,7 +208,9 @@ func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, erro
 		if t.Delegation == DelegationPending {
 			return Errorf(ErrConflict, "task %s is delegated; resolve it instead", id)
 		}
-		t.Assignee, t.ClaimAt = "", 0
+		// Back to the candidates: a resolved delegation is over, and its owner keeps no
+		// rights (the history keeps the record).
+		t.Assignee, t.ClaimAt, t.Owner, t.Delegation = "", 0, "", ""
 		t.History = append(t.History, TaskEvent{User: u.ID, Action: "unclaim", At: nowMs(r.now)})
 		return nil
 	})
