@@ -142,7 +142,7 @@ var stepSQL = map[string]string{
 	"rollbackTo":  `ROLLBACK TO step`,
 	"release":     `RELEASE step`,
 	"insertInst":  `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	"updateInst":  `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	"updateInst":  `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
 	"insertNode":  `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)`,
 	"updateNode":  `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
 	"upsertVar":   `INSERT INTO variable (workflow_inst_uid, name, value, update_at) VALUES (?,?,?,?) ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, rev=rev+1`,

@@ -191,23 +191,30 @@ func (d *DB) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*eng
 }
 
 // InstancesToResume implements engine.RuntimeStore: every instance that is pending or
-// running. Waiting instances wake up through their jobs (timers, subprocess watchdogs)
-// or human tasks; suspended ones wait for resume.
-func (d *DB) InstancesToResume(ctx context.Context) ([]engine.ID, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT uid FROM workflow_inst WHERE status IN ('pending','running') ORDER BY uid`)
+// running, with its crash count. Waiting instances wake up through their jobs (timers,
+// subprocess watchdogs) or human tasks; suspended ones wait for resume.
+func (d *DB) InstancesToResume(ctx context.Context) ([]engine.Resumable, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT uid, crash_count FROM workflow_inst WHERE status IN ('pending','running') ORDER BY uid`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []engine.ID
+	var list []engine.Resumable
 	for rows.Next() {
-		var id engine.ID
-		if err := rows.Scan(&id); err != nil {
+		var r engine.Resumable
+		if err := rows.Scan(&r.ID, &r.Crashes); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		list = append(list, r)
 	}
-	return ids, rows.Err()
+	return list, rows.Err()
+}
+
+// MarkResumed implements engine.RuntimeStore. It leaves rev alone: the count is not
+// part of the instance the engine holds, and every step commit resets it.
+func (d *DB) MarkResumed(ctx context.Context, id engine.ID) error {
+	_, err := d.write.ExecContext(ctx, `UPDATE workflow_inst SET crash_count = crash_count + 1 WHERE uid = ?`, id)
+	return err
 }
 
 // ChildInstance implements engine.RuntimeStore.

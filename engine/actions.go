@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"time"
 )
@@ -16,6 +17,12 @@ const (
 
 // act runs fn on an instance's actor and waits for its answer.
 func (r *Runtime) act(ctx context.Context, id ID, fn func(ctx context.Context, st *instState) error) error {
+	return r.actOn(ctx, id, false, fn)
+}
+
+// actOn is act; preempt interrupts the instance's step in progress (abandoned, not
+// failed: it runs again if the instance goes on) so that fn runs at once.
+func (r *Runtime) actOn(ctx context.Context, id ID, preempt bool, fn func(ctx context.Context, st *instState) error) error {
 	if _, err := r.store.GetInstance(ctx, id); err != nil {
 		return err
 	}
@@ -23,13 +30,18 @@ func (r *Runtime) act(ctx context.Context, id ID, fn func(ctx context.Context, s
 	r.submit(id, &command{
 		run: func(ctx context.Context, st *instState) error {
 			err := fn(ctx, st)
-			res <- err
+			if errors.Is(err, errAbandoned) {
+				res <- errStopping // nothing was written: the runtime is stopping
+			} else {
+				res <- err
+			}
 			if isCallerError(err) {
 				return nil // the caller's mistake, not the instance's
 			}
 			return err
 		},
 		dropped: func(err error) { res <- err },
+		preempt: preempt,
 	}, nil)
 	select {
 	case err := <-res:
@@ -48,7 +60,11 @@ func isCallerError(err error) bool {
 // current status does not allow is ErrConflict naming the status.
 func (r *Runtime) Act(ctx context.Context, id ID, action string) (*Instance, error) {
 	var out *Instance
-	err := r.act(ctx, id, func(ctx context.Context, st *instState) error {
+	// A cancel or suspend does not queue behind the instance's own steps: it interrupts
+	// the step in progress, which is abandoned (a suspended instance runs it again when
+	// resumed).
+	preempt := action == ActionCancel || action == ActionSuspend
+	err := r.actOn(ctx, id, preempt, func(ctx context.Context, st *instState) error {
 		in := st.inst
 		notIn := func() error {
 			return Errorf(ErrConflict, "cannot %s instance %s: it is %s", action, in.ID, in.Status)

@@ -183,6 +183,9 @@ func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *No
 		n.Detail.LoopSize = 0
 		return []*NodeRun{n}, []any{}, nil
 	}
+	if err := r.loopCap(st, size-1); err != nil {
+		return []*NodeRun{n}, nil, err
+	}
 	runs := make([]*NodeRun, size)
 	for i := range items {
 		runs[i] = r.iteration(st, t, n, i, size, items[i])
@@ -262,6 +265,12 @@ func (r *Runtime) runWhile(ctx context.Context, st *instState, t *ctask, n *Node
 		if !ok {
 			break
 		}
+		if err := r.loopCap(st, len(runs)); err != nil {
+			if len(runs) == 0 {
+				runs = append(runs, n)
+			}
+			return runs, nil, err
+		}
 		it := r.iteration(st, t, n, i, 0, input)
 		it.StartAt = nowMs(r.now)
 		runs = append(runs, it)
@@ -329,6 +338,9 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 		n.Status = status
 	}
 	eh := t.ErrorHandler
+	if ce := (*capError)(nil); errors.As(cause, &ce) {
+		return r.failInstance(ctx, s, t, msg) // no retry, ignore or goto past a cap
+	}
 	if n.Attempt < eh.Retry {
 		next := r.newRun(st, t, n.Input)
 		next.Attempt = n.Attempt + 1
@@ -337,11 +349,13 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 		delay := retryDelay(eh, n.Attempt)
 		switch {
 		case delay > 0 && st.fast:
-			// A fast instance waits in memory: it is not durable anyway.
+			// A fast instance waits in memory: it is not durable anyway. If its time runs
+			// out meanwhile, drive stops and executeFast ends it as timed out (or drops
+			// it, on shutdown): it is not an error of the start.
 			select {
 			case <-time.After(time.Duration(delay) * time.Millisecond):
 			case <-ctx.Done():
-				return ctx.Err()
+				return nil
 			}
 		case delay > 0:
 			next.Status = StatusWaiting

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -10,16 +11,29 @@ import (
 // with the same semantics as the standard engine for everything that does not wait,
 // and is written once, when it ends, by the store's batching writer (many instances
 // per transaction, a bounded queue that pushes back when full, drained on a clean
-// shutdown). An instance in flight when the process dies is lost.
+// shutdown). An instance in flight when the process dies is lost. On a clean
+// shutdown (Runtime.Close) an instance in flight runs to its end and is written if it
+// ends within the grace; past the grace it is dropped unwritten, as in a crash, and
+// its caller gets errStopping. It is never written half-run.
 
 // runFast executes a fast instance to its end and queues it for writing.
 func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*StartResult, error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, errStopping
+	}
+	r.wg.Add(1) // Close waits for it (within its grace)
+	r.mu.Unlock()
+	defer r.wg.Done()
 	st.fast = true
 	st.idem = idem
 	r.metrics.Started.Add(1)
 	// The instance runs to its end even if the caller goes away; the process timeout
-	// (if any) bounds it.
-	runCtx := context.WithoutCancel(ctx)
+	// (if any) bounds it, and so does the end of Close's grace (cause errStopping).
+	runCtx, stop := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stop(nil)
+	defer context.AfterFunc(r.killCtx, func() { stop(context.Cause(r.killCtx)) })()
 	if t := st.def.p.Timeout; t > 0 {
 		var cancel context.CancelFunc
 		runCtx, cancel = context.WithTimeout(runCtx, time.Duration(t)*time.Millisecond)
@@ -28,9 +42,14 @@ func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*S
 	if err := r.executeFast(ctx, runCtx, st); err != nil {
 		return nil, err
 	}
+	if errors.Is(context.Cause(runCtx), errStopping) {
+		// Cut by the shutdown: what it decided after the cut is not its outcome.
+		return nil, errStopping
+	}
 	// Queued for writing outside the execution slot: waiting here for a full queue
-	// must not keep other instances from running.
-	if err := r.persistFast(ctx, st); err != nil {
+	// must not keep other instances from running. The instance has run: it is written
+	// even if the caller has gone away meanwhile.
+	if err := r.persistFast(context.WithoutCancel(ctx), st); err != nil {
 		return nil, err
 	}
 	cp := *st.inst
@@ -56,7 +75,7 @@ func (r *Runtime) executeFast(ctx, runCtx context.Context, st *instState) error 
 	}
 	if !Ended(st.inst.Status) {
 		status, msg := StatusFailed, "the instance stopped before its end"
-		if runCtx.Err() != nil {
+		if errors.Is(context.Cause(runCtx), context.DeadlineExceeded) {
 			status, msg = StatusTimeout, fmt.Sprintf("the process timed out after %d ms", st.def.p.Timeout)
 		}
 		if err := r.end(context.WithoutCancel(ctx), st, status, nil, msg); err != nil {

@@ -19,7 +19,15 @@ func (r *Runtime) drive(ctx context.Context, st *instState) error {
 		case StatusSuspended, StatusDone, StatusFailed, StatusCanceled, StatusTimeout:
 			return nil
 		}
-		n := st.nextPending()
+		// Commands (a cancel, a suspend, a due timer) go first, between any two steps:
+		// a flow that never waits must not keep them queued.
+		if st.yield != nil && st.yield() {
+			return nil
+		}
+		n, live := st.nextPending()
+		if msg := r.overCap(st, live); msg != "" {
+			return r.end(ctx, st, StatusFailed, nil, msg)
+		}
 		if n == nil {
 			fired, err := r.settleJoins(ctx, st)
 			if err != nil || fired {
@@ -33,6 +41,35 @@ func (r *Runtime) drive(ctx context.Context, st *instState) error {
 		if err := r.execute(ctx, st, n); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// overCap says which per-instance cap the instance exceeds, or "" if none: a cycle or
+// a fan-out that multiplies tokens must not run until the disk is full.
+func (r *Runtime) overCap(st *instState, live int) string {
+	if n, limit := len(st.nodes), r.opts.MaxRuntimesPerInstance; n > limit {
+		return fmt.Sprintf("the instance made %d runtimes, more than the limit of %d per instance "+
+			"(a cycle or fan-out that runs away?); if the flow really needs more, raise it with --max-runtimes (FLOWCRAFT_MAX_RUNTIMES) and retry", n, limit)
+	}
+	if limit := r.opts.MaxActiveTokens; live > limit {
+		return fmt.Sprintf("the instance has %d active tokens at once, more than the limit of %d per instance "+
+			"(a fan-out that multiplies tokens?); if the flow really needs more, raise it with --max-tokens (FLOWCRAFT_MAX_TOKENS) and retry", live, limit)
+	}
+	return ""
+}
+
+// capError is a task that would exceed a per-instance cap; it fails the instance
+// whatever the task's errorHandler says.
+type capError struct{ msg string }
+
+func (e *capError) Error() string { return e.msg }
+
+// loopCap refuses a loop that would take the instance past MaxRuntimesPerInstance.
+func (r *Runtime) loopCap(st *instState, more int) error {
+	if n, limit := len(st.nodes)+more, r.opts.MaxRuntimesPerInstance; n > limit {
+		return &capError{fmt.Sprintf("the loop would take the instance to %d runtimes, more than the limit of %d per instance; "+
+			"if the flow really needs more, raise it with --max-runtimes (FLOWCRAFT_MAX_RUNTIMES) and retry", n, limit)}
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,12 +23,13 @@ import (
 // harness is an engine on a real SQLite file, with the built-in templates plus `flaky`,
 // a test template whose failures and delays the test controls.
 type harness struct {
-	t     testing.TB
-	dir   string
-	store *db.DB
-	defs  *engine.Definitions
-	rt    *engine.Runtime
-	flaky *flaky
+	t       testing.TB
+	dir     string
+	store   *db.DB
+	defs    *engine.Definitions
+	rt      *engine.Runtime
+	flaky   *flaky
+	crasher *crasher
 }
 
 // flaky fails until it has been called `failures` times per key, optionally sleeping.
@@ -78,24 +81,41 @@ func newHarnessTB(t testing.TB) *harness {
 
 func openHarness(t testing.TB, dir string) *harness {
 	t.Helper()
+	return openHarnessOpts(t, dir, engine.RuntimeOptions{})
+}
+
+// openHarnessOpts is openHarness with runtime options (JobPoll defaults to 20 ms). Its
+// services have one data source, "main", a SQLite file in dir.
+func openHarnessOpts(t testing.TB, dir string, opts engine.RuntimeOptions) *harness {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := db.Open(context.Background(), dir, db.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fl := &flaky{calls: map[string]int{}}
-	reg := templates.NewRegistry(append(templates.BuiltinTemplates(), fl)...)
+	cr := &crasher{child: os.Getenv(crashLoopEnv) != "", release: make(chan struct{})}
+	reg := templates.NewRegistry(append(templates.BuiltinTemplates(), fl, cr)...)
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(1)
-	services := &templates.Services{Scripts: scripts}
+	data, err := templates.NewDataSources(map[string]templates.DataSourceSpec{
+		"main": {Driver: "sqlite", DSN: "file:" + filepath.Join(dir, "data.db")}}, []string{store.Path()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { data.Close() })
+	services := &templates.Services{Scripts: scripts, Data: data}
+	if opts.JobPoll == 0 {
+		opts.JobPoll = 20 * time.Millisecond
+	}
 	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
-		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
+		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, opts)
 	if err := rt.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
 	defs.OnChange(rt.ProcessChanged)
-	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, flaky: fl}
+	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, flaky: fl, crasher: cr}
 	t.Cleanup(h.close)
 	return h
 }

@@ -190,6 +190,14 @@ type IdemKey struct {
 	Key   string
 }
 
+// Resumable is an unfinished instance found at start. Crashes counts the starts after
+// which the instance ran a step that never committed: each is a process that ended
+// (crashed) in the middle of that step. See Runtime.Start.
+type Resumable struct {
+	ID      ID
+	Crashes int
+}
+
 // InstanceFilter selects instances in a list.
 type InstanceFilter struct {
 	ProcessID     string
@@ -213,8 +221,11 @@ type RuntimeStore interface {
 	GetInstance(ctx context.Context, id ID) (*Instance, error)
 	ListInstances(ctx context.Context, f InstanceFilter) ([]*Instance, int, error)
 	// InstancesToResume lists instances a restart must continue (running, or waiting on
-	// something that has no job).
-	InstancesToResume(ctx context.Context) ([]ID, error)
+	// something that has no job), each with its crash count.
+	InstancesToResume(ctx context.Context) ([]Resumable, error)
+	// MarkResumed adds one, durably, to the crash count of an instance about to run its
+	// first step after a restart. Every step commit sets the count back to 0.
+	MarkResumed(ctx context.Context, id ID) error
 	// ChildInstance finds the instance started by a subprocess node.
 	ChildInstance(ctx context.Context, parentNode ID) (*Instance, error)
 	DeleteInstance(ctx context.Context, id ID) error

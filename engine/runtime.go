@@ -29,6 +29,12 @@ type RuntimeOptions struct {
 	Owner        string        // lock owner name of this process for jobs; default "node-<snowflake node>"
 	DefaultLoopC int           // default maxConcurrency of parallel forEach loops; default 4
 	FastSlots    int           // fast instances executing at once; default GOMAXPROCS-1 (at least 1)
+	// MaxRuntimesPerInstance fails an instance that made more runtimes than this: a
+	// cycle or a fan-out that runs away. Default 100,000.
+	MaxRuntimesPerInstance int
+	// MaxActiveTokens fails an instance with more live tokens (pending, running or
+	// waiting runtimes) at once. Default 1,000.
+	MaxActiveTokens int
 }
 
 // Runtime executes process instances durably (the standard engine): every step is
@@ -58,12 +64,23 @@ type Runtime struct {
 	// writer, which makes latency spiky (BENCHMARKS.md).
 	fastSlots chan struct{}
 	wg        sync.WaitGroup
-	// runCtx ends when the runtime stops; actors stop between steps.
+	// runCtx ends (cause errStopping) when the runtime stops: a step in progress is
+	// interrupted and abandoned without commit, and runs again after the next start.
 	runCtx  context.Context
-	stopRun context.CancelFunc
-	jobWake chan struct{}
-	jobDone chan struct{}
-	metrics Metrics
+	stopRun context.CancelCauseFunc
+	// killCtx ends when Close's grace runs out: fast instances still running are then
+	// dropped unwritten, as in a crash.
+	killCtx  context.Context
+	killFast context.CancelCauseFunc
+	// resumed holds the crash counts of the instances Start resumed, until their actor
+	// marks them (MarkResumed) before their first step.
+	resumed map[ID]int
+	// suspects lets one suspect (an instance whose step was running during a crash) run
+	// its first step at a time.
+	suspects chan struct{}
+	jobWake  chan struct{}
+	jobDone  chan struct{}
+	metrics  Metrics
 	// heads caches ProcessHead for a second (local changes invalidate it at once).
 	heads sync.Map // id -> processHead
 	// unwritten holds ended fast instances (*instState) until the store has written
@@ -76,6 +93,9 @@ type Runtime struct {
 type actor struct {
 	cmds    []command
 	running bool
+	// stop interrupts the steps the actor is driving (nil while it runs commands):
+	// a cancel or suspend calls it with errPreempted.
+	stop context.CancelCauseFunc
 }
 
 // command is work done on an instance by its actor, e.g. a due timer.
@@ -84,6 +104,9 @@ type command struct {
 	// dropped, when set, learns that the command will never run (the instance could not
 	// be loaded, or the runtime stopped).
 	dropped func(err error)
+	// preempt interrupts the step in progress (which is abandoned, not failed) so the
+	// command runs at once: cancel and suspend.
+	preempt bool
 }
 
 // RuntimeDeps are the collaborators of a Runtime.
@@ -123,44 +146,107 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	if opts.FastSlots <= 0 {
 		opts.FastSlots = max(1, runtime.GOMAXPROCS(0)-1)
 	}
+	if opts.MaxRuntimesPerInstance <= 0 {
+		opts.MaxRuntimesPerInstance = 100_000
+	}
+	if opts.MaxActiveTokens <= 0 {
+		opts.MaxActiveTokens = 1_000
+	}
 	if now == nil {
 		now = time.Now
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
+	kill, killFast := context.WithCancelCause(context.Background())
 	return &Runtime{
 		store: store, procs: procs, tasks: d.Tasks, dir: d.Directory, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
 		fastSlots: make(chan struct{}, opts.FastSlots),
-		runCtx:    ctx, stopRun: cancel, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
+		runCtx:    ctx, stopRun: cancel, killCtx: kill, killFast: killFast, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
+		resumed: map[ID]int{}, suspects: make(chan struct{}, 1),
 	}
 }
 
 // Events returns the runtime's event hub.
 func (r *Runtime) Events() *Events { return r.events }
 
+// quarantineAfter is the crash count at which Start fails an instance instead of
+// resuming it.
+const quarantineAfter = 2
+
 // Start resumes every unfinished instance and starts the job executor.
+//
+// Crash loops: an instance whose step kills the whole process (a fatal error Go
+// cannot recover) would be resumed at every start and kill it again, forever. So
+// each resumed instance adds one to its crash count, durably, right before its first
+// step, and every step it commits sets the count back to 0 (in the same write). A
+// count of 1 at start means the instance's step was running when the process died;
+// such suspects run their first step one at a time, so that the instance that kills
+// the process is told apart from the ones that merely ran beside it. An instance
+// that reaches quarantineAfter (its step ran, alone among the suspects, during
+// another crash) is failed here instead of resumed; a retry runs it again. The first
+// crash is not counted (telling it apart would cost a write before every step): a
+// step that kills the process runs three times in all. False positive: an innocent
+// instance whose first step after two restarts in a row was cut by crashes it did
+// not cause (the host killed, say, while it waited on a slow call) is quarantined
+// too; retrying it is safe.
 func (r *Runtime) Start(ctx context.Context) error {
 	// Leases this node held before a crash would otherwise block its jobs until expiry.
 	if err := r.store.ReleaseJobs(ctx, r.opts.Owner); err != nil {
 		return fmt.Errorf("release job leases: %w", err)
 	}
-	ids, err := r.store.InstancesToResume(ctx)
+	list, err := r.store.InstancesToResume(ctx)
 	if err != nil {
 		return fmt.Errorf("list unfinished instances: %w", err)
 	}
-	for _, id := range ids {
-		r.submit(id, nil, nil)
+	resumed := 0
+	for _, ri := range list {
+		if ri.Crashes >= quarantineAfter {
+			if err := r.quarantine(ctx, ri); err != nil {
+				// Not resumed either: it would crash the process again. The next start tries again.
+				r.log.Error("quarantining an instance that crashed the process", "instance", ri.ID, "err", err)
+			}
+			continue
+		}
+		r.mu.Lock()
+		r.resumed[ri.ID] = ri.Crashes
+		r.mu.Unlock()
+		r.submit(ri.ID, nil, nil)
+		resumed++
 	}
-	if len(ids) > 0 {
-		r.log.Info("resuming unfinished instances", "count", len(ids))
+	if resumed > 0 {
+		r.log.Info("resuming unfinished instances", "count", resumed)
 	}
 	go r.runJobs()
 	return nil
 }
 
-// Close stops taking work, lets running steps finish (until ctx ends) and stops the
-// job executor. Instances in the middle of a flow continue on the next start.
+// quarantine fails an instance that crashed the process too often instead of resuming it.
+func (r *Runtime) quarantine(ctx context.Context, ri Resumable) error {
+	st, err := r.load(ctx, ri.ID)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("quarantined: the server crashed %d times in a row while a step of this instance was running after a restart, "+
+		"so it was not resumed again; fix the cause, then retry the instance to run that step again", ri.Crashes)
+	r.log.Warn("instance quarantined after crashing the process", "instance", ri.ID, "process", st.inst.ProcessID, "crashes", ri.Crashes)
+	return r.end(ctx, st, StatusFailed, nil, msg)
+}
+
+// takeResumed returns (and forgets) the crash count of an instance Start resumed.
+func (r *Runtime) takeResumed(id ID) (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.resumed[id]
+	delete(r.resumed, id)
+	return c, ok
+}
+
+// Close stops taking work and stops the job executor. A step in progress is
+// interrupted and abandoned without commit, exactly as if the process had crashed:
+// the instance continues with that step on the next start (at-least-once). Fast
+// instances in flight run to their end and are written if they end within ctx;
+// past it they are dropped unwritten, as in a crash (DESIGN §4).
 func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
 	if r.closed {
@@ -169,12 +255,13 @@ func (r *Runtime) Close(ctx context.Context) error {
 	}
 	r.closed = true
 	r.mu.Unlock()
-	r.stopRun()
+	r.stopRun(errStopping)
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
+		r.killFast(errStopping)
 		return fmt.Errorf("engine did not stop in time: %w", ctx.Err())
 	}
 	select {
@@ -405,10 +492,17 @@ func (r *Runtime) job(kind string, inst, node ID, task string, due int64) *Job {
 
 // commit writes a step and publishes its events. A fast instance's steps stay in
 // memory: it is written once, when it ends.
+//
+// A step whose context ended (the runtime is stopping, or a cancel or suspend
+// preempted it) is abandoned: nothing is written, whatever the step decided after
+// its work was interrupted, and the caller must drop its in-memory state.
 func (r *Runtime) commit(ctx context.Context, s *step) error {
 	if s.st.fast {
 		s.reset()
 		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", errAbandoned, context.Cause(ctx))
 	}
 	s.st.inst.UpdateAt = nowMs(r.now)
 	// Invariant: an instance with a runnable token is running, so that a restart
@@ -426,6 +520,10 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 	}
 	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
 		return err
+	}
+	if f := s.st.afterCommit; f != nil {
+		s.st.afterCommit = nil
+		f()
 	}
 	r.metrics.Steps.Add(1)
 	r.metrics.TasksCreated.Add(int64(countNew(s.tasks)))
@@ -510,6 +608,9 @@ func (r *Runtime) submit(id ID, cmd *command, st *instState) {
 	}
 	if cmd != nil {
 		a.cmds = append(a.cmds, *cmd)
+		if cmd.preempt && a.stop != nil {
+			a.stop(errPreempted)
+		}
 	}
 	if a.running {
 		r.mu.Unlock()
@@ -524,6 +625,19 @@ func (r *Runtime) submit(id ID, cmd *command, st *instState) {
 func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 	defer r.wg.Done()
 	ctx := r.runCtx
+	crashes, resumed := r.takeResumed(id)
+	release := func() {}
+	if resumed && crashes > 0 {
+		// A suspect (see Start) runs its first step only when no other suspect runs one.
+		select {
+		case r.suspects <- struct{}{}:
+			release = sync.OnceFunc(func() { <-r.suspects })
+		case <-ctx.Done():
+			r.finishActor(id, a, true, errStopping)
+			return
+		}
+	}
+	defer func() { release() }()
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -545,7 +659,25 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 				r.finishActor(id, a, true, err)
 				return
 			}
+			if resumed {
+				// Durably, before the first step: if that step kills the process, the
+				// next start knows.
+				if err := r.store.MarkResumed(ctx, id); err != nil {
+					if ctx.Err() == nil {
+						r.log.Error("marking a resumed instance; it will be retried", "instance", id, "err", err)
+						r.mu.Lock()
+						r.resumed[id] = crashes
+						r.mu.Unlock()
+						r.scheduleContinue(id, 2*time.Second)
+					}
+					r.finishActor(id, a, true, err)
+					return
+				}
+				resumed = false
+			}
 		}
+		st.afterCommit = release
+		st.yield = func() bool { return r.hasCommands(a) }
 		r.mu.Lock()
 		cmds := a.cmds
 		a.cmds = nil
@@ -562,7 +694,24 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 			}
 		}
 		if err == nil {
-			err = r.safely(ctx, st, r.drive)
+			// The steps run under a context of their own, which a cancel or suspend
+			// ends (cause errPreempted): the step in progress is then abandoned.
+			stepCtx, stop := context.WithCancelCause(ctx)
+			r.mu.Lock()
+			a.stop = stop
+			r.mu.Unlock()
+			err = r.safely(stepCtx, st, r.drive)
+			r.mu.Lock()
+			a.stop = nil
+			r.mu.Unlock()
+			preempted := errors.Is(context.Cause(stepCtx), errPreempted)
+			stop(nil)
+			if preempted && ctx.Err() == nil {
+				// Nothing of the interrupted step was written; reload what was, and run
+				// the command that preempted it.
+				st = nil
+				continue
+			}
 		}
 		if err != nil {
 			if ctx.Err() == nil {
@@ -578,8 +727,24 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 	}
 }
 
-// errStopping is why commands are dropped during shutdown.
+// hasCommands reports whether commands wait for an actor: drive then yields to them
+// between steps.
+func (r *Runtime) hasCommands(a *actor) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(a.cmds) > 0
+}
+
+// errStopping is why commands are dropped during shutdown, and the cause of runCtx.
 var errStopping = Errorf(ErrConflict, "the engine is stopping; try again")
+
+// errAbandoned marks a step given up without commit because its context ended (the
+// runtime is stopping, or a cancel or suspend preempted it). What is committed is
+// intact; the step runs again later (at-least-once).
+var errAbandoned = errors.New("step abandoned")
+
+// errPreempted is the cause of a step interrupted by a cancel or suspend.
+var errPreempted = errors.New("interrupted by a cancel or suspend of the instance")
 
 // finishActor ends the actor unless commands arrived meanwhile (then it returns false
 // and the loop goes on). force ends it regardless, dropping queued commands.

@@ -29,6 +29,10 @@ type instState struct {
 	// fast instances run in memory and are written once, when they end.
 	fast bool
 	idem *IdemKey
+	// yield, set by the actor, reports commands waiting for it; drive returns then.
+	yield func() bool
+	// afterCommit, when set, is called once after the next successful commit.
+	afterCommit func()
 }
 
 // setVars replaces the variables with next (as a script returned them), marking what
@@ -113,14 +117,23 @@ func (st *instState) setOutput(taskID string, out any) {
 	st.lastDone = taskID
 }
 
-// nextPending returns the oldest runnable runtime.
-func (st *instState) nextPending() *NodeRun {
+// nextPending returns the oldest runnable runtime and the number of live tokens
+// (pending, running or waiting runtimes).
+func (st *instState) nextPending() (*NodeRun, int) {
+	var next *NodeRun
+	live := 0
 	for _, n := range st.nodes {
-		if n.Status == StatusPending {
-			return n
+		switch n.Status {
+		case StatusPending:
+			if next == nil {
+				next = n
+			}
+			live++
+		case StatusRunning, StatusWaiting:
+			live++
 		}
 	}
-	return nil
+	return next, live
 }
 
 // live returns the runtimes that still hold a token: pending, running or waiting.
