@@ -115,6 +115,8 @@ type serveConfig struct {
 	HTTPAllow     []string // hosts, IPs or CIDRs http-request may reach despite the SSRF guard
 	DataSources   string   // JSON of named databases for database-handler
 	NodeID        int64    // snowflake node number; unique per flowcraft process on one database
+	MaxRuntimes   int      // runtimes one instance may make before it fails
+	MaxTokens     int      // live tokens one instance may hold at once before it fails
 	PprofAddr     string   // serve net/http/pprof here (off when empty)
 	KeepProcs     bool     // GOMAXPROCS is set: leave the scheduler as configured
 }
@@ -142,6 +144,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.DataSources, "datasources", getenv("FLOWCRAFT_DATASOURCES"), `named databases for database-handler, JSON: {"reports": {"driver": "sqlite", "dsn": "file:/path/reports.db"}} (FLOWCRAFT_DATASOURCES)`)
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", getenv("FLOWCRAFT_PPROF_ADDR"), "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (FLOWCRAFT_PPROF_ADDR; off when empty)")
 	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
+	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
+	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -167,6 +171,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.NodeID < 0 || cfg.NodeID > 1023 {
 		return cfg, fmt.Errorf("--node-id must be 0..1023")
+	}
+	if cfg.MaxRuntimes < 1 || cfg.MaxTokens < 1 {
+		return cfg, fmt.Errorf("--max-runtimes and --max-tokens must be at least 1")
 	}
 	return cfg, nil
 }
@@ -232,7 +239,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: cfg.HTTPAllow}), Data: data}
 	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: registry,
-		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{FastSlots: max(1, cpus-1)})
+		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{FastSlots: max(1, cpus-1),
+		MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens})
 	defs.OnChange(rt.ProcessChanged)
 	if err := rt.Start(ctx); err != nil {
 		return err

@@ -128,7 +128,15 @@ func TestFlags(t *testing.T) {
 	if err != nil || cfg.Addr != ":7000" {
 		t.Fatalf("flag wins: %+v %v", cfg, err)
 	}
-	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}} {
+	if cfg.MaxRuntimes != 100_000 || cfg.MaxTokens != 1_000 {
+		t.Fatalf("caps: %d runtimes, %d tokens", cfg.MaxRuntimes, cfg.MaxTokens)
+	}
+	env["FLOWCRAFT_MAX_TOKENS"] = "50"
+	if cfg, err = parseServeFlags([]string{"--max-runtimes", "500"}, func(k string) string { return env[k] }, io.Discard); err != nil ||
+		cfg.MaxRuntimes != 500 || cfg.MaxTokens != 50 {
+		t.Fatalf("caps from flag and env: %+v %v", cfg, err)
+	}
+	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}, {"--max-runtimes", "0"}, {"--max-tokens", "-1"}} {
 		if _, err := parseServeFlags(bad, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
