@@ -168,6 +168,31 @@ func (b *browser) wait(what, js string) {
 	}
 }
 
+// waitReady waits until the page has loaded and its script marked the element
+// with id as ready (data-ready="true", set once its handlers are bound). After a
+// navigation or a reload the page must be ready before the test acts on it.
+func (b *browser) waitReady(what, id string) {
+	b.t.Helper()
+	b.wait(what, fmt.Sprintf(`document.readyState === "complete" && document.getElementById(%q)?.dataset.ready === "true"`, id))
+}
+
+// setValue sets the value of the first element matching sel and fires input and
+// change, as choosing it by hand does. The element is looked up and set in one
+// step inside the page, once it exists: never a node captured earlier, which a
+// reload in between would have replaced.
+func (b *browser) setValue(sel, v string) {
+	b.t.Helper()
+	b.wait("set "+sel, fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e) return false;
+		e.value = %q;
+		if (e.value !== %q) return false;
+		e.dispatchEvent(new Event("input", {bubbles: true}));
+		e.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})()`, sel, v, v))
+}
+
 // center returns the viewport centre of the first element matching sel.
 func (b *browser) center(sel string) (float64, float64) {
 	b.t.Helper()

@@ -263,6 +263,7 @@ func TestBrowserInstanceControls(t *testing.T) {
 	leave := b.env.createProcess(t, example(t, "leave-approval.json"))
 	inst := b.env.startAs(t, "dora", leave, map[string]any{"applicant": "李雷", "days": 5, "reason": "旅行"})
 	b.setLang("en", "/instances/"+inst)
+	b.waitReady("the instance page", "instance")
 	b.wait("the waiting instance", `document.getElementById("instance")?.dataset.status === "waiting"`)
 	b.click(`[data-instance-action="suspend"]`)
 	b.wait("suspended", `document.getElementById("instance").dataset.status === "suspended" && !document.querySelector('[data-instance-action="resume"]').hidden && document.querySelector('[data-instance-action="suspend"]').hidden`)
@@ -287,6 +288,7 @@ func TestBrowserInstanceControls(t *testing.T) {
 	r := b.env.call(t, "POST", "/api/process/"+flaky+"?wait=10s", "dora", map[string]any{"rows": []any{1, 2, 3}})
 	failed := r.json(t)["response"].(map[string]any)["id"].(string)
 	b.open("/instances/" + failed)
+	b.waitReady("the failed instance's page", "instance")
 	b.wait("the failed instance", `document.getElementById("instance")?.dataset.status === "failed" && !document.querySelector("[data-instance-error]").hidden`)
 	var tl []string
 	b.eval(`[...document.querySelectorAll("[data-timeline] .tl-item")].map((li) => li.dataset.status + " " + li.innerText.replace(/\s+/g, " ").trim().split(" ").slice(0, 4).join(" "))`, &tl)
@@ -317,38 +319,48 @@ func TestBrowserInstancesAndAdmin(t *testing.T) {
 	}
 	b.env.call(t, "POST", "/api/process/"+b.env.createProcess(t, minimal("Quick script"))+"?wait=5s", "admin", map[string]any{})
 	b.setLang("zh-CN", "/instances")
+	b.waitReady("the instances page", "instances")
 	b.wait("the instances list", `document.querySelectorAll("#instances tbody tr").length === 4`)
 	b.shot("instances")
-	b.do("filter by status", chromedp.SetValue(chromedp.CSS("#f-status"), "done"))
-	b.eval(`(document.querySelector("#f-status").dispatchEvent(new Event("change", {bubbles: true})), true)`, nil)
-	b.wait("the filtered list", `location.search.includes("status=done") && document.querySelectorAll("#instances tbody tr").length === 1`)
+	// Choosing a status submits the filter form (the page navigates): nothing is
+	// read from the old page once the value is set.
+	b.setValue("#f-status", "done")
+	b.wait("the filtered list", `location.search.includes("status=done") && document.readyState === "complete" && document.getElementById("instances")?.dataset.ready === "true" && document.querySelectorAll("#instances tbody tr").length === 1`)
 
+	// Every change on the admin page reloads it: wait for the reloaded page to be
+	// ready before the next step.
 	b.setLang("en", "/admin")
-	b.wait("the users tab", `document.getElementById("admin")?.dataset.ready === "true"`)
+	b.waitReady("the users tab", "admin")
 	b.click(`[data-action="new-user"]`)
 	b.wait("the user dialog", `document.getElementById("user-dialog").open`)
 	b.do("fill the user", chromedp.SendKeys(chromedp.CSS("#user-id"), "wangwu"), chromedp.SendKeys(chromedp.CSS("#user-name"), "王五"),
-		chromedp.SendKeys(chromedp.CSS("#user-password"), "secret-pass-1"), chromedp.SetValue(chromedp.CSS("#user-role"), "designer"))
+		chromedp.SendKeys(chromedp.CSS("#user-password"), "secret-pass-1"))
+	b.setValue("#user-role", "designer")
 	b.shot("new-user")
 	b.click(`#user-dialog button[type="submit"]`)
 	b.wait("the new user listed", `!!document.querySelector('#admin tr[data-id="wangwu"]')`)
+	b.waitReady("the reloaded users tab", "admin")
 	if r := b.env.call(t, "GET", "/api/users/wangwu", "admin", nil); !strings.Contains(string(r.Body), `"role":"designer"`) {
 		t.Errorf("created user: %s", r.Body)
 	}
 	b.shot("users")
 
 	b.open("/admin?tab=groups")
+	b.waitReady("the groups tab", "admin")
 	b.click(`[data-action="new-group"]`)
 	b.wait("the group dialog", `document.getElementById("group-dialog").open`)
 	b.do("fill the group", chromedp.SendKeys(chromedp.CSS("#group-id"), "hr"), chromedp.SendKeys(chromedp.CSS("#group-name"), "人事部"))
 	b.click(`#group-dialog button[type="submit"]`)
 	b.wait("the group listed", `!!document.querySelector('[data-group-id="hr"]')`)
-	b.do("pick a member", chromedp.SetValue(chromedp.CSS("#add-hr"), "wangwu"))
+	b.waitReady("the reloaded groups tab", "admin")
+	b.setValue("#add-hr", "wangwu")
 	b.click(`[data-add-member="hr"] button`)
 	b.wait("the member chip", `!!document.querySelector('[data-group-id="hr"] [data-action="remove-member"][data-user="wangwu"]')`)
+	b.waitReady("the reloaded groups tab", "admin")
 	b.shot("groups")
 
 	b.open("/admin?tab=tokens")
+	b.waitReady("the tokens tab", "admin")
 	b.click(`[data-action="new-token"]`)
 	b.wait("the token dialog", `document.getElementById("token-dialog").open`)
 	b.do("name the token", chromedp.SendKeys(chromedp.CSS("#token-name"), "CI pipeline"))
@@ -361,9 +373,11 @@ func TestBrowserInstancesAndAdmin(t *testing.T) {
 		t.Errorf("the new token does not work: %d", r.Status)
 	}
 	b.click(`#token-dialog [data-close]`)
-	b.wait("the token listed", `document.querySelectorAll("#admin tbody tr").length === 1`)
+	b.wait("the token listed", `document.querySelectorAll("#admin tbody tr").length === 1 && !!document.querySelector('#admin [data-action="revoke-token"]')`)
+	b.waitReady("the reloaded tokens tab", "admin")
 
 	b.open("/admin?tab=jobs")
+	b.waitReady("the jobs tab", "admin")
 	b.wait("the jobs tab", `document.getElementById("admin")?.dataset.tab === "jobs"`)
 	b.shot("jobs")
 

@@ -221,6 +221,9 @@ func TestBrowserConflictAndValidation(t *testing.T) {
 	b.typeInto(".panel .codefield-input", "")
 	b.click(`[data-cmd="save"]`)
 	b.wait("the invalid node", `document.querySelector('[data-task-id="task-code0001"]').classList.contains("invalid")`)
+	// The field's own check, scheduled when the code was emptied, may end after the
+	// save answered: it must not wipe what the save said. Wait until it has run.
+	b.wait("the code check settled", `!["pending", "running"].includes(document.querySelector('.panel [data-field="parameters.code"] .codefield')?.dataset.check)`)
 	var problems struct {
 		Badge string `json:"badge"`
 		Field string `json:"field"`
@@ -330,6 +333,7 @@ func TestBrowserProcessesStartAndVersions(t *testing.T) {
 		t.Fatalf("update: %d %s", r.Status, r.Body)
 	}
 	b.setLang("en", "/processes")
+	b.waitReady("the processes page", "processes")
 	b.wait("the processes list", `!!document.querySelector('button[data-action="start"]')`)
 	b.shot("list")
 

@@ -13,4 +13,5 @@ if (root) {
     if (String(window.getSelection?.() || "") !== "") return; // selecting text, not clicking
     row.querySelector("a.row-title")?.click();
   });
+  root.dataset.ready = "true";
 }

@@ -388,4 +388,5 @@ if (root) {
     table.hidden = false;
     empty.hidden = list.length > 0;
   };
+  root.dataset.ready = "true";
 }

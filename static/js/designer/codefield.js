@@ -28,6 +28,7 @@ export class CodeField {
     this.onChange = opts.onChange;
     this.problems = [];
     this.serverProblems = [];
+    this.serverCode = null; // the code the last save judged
     this.timer = 0;
     this.seq = 0;
     const doc = document;
@@ -104,6 +105,7 @@ export class CodeField {
    */
   setServerProblems(messages) {
     this.serverProblems = messages.map((m) => parseLineMessage(m) || { line: 0, column: 0, message: m });
+    this.serverCode = this.ta.value; // the code the save judged
     this.renderProblems();
   }
 
@@ -218,6 +220,7 @@ export class CodeField {
   /** @private */
   scheduleCheck(delay = 450) {
     clearTimeout(this.timer);
+    this.root.dataset.check = "pending"; // data-check: pending, running, done
     this.timer = setTimeout(() => this.check(), delay);
   }
 
@@ -226,19 +229,24 @@ export class CodeField {
     const seq = ++this.seq;
     const code = this.ta.value;
     this.root.classList.add("is-checking");
+    this.root.dataset.check = "running";
     if (!code.trim()) {
       this.problems = [];
-      this.serverProblems = [];
+      if (code !== this.serverCode) this.serverProblems = [];
       this.root.classList.remove("is-checking");
+      this.root.dataset.check = "done";
       this.renderProblems();
       return;
     }
     const problems = await checkCode(code, this.kind);
     if (seq !== this.seq) return; // a newer check is under way
     this.root.classList.remove("is-checking");
+    this.root.dataset.check = "done";
     if (problems === null) return;
     this.problems = problems;
-    this.serverProblems = []; // a fresh check replaces what the last save said
+    // A check of edited code replaces what the last save said; a check that ends
+    // after the save of the same code keeps it (the save knows more, e.g. "required").
+    if (code !== this.serverCode) this.serverProblems = [];
     this.root.classList.toggle("is-ok", problems.length === 0);
     this.renderProblems();
   }
