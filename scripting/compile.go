@@ -6,7 +6,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/parser"
+
+	"flowcraft/scripting/internal/jsparse"
 )
 
 // progKind says how user text is wrapped before compilation.
@@ -87,6 +88,10 @@ type program struct {
 }
 
 func (e *Engine) compile(kind progKind, src string) *program {
+	// Oversized text is refused before the cache, so it is never kept.
+	if p := e.sizeProblem(kindName(kind), len(src)); p != nil {
+		return &program{kind: kind, err: &Error{Kind: KindLimit, Message: p.msg, Line: 1, Column: 1}}
+	}
 	k := cacheKey{kind: kind, src: src}
 	if p, ok := e.cache.get(k); ok {
 		return p
@@ -94,29 +99,51 @@ func (e *Engine) compile(kind progKind, src string) *program {
 	var p *program
 	switch kind {
 	case kindScript:
-		p = compileWrapped(kindScript, src, srcScript, scriptPrefix, scriptSuffix, src, 0)
+		p = e.compileWrapped(kindScript, src, srcScript, scriptPrefix, scriptSuffix, src, 0)
 	case kindExpr:
-		p = compileWrapped(kindExpr, src, srcExpr, exprPrefix, exprSuffix, src, 0)
+		p = e.compileWrapped(kindExpr, src, srcExpr, exprPrefix, exprSuffix, src, 0)
 	default:
-		p = compileTemplate(src)
+		p = e.compileTemplate(src)
 	}
 	return e.cache.add(k, p)
 }
 
+func kindName(kind progKind) string {
+	switch kind {
+	case kindScript:
+		return "script"
+	case kindExpr:
+		return "expression"
+	}
+	return "template"
+}
+
 // compileWrapped compiles code (found at offset off of the user text user)
 // inside prefix/suffix.
-func compileWrapped(kind progKind, code, name, prefix, suffix, user string, off int) *program {
+func (e *Engine) compileWrapped(kind progKind, code, name, prefix, suffix, user string, off int) *program {
 	sm := &srcMap{user: user, wrapper: prefix + code + suffix}
 	sm.segs = []segment{{wStart: len(prefix), uStart: off, n: len(code)}}
 	p := &program{kind: kind, smap: sm, uses: scanUses(code)}
-	p.prog, p.err = compileSource(kind, name, sm)
+	p.prog, p.err = e.compileSource(kind, name, sm)
 	return p
 }
 
-// compileSource parses the wrapper source, verifies that the user's text did
-// not break out of its slot, and compiles it.
-func compileSource(kind progKind, name string, sm *srcMap) (*goja.Program, *Error) {
-	tree, err := parser.ParseFile(nil, name, sm.wrapper, 0, parser.WithDisableSourceMaps)
+// compileSource parses the wrapper source within the source limits,
+// verifies that the user's text did not break out of its slot, and compiles
+// it.
+func (e *Engine) compileSource(kind progKind, name string, sm *srcMap) (*goja.Program, *Error) {
+	what := kindName(kind)
+	if name == srcTemplate {
+		what = "template"
+	}
+	res, limit, err := e.parse(what, name, sm.wrapper)
+	if limit != nil {
+		le := &Error{Kind: KindLimit, Message: limit.msg, Line: 1, Column: 1}
+		if limit.off >= 0 {
+			le.Line, le.Column = lineCol(sm.user, sm.userOffset(limit.off))
+		}
+		return nil, le
+	}
 	if err != nil {
 		e := sm.syntaxError(err)
 		// An error past the end of the user's code is usually caused by an
@@ -131,10 +158,11 @@ func compileSource(kind progKind, name string, sm *srcMap) (*goja.Program, *Erro
 		}
 		return nil, e
 	}
-	if bad, msg := checkShape(kind, tree); bad >= 0 {
+	if bad, msg := checkShape(kind, res.tree); bad >= 0 {
 		return nil, sm.errorAtOffset(bad, msg)
 	}
-	prog, err := goja.CompileAST(tree, false)
+	guardEvalCalls(res.evalCalls)
+	prog, err := goja.CompileAST(res.tree, false)
 	if err != nil {
 		return nil, sm.syntaxError(err)
 	}
@@ -347,8 +375,8 @@ func (m *srcMap) errorAtOffset(w int, msg string) *Error {
 
 // syntaxError converts a parser or compiler error into a positioned *Error.
 func (m *srcMap) syntaxError(err error) *Error {
-	var list parser.ErrorList
-	var one *parser.Error
+	var list jsparse.ErrorList
+	var one *jsparse.Error
 	var cse *goja.CompilerSyntaxError
 	switch {
 	case errors.As(err, &list) && len(list) > 0:

@@ -25,6 +25,15 @@ type Options struct {
 	// PoolSize is the number of idle runtimes kept for reuse; default
 	// 2*GOMAXPROCS.
 	PoolSize int
+	// MaxSourceSize is the longest script, expression, template, or source
+	// built at run time (eval, Function, RegExp patterns), in bytes;
+	// default 1 MiB.
+	MaxSourceSize int
+	// MaxNesting is the deepest syntax tree user code may have, also the
+	// deepest group nesting of a regular expression; the parser's own
+	// recursion is limited accordingly. Deeper code is refused with a limit
+	// error before goja parses or compiles it. Default 512.
+	MaxNesting int
 }
 
 const (
@@ -36,6 +45,8 @@ const (
 	defaultMaxArrayLen   = 1_000_000
 	defaultMaxOutputSize = 16 << 20
 	defaultMaxMemory     = 256 << 20
+	defaultMaxSourceSize = 1 << 20
+	defaultMaxNesting    = 512
 
 	maxLogMessage  = 4 << 10 // bytes per console message
 	maxDepth       = 1000    // nesting depth for JSON, export and join
@@ -72,6 +83,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PoolSize <= 0 {
 		o.PoolSize = 2 * runtime.GOMAXPROCS(0)
+	}
+	if o.MaxSourceSize <= 0 {
+		o.MaxSourceSize = defaultMaxSourceSize
+	}
+	if o.MaxNesting <= 0 {
+		o.MaxNesting = defaultMaxNesting
 	}
 	return o
 }

@@ -112,6 +112,9 @@ func (st *vmState) installGuards() error {
 		{strProto, "match", st.matchGuard("match")},
 		{strProto, "matchAll", st.matchGuard("matchAll")},
 		{strProto, "split", st.matchGuard("split")},
+		{strProto, "search", st.matchGuard("search")},
+		{st.global, "eval", st.evalGuard},
+		{st.proto("RegExp"), "compile", st.compileGuard},
 		{st.global.Get("String").(*goja.Object), "raw", func(orig nativeFn) nativeFn {
 			return func(call goja.FunctionCall) goja.Value {
 				if o, ok := call.Argument(0).(*goja.Object); ok {
@@ -145,6 +148,14 @@ func (st *vmState) installGuards() error {
 		if err := st.wrap(x.obj, x.name, x.guard); err != nil {
 			return err
 		}
+	}
+	// The eval wrapper becomes goja's eval intrinsic so direct eval keeps
+	// working; Function.prototype.__flowcraftEvalArgs guards direct eval
+	// calls (see codeguard.go).
+	st.evalFn = st.global.Get("eval").(*goja.Object)
+	_ = setEvalIntrinsic(st.vm, st.evalFn)
+	if err := st.proto("Function").DefineDataProperty(evalArgsName, st.native(evalArgsName, 0, st.evalArgs), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		return err
 	}
 	st.stringify = nativeOf(st.global.Get("JSON").(*goja.Object).Get("stringify"))
 
@@ -328,10 +339,12 @@ func (st *vmState) replaceGuard(all bool) func(nativeFn) nativeFn {
 	}
 }
 
-// matchGuard guards match, matchAll and split: the receiver may not be
-// longer than MaxStringLen, and a receiver longer than MaxArrayLen may not
-// produce more than MaxArrayLen matches or pieces (counted before the
-// built-in materializes them all).
+// matchGuard guards match, matchAll, search and split: the receiver may not
+// be longer than MaxStringLen; a pattern given as a string is compiled here
+// within the source limits (see patternArg); and for match, matchAll and
+// split a receiver longer than MaxArrayLen may not produce more than
+// MaxArrayLen matches or pieces (counted before the built-in materializes
+// them all).
 func (st *vmState) matchGuard(name string) func(nativeFn) nativeFn {
 	return func(orig nativeFn) nativeFn {
 		maxArr := int64(st.e.opts.MaxArrayLen)
@@ -342,6 +355,15 @@ func (st *vmState) matchGuard(name string) func(nativeFn) nativeFn {
 			}
 			st.checkReceiver(s)
 			call.This = s
+			switch name {
+			case "match":
+				call.Arguments = []goja.Value{st.patternArg(call.Argument(0), goja.SymMatch, "")}
+			case "matchAll":
+				call.Arguments = []goja.Value{st.patternArg(call.Argument(0), goja.SymMatchAll, "g")}
+			case "search":
+				call.Arguments = []goja.Value{st.patternArg(call.Argument(0), goja.SymSearch, "")}
+				return orig(call)
+			}
 			if int64(s.Length()) <= maxArr {
 				return orig(call)
 			}

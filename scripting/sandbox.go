@@ -25,6 +25,9 @@ type vmState struct {
 
 	stringify func(goja.FunctionCall) goja.Value // guarded JSON.stringify
 
+	origRegExp *goja.Object // goja's RegExp constructor (not reachable from JS)
+	evalFn     *goja.Object // the sandbox's eval (goja's eval intrinsic)
+
 	cur       *run       // current run, nil between runs
 	result    goja.Value // value returned by the last call
 	runs      int
@@ -126,12 +129,17 @@ func (st *vmState) harden() error {
 		return goja.Undefined()
 	}))
 	_ = natives.Set("species", species)
+	_ = natives.Set("checkFunction", st.native("checkFunction", 2, st.checkFunction))
+	_ = natives.Set("checkRegExp", st.native("checkRegExp", 4, st.checkRegExp))
 	res, err := install(goja.Undefined(), natives)
 	if err != nil {
 		return err
 	}
 	pair := res.(*goja.Object)
 	safeArray, origArray = pair.Get("0").(*goja.Object), pair.Get("1").(*goja.Object)
+	st.origRegExp = pair.Get("3").(*goja.Object)
+	// Keep RegExp.prototype[Symbol.split]'s fast path (see internals.go).
+	_ = setRegExpConstructor(vm, pair.Get("2").(*goja.Object))
 
 	if err := st.fixOverrideMistake(); err != nil {
 		return err
@@ -263,22 +271,54 @@ globalThis.__flowcraftHarden = function (n) {
   'use strict';
   const O = Object, R = Reflect, g = globalThis;
   const defineProperty = O.defineProperty, getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
+  const getPrototypeOf = O.getPrototypeOf;
   const ownKeys = R.ownKeys, construct = R.construct;
+  // copyStatics gives Safe the own properties of Orig (static methods,
+  // Symbol.species) and Orig's prototype, and makes it that prototype's
+  // constructor.
+  const copyStatics = (Orig, Safe, length) => {
+    for (const k of ownKeys(Orig)) {
+      if (k === 'prototype' || k === 'length') continue;
+      defineProperty(Safe, k, getOwnPropertyDescriptor(Orig, k));
+    }
+    defineProperty(Safe, 'length', { value: length });
+    defineProperty(Safe, 'prototype', { value: Orig.prototype, writable: false });
+    defineProperty(Orig.prototype, 'constructor', { value: Safe });
+  };
+
   const OrigArray = g.Array, maxArray = n.maxArrayLen, limitArray = n.limitArray;
   const SafeArray = function Array(...args) {
     if (args.length === 1 && typeof args[0] === 'number' && args[0] > maxArray) limitArray(args[0]);
     return construct(OrigArray, args, new.target === undefined ? OrigArray : new.target);
   };
-  for (const k of ownKeys(OrigArray)) {
-    if (k === 'prototype' || k === 'name' || k === 'length') continue;
-    defineProperty(SafeArray, k, getOwnPropertyDescriptor(OrigArray, k));
-  }
-  defineProperty(SafeArray, 'length', { value: 1 });
-  defineProperty(SafeArray, 'prototype', { value: OrigArray.prototype, writable: false });
+  copyStatics(OrigArray, SafeArray, 1);
   defineProperty(SafeArray, Symbol.species, { get: n.species, configurable: true });
-  defineProperty(OrigArray.prototype, 'constructor', { value: SafeArray });
   defineProperty(g, 'Array', { value: SafeArray });
-  return [SafeArray, OrigArray];
+
+  // Function and the hidden async and generator function constructors check
+  // the source they are given (see codeguard.go).
+  const checkFunction = n.checkFunction;
+  const wrapFunction = (Orig, kind) => {
+    const Safe = function (...args) {
+      const strs = checkFunction(kind, args);
+      return construct(Orig, strs, new.target === undefined ? Orig : new.target);
+    };
+    copyStatics(Orig, Safe, 1);
+    return Safe;
+  };
+  defineProperty(g, 'Function', { value: wrapFunction(g.Function, 0) });
+  wrapFunction(getPrototypeOf(async function () {}).constructor, 1);
+  wrapFunction(getPrototypeOf(function* () {}).constructor, 2);
+
+  const OrigRegExp = g.RegExp, checkRegExp = n.checkRegExp;
+  const SafeRegExp = function RegExp(pattern, flags) {
+    const args = checkRegExp(pattern, flags, new.target === undefined, SafeRegExp);
+    if (args === true) return pattern;
+    return construct(OrigRegExp, args, new.target === undefined ? SafeRegExp : new.target);
+  };
+  copyStatics(OrigRegExp, SafeRegExp, 2);
+  defineProperty(g, 'RegExp', { value: SafeRegExp });
+  return [SafeArray, OrigArray, SafeRegExp, OrigRegExp];
 };
 globalThis.__flowcraftFreeze = function (roots) {
   'use strict';

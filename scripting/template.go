@@ -128,13 +128,13 @@ func typedExpr(parts []tmplPart) (tmplPart, bool) {
 // compileTemplate compiles a template: a typed template becomes an
 // expression program; otherwise one program concatenates the text parts and
 // the text of each expression.
-func compileTemplate(src string) *program {
+func (e *Engine) compileTemplate(src string) *program {
 	parts, perr := parseTemplate(src)
 	if perr != nil {
 		return &program{kind: kindTemplate, err: perr}
 	}
 	if p, ok := typedExpr(parts); ok {
-		prog := compileWrapped(kindTemplate, p.text, srcTemplate, exprPrefix, exprSuffix, src, p.off)
+		prog := e.compileWrapped(kindTemplate, p.text, srcTemplate, exprPrefix, exprSuffix, src, p.off)
 		prog.typed = true
 		return prog
 	}
@@ -145,37 +145,56 @@ func compileTemplate(src string) *program {
 		if !p.expr {
 			continue
 		}
-		if ep := compileCheckOnly(p.text, src, p.off); ep != nil {
+		if ep := e.compileCheckOnly(p.text, src, p.off); ep != nil {
 			return &program{kind: kindTemplate, err: ep}
 		}
 		uses |= scanUses(p.text)
 	}
+	// The parts are concatenated as a balanced tree, ("" + ((a + b) + (c +
+	// d))): a flat chain would nest one level per part, and goja's parser and
+	// compiler recurse (and the compiler's work grows quadratically) with the
+	// depth. All operands are strings, so the result and the order of
+	// evaluation are those of the flat chain.
 	var b strings.Builder
 	b.WriteString(tmplPrefix)
 	sm := &srcMap{user: src}
-	for _, p := range parts {
+	var emit func(ps []tmplPart)
+	emit = func(ps []tmplPart) {
+		if len(ps) > 1 {
+			mid := len(ps) / 2
+			b.WriteByte('(')
+			emit(ps[:mid])
+			b.WriteByte('+')
+			emit(ps[mid:])
+			b.WriteByte(')')
+			return
+		}
+		p := ps[0]
 		if p.expr {
-			b.WriteString("+" + strHelper + "(")
+			b.WriteString(strHelper + "(")
 			sm.segs = append(sm.segs, segment{wStart: b.Len(), uStart: p.off, n: len(p.text)})
 			b.WriteString(p.text)
 			b.WriteString("\n)")
 		} else {
 			q, _ := json.Marshal(p.text) // JSON strings are valid JS string literals
-			b.WriteByte('+')
 			b.Write(q)
 		}
+	}
+	if len(parts) > 0 {
+		b.WriteByte('+')
+		emit(parts)
 	}
 	b.WriteString(tmplSuffix)
 	sm.wrapper = b.String()
 	prog := &program{kind: kindTemplate, smap: sm, uses: uses}
-	prog.prog, prog.err = compileSource(kindExpr, srcTemplate, sm)
+	prog.prog, prog.err = e.compileSource(kindExpr, srcTemplate, sm)
 	return prog
 }
 
 // compileCheckOnly validates one template expression (at offset off of the
 // template src) and returns its syntax error, if any.
-func compileCheckOnly(expr, src string, off int) *Error {
-	return compileWrapped(kindExpr, expr, srcTemplate, exprPrefix, exprSuffix, src, off).err
+func (e *Engine) compileCheckOnly(expr, src string, off int) *Error {
+	return e.compileWrapped(kindExpr, expr, srcTemplate, exprPrefix, exprSuffix, src, off).err
 }
 
 // Render evaluates {{ expr }} templates inside tmpl. A string that is exactly
