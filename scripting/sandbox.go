@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 )
@@ -27,6 +28,11 @@ type vmState struct {
 
 	origRegExp *goja.Object // goja's RegExp constructor (not reachable from JS)
 	evalFn     *goja.Object // the sandbox's eval (goja's eval intrinsic)
+	safeRegExp *goja.Object // the sandbox's RegExp
+	// regular expression guards (regexp.go)
+	regexpProto *goja.Object
+	regexps     map[regexp2Key]*regexp2.Regexp
+	runes       runeCache
 
 	cur       *run       // current run, nil between runs
 	result    goja.Value // value returned by the last call
@@ -50,6 +56,7 @@ func (e *Engine) putVM(st *vmState) {
 	}
 	st.result = nil
 	st.joinStack = st.joinStack[:0]
+	st.runes = runeCache{} // may hold a long string
 	select {
 	case e.pool <- st:
 	default:
@@ -102,6 +109,9 @@ func (st *vmState) harden() error {
 	if err := st.installGuards(); err != nil {
 		return err
 	}
+	if err := st.installRegexpGuards(); err != nil {
+		return err
+	}
 	if err := st.installConsole(); err != nil {
 		return err
 	}
@@ -138,8 +148,9 @@ func (st *vmState) harden() error {
 	pair := res.(*goja.Object)
 	safeArray, origArray = pair.Get("0").(*goja.Object), pair.Get("1").(*goja.Object)
 	st.origRegExp = pair.Get("3").(*goja.Object)
+	st.safeRegExp = pair.Get("2").(*goja.Object)
 	// Keep RegExp.prototype[Symbol.split]'s fast path (see internals.go).
-	_ = setRegExpConstructor(vm, pair.Get("2").(*goja.Object))
+	_ = setRegExpConstructor(vm, st.safeRegExp)
 
 	if err := st.fixOverrideMistake(); err != nil {
 		return err
@@ -154,8 +165,13 @@ func (st *vmState) harden() error {
 	if err := g.Delete("__flowcraftFreeze"); err != nil {
 		return err
 	}
-	_, err = freeze(goja.Undefined(), vm.NewArray(origArray, st.textFn, species))
-	return err
+	if _, err = freeze(goja.Undefined(), vm.NewArray(origArray, st.textFn, species)); err != nil {
+		return err
+	}
+	// Wrapping exec switched goja's regular expressions to their slow
+	// generic paths; the wrapper behaves like exec, so switch them back.
+	_ = restoreRegexpFastPath(vm, st.regexpProto)
+	return nil
 }
 
 // native wraps a Go function as a JS function with the given name/length.
