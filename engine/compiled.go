@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -66,20 +67,46 @@ func compile(p *Process, reg *templates.Registry) (*compiled, error) {
 	for _, ct := range c.tasks {
 		ct.join = (ct.Template == "parallel-gateway" || ct.Template == "inclusive-gateway") && len(ct.incoming) > 1
 	}
-	if s := bytes.TrimSpace(p.InputDataSchema); len(s) > 0 && string(s) != "{}" && string(s) != "null" {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(s))
-		if err != nil {
-			return nil, fmt.Errorf("inputDataSchema: %w", err)
-		}
-		comp := jsonschema.NewCompiler()
-		if err := comp.AddResource("input.json", doc); err != nil {
-			return nil, fmt.Errorf("inputDataSchema: %w", err)
-		}
-		if c.schema, err = comp.Compile("input.json"); err != nil {
-			return nil, fmt.Errorf("inputDataSchema: %w", err)
-		}
+	schema, err := compileInputSchema(p.InputDataSchema)
+	if err != nil {
+		return nil, fmt.Errorf("inputDataSchema: %w", err)
 	}
+	c.schema = schema
 	return c, nil
+}
+
+// inputSchemaURL names a definition's inputDataSchema for the schema compiler. It
+// is not a file: a relative "file:" name would resolve against the server's
+// working directory (and show it in messages); relative $refs resolve against it
+// to URLs that noSchemaLoader refuses.
+const inputSchemaURL = "https://flowcraft.invalid/inputDataSchema.json"
+
+// compileInputSchema compiles a definition's inputDataSchema; nil when it is empty.
+// The schema is one self-contained document: a $ref to another document (a
+// file, a URL) is refused, not loaded (the library's default loader reads local
+// files, so a designer could make the server read /dev/zero or any file).
+func compileInputSchema(raw json.RawMessage) (*jsonschema.Schema, error) {
+	s := bytes.TrimSpace(raw)
+	if len(s) == 0 || string(s) == "{}" || string(s) == "null" {
+		return nil, nil
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(s))
+	if err != nil {
+		return nil, err
+	}
+	comp := jsonschema.NewCompiler()
+	comp.UseLoader(noSchemaLoader{})
+	if err := comp.AddResource(inputSchemaURL, doc); err != nil {
+		return nil, err
+	}
+	return comp.Compile(inputSchemaURL)
+}
+
+// noSchemaLoader refuses every document a schema refers to.
+type noSchemaLoader struct{}
+
+func (noSchemaLoader) Load(url string) (any, error) {
+	return nil, errors.New("an input schema cannot refer to other documents; put the definition under $defs")
 }
 
 // reachable reports whether task `to` can be reached from task `from` by following
@@ -180,4 +207,14 @@ func (cc *compiledCache) put(c *compiled) {
 		clear(cc.m)
 	}
 	cc.m[fmt.Sprintf("%s@%d", c.p.ID, c.p.Version)] = c
+}
+
+// schemaProblem is a compile error of an input schema on one line, without the
+// schema's internal name.
+func schemaProblem(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "'"+inputSchemaURL+"#'", "the schema")
+	msg = strings.ReplaceAll(msg, inputSchemaURL, "")
+	msg = strings.ReplaceAll(msg, "https://flowcraft.invalid/", "") // relative $refs
+	msg = strings.ReplaceAll(msg, "failing loading", "cannot load")
+	return strings.Join(strings.Fields(msg), " ")
 }

@@ -188,6 +188,13 @@ func (v *Validator) checkProcess(p *Process, ps *problems) {
 			ps.add("", field, "%s must be a JSON object", field)
 		}
 	}
+	// Starts check their data against inputDataSchema: a schema that does not
+	// compile would make every start fail.
+	if isJSONObject(p.InputDataSchema) {
+		if _, err := compileInputSchema(p.InputDataSchema); err != nil {
+			ps.add("", "inputDataSchema", "inputDataSchema is not a valid JSON Schema: %s", schemaProblem(err))
+		}
+	}
 	switch {
 	case len(p.Tasks) == 0:
 		ps.add("", "tasks", "a process needs at least one task")
