@@ -284,6 +284,19 @@ func TestEncodedBodies(t *testing.T) {
 			t.Errorf("%s: Accept-Encoding %q", tc.enc, r.Header.Get("Accept-Encoding"))
 		}
 	}
+	// Decoders are reused: a body cut off at the limit leaves nothing behind for the next.
+	for enc, bomb := range map[string][]byte{"gzip": gzipBomb(t, 8), "deflate": zlibBomb(t, 8), "br": brotliBomb(t, 8)} {
+		good := map[string][]byte{"gzip": gzipped(t, body), "deflate": zl.Bytes(), "br": br.Bytes()}[enc]
+		for range 3 {
+			if r := e.call(t, "POST", hook, "", bomb, "Content-Encoding", enc); r.Status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%s bomb: %d %s", enc, r.Status, r.Body)
+			}
+			if tr := trigger(t, e.call(t, "POST", hook, "", good, "Content-Encoding", enc)); tr["amount"] != 42.0 {
+				t.Fatalf("%s after a bomb: trigger %v", enc, tr)
+			}
+		}
+	}
+
 	// A body at the limit once decoded is fine; one byte more is 413.
 	small := newTestEnvWith(t, webConfigSmallBody)
 	spid := small.createProcess(t, hookDef(nil, nil, nil))
