@@ -22,6 +22,15 @@ type Options struct {
 	// error; default 256 MiB. See the package documentation for how coarse
 	// this is.
 	MaxMemory int64
+	// MaxTotalMemory is the process heap growth in bytes tolerated while
+	// runs are executing, whatever their number; beyond it the monitor
+	// interrupts the oldest monitored runs with a limit error until the heap
+	// is back under budget. Default 512 MiB.
+	MaxTotalMemory int64
+	// MaxConcurrentRuns caps the runs executing at once (a batch of
+	// templates counts as one); further runs wait for a slot under their
+	// context. Default 4*GOMAXPROCS.
+	MaxConcurrentRuns int
 	// PoolSize is the number of idle runtimes kept for reuse; default
 	// 2*GOMAXPROCS.
 	PoolSize int
@@ -45,6 +54,7 @@ const (
 	defaultMaxArrayLen   = 1_000_000
 	defaultMaxOutputSize = 16 << 20
 	defaultMaxMemory     = 256 << 20
+	defaultMaxTotalMem   = 512 << 20
 	defaultMaxSourceSize = 1 << 20
 	defaultMaxNesting    = 512
 
@@ -81,6 +91,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxMemory <= 0 {
 		o.MaxMemory = defaultMaxMemory
 	}
+	if o.MaxTotalMemory <= 0 {
+		o.MaxTotalMemory = defaultMaxTotalMem
+	}
+	if o.MaxConcurrentRuns <= 0 {
+		o.MaxConcurrentRuns = 4 * runtime.GOMAXPROCS(0)
+	}
 	if o.PoolSize <= 0 {
 		o.PoolSize = 2 * runtime.GOMAXPROCS(0)
 	}
@@ -100,6 +116,7 @@ type Engine struct {
 	cache   *programCache
 	pool    chan *vmState
 	mon     *memMonitor
+	slots   chan struct{} // one per executing batch (MaxConcurrentRuns)
 	hardenJ *goja.Program // per-runtime hardening script
 }
 
@@ -110,7 +127,8 @@ func New(opts Options) *Engine {
 		opts:    opts,
 		cache:   newProgramCache(opts.CacheSize),
 		pool:    make(chan *vmState, opts.PoolSize),
-		mon:     newMemMonitor(uint64(opts.MaxMemory)),
+		mon:     newMemMonitor(uint64(opts.MaxMemory), uint64(opts.MaxTotalMemory)),
+		slots:   make(chan struct{}, opts.MaxConcurrentRuns),
 		hardenJ: goja.MustCompile("harden", hardenSource, true),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -65,20 +66,18 @@ func errString(err error) string {
 
 // TestHostileCorpus runs hostile scripts one after another while another
 // goroutine keeps doing correct cheap runs on the same engine. Every hostile
-// run must fail within the deadline plus a small margin, and the cheap runs
-// must all stay correct.
+// run must end with the expected kind of error, the engine must stay usable,
+// and the cheap runs must all stay correct. Nothing here depends on how fast
+// the machine is: scripts that can only end at the deadline get a short
+// one, scripts that a guard must stop get a long one, so a slow or busy
+// machine cannot turn a limit into a timeout.
 func TestHostileCorpus(t *testing.T) {
-	const timeout = 200 * time.Millisecond
-	// A single native operation (one string doubling, one large
-	// allocation) cannot be interrupted; under the race detector those are
-	// much slower, so the margin is larger there.
-	margin := time.Second
-	if raceEnabled {
-		margin = 3 * time.Second
-	}
+	// short ends scripts that only the deadline can stop.
+	short := New(Options{Timeout: 200 * time.Millisecond})
+	// long gives guarded scripts all the time they need to hit the guard.
+	long := New(Options{Timeout: time.Minute})
 	// big builds long strings with a few doublings (fast even under -race).
 	const big = "const big = n => { let s = 'x'; while (s.length < n) s += s; return s.slice(0, n); };\n"
-	e := New(Options{Timeout: timeout})
 	limitOrTimeout := []ErrorKind{KindLimit, KindTimeout}
 	corpus := []struct {
 		name  string
@@ -136,30 +135,25 @@ func TestHostileCorpus(t *testing.T) {
 	}
 
 	stop := make(chan struct{})
-	wait := cheapRunner(t, e, stop)
+	wait := cheapRunner(t, short, stop)
 	for _, tc := range corpus {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
+			e := long
+			if slices.Contains(tc.kinds, KindTimeout) {
+				e = short
+			}
 			_, err := e.RunScript(context.Background(), tc.code, Scope{})
-			elapsed := time.Since(start)
 			if err == nil {
 				t.Fatal("no error")
 			}
 			ee := asError(t, err)
-			found := false
-			for _, k := range tc.kinds {
-				found = found || ee.Kind == k
-				// Under -race the work before a size guard is ~10x slower, so the
-				// deadline may come first: the run still ends, which is what matters.
-				found = found || (raceEnabled && k == KindLimit && ee.Kind == KindTimeout)
-			}
-			if !found {
+			if !slices.Contains(tc.kinds, ee.Kind) {
 				t.Errorf("kind %s (%v), want one of %v", ee.Kind, err, tc.kinds)
 			}
-			if elapsed > timeout+margin {
-				t.Errorf("took %v", elapsed)
+			// The engine keeps working after the run was stopped.
+			if v, err := e.Eval(context.Background(), "[1, 2].map(x => x + 1).join()", Scope{}); err != nil || v != "2,3" {
+				t.Errorf("next run: %v %v", v, err)
 			}
-			t.Logf("%v after %v", err, elapsed.Round(time.Millisecond))
 		})
 	}
 	close(stop)
@@ -171,7 +165,7 @@ func TestHostileCorpus(t *testing.T) {
 		t.Error("no concurrent cheap runs happened")
 	}
 	// After all of that, a plain run still sees pristine built-ins.
-	v, err := e.Eval(context.Background(), "[({}).toString(), JSON.stringify({a: [1]}), typeof globalThis.JSON]", Scope{})
+	v, err := short.Eval(context.Background(), "[({}).toString(), JSON.stringify({a: [1]}), typeof globalThis.JSON]", Scope{})
 	if err != nil || !reflect.DeepEqual(v, []any{"[object Object]", `{"a":[1]}`, "object"}) {
 		t.Fatalf("after corpus: %v %v", v, err)
 	}
@@ -193,19 +187,17 @@ func TestInterruptIsUncatchable(t *testing.T) {
 	}
 }
 
-// TestMemoryMonitor checks that the heap monitor stops a string-doubling
-// script long before a generous deadline.
+// TestMemoryMonitor checks that the heap monitor, not the (generous)
+// deadline, stops a string-doubling script.
 func TestMemoryMonitor(t *testing.T) {
-	e := New(Options{Timeout: 20 * time.Second, MaxMemory: 64 << 20})
-	start := time.Now()
+	e := New(Options{Timeout: time.Minute, MaxMemory: 64 << 20})
 	_, err := e.RunScript(context.Background(), "let s = 'x'; const keep = []; while (true) { s += s; keep.push(s); }", Scope{})
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("err = %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("took %v", d)
+	if v, err := e.Eval(context.Background(), "'ok'", Scope{}); err != nil || v != "ok" {
+		t.Fatalf("next run: %v %v", v, err)
 	}
-	t.Log(err, time.Since(start))
 }
 
 // TestNoLeakBetweenRuns uses a single pooled runtime so every run reuses
@@ -353,4 +345,79 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestTotalMemoryBudget runs many memory-hungry scripts at once. Each stays
+// under the per-run budget when it starts growing, so only the sandbox-wide
+// budget (and the cap on concurrent runs) keeps the process from growing
+// without bound: every run must end with a limit error, none by its
+// deadline, and the process must survive.
+func TestTotalMemoryBudget(t *testing.T) {
+	e := New(Options{Timeout: time.Minute, MaxMemory: 1 << 40, MaxTotalMemory: 128 << 20})
+	const n = 40
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.RunScript(context.Background(), "let s = 'x'; const keep = []; while (true) { s += s; keep.push(s); }", Scope{})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if ee := asError(t, err); ee.Kind != KindLimit {
+			t.Errorf("err = %v", err)
+		}
+	}
+	if v, err := e.Eval(context.Background(), "'ok'", Scope{}); err != nil || v != "ok" {
+		t.Fatalf("next run: %v %v", v, err)
+	}
+}
+
+// TestMaxConcurrentRuns checks that runs beyond MaxConcurrentRuns wait for a
+// slot under their context.
+func TestMaxConcurrentRuns(t *testing.T) {
+	e := New(Options{MaxConcurrentRuns: 2, Timeout: time.Minute})
+	release, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.RunScript(release, "while (true) {}", Scope{})
+			if !errors.Is(err, ErrCanceled) {
+				t.Errorf("busy run: %v", err)
+			}
+		}()
+	}
+	waitFor(t, func() bool { return len(e.slots) == 2 })
+	ctx, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if _, err := e.Eval(ctx, "1", Scope{}); !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third run: %v", err)
+	}
+	cancel()
+	wg.Wait()
+	if v, err := e.Eval(context.Background(), "1 + 1", Scope{}); err != nil || v != 2.0 {
+		t.Fatalf("after: %v %v", v, err)
+	}
+	if len(e.slots) != 0 {
+		t.Fatalf("%d slots still taken", len(e.slots))
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// deadline.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

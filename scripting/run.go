@@ -165,6 +165,7 @@ type batch struct {
 	e    *Engine
 	s    *Scope
 	st   *vmState
+	slot bool // holds one of e.slots
 	vals [numScopeNames]goja.Value
 	have scopeMask
 	vars *goja.Object
@@ -172,19 +173,38 @@ type batch struct {
 
 func (e *Engine) newBatch(s *Scope) *batch { return &batch{e: e, s: s} }
 
-func (b *batch) runtime() *vmState {
+// runtime returns the batch's runtime, first waiting (under ctx) for one of
+// the engine's MaxConcurrentRuns slots.
+func (b *batch) runtime(ctx context.Context) (*vmState, error) {
+	if !b.slot {
+		select {
+		case b.e.slots <- struct{}{}:
+			b.slot = true
+		default:
+			select {
+			case b.e.slots <- struct{}{}:
+				b.slot = true
+			case <-ctx.Done():
+				return nil, ctxError(ctx.Err())
+			}
+		}
+	}
 	if b.st == nil {
 		b.st = b.e.getVM()
 		b.have = 0
 		b.vars = nil
 	}
-	return b.st
+	return b.st, nil
 }
 
 func (b *batch) close() {
 	if b.st != nil {
 		b.e.putVM(b.st)
 		b.st = nil
+	}
+	if b.slot {
+		<-b.e.slots
+		b.slot = false
 	}
 }
 
@@ -249,7 +269,10 @@ func (b *batch) convert(st *vmState, bit scopeMask) (goja.Value, error) {
 // exec runs p with the batch scope; fin (if not nil) turns the JS result
 // (st.result) into Go data while the run is still guarded by its deadline.
 func (b *batch) exec(ctx context.Context, p *program, extra func(*vmState) goja.Value, fin func(st *vmState) error) (logs []LogEntry, err error) {
-	st := b.runtime()
+	st, err := b.runtime(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var ex goja.Value
 	if extra != nil {
 		ex = extra(st)
