@@ -19,13 +19,19 @@ type cacheEntry struct {
 
 // programCache is a thread-safe LRU of compiled programs keyed by source.
 // Failed compilations are cached too, so a broken expression evaluated in a
-// loop is not re-parsed every time.
+// loop is not re-parsed every time. Besides the number of programs, the
+// total length of their sources is bounded (maxCacheBytes): sources may be
+// up to MaxSourceSize long and compiled programs grow with them.
 type programCache struct {
 	mu    sync.Mutex
 	max   int
+	bytes int // total source length
 	ll    *list.List
 	items map[cacheKey]*list.Element
 }
+
+// maxCacheBytes bounds the total source length of the cached programs.
+const maxCacheBytes = 32 << 20
 
 func newProgramCache(max int) *programCache {
 	return &programCache{max: max, ll: list.New(), items: make(map[cacheKey]*list.Element)}
@@ -54,10 +60,13 @@ func (c *programCache) add(k cacheKey, p *program) *program {
 		return el.Value.(*cacheEntry).p
 	}
 	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, p: p})
-	for c.ll.Len() > c.max {
+	c.bytes += len(k.src)
+	for c.ll.Len() > c.max || c.bytes > maxCacheBytes && c.ll.Len() > 1 {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).key)
+		key := last.Value.(*cacheEntry).key
+		delete(c.items, key)
+		c.bytes -= len(key.src)
 	}
 	return p
 }

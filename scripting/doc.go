@@ -6,8 +6,9 @@
 // # Model
 //
 // Every piece of user code is compiled once (LRU cache keyed by source, see
-// Options.CacheSize) into a strict-mode function whose parameters are the
-// scope names input, trigger, vars, nodes, instance, item and index:
+// Options.CacheSize; at most 32 MiB of source is kept) into a strict-mode
+// function whose parameters are the scope names input, trigger, vars,
+// nodes, instance, item and index:
 //
 //	script:     (function(input,…,index){"use strict";{ CODE \n}})
 //	expression: (function(input,…,index){"use strict";return ( EXPR \n)})
@@ -21,11 +22,51 @@
 // JS objects and arrays (never wrappers around Go values). item and index
 // are undefined unless Scope.InLoop.
 //
+// Interpolated templates compile to one such function that concatenates
+// their parts as a balanced tree of + operations.
+//
 // Strict mode means assigning an undeclared variable is a ReferenceError and
 // writes to frozen built-ins throw a TypeError. Converting scope data costs
 // time proportional to its size on every run that uses that name
 // (RenderValue converts once for all strings of a call), so very large
 // inputs dominate the per-run cost.
+//
+// # Source limits
+//
+// goja's parser and compiler recurse once per nesting level of the code
+// (deep enough code overflows the Go stack, which kills the process) and
+// part of their work grows with the square of the nesting. So before goja
+// parses or compiles anything:
+//
+//   - code longer than Options.MaxSourceSize (default 1 MiB) is refused;
+//   - code is parsed by internal/jsparse, a copy of goja's parser with
+//     limits: at most 32 nested parse calls and 2 parser levels per allowed
+//     nesting level, and at most 8 units of parse work per byte (4 Mi
+//     minimum). goja's parser keeps parsing after syntax errors and its
+//     error recovery re-reads template text and regular expressions as
+//     code, so no lexical pre-scan can bound it;
+//   - the syntax tree may be at most Options.MaxNesting (default 512)
+//     levels deep, its compile work (the sum of the nodes' depths) at most
+//     48 per node (4 Mi minimum), regular expression literals may nest
+//     groups at most MaxNesting deep.
+//
+// Real code stays far below these (jQuery, Ace, highlight.js: trees at most
+// 51 deep, 64 parser levels, 3 units of parse and 19 of compile work per
+// byte and node). Refused code gives an error of kind "limit" (a Problem
+// from the Check* methods) with the position where the limit was hit.
+//
+// Source and patterns built at run time get the same checks, with an
+// uncatchable limit error: eval, Function and the hidden constructors of
+// async and generator functions (reachable as
+// Object.getPrototypeOf(async function(){}).constructor), RegExp (also
+// through Symbol.species), RegExp.prototype.compile, and the string
+// patterns of String.prototype.match, matchAll and search. Their arguments
+// are converted to strings once, so the checked text is the compiled text.
+// eval is the sandbox's wrapper; it is also what goja recognises as the eval
+// intrinsic, so direct eval (eval(x) seeing the caller's variables) keeps
+// working: every direct eval call in code goja compiles is rewritten to
+// eval(...eval.__flowcraftEvalArgs(x)), which passes the source through the
+// checks.
 //
 // # Isolation between runs
 //
@@ -86,6 +127,21 @@
 // interruptible; the guards below keep such calls bounded. The call depth is
 // limited by Options.MaxCallStack.
 //
+// Regular expressions: goja uses Go's regexp (linear time) where it can and
+// the backtracking engine regexp2 for back-references and look-around, and
+// also for other patterns matched from lastIndex > 0 or globally over
+// non-ASCII text. Before goja runs a match with regexp2 (in exec, test,
+// match, matchAll, replace, replaceAll, search or split), the sandbox runs
+// the same match with its own regexp2 compile and a timeout of half the time
+// left (regexp2's clock adds up to 0.2s); if that times out, the run stops
+// with the timeout error, otherwise goja's match runs as usual, so results
+// are unchanged and such matches cost about twice their time. Matches run
+// by Go's regexp cost nothing extra.
+//
+// At most Options.MaxConcurrentRuns (default 4*GOMAXPROCS) runs execute at
+// once; further runs wait for a slot until their context is done (a
+// RenderValue call holds one slot for all its templates).
+//
 // # Memory guard: what it covers
 //
 // Guards run before allocating, and fail the run with an uncatchable error
@@ -122,7 +178,12 @@
 //     after 5ms is registered with a process-wide monitor that samples
 //     runtime/metrics /memory/classes/heap/objects:bytes every 2ms and, when
 //     the heap has grown by more than Options.MaxMemory (default 256 MiB)
-//     since the run was registered, interrupts the oldest such run.
+//     since the run was registered, interrupts the oldest such run. Many
+//     runs growing together are capped by Options.MaxTotalMemory (default
+//     512 MiB): when the heap is that much above its lowest level of the
+//     last 10-20 seconds, the monitor interrupts the oldest runs, one plus
+//     one per quarter budget of excess, and starts a GC once a victim has
+//     ended so its garbage is not held against the others.
 //   - Result export checks MaxOutputSize, MaxArrayLen and a nesting depth
 //     of 1000.
 //
@@ -132,9 +193,13 @@
 //     process-wide: a long run (older than 5ms) that happens to overlap a
 //     memory bomb, or heavy allocation by the host process itself, can be
 //     interrupted instead of, or before, the culprit. The heap can overshoot
-//     MaxMemory by the size of the allocations made between two samples
-//     (one string doubling can allocate as much as everything before it),
-//     so the real ceiling is a small multiple of MaxMemory.
+//     MaxMemory and MaxTotalMemory by the allocations made before an
+//     interrupted run reaches its next instruction (one string doubling can
+//     allocate as much as everything before it) and while the monitor waits
+//     for a CPU, so the real ceiling is a multiple of the budgets: 40
+//     string-doubling runs against a 128 MiB MaxTotalMemory peaked at
+//     0.6-2 GiB of heap on a 2-core machine running at load 20 (before the
+//     total budget, 120 such runs reached 2.85 GB).
 //   - String concatenation with + cannot be hooked in goja; strings built
 //     that way are bounded only by the monitor and the deadline, not by
 //     MaxStringLen.
@@ -143,12 +208,13 @@
 //     Object.keys, …) are not guarded. Arrays whose length exceeds
 //     MaxArrayLen can still exist (a.length = 1e9 creates a sparse array)
 //     but no guarded built-in will walk them.
-//   - CPU-heavy native calls are not interruptible: a regular expression
-//     with catastrophic backtracking (goja falls back to a backtracking
-//     engine for patterns with look-around or back-references) runs to
-//     completion, past the deadline; so does one call of a native
-//     built-in over MaxArrayLen elements or MaxStringLen characters
-//     (milliseconds to a second).
+//   - CPU-heavy native calls are not interruptible: one call of a native
+//     built-in over MaxArrayLen elements or MaxStringLen characters runs to
+//     completion (milliseconds to a second), and so does a match by Go's
+//     regexp, which is linear in the text but also in the size of the
+//     compiled pattern: a pattern with large counted repetitions over a
+//     long text can take seconds or more ((?:a|aa|…){1000}x over 100 KB:
+//     27s).
 //   - Spreading or Array.from over non-array iterables built by native
 //     code (Map, Set, matchAll, generators) materializes them in one
 //     native loop; for Map and Set the size was built by interruptible JS,
