@@ -123,8 +123,11 @@ func TestWebhookIdempotencyKey(t *testing.T) {
 			pid := e.createProcess(t, hookDef(map[string]any{"respond": respond}, nil, nil))
 			path := "/api/hooks/" + e.hookToken(t, pid)
 			first := e.call(t, "POST", path, "", `{"n": 1}`, "Idempotency-Key", "order-42")
-			again := e.call(t, "POST", path, "", `{"n": 2}`, "Idempotency-Key", "order-42")
+			again := e.call(t, "POST", path, "", `{"n":1}`, "Idempotency-Key", "order-42")
 			other := e.call(t, "POST", path, "", `{"n": 3}`, "Idempotency-Key", "order-43")
+			if r := e.call(t, "POST", path, "", `{"n": 2}`, "Idempotency-Key", "order-42"); r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("repeated key with other data: %d %s, want 422", r.Status, r.Body)
+			}
 			ids := []string{first.Header.Get("X-Flowcraft-Instance-Id"), again.Header.Get("X-Flowcraft-Instance-Id"), other.Header.Get("X-Flowcraft-Instance-Id")}
 			if ids[0] == "" || ids[0] != ids[1] || ids[0] == ids[2] {
 				t.Fatalf("instance ids %v: a repeated key must return the first instance, another key a new one", ids)
