@@ -23,18 +23,19 @@ type cacheEntry struct {
 // total length of their sources is bounded (maxCacheBytes): sources may be
 // up to MaxSourceSize long and compiled programs grow with them.
 type programCache struct {
-	mu    sync.Mutex
-	max   int
-	bytes int // total source length
-	ll    *list.List
-	items map[cacheKey]*list.Element
+	mu       sync.Mutex
+	max      int
+	maxBytes int // maxCacheBytes; a field for tests
+	bytes    int // total source length
+	ll       *list.List
+	items    map[cacheKey]*list.Element
 }
 
 // maxCacheBytes bounds the total source length of the cached programs.
 const maxCacheBytes = 32 << 20
 
 func newProgramCache(max int) *programCache {
-	return &programCache{max: max, ll: list.New(), items: make(map[cacheKey]*list.Element)}
+	return &programCache{max: max, maxBytes: maxCacheBytes, ll: list.New(), items: make(map[cacheKey]*list.Element)}
 }
 
 func (c *programCache) get(k cacheKey) (*program, bool) {
@@ -61,7 +62,7 @@ func (c *programCache) add(k cacheKey, p *program) *program {
 	}
 	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, p: p})
 	c.bytes += len(k.src)
-	for c.ll.Len() > c.max || c.bytes > maxCacheBytes && c.ll.Len() > 1 {
+	for c.ll.Len() > c.max || c.bytes > c.maxBytes && c.ll.Len() > 1 {
 		last := c.ll.Back()
 		c.ll.Remove(last)
 		key := last.Value.(*cacheEntry).key

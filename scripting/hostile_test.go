@@ -354,7 +354,7 @@ func itoa(i int) string {
 // deadline, and the process must survive.
 func TestTotalMemoryBudget(t *testing.T) {
 	e := New(Options{Timeout: time.Minute, MaxMemory: 1 << 40, MaxTotalMemory: 128 << 20})
-	const n = 40
+	const n = 24 // three times the default MaxConcurrentRuns on 2 CPUs
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
