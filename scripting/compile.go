@@ -132,6 +132,21 @@ func (e *Engine) compileWrapped(kind progKind, code, name, prefix, suffix, user 
 // verifies that the user's text did not break out of its slot, and compiles
 // it.
 func (e *Engine) compileSource(kind progKind, name string, sm *srcMap) (*goja.Program, *Error) {
+	res, perr := e.parseSource(kind, name, sm)
+	if perr != nil {
+		return nil, perr
+	}
+	guardEvalCalls(res.evalCalls)
+	prog, err := goja.CompileAST(res.tree, false)
+	if err != nil {
+		return nil, sm.syntaxError(err)
+	}
+	return prog, nil
+}
+
+// parseSource parses the wrapper source within the source limits and
+// verifies that the user's text did not break out of its slot.
+func (e *Engine) parseSource(kind progKind, name string, sm *srcMap) (*parsed, *Error) {
 	what := kindName(kind)
 	if name == srcTemplate {
 		what = "template"
@@ -161,12 +176,7 @@ func (e *Engine) compileSource(kind progKind, name string, sm *srcMap) (*goja.Pr
 	if bad, msg := checkShape(kind, res.tree); bad >= 0 {
 		return nil, sm.errorAtOffset(bad, msg)
 	}
-	guardEvalCalls(res.evalCalls)
-	prog, err := goja.CompileAST(res.tree, false)
-	if err != nil {
-		return nil, sm.syntaxError(err)
-	}
-	return prog, nil
+	return res, nil
 }
 
 // checkShape returns the wrapper offset of the first node that is not part of

@@ -162,6 +162,9 @@ func TestSourceSizeLimit(t *testing.T) {
 	if n := e.cache.len(); n != 0 {
 		t.Fatalf("cache holds %d programs", n)
 	}
+	if ps := e.CheckTemplate(rep("{{1}}", 10_001)); len(ps) != 1 || !strings.Contains(ps[0].Message, "more than 10000") {
+		t.Fatalf("CheckTemplate = %+v", ps)
+	}
 }
 
 // TestDeepNestingAtRunTime builds deeply nested source at run time and hands

@@ -3,6 +3,7 @@ package scripting
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -125,6 +126,20 @@ func typedExpr(parts []tmplPart) (tmplPart, bool) {
 	return found, n == 1
 }
 
+// maxTemplateExprs bounds the {{ }} expressions of one template: each is
+// parsed on its own (real templates have a handful).
+const maxTemplateExprs = 10_000
+
+func countExprs(parts []tmplPart) int {
+	n := 0
+	for _, p := range parts {
+		if p.expr {
+			n++
+		}
+	}
+	return n
+}
+
 // compileTemplate compiles a template: a typed template becomes an
 // expression program; otherwise one program concatenates the text parts and
 // the text of each expression.
@@ -138,6 +153,9 @@ func (e *Engine) compileTemplate(src string) *program {
 		prog.typed = true
 		return prog
 	}
+	if n := countExprs(parts); n > maxTemplateExprs {
+		return &program{kind: kindTemplate, err: &Error{Kind: KindLimit, Message: fmt.Sprintf("template has %d {{ }} expressions, more than %d", n, maxTemplateExprs), Line: 1, Column: 1}}
+	}
 	// Check every expression on its own first so that an expression cannot
 	// reach into its neighbours and errors point at the right part.
 	var uses scopeMask
@@ -145,7 +163,7 @@ func (e *Engine) compileTemplate(src string) *program {
 		if !p.expr {
 			continue
 		}
-		if ep := e.compileCheckOnly(p.text, src, p.off); ep != nil {
+		if ep := e.checkPart(p.text, src, p.off); ep != nil {
 			return &program{kind: kindTemplate, err: ep}
 		}
 		uses |= scanUses(p.text)
@@ -191,10 +209,14 @@ func (e *Engine) compileTemplate(src string) *program {
 	return prog
 }
 
-// compileCheckOnly validates one template expression (at offset off of the
-// template src) and returns its syntax error, if any.
-func (e *Engine) compileCheckOnly(expr, src string, off int) *Error {
-	return e.compileWrapped(kindExpr, expr, srcTemplate, exprPrefix, exprSuffix, src, off).err
+// checkPart parses one template expression (at offset off of the template
+// src) on its own and returns its syntax error, if any. Errors only the
+// compiler finds are reported when the whole template is compiled.
+func (e *Engine) checkPart(expr, src string, off int) *Error {
+	sm := &srcMap{user: src, wrapper: exprPrefix + expr + exprSuffix}
+	sm.segs = []segment{{wStart: len(exprPrefix), uStart: off, n: len(expr)}}
+	_, err := e.parseSource(kindExpr, srcTemplate, sm)
+	return err
 }
 
 // Render evaluates {{ expr }} templates inside tmpl. A string that is exactly
