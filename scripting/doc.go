@@ -48,7 +48,9 @@
 //   - the syntax tree may be at most Options.MaxNesting (default 512)
 //     levels deep, its compile work (the sum of the nodes' depths) at most
 //     48 per node (4 Mi minimum), regular expression literals may nest
-//     groups at most MaxNesting deep.
+//     groups at most MaxNesting deep;
+//   - a template may have at most 10,000 {{ }} expressions (each is parsed
+//     on its own).
 //
 // Real code stays far below these (jQuery, Ace, highlight.js: trees at most
 // 51 deep, 64 parser levels, 3 units of parse and 19 of compile work per
