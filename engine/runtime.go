@@ -699,6 +699,13 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 			stepCtx, stop := context.WithCancelCause(ctx)
 			r.mu.Lock()
 			a.stop = stop
+			for _, c := range a.cmds {
+				if c.preempt {
+					// It came after the commands were taken, before a.stop was set.
+					stop(errPreempted)
+					break
+				}
+			}
 			r.mu.Unlock()
 			err = r.safely(stepCtx, st, r.drive)
 			r.mu.Lock()

@@ -68,8 +68,10 @@ type wsMsg struct {
 // readUntilDone reads messages until the instance's "process: done" and returns them.
 func readUntilDone(c *websocket.Conn) ([]wsMsg, error) {
 	var msgs []wsMsg
+	// One deadline for the whole conversation, far beyond what it needs: the events
+	// come only after every watcher has dialed, which takes long on a busy machine.
+	c.SetReadDeadline(time.Now().Add(2 * time.Minute))
 	for {
-		c.SetReadDeadline(time.Now().Add(15 * time.Second))
 		_, b, err := c.ReadMessage()
 		if err != nil {
 			return msgs, err
@@ -121,7 +123,7 @@ func TestInstanceWebsocket(t *testing.T) {
 			Status string           `json:"status"`
 			Tasks  []map[string]any `json:"tasks"`
 		}
-		conns[i].SetReadDeadline(time.Now().Add(10 * time.Second))
+		conns[i].SetReadDeadline(time.Now().Add(time.Minute))
 		if err := conns[i].ReadJSON(&snap); err != nil || snap.Type != "snapshot" || snap.Status != "waiting" || len(snap.Tasks) != 8 {
 			t.Fatalf("watcher %d snapshot: %+v %v", i, snap, err)
 		}
@@ -204,7 +206,7 @@ func TestInboxWebsocket(t *testing.T) {
 	}
 	defer c.Close()
 	var first map[string]any
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(time.Minute))
 	if err := c.ReadJSON(&first); err != nil || first["type"] != "snapshot" || first["total"] != float64(0) {
 		t.Fatalf("inbox snapshot: %v %v", first, err)
 	}
