@@ -196,7 +196,7 @@ func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr str
 	i.mu.Unlock()
 	if ok && i.now().Before(c.expires) {
 		i.throttle.Succeeded(userID)
-		return i.activeUser(ctx, c.userID)
+		return i.passwordUser(ctx, c.userID)
 	}
 	hash, err := i.store.UserPasswordHash(ctx, userID)
 	unknown := errors.Is(err, ErrNotFound)
@@ -220,7 +220,7 @@ func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr str
 		return nil, errBadCredentials
 	}
 	i.throttle.Succeeded(userID)
-	u, err := i.activeUser(ctx, userID)
+	u, err := i.passwordUser(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +231,16 @@ func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr str
 	i.cache[key] = cachedCredential{userID: userID, expires: i.now().Add(i.opts.CredentialTTL)}
 	i.mu.Unlock()
 	return u, nil
+}
+
+// passwordUser is activeUser after a right password: a disabled account answers as a
+// wrong password does, since "disabled" would tell a guesser the password is right.
+func (i *Identity) passwordUser(ctx context.Context, id string) (*User, error) {
+	u, err := i.activeUser(ctx, id)
+	if errors.Is(err, ErrUnauthorized) {
+		return nil, errBadCredentials
+	}
+	return u, err
 }
 
 func (i *Identity) activeUser(ctx context.Context, id string) (*User, error) {
@@ -348,7 +358,10 @@ type IdentityChange struct {
 	// Session is the key (Session.Key) of the one session that ended; "" means every
 	// connection of UserID, whatever its credentials.
 	Session string
-	Reason  string // for the client, e.g. "account disabled"
+	// Credentials, with Session empty, limits the change to the user's connections that
+	// were opened with an API token or a password (not with a browser session).
+	Credentials bool
+	Reason      string // for the client, e.g. "account disabled"
 }
 
 // OnChange registers f to be called after a user is disabled, deleted, or has their
@@ -695,8 +708,14 @@ func (i *Identity) ListTokens(ctx context.Context, userID string) ([]*APIToken, 
 }
 
 // DeleteToken revokes a token; owner "" lets an admin revoke anyone's.
+// DeleteToken revokes an API token of owner; the owner's websockets opened with a
+// token or a password are closed (they may reconnect with what still works).
 func (i *Identity) DeleteToken(ctx context.Context, id, owner string) error {
-	return i.store.DeleteToken(ctx, id, owner)
+	if err := i.store.DeleteToken(ctx, id, owner); err != nil {
+		return err
+	}
+	i.notify(IdentityChange{UserID: owner, Credentials: true, Reason: "API token revoked"})
+	return nil
 }
 
 func hashSecret(s string) string {

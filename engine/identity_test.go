@@ -250,3 +250,25 @@ func TestIdentityChanges(t *testing.T) {
 		t.Fatalf("changes\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// A disabled account answers a right password as it answers a wrong one: anything
+// else would confirm the password to a guesser.
+func TestDisabledAccountRevealsNothing(t *testing.T) {
+	ctx := context.Background()
+	id, _ := newIdentity(t, nil)
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "lisi"}, "right-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckPassword(ctx, "lisi", "right-pass", ""); err != nil {
+		t.Fatal(err) // cached now
+	}
+	disabled := true
+	if _, err := id.UpdateUser(ctx, "lisi", engine.UserInput{Disabled: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	_, wrong := id.CheckPassword(ctx, "lisi", "wrong-pass", "")
+	_, right := id.CheckPassword(ctx, "lisi", "right-pass", "")
+	if !errors.Is(right, engine.ErrUnauthorized) || right.Error() != wrong.Error() {
+		t.Fatalf("right password on a disabled account: %v; wrong password: %v", right, wrong)
+	}
+}

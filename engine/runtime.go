@@ -282,7 +282,9 @@ func (r *Runtime) definition(ctx context.Context, id string, version int) (*comp
 	}
 	c, err := compile(p, r.reg)
 	if err != nil {
-		return nil, fmt.Errorf("process %s version %d: %w", id, version, err)
+		// Saved before a check that now refuses it (validation grows stricter): the
+		// caller learns what to fix, not "internal error".
+		return nil, Errorf(ErrConflict, "process %s version %d cannot run: %v; save a corrected version", id, version, err)
 	}
 	r.cache.put(c)
 	return c, nil

@@ -1,7 +1,10 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"flowcraft/engine"
@@ -100,5 +103,25 @@ func TestEnginesAgree(t *testing.T) {
 				t.Errorf("engines %s %s", std.Engine, fast.Engine)
 			}
 		})
+	}
+}
+
+// A definition stored before validation refused what it holds (here an input schema
+// that does not compile) answers every start with a conflict naming the problem,
+// not an internal error.
+func TestStoredDefinitionThatCannotRun(t *testing.T) {
+	h := newHarness(t)
+	pid := h.deploy(def("old", task_("start", "manual", "end"), task_("end", "end")))
+	p, err := h.store.ProcessAt(context.Background(), pid, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID, p.InputDataSchema = "proc-oldschem", json.RawMessage(`{"type": 5}`)
+	if err := h.store.InsertProcess(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.rt.StartInstance(context.Background(), p.ID, map[string]any{}, engine.StartOptions{By: "tester"})
+	if !errors.Is(err, engine.ErrConflict) || !strings.Contains(err.Error(), "cannot run") {
+		t.Fatalf("start: %v, want a conflict saying it cannot run", err)
 	}
 }

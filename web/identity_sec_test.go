@@ -363,6 +363,28 @@ func TestWebsocketsCloseOnIdentityChange(t *testing.T) {
 			t.Fatal("a disabled user reconnected")
 		}
 	})
+	t.Run("token revoked", func(t *testing.T) {
+		r := e.call(t, "POST", "/api/tokens", "dora", map[string]any{"name": "ci"})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create token: %d %s", r.Status, r.Body)
+		}
+		tok := r.json(t)["response"].(map[string]any)
+		c := dial(t, "", http.Header{"Authorization": {"Bearer " + tok["token"].(string)}})
+		login := e.call(t, "POST", "/api/login", "", map[string]any{"username": "dora", "password": testPassword})
+		browser := dial(t, "", http.Header{"Cookie": {cookie(login, "flowcraft_session")}})
+		if r := e.call(t, "DELETE", "/api/tokens/"+tok["id"].(string), "dora", nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete token: %d %s", r.Status, r.Body)
+		}
+		expectClose(t, c, "token revoked")
+		// The browser session's stream is not the token's: it stays open.
+		browser.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, _, err := browser.ReadMessage(); err != nil { // the inbox snapshot
+			t.Fatalf("session stream: %v", err)
+		}
+		if _, _, err := browser.ReadMessage(); err == nil || !strings.Contains(err.Error(), "timeout") {
+			t.Fatalf("session stream ended with the token: %v", err)
+		}
+	})
 	t.Run("delete", func(t *testing.T) {
 		c := dial(t, "wang", nil)
 		if r := e.call(t, "DELETE", "/api/users/wang", "admin", nil); r.Status != http.StatusNoContent {

@@ -147,6 +147,7 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "flowcraft",
+		CaseSensitive:         true, // /API/... is not /api/...: one path, one set of rules
 		BodyLimit:             cfg.BodyLimit,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,

@@ -71,6 +71,9 @@ func (o streamOwner) hitBy(ch engine.IdentityChange) bool {
 	if ch.Session != "" {
 		return o.session == ch.Session
 	}
+	if ch.Credentials && o.session != "" {
+		return false
+	}
 	return ch.UserID != "" && o.user == ch.UserID
 }
 
