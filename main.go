@@ -46,10 +46,12 @@ func main() {
 
 // run is the whole program: it parses args, and runs the chosen subcommand until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	// The engine allocates many short-lived values; collecting less often costs memory
-	// (bounded by GOMEMLIMIT when set) and saves ~20% CPU. GOGC, when set, wins.
+	// The engine allocates many short-lived values; collecting less often than Go's
+	// default saves CPU (~10% per fast instance) and costs memory: 200 keeps a server
+	// under mixed load plus decompression bombs below 250 MB RSS (400 went past 330 MB;
+	// scripts/loadprobe, BENCHMARKS.md). GOGC and GOMEMLIMIT, when set, win.
 	if getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
