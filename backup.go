@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 )
 
 // fileCmdConfig is the configuration of backup and restore: one file, the data
@@ -69,18 +69,18 @@ func parseFileCmdFlags(name string, args []string, getenv func(string) string, s
 // backupCmd runs `flowcraft backup`: an online copy of the data directory's
 // database; the server may keep running.
 func backupCmd(ctx context.Context, cfg fileCmdConfig, stdout io.Writer) error {
-	src := filepath.Join(cfg.DataDir, db.FileName)
+	src := filepath.Join(cfg.DataDir, sqlite.FileName)
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("no database to back up at %s (set --data)", src)
 	}
-	err := db.BackupFile(ctx, src, cfg.File, db.BackupOptions{Overwrite: cfg.Force})
+	err := sqlite.BackupFile(ctx, src, cfg.File, sqlite.BackupOptions{Overwrite: cfg.Force})
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s already exists; choose another file or add --force to replace it", cfg.File)
 	}
 	if err != nil {
 		return err
 	}
-	info, err := db.VerifyFile(ctx, cfg.File)
+	info, err := sqlite.VerifyFile(ctx, cfg.File)
 	if err != nil {
 		return fmt.Errorf("the backup was written but does not verify: %w", err)
 	}
@@ -96,15 +96,15 @@ func backupCmd(ctx context.Context, cfg fileCmdConfig, stdout io.Writer) error {
 // restoreCmd runs `flowcraft restore`: installs a backup as the data
 // directory's database, refusing while a server uses it.
 func restoreCmd(ctx context.Context, cfg fileCmdConfig, stdout io.Writer) error {
-	target := filepath.Join(cfg.DataDir, db.FileName)
+	target := filepath.Join(cfg.DataDir, sqlite.FileName)
 	_, statErr := os.Stat(target)
 	replaced := statErr == nil
-	info, err := db.Restore(ctx, cfg.File, cfg.DataDir, db.RestoreOptions{Overwrite: cfg.Force})
+	info, err := sqlite.Restore(ctx, cfg.File, cfg.DataDir, sqlite.RestoreOptions{Overwrite: cfg.Force})
 	switch {
-	case errors.Is(err, db.ErrLocked):
+	case errors.Is(err, sqlite.ErrLocked):
 		return fmt.Errorf("a flowcraft server is using %s; stop it, then restore", cfg.DataDir)
 	case errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("%s already has a database; add --force to replace it (it is kept as %s.bak)", cfg.DataDir, db.FileName)
+		return fmt.Errorf("%s already has a database; add --force to replace it (it is kept as %s.bak)", cfg.DataDir, sqlite.FileName)
 	case err != nil:
 		return err
 	}

@@ -16,16 +16,16 @@ import (
 	"syscall"
 	"time"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
 )
 
-// orderFlow is a copy of shared/examples/order-webhook-fast.json: webhook → script →
-// exclusive gateway → script → end, the shape of the peer benchmark flow.
+// orderFlow is examples/order-webhook-fast.json: webhook → script → exclusive
+// gateway → script → end, the shape of the peer benchmark flow.
 //
-//go:embed benchdata/order-flow.json
+//go:embed examples/order-webhook-fast.json
 var orderFlow []byte
 
 // benchConfig is the configuration of `flowcraft bench`.
@@ -67,7 +67,7 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 		cfg.Dir = dir
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(ctx, cfg.Dir, db.Options{}, log)
+	store, err := sqlite.Open(ctx, cfg.Dir, sqlite.Options{}, log)
 	if err != nil {
 		return err
 	}

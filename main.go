@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
 	"flowcraft/engine/templates"
@@ -209,7 +209,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		runtime.GOMAXPROCS(2 * cpus)
 	}
 
-	store, err := db.Open(ctx, cfg.DataDir, db.Options{}, log)
+	store, err := sqlite.Open(ctx, cfg.DataDir, sqlite.Options{}, log)
 	if err != nil {
 		return err
 	}

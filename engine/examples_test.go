@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
@@ -21,7 +21,7 @@ import (
 
 func readExample(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "examples", name))
+	b, err := os.ReadFile(filepath.Join("..", "examples", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestNightlyReportExample(t *testing.T) {
 	defer srv.Close()
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(context.Background(), t.TempDir(), db.Options{}, log)
+	store, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
@@ -25,7 +25,7 @@ import (
 type harness struct {
 	t       testing.TB
 	dir     string
-	store   *db.DB
+	store   *sqlite.Store
 	defs    *engine.Definitions
 	rt      *engine.Runtime
 	flaky   *flaky
@@ -89,7 +89,7 @@ func openHarness(t testing.TB, dir string) *harness {
 func openHarnessOpts(t testing.TB, dir string, opts engine.RuntimeOptions) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(context.Background(), dir, db.Options{}, log)
+	store, err := sqlite.Open(context.Background(), dir, sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

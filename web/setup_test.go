@@ -19,8 +19,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
+	"flowcraft/identity"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
 	"flowcraft/web"
@@ -30,8 +31,8 @@ import (
 // admin (admin), dora (designer) and lisi (user), all with password "password1".
 type testEnv struct {
 	app      *fiber.App
-	store    *db.DB
-	identity *engine.Identity
+	store    *sqlite.Store
+	identity *identity.Service
 	deps     web.Deps
 	rt       *engine.Runtime
 }
@@ -52,14 +53,14 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
-	store, err := db.Open(ctx, t.TempDir(), db.Options{}, log)
+	store, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	scripts := scripting.New(scripting.Options{})
 	reg := templates.Builtin()
-	id := engine.NewIdentity(store, engine.IdentityOptions{BcryptCost: bcrypt.MinCost}, time.Now, log)
+	id := identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost}, time.Now, log)
 	if _, err := id.Bootstrap(ctx, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -156,14 +157,28 @@ func (e *testEnv) call(t *testing.T, method, path, auth string, body any, header
 	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// example reads a process definition from ../shared/examples.
+// example reads a process definition from the repository's examples/.
 func example(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "examples", name))
+	b, err := os.ReadFile(filepath.Join("..", "examples", name))
 	if err != nil {
 		t.Fatalf("read example %s: %v", name, err)
 	}
 	return b
+}
+
+// exampleNames lists the file names of examples/ (every example is tested).
+func exampleNames(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples in ../examples (%v)", err)
+	}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return names
 }
 
 // createProcess posts a definition as dora and returns its id.

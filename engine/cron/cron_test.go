@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
 	"flowcraft/engine/templates"
@@ -23,12 +23,12 @@ type env struct {
 	clock *fakeClock
 	log   *slog.Logger
 	defs  *engine.Definitions
-	store *db.DB // node 1's store, for assertions
+	store *sqlite.Store // node 1's store, for assertions
 	nodes []*node
 }
 
 type node struct {
-	store    *db.DB
+	store    *sqlite.Store
 	rt       *engine.Runtime
 	sched    *cron.Scheduler
 	stop     func()
@@ -47,9 +47,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) open() *db.DB {
+func (e *env) open() *sqlite.Store {
 	e.t.Helper()
-	store, err := db.Open(context.Background(), e.dir, db.Options{}, e.log)
+	store, err := sqlite.Open(context.Background(), e.dir, sqlite.Options{}, e.log)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func (e *env) open() *db.DB {
 }
 
 // newRuntime is the standard engine of one node.
-func newRuntime(t *testing.T, store *db.DB, node int64, log *slog.Logger) *engine.Runtime {
+func newRuntime(t *testing.T, store *sqlite.Store, node int64, log *slog.Logger) *engine.Runtime {
 	t.Helper()
 	ids, err := engine.NewIDGen(node)
 	if err != nil {
@@ -197,7 +197,7 @@ func (e *env) create(def *engine.Process) string {
 	return id
 }
 
-func (e *env) slots(pid string) []db.CronSlot {
+func (e *env) slots(pid string) []sqlite.CronSlot {
 	e.t.Helper()
 	s, err := e.store.CronSlots(context.Background(), pid)
 	if err != nil {

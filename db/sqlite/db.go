@@ -4,7 +4,7 @@
 // transaction starts with BEGIN IMMEDIATE, so writers queue on the Go side instead of
 // failing with SQLITE_BUSY, and a pool of read-only connections serves queries
 // concurrently thanks to WAL. All pragmas are set in one place, connect.
-package db
+package sqlite
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"strings"
 	"sync"
 
-	"modernc.org/sqlite"
+	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"flowcraft/engine"
@@ -30,8 +30,8 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "flowcraft.db"
 
-// DB is the store. It implements the storage interfaces declared by package engine.
-type DB struct {
+// Store is the SQLite store. It implements the storage interfaces declared by package engine.
+type Store struct {
 	write *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
 	log   *slog.Logger
@@ -56,7 +56,7 @@ type Options struct {
 }
 
 // Open opens (creating if needed) the database in dir and applies pending migrations.
-func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*DB, error) {
+func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -64,7 +64,7 @@ func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*DB,
 }
 
 // OpenFile opens the database at path and applies pending migrations.
-func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) (*DB, error) {
+func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
@@ -91,7 +91,7 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	}
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
-	d := &DB{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{}), unlock: sync.OnceValue(unlock)}
+	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{}), unlock: sync.OnceValue(unlock)}
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -130,7 +130,7 @@ func connect(path string, readOnly bool) (*sql.DB, error) {
 
 // Close closes both pools. With WAL, the last connection to close checkpoints the log.
 // Steps queued for the group commit are written first.
-func (d *DB) Close() error {
+func (d *Store) Close() error {
 	if d.commits != nil {
 		d.stopCommitter()
 	}
@@ -145,7 +145,7 @@ func (d *DB) Close() error {
 }
 
 // Ping checks that the database answers to reads and writes.
-func (d *DB) Ping(ctx context.Context) error {
+func (d *Store) Ping(ctx context.Context) error {
 	if err := d.read.PingContext(ctx); err != nil {
 		return err
 	}
@@ -153,10 +153,10 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // Path is the database file.
-func (d *DB) Path() string { return d.path }
+func (d *Store) Path() string { return d.path }
 
 // tx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer connection).
-func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (d *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	t, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -173,7 +173,7 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // isUniqueViolation reports a PRIMARY KEY or UNIQUE constraint failure.
 func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
+	var se *sqlitedrv.Error
 	if errors.As(err, &se) {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}

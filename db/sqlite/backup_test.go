@@ -1,4 +1,4 @@
-package db_test
+package sqlite_test
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
@@ -26,7 +26,7 @@ import (
 
 // stack is a store with the real engine on it.
 type stack struct {
-	store *db.DB
+	store *sqlite.Store
 	rt    *engine.Runtime
 	defs  *engine.Definitions
 	once  sync.Once
@@ -36,7 +36,7 @@ func openStack(t *testing.T, dir string) *stack {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(ctx, dir, db.Options{}, log)
+	store, err := sqlite.Open(ctx, dir, sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	committed := slices.Clone(started)
 	mu.Unlock()
 	backup := filepath.Join(t.TempDir(), "flowcraft-backup.db")
-	if err := s.store.Backup(ctx, backup, db.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, backup, sqlite.BackupOptions{}); err != nil {
 		t.Fatalf("backup under load: %v", err)
 	}
 	// The store kept serving: more instances start after the backup.
@@ -163,7 +163,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 		t.Errorf("temporary files left beside the backup: %v", left)
 	}
 
-	info, err := db.VerifyFile(ctx, backup)
+	info, err := sqlite.VerifyFile(ctx, backup)
 	if err != nil {
 		t.Fatalf("the backup does not verify: %v", err)
 	}
@@ -172,10 +172,10 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	}
 
 	fresh := filepath.Join(t.TempDir(), "data")
-	if _, err := db.Restore(ctx, backup, fresh, db.RestoreOptions{}); err != nil {
+	if _, err := sqlite.Restore(ctx, backup, fresh, sqlite.RestoreOptions{}); err != nil {
 		t.Fatalf("restore into a fresh data directory: %v", err)
 	}
-	if _, err := db.VerifyFile(ctx, filepath.Join(fresh, db.FileName)); err != nil {
+	if _, err := sqlite.VerifyFile(ctx, filepath.Join(fresh, sqlite.FileName)); err != nil {
 		t.Fatalf("the restored database: %v", err)
 	}
 	r := openStack(t, fresh)
@@ -208,19 +208,19 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 	if err := os.WriteFile(dst, []byte("keep me"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.Backup(ctx, dst, db.BackupOptions{}); !errors.Is(err, fs.ErrExist) {
+	if err := s.store.Backup(ctx, dst, sqlite.BackupOptions{}); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("backup onto an existing file: %v, want fs.ErrExist", err)
 	}
 	if b, _ := os.ReadFile(dst); string(b) != "keep me" {
 		t.Fatalf("a refused backup changed the file")
 	}
-	if err := s.store.Backup(ctx, dst, db.BackupOptions{Overwrite: true}); err != nil {
+	if err := s.store.Backup(ctx, dst, sqlite.BackupOptions{Overwrite: true}); err != nil {
 		t.Fatalf("backup with overwrite: %v", err)
 	}
-	if info, err := db.VerifyFile(ctx, dst); err != nil || info.Processes != 1 {
+	if info, err := sqlite.VerifyFile(ctx, dst); err != nil || info.Processes != 1 {
 		t.Fatalf("overwritten backup: %+v %v", info, err)
 	}
-	if err := db.BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), filepath.Join(t.TempDir(), "x.db"), db.BackupOptions{}); !errors.Is(err, fs.ErrNotExist) {
+	if err := sqlite.BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), filepath.Join(t.TempDir(), "x.db"), sqlite.BackupOptions{}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("backup of a missing database: %v", err)
 	}
 }
@@ -231,12 +231,12 @@ func TestRestoreRefusals(t *testing.T) {
 	s := openStack(t, dir)
 	s.deployScript(t)
 	backup := filepath.Join(t.TempDir(), "b.db")
-	if err := s.store.Backup(ctx, backup, db.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, backup, sqlite.BackupOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
 	// While a store (a server) has the directory open: refused, even with overwrite.
-	if _, err := db.Restore(ctx, backup, dir, db.RestoreOptions{Overwrite: true}); !errors.Is(err, db.ErrLocked) {
+	if _, err := sqlite.Restore(ctx, backup, dir, sqlite.RestoreOptions{Overwrite: true}); !errors.Is(err, sqlite.ErrLocked) {
 		t.Fatalf("restore while the database is open: %v, want ErrLocked", err)
 	}
 	// Not a database, an SQLite file that is not flowcraft's, a newer schema.
@@ -252,7 +252,7 @@ func TestRestoreRefusals(t *testing.T) {
 	}
 	o.Close()
 	newer := filepath.Join(t.TempDir(), "newer.db")
-	if err := s.store.Backup(ctx, newer, db.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, newer, sqlite.BackupOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	n, err := sql.Open("sqlite", newer)
@@ -265,12 +265,12 @@ func TestRestoreRefusals(t *testing.T) {
 	n.Close()
 	for name, src := range map[string]string{"junk": junk, "other": other, "newer": newer, "missing": filepath.Join(t.TempDir(), "none.db")} {
 		fresh := t.TempDir()
-		if _, err := db.Restore(ctx, src, fresh, db.RestoreOptions{}); err == nil {
+		if _, err := sqlite.Restore(ctx, src, fresh, sqlite.RestoreOptions{}); err == nil {
 			t.Errorf("restore of %s: no error", name)
 		} else {
 			t.Logf("%s: %v", name, err)
 		}
-		if _, err := os.Stat(filepath.Join(fresh, db.FileName)); err == nil {
+		if _, err := os.Stat(filepath.Join(fresh, sqlite.FileName)); err == nil {
 			t.Errorf("a refused restore of %s left a database", name)
 		}
 	}
@@ -278,17 +278,17 @@ func TestRestoreRefusals(t *testing.T) {
 	// Stopped: an existing database is refused without overwrite, kept as .bak with it.
 	second := s.deployScript(t)
 	s.close()
-	if _, err := db.Restore(ctx, backup, dir, db.RestoreOptions{}); !errors.Is(err, fs.ErrExist) {
+	if _, err := sqlite.Restore(ctx, backup, dir, sqlite.RestoreOptions{}); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("restore over a database without overwrite: %v, want fs.ErrExist", err)
 	}
-	info, err := db.Restore(ctx, backup, dir, db.RestoreOptions{Overwrite: true})
+	info, err := sqlite.Restore(ctx, backup, dir, sqlite.RestoreOptions{Overwrite: true})
 	if err != nil {
 		t.Fatalf("restore with overwrite: %v", err)
 	}
 	if info.Processes != 1 {
 		t.Errorf("restored %+v, want the one process of the backup", info)
 	}
-	bak, err := db.VerifyFile(ctx, filepath.Join(dir, db.FileName+".bak"))
+	bak, err := sqlite.VerifyFile(ctx, filepath.Join(dir, sqlite.FileName+".bak"))
 	if err != nil || bak.Processes != 2 {
 		t.Errorf("the previous database kept as .bak: %+v %v", bak, err)
 	}

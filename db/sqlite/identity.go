@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 const userColumns = `id, name, email, role, disabled, create_at, update_at`
@@ -21,8 +22,8 @@ func scanUser(r rowScanner) (*engine.User, error) {
 	return &u, nil
 }
 
-// InsertUser implements engine.IdentityStore. Groups named in u.Groups must exist.
-func (d *DB) InsertUser(ctx context.Context, u *engine.User, passwordHash string) error {
+// InsertUser implements identity.Store. Groups named in u.Groups must exist.
+func (d *Store) InsertUser(ctx context.Context, u *engine.User, passwordHash string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, name, email, role, password_hash, disabled, create_at, update_at)
 			VALUES (?,?,?,?,?,?,?,?)`, u.ID, u.Name, u.Email, u.Role, passwordHash, u.Disabled, u.CreateAt, u.UpdateAt)
@@ -58,8 +59,8 @@ func setMemberships(ctx context.Context, tx *sql.Tx, userID string, groups []str
 	return nil
 }
 
-// GetUser implements engine.IdentityStore.
-func (d *DB) GetUser(ctx context.Context, id string) (*engine.User, error) {
+// GetUser implements identity.Store.
+func (d *Store) GetUser(ctx context.Context, id string) (*engine.User, error) {
 	u, err := scanUser(d.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.Errorf(engine.ErrNotFound, "user %s not found", id)
@@ -82,8 +83,8 @@ func (d *DB) GetUser(ctx context.Context, id string) (*engine.User, error) {
 	return u, rows.Err()
 }
 
-// UserPasswordHash implements engine.IdentityStore.
-func (d *DB) UserPasswordHash(ctx context.Context, id string) (string, error) {
+// UserPasswordHash implements identity.Store.
+func (d *Store) UserPasswordHash(ctx context.Context, id string) (string, error) {
 	var h string
 	err := d.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -94,8 +95,8 @@ func (d *DB) UserPasswordHash(ctx context.Context, id string) (string, error) {
 
 var userSorts = map[string]string{"id": "id", "name": "name", "email": "email", "role": "role", "createAt": "create_at"}
 
-// ListUsers implements engine.IdentityStore.
-func (d *DB) ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error) {
+// ListUsers implements identity.Store.
+func (d *Store) ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error) {
 	cond, args := "", []any{}
 	if q != "" {
 		cond = ` WHERE id LIKE ?1 ESCAPE '\' OR name LIKE ?1 ESCAPE '\' OR email LIKE ?1 ESCAPE '\'`
@@ -162,9 +163,9 @@ func wasActiveAdmin(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
 	return role == engine.RoleAdmin && !disabled, err
 }
 
-// UpdateUser implements engine.IdentityStore. A change that leaves no enabled admin
+// UpdateUser implements identity.Store. A change that leaves no enabled admin
 // is refused with ErrConflict.
-func (d *DB) UpdateUser(ctx context.Context, u *engine.User, passwordHash string) error {
+func (d *Store) UpdateUser(ctx context.Context, u *engine.User, passwordHash string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		wasAdmin, err := wasActiveAdmin(ctx, tx, u.ID)
 		if err != nil {
@@ -197,9 +198,9 @@ func (d *DB) UpdateUser(ctx context.Context, u *engine.User, passwordHash string
 	})
 }
 
-// DeleteUser implements engine.IdentityStore. Deleting the last enabled admin is
+// DeleteUser implements identity.Store. Deleting the last enabled admin is
 // refused with ErrConflict.
-func (d *DB) DeleteUser(ctx context.Context, id string) error {
+func (d *Store) DeleteUser(ctx context.Context, id string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		wasAdmin, err := wasActiveAdmin(ctx, tx, id)
 		if err != nil {
@@ -221,15 +222,15 @@ func (d *DB) DeleteUser(ctx context.Context, id string) error {
 	})
 }
 
-// CountUsers implements engine.IdentityStore.
-func (d *DB) CountUsers(ctx context.Context) (int, error) {
+// CountUsers implements identity.Store.
+func (d *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
 }
 
-// InsertGroup implements engine.IdentityStore.
-func (d *DB) InsertGroup(ctx context.Context, g *engine.Group) error {
+// InsertGroup implements identity.Store.
+func (d *Store) InsertGroup(ctx context.Context, g *engine.Group) error {
 	_, err := d.write.ExecContext(ctx, `INSERT INTO groups (id, name, create_at) VALUES (?, ?, ?)`, g.ID, g.Name, g.CreateAt)
 	if isUniqueViolation(err) {
 		return engine.Errorf(engine.ErrConflict, "group %s already exists", g.ID)
@@ -237,8 +238,8 @@ func (d *DB) InsertGroup(ctx context.Context, g *engine.Group) error {
 	return err
 }
 
-// GetGroup implements engine.IdentityStore.
-func (d *DB) GetGroup(ctx context.Context, id string) (*engine.Group, error) {
+// GetGroup implements identity.Store.
+func (d *Store) GetGroup(ctx context.Context, id string) (*engine.Group, error) {
 	var g engine.Group
 	err := d.read.QueryRowContext(ctx, `SELECT id, name, create_at FROM groups WHERE id = ?`, id).Scan(&g.ID, &g.Name, &g.CreateAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -249,8 +250,8 @@ func (d *DB) GetGroup(ctx context.Context, id string) (*engine.Group, error) {
 
 var groupSorts = map[string]string{"id": "id", "name": "name", "createAt": "create_at"}
 
-// ListGroups implements engine.IdentityStore.
-func (d *DB) ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group, int, error) {
+// ListGroups implements identity.Store.
+func (d *Store) ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group, int, error) {
 	order, err := orderBy(page, groupSorts, "id")
 	if err != nil {
 		return nil, 0, err
@@ -275,8 +276,8 @@ func (d *DB) ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group,
 	return list, total, rows.Err()
 }
 
-// UpdateGroup implements engine.IdentityStore.
-func (d *DB) UpdateGroup(ctx context.Context, g *engine.Group) error {
+// UpdateGroup implements identity.Store.
+func (d *Store) UpdateGroup(ctx context.Context, g *engine.Group) error {
 	res, err := d.write.ExecContext(ctx, `UPDATE groups SET name = ? WHERE id = ?`, g.Name, g.ID)
 	if err != nil {
 		return err
@@ -287,8 +288,8 @@ func (d *DB) UpdateGroup(ctx context.Context, g *engine.Group) error {
 	return nil
 }
 
-// DeleteGroup implements engine.IdentityStore.
-func (d *DB) DeleteGroup(ctx context.Context, id string) error {
+// DeleteGroup implements identity.Store.
+func (d *Store) DeleteGroup(ctx context.Context, id string) error {
 	res, err := d.write.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id)
 	if err != nil {
 		return err
@@ -299,14 +300,14 @@ func (d *DB) DeleteGroup(ctx context.Context, id string) error {
 	return nil
 }
 
-// AddMember implements engine.IdentityStore.
-func (d *DB) AddMember(ctx context.Context, groupID, userID string) error {
+// AddMember implements identity.Store.
+func (d *Store) AddMember(ctx context.Context, groupID, userID string) error {
 	_, err := d.write.ExecContext(ctx, `INSERT OR IGNORE INTO membership (group_id, user_id) VALUES (?, ?)`, groupID, userID)
 	return err
 }
 
-// RemoveMember implements engine.IdentityStore.
-func (d *DB) RemoveMember(ctx context.Context, groupID, userID string) error {
+// RemoveMember implements identity.Store.
+func (d *Store) RemoveMember(ctx context.Context, groupID, userID string) error {
 	res, err := d.write.ExecContext(ctx, `DELETE FROM membership WHERE group_id = ? AND user_id = ?`, groupID, userID)
 	if err != nil {
 		return err
@@ -317,8 +318,8 @@ func (d *DB) RemoveMember(ctx context.Context, groupID, userID string) error {
 	return nil
 }
 
-// ListMembers implements engine.IdentityStore.
-func (d *DB) ListMembers(ctx context.Context, groupID string) ([]*engine.User, error) {
+// ListMembers implements identity.Store.
+func (d *Store) ListMembers(ctx context.Context, groupID string) ([]*engine.User, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM users u
 		JOIN membership m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.id`, groupID)
 	if err != nil {
@@ -336,8 +337,8 @@ func (d *DB) ListMembers(ctx context.Context, groupID string) ([]*engine.User, e
 	return list, rows.Err()
 }
 
-// InsertToken implements engine.IdentityStore.
-func (d *DB) InsertToken(ctx context.Context, t *engine.APIToken, secretHash string) error {
+// InsertToken implements identity.Store.
+func (d *Store) InsertToken(ctx context.Context, t *identity.APIToken, secretHash string) error {
 	_, err := d.write.ExecContext(ctx, `INSERT INTO api_token (id, user_id, name, prefix, secret_hash, create_at, expires_at)
 		VALUES (?,?,?,?,?,?,?)`, t.ID, t.UserID, t.Name, t.Prefix, secretHash, t.CreateAt, t.ExpiresAt)
 	return err
@@ -345,14 +346,14 @@ func (d *DB) InsertToken(ctx context.Context, t *engine.APIToken, secretHash str
 
 const tokenColumns = `id, user_id, name, prefix, create_at, last_used_at, expires_at`
 
-func scanToken(r rowScanner) (*engine.APIToken, error) {
-	var t engine.APIToken
+func scanToken(r rowScanner) (*identity.APIToken, error) {
+	var t identity.APIToken
 	err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreateAt, &t.LastUsedAt, &t.ExpiresAt)
 	return &t, err
 }
 
-// TokenBySecretHash implements engine.IdentityStore.
-func (d *DB) TokenBySecretHash(ctx context.Context, secretHash string) (*engine.APIToken, error) {
+// TokenBySecretHash implements identity.Store.
+func (d *Store) TokenBySecretHash(ctx context.Context, secretHash string) (*identity.APIToken, error) {
 	t, err := scanToken(d.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_token WHERE secret_hash = ?`, secretHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.ErrNotFound
@@ -360,14 +361,14 @@ func (d *DB) TokenBySecretHash(ctx context.Context, secretHash string) (*engine.
 	return t, err
 }
 
-// ListTokens implements engine.IdentityStore.
-func (d *DB) ListTokens(ctx context.Context, userID string) ([]*engine.APIToken, error) {
+// ListTokens implements identity.Store.
+func (d *Store) ListTokens(ctx context.Context, userID string) ([]*identity.APIToken, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_token WHERE user_id = ? ORDER BY create_at DESC`, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	list := []*engine.APIToken{}
+	list := []*identity.APIToken{}
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {
@@ -378,8 +379,8 @@ func (d *DB) ListTokens(ctx context.Context, userID string) ([]*engine.APIToken,
 	return list, rows.Err()
 }
 
-// DeleteToken implements engine.IdentityStore.
-func (d *DB) DeleteToken(ctx context.Context, id, userID string) error {
+// DeleteToken implements identity.Store.
+func (d *Store) DeleteToken(ctx context.Context, id, userID string) error {
 	res, err := d.write.ExecContext(ctx, `DELETE FROM api_token WHERE id = ? AND (? = '' OR user_id = ?)`, id, userID, userID)
 	if err != nil {
 		return err
@@ -390,22 +391,22 @@ func (d *DB) DeleteToken(ctx context.Context, id, userID string) error {
 	return nil
 }
 
-// TouchToken implements engine.IdentityStore.
-func (d *DB) TouchToken(ctx context.Context, id string, at int64) error {
+// TouchToken implements identity.Store.
+func (d *Store) TouchToken(ctx context.Context, id string, at int64) error {
 	_, err := d.write.ExecContext(ctx, `UPDATE api_token SET last_used_at = ? WHERE id = ?`, at, id)
 	return err
 }
 
-// InsertSession implements engine.IdentityStore.
-func (d *DB) InsertSession(ctx context.Context, secretHash string, s *engine.Session) error {
+// InsertSession implements identity.Store.
+func (d *Store) InsertSession(ctx context.Context, secretHash string, s *identity.Session) error {
 	_, err := d.write.ExecContext(ctx, `INSERT INTO session (secret_hash, user_id, csrf, create_at, expires_at) VALUES (?,?,?,?,?)`,
 		secretHash, s.UserID, s.CSRF, s.CreateAt, s.ExpiresAt)
 	return err
 }
 
-// SessionBySecretHash implements engine.IdentityStore.
-func (d *DB) SessionBySecretHash(ctx context.Context, secretHash string) (*engine.Session, error) {
-	var s engine.Session
+// SessionBySecretHash implements identity.Store.
+func (d *Store) SessionBySecretHash(ctx context.Context, secretHash string) (*identity.Session, error) {
+	var s identity.Session
 	err := d.read.QueryRowContext(ctx, `SELECT user_id, csrf, create_at, expires_at FROM session WHERE secret_hash = ?`, secretHash).
 		Scan(&s.UserID, &s.CSRF, &s.CreateAt, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -414,14 +415,14 @@ func (d *DB) SessionBySecretHash(ctx context.Context, secretHash string) (*engin
 	return &s, err
 }
 
-// DeleteSession implements engine.IdentityStore.
-func (d *DB) DeleteSession(ctx context.Context, secretHash string) error {
+// DeleteSession implements identity.Store.
+func (d *Store) DeleteSession(ctx context.Context, secretHash string) error {
 	_, err := d.write.ExecContext(ctx, `DELETE FROM session WHERE secret_hash = ?`, secretHash)
 	return err
 }
 
-// DeleteExpiredSessions implements engine.IdentityStore.
-func (d *DB) DeleteExpiredSessions(ctx context.Context, now int64) error {
+// DeleteExpiredSessions implements identity.Store.
+func (d *Store) DeleteExpiredSessions(ctx context.Context, now int64) error {
 	_, err := d.write.ExecContext(ctx, `DELETE FROM session WHERE expires_at <= ?`, now)
 	return err
 }

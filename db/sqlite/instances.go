@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -67,7 +67,7 @@ func scanNode(r rowScanner) (*engine.NodeRun, error) {
 }
 
 // GetInstance implements engine.RuntimeStore.
-func (d *DB) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance, error) {
+func (d *Store) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance, error) {
 	in, err := scanInstance(d.read.QueryRowContext(ctx, `SELECT `+instanceColumns+` FROM workflow_inst WHERE uid = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.Errorf(engine.ErrNotFound, "instance %d not found", id)
@@ -76,7 +76,7 @@ func (d *DB) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance, e
 }
 
 // LoadInstance implements engine.RuntimeStore.
-func (d *DB) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]any, error) {
+func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]any, error) {
 	in, err := d.GetInstance(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -93,7 +93,7 @@ func (d *DB) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, 
 }
 
 // ListNodeRuns returns the runtimes of an instance in creation order.
-func (d *DB) ListNodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
+func (d *Store) ListNodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_inst_uid = ? ORDER BY uid`, id)
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (d *DB) ListNodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun,
 }
 
 // Variables returns the process variables of an instance.
-func (d *DB) Variables(ctx context.Context, id engine.ID) (map[string]any, error) {
+func (d *Store) Variables(ctx context.Context, id engine.ID) (map[string]any, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT name, value FROM variable WHERE workflow_inst_uid = ?`, id)
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func (d *DB) Variables(ctx context.Context, id engine.ID) (map[string]any, error
 var instanceSorts = map[string]string{"startAt": "start_at", "endAt": "end_at", "status": "status", "cost": "cost", "id": "uid"}
 
 // ListInstances implements engine.RuntimeStore.
-func (d *DB) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error) {
+func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
@@ -193,7 +193,7 @@ func (d *DB) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*eng
 // InstancesToResume implements engine.RuntimeStore: every instance that is pending or
 // running, with its crash count. Waiting instances wake up through their jobs (timers,
 // subprocess watchdogs) or human tasks; suspended ones wait for resume.
-func (d *DB) InstancesToResume(ctx context.Context) ([]engine.Resumable, error) {
+func (d *Store) InstancesToResume(ctx context.Context) ([]engine.Resumable, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT uid, crash_count FROM workflow_inst WHERE status IN ('pending','running') ORDER BY uid`)
 	if err != nil {
 		return nil, err
@@ -212,13 +212,13 @@ func (d *DB) InstancesToResume(ctx context.Context) ([]engine.Resumable, error) 
 
 // MarkResumed implements engine.RuntimeStore. It leaves rev alone: the count is not
 // part of the instance the engine holds, and every step commit resets it.
-func (d *DB) MarkResumed(ctx context.Context, id engine.ID) error {
+func (d *Store) MarkResumed(ctx context.Context, id engine.ID) error {
 	_, err := d.write.ExecContext(ctx, `UPDATE workflow_inst SET crash_count = crash_count + 1 WHERE uid = ?`, id)
 	return err
 }
 
 // ChildInstance implements engine.RuntimeStore.
-func (d *DB) ChildInstance(ctx context.Context, parentNode engine.ID) (*engine.Instance, error) {
+func (d *Store) ChildInstance(ctx context.Context, parentNode engine.ID) (*engine.Instance, error) {
 	in, err := scanInstance(d.read.QueryRowContext(ctx, `SELECT `+instanceColumns+` FROM workflow_inst WHERE p_node_uid = ? ORDER BY uid DESC LIMIT 1`, parentNode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.ErrNotFound
@@ -228,7 +228,7 @@ func (d *DB) ChildInstance(ctx context.Context, parentNode engine.ID) (*engine.I
 
 // DeleteInstance implements engine.RuntimeStore: the instance, its runtimes, human
 // tasks, jobs and variables (by cascade), and its child instances.
-func (d *DB) DeleteInstance(ctx context.Context, id engine.ID) error {
+func (d *Store) DeleteInstance(ctx context.Context, id engine.ID) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM workflow_inst WHERE uid = ?`, id)
 		if err != nil {
@@ -243,7 +243,7 @@ func (d *DB) DeleteInstance(ctx context.Context, id engine.ID) error {
 }
 
 // IdempotentInstance implements engine.RuntimeStore.
-func (d *DB) IdempotentInstance(ctx context.Context, k engine.IdemKey, since int64) (engine.ID, bool, error) {
+func (d *Store) IdempotentInstance(ctx context.Context, k engine.IdemKey, since int64) (engine.ID, bool, error) {
 	var id engine.ID
 	err := d.read.QueryRowContext(ctx, `SELECT workflow_inst_uid FROM idempotency_key WHERE scope = ? AND key = ? AND create_at >= ?`,
 		k.Scope, k.Key, since).Scan(&id)
@@ -254,7 +254,7 @@ func (d *DB) IdempotentInstance(ctx context.Context, k engine.IdemKey, since int
 }
 
 // SetVariables writes variables of an instance outside a step (the variables API).
-func (d *DB) SetVariables(ctx context.Context, id engine.ID, vars map[string]any, now int64) error {
+func (d *Store) SetVariables(ctx context.Context, id engine.ID, vars map[string]any, now int64) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		for name, v := range vars {
 			val, err := jsonText(v)
@@ -284,7 +284,7 @@ func scanJob(r rowScanner) (*engine.Job, error) {
 // ClaimJobs implements engine.RuntimeStore: due pending jobs whose lease is free or
 // expired are leased to owner, in one transaction, so two flowcraft processes never
 // run the same job at the same time.
-func (d *DB) ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64, limit int) ([]*engine.Job, error) {
+func (d *Store) ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64, limit int) ([]*engine.Job, error) {
 	var jobs []*engine.Job
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE job SET lock_owner = ?, lock_expiry = ?, attempts = attempts + 1, update_at = ?
@@ -307,13 +307,13 @@ func (d *DB) ClaimJobs(ctx context.Context, owner string, now, leaseUntil int64,
 }
 
 // ReleaseJobs implements engine.RuntimeStore.
-func (d *DB) ReleaseJobs(ctx context.Context, owner string) error {
+func (d *Store) ReleaseJobs(ctx context.Context, owner string) error {
 	_, err := d.write.ExecContext(ctx, `UPDATE job SET lock_owner = '', lock_expiry = 0 WHERE lock_owner = ?`, owner)
 	return err
 }
 
 // RetryJobLater implements engine.RuntimeStore.
-func (d *DB) RetryJobLater(ctx context.Context, id engine.ID, owner string, dueAt int64, errMsg string) error {
+func (d *Store) RetryJobLater(ctx context.Context, id engine.ID, owner string, dueAt int64, errMsg string) error {
 	_, err := d.write.ExecContext(ctx, `UPDATE job SET lock_owner = '', lock_expiry = 0, due_at = ?, error = ?,
 		status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END WHERE id = ? AND lock_owner = ?`,
 		dueAt, errMsg, id, owner)
@@ -323,7 +323,7 @@ func (d *DB) RetryJobLater(ctx context.Context, id engine.ID, owner string, dueA
 var jobSorts = map[string]string{"dueAt": "due_at", "createAt": "create_at", "id": "id"}
 
 // ListJobs implements engine.RuntimeStore.
-func (d *DB) ListJobs(ctx context.Context, status string, page engine.Page) ([]*engine.Job, int, error) {
+func (d *Store) ListJobs(ctx context.Context, status string, page engine.Page) ([]*engine.Job, int, error) {
 	cond, args := "", []any{}
 	if status != "" {
 		cond, args = " WHERE status = ?", append(args, status)
@@ -353,7 +353,7 @@ func (d *DB) ListJobs(ctx context.Context, status string, page engine.Page) ([]*
 }
 
 // ReviveJob implements engine.RuntimeStore.
-func (d *DB) ReviveJob(ctx context.Context, id engine.ID, now int64) error {
+func (d *Store) ReviveJob(ctx context.Context, id engine.ID, now int64) error {
 	res, err := d.write.ExecContext(ctx, `UPDATE job SET status = 'pending', attempts = 0, due_at = ?, lock_owner = '', lock_expiry = 0,
 		error = '' WHERE id = ? AND status = 'dead'`, now, id)
 	if err != nil {

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -59,7 +59,7 @@ func processArgs(p *engine.Process) ([]any, error) {
 }
 
 // InsertProcess implements engine.DefinitionStore.
-func (d *DB) InsertProcess(ctx context.Context, p *engine.Process) error {
+func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
 	args, err := processArgs(p)
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (d *DB) InsertProcess(ctx context.Context, p *engine.Process) error {
 }
 
 // GetProcess implements engine.DefinitionStore.
-func (d *DB) GetProcess(ctx context.Context, id string) (*engine.Process, error) {
+func (d *Store) GetProcess(ctx context.Context, id string) (*engine.Process, error) {
 	row := d.read.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, id)
 	p, err := scanProcess(row, true)
 	if errors.Is(err, engine.ErrNotFound) {
@@ -92,7 +92,7 @@ var processSorts = map[string]string{
 }
 
 // ListProcesses implements engine.DefinitionStore.
-func (d *DB) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error) {
+func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error) {
 	var where []string
 	var args []any
 	if f.Name != "" {
@@ -143,7 +143,7 @@ func (d *DB) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engi
 
 // ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
 // p.Version-1; it is copied into workflow_version and replaced, in one transaction.
-func (d *DB) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
+func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, p.ID), true)
 		if errors.Is(err, engine.ErrNotFound) {
@@ -188,7 +188,7 @@ func (d *DB) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy s
 }
 
 // DeleteProcess implements engine.DefinitionStore.
-func (d *DB) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
+func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE id = ?`, id).Scan(&exists); err != nil {
@@ -218,7 +218,7 @@ func (d *DB) DeleteProcess(ctx context.Context, id string, cascade bool, by stri
 var versionSorts = map[string]string{"version": "version", "createAt": "create_at"}
 
 // ListProcessVersions implements engine.DefinitionStore.
-func (d *DB) ListProcessVersions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error) {
+func (d *Store) ListProcessVersions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error) {
 	if page.Sort == "" {
 		page.Sort, page.Desc = "version", true
 	}
@@ -263,7 +263,7 @@ func audit(ctx context.Context, tx *sql.Tx, actor, action, objectType, objectID 
 }
 
 // ProcessHead implements engine.ProcessSource.
-func (d *DB) ProcessHead(ctx context.Context, id string) (int, bool, error) {
+func (d *Store) ProcessHead(ctx context.Context, id string) (int, bool, error) {
 	var version int
 	var enabled bool
 	err := d.read.QueryRowContext(ctx, `SELECT version, enabled FROM workflow WHERE id = ?`, id).Scan(&version, &enabled)
@@ -274,7 +274,7 @@ func (d *DB) ProcessHead(ctx context.Context, id string) (int, bool, error) {
 }
 
 // ProcessAt implements engine.ProcessSource: the current row, or an earlier version.
-func (d *DB) ProcessAt(ctx context.Context, id string, version int) (*engine.Process, error) {
+func (d *Store) ProcessAt(ctx context.Context, id string, version int) (*engine.Process, error) {
 	p, err := d.GetProcess(ctx, id)
 	if err == nil && p.Version == version {
 		return p, nil

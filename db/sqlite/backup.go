@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -33,7 +33,7 @@ type FileInfo struct {
 
 // Backup writes a consistent copy of the store's database to path while the
 // store keeps serving (see BackupFile).
-func (d *DB) Backup(ctx context.Context, path string, opts BackupOptions) error {
+func (d *Store) Backup(ctx context.Context, path string, opts BackupOptions) error {
 	return BackupFile(ctx, d.path, path, opts)
 }
 

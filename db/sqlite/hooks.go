@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 // ProcessByTriggerToken implements engine.TriggerTokenStore: the definition whose
 // webhook token is token; ErrNotFound if none.
-func (d *DB) ProcessByTriggerToken(ctx context.Context, token string) (*engine.Process, error) {
+func (d *Store) ProcessByTriggerToken(ctx context.Context, token string) (*engine.Process, error) {
 	if token == "" {
 		return nil, engine.ErrNotFound
 	}
@@ -21,7 +21,7 @@ func (d *DB) ProcessByTriggerToken(ctx context.Context, token string) (*engine.P
 // SetTriggerToken implements engine.TriggerTokenStore: it replaces the token of a
 // webhook process without making a new version, and records who did it in audit_log.
 // ErrNotFound when there is no such process or its trigger is not a webhook.
-func (d *DB) SetTriggerToken(ctx context.Context, id, token, by string) error {
+func (d *Store) SetTriggerToken(ctx context.Context, id, token, by string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE workflow SET trigger_token = ? WHERE id = ? AND trigger_app = 'webhook'`, token, id)
 		if isUniqueViolation(err) {

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -113,7 +113,7 @@ func updateTask(ctx context.Context, exec func(name string, args ...any) (sql.Re
 }
 
 // GetHumanTask implements engine.HumanTaskStore.
-func (d *DB) GetHumanTask(ctx context.Context, id engine.ID) (*engine.HumanTask, error) {
+func (d *Store) GetHumanTask(ctx context.Context, id engine.ID) (*engine.HumanTask, error) {
 	t, err := scanTask(d.read.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM task_inst WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.Errorf(engine.ErrNotFound, "task %d not found", id)
@@ -122,7 +122,7 @@ func (d *DB) GetHumanTask(ctx context.Context, id engine.ID) (*engine.HumanTask,
 }
 
 // HumanTasksOfNodes implements engine.HumanTaskStore.
-func (d *DB) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*engine.HumanTask, error) {
+func (d *Store) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*engine.HumanTask, error) {
 	if len(nodes) == 0 {
 		return nil, nil
 	}
@@ -148,7 +148,7 @@ func (d *DB) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*engin
 }
 
 // UpdateHumanTask implements engine.HumanTaskStore (claim, unclaim, delegate, resolve).
-func (d *DB) UpdateHumanTask(ctx context.Context, t *engine.HumanTask) error {
+func (d *Store) UpdateHumanTask(ctx context.Context, t *engine.HumanTask) error {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		st := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
 		return updateTask(ctx, st.exec, t)
@@ -164,7 +164,7 @@ var inboxSorts = map[string]string{"createAt": "t.create_at", "priority": "t.pri
 // Inbox implements engine.HumanTaskStore. Open tasks are found through three indexed
 // lookups (assigned to the user; the user a candidate; a group of the user a
 // candidate), so the cost follows the user's open tasks, not the table's size.
-func (d *DB) Inbox(ctx context.Context, f engine.InboxFilter) ([]*engine.HumanTask, int, error) {
+func (d *Store) Inbox(ctx context.Context, f engine.InboxFilter) ([]*engine.HumanTask, int, error) {
 	var from string
 	var args []any
 	if f.Status == engine.TaskDone {

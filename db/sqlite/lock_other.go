@@ -1,6 +1,6 @@
 //go:build !unix
 
-package db
+package sqlite
 
 // lockFile is a no-op where flock is not available: restore cannot tell whether a
 // server uses the data directory, so stop it first.

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func loadMigrations() ([]migration, error) {
 
 // migrate applies, in order and each in its own transaction, the migrations not yet
 // recorded in schema_migrations.
-func (d *DB) migrate(ctx context.Context) error {
+func (d *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // SchemaVersion returns the number of the last applied migration.
-func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+func (d *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := d.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"modernc.org/sqlite"
+	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"flowcraft/engine"
@@ -16,7 +16,7 @@ import (
 // the overlap check. Slot times are unix milliseconds.
 
 // CronProcesses returns every enabled process whose trigger is a cron-timer, with tasks.
-func (d *DB) CronProcesses(ctx context.Context) ([]*engine.Process, error) {
+func (d *Store) CronProcesses(ctx context.Context) ([]*engine.Process, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow
 		WHERE trigger_app = 'cron-timer' AND enabled = 1 ORDER BY id`)
 	if err != nil {
@@ -36,7 +36,7 @@ func (d *DB) CronProcesses(ctx context.Context) ([]*engine.Process, error) {
 
 // ClaimSlot records that owner fires slot of a process, in its own transaction. It
 // reports false when the slot was claimed before (by this or another process).
-func (d *DB) ClaimSlot(ctx context.Context, processID string, slot time.Time, owner string, now time.Time) (bool, error) {
+func (d *Store) ClaimSlot(ctx context.Context, processID string, slot time.Time, owner string, now time.Time) (bool, error) {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO cron_fire (workflow_id, slot_at, status, owner, create_at)
 			VALUES (?, ?, 'claimed', ?, ?)`, processID, slot.UnixMilli(), owner, now.UnixMilli())
@@ -53,7 +53,7 @@ func (d *DB) ClaimSlot(ctx context.Context, processID string, slot time.Time, ow
 
 // FinishSlot records what became of a claimed slot: its status, the instance started
 // (0 for none) and an error message.
-func (d *DB) FinishSlot(ctx context.Context, processID string, slot time.Time, status string, inst engine.ID, errMsg string) error {
+func (d *Store) FinishSlot(ctx context.Context, processID string, slot time.Time, status string, inst engine.ID, errMsg string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE cron_fire SET status = ?, instance_uid = ?, error = ?
 			WHERE workflow_id = ? AND slot_at = ?`, status, nullID(inst), errMsg, processID, slot.UnixMilli())
@@ -62,7 +62,7 @@ func (d *DB) FinishSlot(ctx context.Context, processID string, slot time.Time, s
 }
 
 // LastSlot returns the latest claimed slot of a process; false when it never fired.
-func (d *DB) LastSlot(ctx context.Context, processID string) (time.Time, bool, error) {
+func (d *Store) LastSlot(ctx context.Context, processID string) (time.Time, bool, error) {
 	var ms sql.NullInt64
 	err := d.read.QueryRowContext(ctx, `SELECT MAX(slot_at) FROM cron_fire WHERE workflow_id = ?`, processID).Scan(&ms)
 	if err != nil || !ms.Valid {
@@ -73,7 +73,7 @@ func (d *DB) LastSlot(ctx context.Context, processID string) (time.Time, bool, e
 
 // UnfinishedCronInstance reports whether a process has an unfinished instance that a
 // cron-timer started.
-func (d *DB) UnfinishedCronInstance(ctx context.Context, processID string) (bool, error) {
+func (d *Store) UnfinishedCronInstance(ctx context.Context, processID string) (bool, error) {
 	var n int
 	err := d.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workflow_inst
 		WHERE workflow_id = ? AND trigger_app = 'cron-timer' AND status IN `+unfinishedStatuses+`)`, processID).Scan(&n)
@@ -82,7 +82,7 @@ func (d *DB) UnfinishedCronInstance(ctx context.Context, processID string) (bool
 
 // PruneSlots deletes slots claimed before `before`, keeping the latest slot of every
 // process (the scheduler's memory of where it stopped). It returns how many went.
-func (d *DB) PruneSlots(ctx context.Context, before time.Time) (int64, error) {
+func (d *Store) PruneSlots(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM cron_fire WHERE create_at < ?1
@@ -108,7 +108,7 @@ type CronSlot struct {
 }
 
 // CronSlots lists the claimed slots of a process, oldest first.
-func (d *DB) CronSlots(ctx context.Context, processID string) ([]CronSlot, error) {
+func (d *Store) CronSlots(ctx context.Context, processID string) ([]CronSlot, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT workflow_id, slot_at, COALESCE(instance_uid, 0), status, error, owner
 		FROM cron_fire WHERE workflow_id = ? ORDER BY slot_at`, processID)
 	if err != nil {
@@ -130,6 +130,6 @@ func (d *DB) CronSlots(ctx context.Context, processID string) ([]CronSlot, error
 
 // isForeignKeyViolation reports a FOREIGN KEY constraint failure.
 func isForeignKeyViolation(err error) bool {
-	var se *sqlite.Error
+	var se *sqlitedrv.Error
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }

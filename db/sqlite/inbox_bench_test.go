@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // seedInbox fills a database with `total` human tasks: 5% open, spread over 10,000
 // users and 500 groups; each open task has one candidate user and one candidate group.
-func seedInbox(b *testing.B, d *DB, total int) {
+func seedInbox(b *testing.B, d *Store, total int) {
 	ctx := context.Background()
 	now := time.Now().UnixMilli()
 	stmts := []string{

@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -42,13 +42,13 @@ func (r commitReq) finish(err error) {
 }
 
 // startCommitter launches the batching writer. stopCommitter ends it.
-func (d *DB) startCommitter() {
+func (d *Store) startCommitter() {
 	d.commits = make(chan commitReq, 4*maxBatch)
 	d.committerDone = make(chan struct{})
 	go d.committer()
 }
 
-func (d *DB) stopCommitter() {
+func (d *Store) stopCommitter() {
 	d.closeOnce.Do(func() {
 		// After this no request can enter the queue, so the committer's final drain
 		// writes everything that was ever accepted.
@@ -62,7 +62,7 @@ func (d *DB) stopCommitter() {
 
 // enqueue puts a request on the queue unless the database is closing. It blocks while
 // the queue is full (back-pressure) or until ctx ends.
-func (d *DB) enqueue(ctx context.Context, req commitReq) error {
+func (d *Store) enqueue(ctx context.Context, req commitReq) error {
 	d.queueMu.RLock()
 	defer d.queueMu.RUnlock()
 	if d.queueClosed {
@@ -79,7 +79,7 @@ func (d *DB) enqueue(ctx context.Context, req commitReq) error {
 // CommitStepAsync implements engine.RuntimeStore: it queues the step and returns; then
 // (if not nil) learns the outcome. When the queue is full it blocks (back-pressure).
 // Steps queued before Close are written by Close.
-func (d *DB) CommitStepAsync(ctx context.Context, s *engine.Step, then func(error)) error {
+func (d *Store) CommitStepAsync(ctx context.Context, s *engine.Step, then func(error)) error {
 	if then == nil {
 		then = func(error) {}
 	}
@@ -91,7 +91,7 @@ func (d *DB) CommitStepAsync(ctx context.Context, s *engine.Step, then func(erro
 }
 
 // CommitStep implements engine.RuntimeStore.
-func (d *DB) CommitStep(ctx context.Context, s *engine.Step) error {
+func (d *Store) CommitStep(ctx context.Context, s *engine.Step) error {
 	req := commitReq{step: s, done: make(chan error, 1)}
 	if err := d.enqueue(ctx, req); err != nil {
 		return err
@@ -101,7 +101,7 @@ func (d *DB) CommitStep(ctx context.Context, s *engine.Step) error {
 	return <-req.done
 }
 
-func (d *DB) committer() {
+func (d *Store) committer() {
 	defer close(d.committerDone)
 	batch := make([]commitReq, 0, maxBatch)
 	for {
@@ -123,7 +123,7 @@ func (d *DB) committer() {
 }
 
 // fill adds queued requests to batch without waiting, up to maxBatch.
-func (d *DB) fill(batch []commitReq) []commitReq {
+func (d *Store) fill(batch []commitReq) []commitReq {
 	for len(batch) < maxBatch {
 		select {
 		case req := <-d.commits:
@@ -173,7 +173,7 @@ func insertNodesSQL(k int) string {
 }
 
 // prepareSteps prepares stepSQL on the writer (after migrations created the tables).
-func (d *DB) prepareSteps(ctx context.Context) error {
+func (d *Store) prepareSteps(ctx context.Context) error {
 	d.stmts = make(map[string]*sql.Stmt, len(stepSQL)+maxNodeRows)
 	all := maps.Clone(stepSQL)
 	for k := 1; k <= maxNodeRows; k++ {
@@ -218,7 +218,7 @@ func (t *stepTx) queryRow(name string, args ...any) *sql.Row {
 	return t.stmt(name).QueryRowContext(t.ctx, args...)
 }
 
-func (d *DB) writeBatch(batch []commitReq) {
+func (d *Store) writeBatch(batch []commitReq) {
 	// Optimistically write the batch plainly; only if one of its steps fails (a stale
 	// rev, say) write it again with a SAVEPOINT around each step, so that step alone fails.
 	errs, err := d.tryBatch(batch, len(batch) == 1)
@@ -244,7 +244,7 @@ var errStepFailed = errors.New("a step of the batch failed")
 // tryBatch writes a batch in one transaction. isolated wraps each step in a SAVEPOINT
 // (errs then holds each step's error); otherwise the first failing step aborts it all
 // with errStepFailed.
-func (d *DB) tryBatch(batch []commitReq, isolated bool) ([]error, error) {
+func (d *Store) tryBatch(batch []commitReq, isolated bool) ([]error, error) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
 	err := d.tx(ctx, func(tx *sql.Tx) error {

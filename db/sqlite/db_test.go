@@ -1,4 +1,4 @@
-package db
+package sqlite
 
 import (
 	"context"
@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
-func openTest(t *testing.T) *DB {
+func openTest(t *testing.T) *Store {
 	t.Helper()
 	d, err := Open(context.Background(), t.TempDir(), Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -220,7 +221,7 @@ func TestIdentityStore(t *testing.T) {
 	if err != nil || got.Name != "李四" || len(got.Groups) != 1 {
 		t.Fatalf("get user: %+v %v", got, err)
 	}
-	if err := d.InsertSession(ctx, "sesshash", &engine.Session{UserID: "lisi", CSRF: "c", CreateAt: now, ExpiresAt: now + 1000}); err != nil {
+	if err := d.InsertSession(ctx, "sesshash", &identity.Session{UserID: "lisi", CSRF: "c", CreateAt: now, ExpiresAt: now + 1000}); err != nil {
 		t.Fatal(err)
 	}
 	// Changing the password keeps groups in step and signs the user out.
@@ -238,7 +239,7 @@ func TestIdentityStore(t *testing.T) {
 		t.Errorf("members %v", ms)
 	}
 	// Deleting a user removes tokens by cascade.
-	if err := d.InsertToken(ctx, &engine.APIToken{ID: "t1", UserID: "lisi", Name: "x", Prefix: "fc_", CreateAt: now}, "th"); err != nil {
+	if err := d.InsertToken(ctx, &identity.APIToken{ID: "t1", UserID: "lisi", Name: "x", Prefix: "fc_", CreateAt: now}, "th"); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.DeleteUser(ctx, "lisi"); err != nil {
