@@ -25,6 +25,7 @@ import (
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
 	"flowcraft/engine/templates"
+	"flowcraft/identity"
 	"flowcraft/scripting"
 	"flowcraft/web"
 )
@@ -224,7 +225,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	registry := templates.Builtin()
 	validator := engine.NewValidator(registry, scripts)
 	defs := engine.NewDefinitions(store, validator, time.Now, log)
-	identity := engine.NewIdentity(store, engine.IdentityOptions{}, time.Now, log)
+	users := identity.New(store, identity.Options{}, time.Now, log)
 
 	specs, err := templates.ParseDataSources(cfg.DataSources)
 	if err != nil {
@@ -265,7 +266,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}()
 
-	password, err := identity.Bootstrap(ctx, cfg.AdminPassword)
+	password, err := users.Bootstrap(ctx, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create admin user: %w", err)
 	}
@@ -278,7 +279,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: identity, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
+		Definitions: defs, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 

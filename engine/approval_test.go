@@ -9,13 +9,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // people creates users a, b, c (group g1: a, b) and returns them.
 func (h *harness) people() map[string]*engine.User {
 	h.t.Helper()
 	ctx := context.Background()
-	id := engine.NewIdentity(h.store, engine.IdentityOptions{BcryptCost: bcrypt.MinCost}, time.Now, discardLog())
+	id := identity.New(h.store, identity.Options{BcryptCost: bcrypt.MinCost}, time.Now, discardLog())
 	if _, err := id.CreateGroup(ctx, &engine.Group{ID: "g1"}); err != nil {
 		h.t.Fatal(err)
 	}

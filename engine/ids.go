@@ -24,6 +24,10 @@ func randomSuffix(n int) string {
 	return string(b)
 }
 
+// RandomID returns n random characters of [a-z0-9] from crypto/rand: an id that is
+// hard to guess, not a secret (see NewSecret).
+func RandomID(n int) string { return randomSuffix(n) }
+
 // NewProcessID returns a fresh process definition id: "proc-" + 8 chars of [a-z0-9].
 func NewProcessID() string { return "proc-" + randomSuffix(8) }
 

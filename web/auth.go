@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 const (
@@ -26,8 +27,8 @@ func caller(c *fiber.Ctx) *engine.User {
 }
 
 // callerSession returns the browser session of the request, if it used one.
-func callerSession(c *fiber.Ctx) *engine.Session {
-	s, _ := c.Locals(localSession).(*engine.Session)
+func callerSession(c *fiber.Ctx) *identity.Session {
+	s, _ := c.Locals(localSession).(*identity.Session)
 	return s
 }
 
@@ -44,7 +45,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		if token == "" {
 			token = c.FormValue(csrfFormField)
 		}
-		if !engine.CSRFMatches(sess, token) {
+		if !identity.CSRFMatches(sess, token) {
 			return apiErr(fiber.StatusForbidden, "missing or wrong CSRF token: send the X-CSRF-Token header from GET /api/me")
 		}
 	}
@@ -56,7 +57,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 }
 
 // identify resolves the credentials of a request without enforcing CSRF.
-func (s *Server) identify(c *fiber.Ctx) (*engine.User, *engine.Session, error) {
+func (s *Server) identify(c *fiber.Ctx) (*engine.User, *identity.Session, error) {
 	ctx := c.UserContext()
 	auth := c.Get(fiber.HeaderAuthorization)
 	scheme, cred, _ := strings.Cut(auth, " ")

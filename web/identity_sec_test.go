@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 	"flowcraft/web"
 )
 
@@ -153,7 +154,7 @@ func throttledEnv(t *testing.T) (*testEnv, *fakeClock) {
 	e := newTestEnv(t)
 	clock := &fakeClock{t: time.Now()}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	id := engine.NewIdentity(e.store, engine.IdentityOptions{BcryptCost: bcrypt.MinCost}, clock.now, log)
+	id := identity.New(e.store, identity.Options{BcryptCost: bcrypt.MinCost}, clock.now, log)
 	e.identity, e.deps.Identity = id, id
 	e.app = web.New(web.Config{}, e.deps)
 	return e, clock
@@ -258,7 +259,7 @@ func TestTokenExpiresInRange(t *testing.T) {
 		t.Fatalf("10 years: %d %s", r.Status, r.Body)
 	}
 	tok := r.json(t)["response"].(map[string]any)
-	if life := time.Duration(tok["expiresAt"].(float64)-tok["createAt"].(float64)) * time.Millisecond; life != engine.MaxTokenTTL {
+	if life := time.Duration(tok["expiresAt"].(float64)-tok["createAt"].(float64)) * time.Millisecond; life != identity.MaxTokenTTL {
 		t.Fatalf("lifetime %v", life)
 	}
 	// The token works (not born expired).

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 	"flowcraft/ui"
 )
 
@@ -132,7 +133,7 @@ func (p *pages) logoutSubmit(c *fiber.Ctx) error {
 	secret := c.Cookies(sessionCookie)
 	if secret != "" {
 		sess, _, err := p.s.deps.Identity.SessionUser(c.UserContext(), secret)
-		if err == nil && !engine.CSRFMatches(sess, c.FormValue(csrfFormField)) {
+		if err == nil && !identity.CSRFMatches(sess, c.FormValue(csrfFormField)) {
 			return apiErr(fiber.StatusForbidden, "missing or wrong CSRF token")
 		}
 		if err := p.s.deps.Identity.Logout(c.UserContext(), secret); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
+	"flowcraft/identity"
 )
 
 // Definitions is what the process definition handlers need.
@@ -33,15 +34,15 @@ type Definitions interface {
 type Identity interface {
 	CheckPassword(ctx context.Context, userID, password, addr string) (*engine.User, error)
 	CheckToken(ctx context.Context, secret string) (*engine.User, error)
-	Login(ctx context.Context, userID, password, addr string) (string, *engine.Session, *engine.User, error)
-	SessionUser(ctx context.Context, secret string) (*engine.Session, *engine.User, error)
+	Login(ctx context.Context, userID, password, addr string) (string, *identity.Session, *engine.User, error)
+	SessionUser(ctx context.Context, secret string) (*identity.Session, *engine.User, error)
 	Logout(ctx context.Context, secret string) error
-	OnChange(f func(engine.IdentityChange)) // closes websockets of changed users and ended sessions
+	OnChange(f func(identity.Change)) // closes websockets of changed users and ended sessions
 
 	CreateUser(ctx context.Context, u *engine.User, password string) (*engine.User, error)
 	GetUser(ctx context.Context, id string) (*engine.User, error)
 	ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error)
-	UpdateUser(ctx context.Context, id string, in engine.UserInput) (*engine.User, error)
+	UpdateUser(ctx context.Context, id string, in identity.UserInput) (*engine.User, error)
 	DeleteUser(ctx context.Context, id, by string) error
 	Unlock(ctx context.Context, id, by string) error
 
@@ -54,8 +55,8 @@ type Identity interface {
 	RemoveMember(ctx context.Context, groupID, userID string) error
 	ListMembers(ctx context.Context, groupID string) ([]*engine.User, error)
 
-	CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *engine.APIToken, error)
-	ListTokens(ctx context.Context, userID string) ([]*engine.APIToken, error)
+	CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *identity.APIToken, error)
+	ListTokens(ctx context.Context, userID string) ([]*identity.APIToken, error)
 	DeleteToken(ctx context.Context, id, owner string) error
 }
 

@@ -21,8 +21,8 @@ import (
 
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
-	"flowcraft/identity"
 	"flowcraft/engine/templates"
+	"flowcraft/identity"
 	"flowcraft/scripting"
 	"flowcraft/web"
 )

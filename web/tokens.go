@@ -6,17 +6,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // tokenBody is the body of POST /api/tokens.
 type tokenBody struct {
 	Name      string `json:"name"`
-	ExpiresIn int64  `json:"expiresIn"` // seconds; 0 = never; at most engine.MaxTokenTTL (10 years)
+	ExpiresIn int64  `json:"expiresIn"` // seconds; 0 = never; at most identity.MaxTokenTTL (10 years)
 }
 
 // createdToken is the answer to POST /api/tokens: the only time the secret is shown.
 type createdToken struct {
-	*engine.APIToken
+	*identity.APIToken
 	Token string `json:"token"`
 }
 
@@ -56,8 +57,8 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	// Check the range before converting: seconds × 1e9 overflows a Duration past ~292 years.
-	if b.ExpiresIn < 0 || b.ExpiresIn > int64(engine.MaxTokenTTL/time.Second) {
-		return engine.Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(engine.MaxTokenTTL/time.Second))
+	if b.ExpiresIn < 0 || b.ExpiresIn > int64(identity.MaxTokenTTL/time.Second) {
+		return engine.Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(identity.MaxTokenTTL/time.Second))
 	}
 	secret, t, err := s.deps.Identity.CreateToken(c.UserContext(), owner, b.Name, time.Duration(b.ExpiresIn)*time.Second)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // listUsers handles GET /api/users[?q=].
@@ -21,26 +22,12 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 
 // createUser handles POST /api/users: {"id","name","email","role","password","groups"}.
 func (s *Server) createUser(c *fiber.Ctx) error {
-	var in engine.UserInput
+	var in identity.UserInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	u := &engine.User{ID: in.ID}
-	if in.Name != nil {
-		u.Name = *in.Name
-	}
-	if in.Email != nil {
-		u.Email = *in.Email
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.Groups != nil {
-		u.Groups = *in.Groups
-	}
-	if in.Disabled != nil {
-		u.Disabled = *in.Disabled
-	}
+	in.Apply(u)
 	password := ""
 	if in.Password != nil {
 		password = *in.Password
@@ -63,7 +50,7 @@ func (s *Server) getUser(c *fiber.Ctx) error {
 
 // updateUser handles PUT and PATCH /api/users/{id}: fields left out stay as they are.
 func (s *Server) updateUser(c *fiber.Ctx) error {
-	var in engine.UserInput
+	var in identity.UserInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // Websockets (DESIGN §6): /ws/processInst/{id} streams one instance (first message: a
@@ -50,7 +51,7 @@ type streams struct {
 
 type seqChange struct {
 	seq uint64
-	ch  engine.IdentityChange
+	ch  identity.Change
 }
 
 // recentChanges is how many identity changes are kept for streams still opening.
@@ -67,7 +68,7 @@ type streamOwner struct {
 }
 
 // hitBy reports whether ch ends the rights the stream was opened with.
-func (o streamOwner) hitBy(ch engine.IdentityChange) bool {
+func (o streamOwner) hitBy(ch identity.Change) bool {
 	if ch.Session != "" {
 		return o.session == ch.Session
 	}
@@ -178,7 +179,7 @@ func (s *Server) CloseStreams() {
 // a user who was disabled, deleted, or had their role, groups or password changed, or
 // the ones of a session that ended. Clients see close code 1008 (policy violation)
 // with the reason; a client still entitled reconnects and gets a fresh snapshot.
-func (s *Server) identityChanged(ch engine.IdentityChange) {
+func (s *Server) identityChanged(ch identity.Change) {
 	st := s.streams
 	st.mu.Lock()
 	st.seq++

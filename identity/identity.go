@@ -1,4 +1,10 @@
-package engine
+// Package identity authenticates callers and manages who they are: users and groups
+// (engine.User, engine.Group), passwords (bcrypt), browser sessions and their CSRF
+// tokens, API tokens, the throttling of password guesses, and notifications when a
+// user's rights change. It is an adapter around the domain: the engine knows users,
+// roles and groups but nothing of passwords or sessions. It persists through the
+// Store it declares, which the database packages implement.
+package identity
 
 import (
 	"context"
@@ -6,6 +12,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/mail"
 	"regexp"
@@ -16,41 +23,9 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"flowcraft/engine"
 )
-
-// Roles, from most to least powerful.
-const (
-	RoleAdmin    = "admin"    // everything, identity and jobs included
-	RoleDesigner = "designer" // edit and start processes
-	RoleUser     = "user"     // inbox and start
-)
-
-// User is a person or system account.
-type User struct {
-	ID       string   `json:"id"`
-	Name     string   `json:"name"`
-	Email    string   `json:"email"`
-	Role     string   `json:"role"`
-	Groups   []string `json:"groups"`
-	Disabled bool     `json:"disabled"`
-	CreateAt int64    `json:"createAt"`
-	UpdateAt int64    `json:"updateAt"`
-	// LockedUntil is set (unix ms) while failed sign-ins lock the account (in user lists).
-	LockedUntil int64 `json:"lockedUntil,omitempty"`
-}
-
-// HasRole reports whether u has role r or a more powerful one.
-func (u *User) HasRole(r string) bool {
-	rank := map[string]int{RoleUser: 1, RoleDesigner: 2, RoleAdmin: 3}
-	return u != nil && rank[u.Role] >= rank[r] && rank[r] > 0
-}
-
-// Group is a set of users, used for candidate groups of human tasks.
-type Group struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	CreateAt int64  `json:"createAt"`
-}
 
 // APIToken is a long-lived bearer token of a user. The secret is shown once, at creation.
 type APIToken struct {
@@ -65,31 +40,31 @@ type APIToken struct {
 
 // Session is a browser sign-in. The store keeps only the hash of its secret.
 type Session struct {
-	Key       string `json:"-"` // the hash of its secret: names the session in IdentityChange
+	Key       string `json:"-"` // the hash of its secret: names the session in Change
 	UserID    string
 	CSRF      string
 	CreateAt  int64
 	ExpiresAt int64
 }
 
-// IdentityStore persists users, groups, memberships, API tokens and sessions.
-type IdentityStore interface {
-	InsertUser(ctx context.Context, u *User, passwordHash string) error
-	GetUser(ctx context.Context, id string) (*User, error)
+// Store persists users, groups, memberships, API tokens and sessions.
+type Store interface {
+	InsertUser(ctx context.Context, u *engine.User, passwordHash string) error
+	GetUser(ctx context.Context, id string) (*engine.User, error)
 	UserPasswordHash(ctx context.Context, id string) (string, error)
-	ListUsers(ctx context.Context, q string, page Page) ([]*User, int, error)
-	UpdateUser(ctx context.Context, u *User, passwordHash string) error // "" keeps the password
+	ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error)
+	UpdateUser(ctx context.Context, u *engine.User, passwordHash string) error // "" keeps the password
 	DeleteUser(ctx context.Context, id string) error
 	CountUsers(ctx context.Context) (int, error)
 
-	InsertGroup(ctx context.Context, g *Group) error
-	GetGroup(ctx context.Context, id string) (*Group, error)
-	ListGroups(ctx context.Context, page Page) ([]*Group, int, error)
-	UpdateGroup(ctx context.Context, g *Group) error
+	InsertGroup(ctx context.Context, g *engine.Group) error
+	GetGroup(ctx context.Context, id string) (*engine.Group, error)
+	ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group, int, error)
+	UpdateGroup(ctx context.Context, g *engine.Group) error
 	DeleteGroup(ctx context.Context, id string) error
 	AddMember(ctx context.Context, groupID, userID string) error
 	RemoveMember(ctx context.Context, groupID, userID string) error
-	ListMembers(ctx context.Context, groupID string) ([]*User, error)
+	ListMembers(ctx context.Context, groupID string) ([]*engine.User, error)
 
 	InsertToken(ctx context.Context, t *APIToken, secretHash string) error
 	TokenBySecretHash(ctx context.Context, secretHash string) (*APIToken, error)
@@ -103,8 +78,8 @@ type IdentityStore interface {
 	DeleteExpiredSessions(ctx context.Context, now int64) error
 }
 
-// IdentityOptions tune the Identity service.
-type IdentityOptions struct {
+// Options tune the Service.
+type Options struct {
 	BcryptCost    int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	SessionTTL    time.Duration // default 7 days
 	CredentialTTL time.Duration // how long verified Basic credentials are cached; default 1 minute
@@ -113,10 +88,10 @@ type IdentityOptions struct {
 	Throttle ThrottleOptions
 }
 
-// Identity authenticates callers and manages users, groups, tokens and sessions.
-type Identity struct {
-	store IdentityStore
-	opts  IdentityOptions
+// Service authenticates callers and manages users, groups, tokens and sessions.
+type Service struct {
+	store Store
+	opts  Options
 	now   func() time.Time
 	log   *slog.Logger
 
@@ -132,7 +107,7 @@ type Identity struct {
 	throttle *LoginThrottle
 
 	obsMu     sync.Mutex
-	observers []func(IdentityChange)
+	observers []func(Change)
 }
 
 type cachedCredential struct {
@@ -140,8 +115,8 @@ type cachedCredential struct {
 	expires time.Time
 }
 
-// NewIdentity returns the identity service.
-func NewIdentity(store IdentityStore, opts IdentityOptions, now func() time.Time, log *slog.Logger) *Identity {
+// New returns the identity service.
+func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
@@ -154,8 +129,8 @@ func NewIdentity(store IdentityStore, opts IdentityOptions, now func() time.Time
 	if now == nil {
 		now = time.Now
 	}
-	dummy, _ := bcrypt.GenerateFromPassword([]byte(NewSecret()[:16]), opts.BcryptCost)
-	return &Identity{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
+	dummy, _ := bcrypt.GenerateFromPassword([]byte(engine.NewSecret()[:16]), opts.BcryptCost)
+	return &Service{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
 		cache: map[[32]byte]cachedCredential{}, dummyHash: dummy,
 		throttle: NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
 }
@@ -163,19 +138,19 @@ func NewIdentity(store IdentityStore, opts IdentityOptions, now func() time.Time
 var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
 
 // errBadCredentials is deliberately vague: it does not say whether the user exists.
-var errBadCredentials = Errorf(ErrUnauthorized, "wrong user name or password")
+var errBadCredentials = engine.Errorf(engine.ErrUnauthorized, "wrong user name or password")
 
 // Bootstrap creates the admin user when there are no users yet. An empty password
 // means a random one. It returns the password it set, or "" when users existed.
-func (i *Identity) Bootstrap(ctx context.Context, password string) (string, error) {
+func (i *Service) Bootstrap(ctx context.Context, password string) (string, error) {
 	n, err := i.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return "", err
 	}
 	if password == "" {
-		password = NewSecret()[:20]
+		password = engine.NewSecret()[:20]
 	}
-	_, err = i.CreateUser(ctx, &User{ID: "admin", Name: "Administrator", Role: RoleAdmin}, password)
+	_, err = i.CreateUser(ctx, &engine.User{ID: "admin", Name: "Administrator", Role: engine.RoleAdmin}, password)
 	if err != nil {
 		return "", err
 	}
@@ -186,7 +161,7 @@ func (i *Identity) Bootstrap(ctx context.Context, password string) (string, erro
 // address, for throttling guesses across user names ("" when unknown). Failed checks
 // are throttled per account and per address (*RetryError of kind ErrTooMany), and
 // hashing waits for a free slot (ErrUnavailable when the server is saturated).
-func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr string) (*User, error) {
+func (i *Service) CheckPassword(ctx context.Context, userID, password, addr string) (*engine.User, error) {
 	if err := i.throttle.Allow(userID, addr); err != nil {
 		return nil, err
 	}
@@ -199,7 +174,7 @@ func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr str
 		return i.passwordUser(ctx, c.userID)
 	}
 	hash, err := i.store.UserPasswordHash(ctx, userID)
-	unknown := errors.Is(err, ErrNotFound)
+	unknown := errors.Is(err, engine.ErrNotFound)
 	if unknown {
 		// Spend the same time as a real check, so timing does not reveal user names.
 		hash, err = string(i.dummyHash), nil
@@ -235,29 +210,29 @@ func (i *Identity) CheckPassword(ctx context.Context, userID, password, addr str
 
 // passwordUser is activeUser after a right password: a disabled account answers as a
 // wrong password does, since "disabled" would tell a guesser the password is right.
-func (i *Identity) passwordUser(ctx context.Context, id string) (*User, error) {
+func (i *Service) passwordUser(ctx context.Context, id string) (*engine.User, error) {
 	u, err := i.activeUser(ctx, id)
-	if errors.Is(err, ErrUnauthorized) {
+	if errors.Is(err, engine.ErrUnauthorized) {
 		return nil, errBadCredentials
 	}
 	return u, err
 }
 
-func (i *Identity) activeUser(ctx context.Context, id string) (*User, error) {
+func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, error) {
 	u, err := i.store.GetUser(ctx, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, engine.ErrNotFound) {
 		return nil, errBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, Errorf(ErrUnauthorized, "user %s is disabled", id)
+		return nil, engine.Errorf(engine.ErrUnauthorized, "user %s is disabled", id)
 	}
 	return u, nil
 }
 
-func (i *Identity) forgetCredentials() {
+func (i *Service) forgetCredentials() {
 	i.mu.Lock()
 	clear(i.cache)
 	i.mu.Unlock()
@@ -267,20 +242,20 @@ func (i *Identity) forgetCredentials() {
 const TokenPrefix = "fc_"
 
 // CheckToken resolves a bearer API token to its user.
-func (i *Identity) CheckToken(ctx context.Context, secret string) (*User, error) {
+func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
-		return nil, Errorf(ErrUnauthorized, "invalid API token")
+		return nil, engine.Errorf(engine.ErrUnauthorized, "invalid API token")
 	}
 	t, err := i.store.TokenBySecretHash(ctx, hashSecret(secret))
-	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(ErrUnauthorized, "invalid API token")
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, engine.Errorf(engine.ErrUnauthorized, "invalid API token")
 	}
 	if err != nil {
 		return nil, err
 	}
 	now := i.now().UnixMilli()
 	if t.ExpiresAt != 0 && t.ExpiresAt <= now {
-		return nil, Errorf(ErrUnauthorized, "API token %s has expired", t.Prefix)
+		return nil, engine.Errorf(engine.ErrUnauthorized, "API token %s has expired", t.Prefix)
 	}
 	// Record use at most once a minute per token, to keep writes off the hot path.
 	if now-t.LastUsedAt > time.Minute.Milliseconds() {
@@ -293,14 +268,14 @@ func (i *Identity) CheckToken(ctx context.Context, secret string) (*User, error)
 
 // Login checks a password (see CheckPassword; addr is the client's address) and opens
 // a session. It returns the session secret (for the cookie) and the session's CSRF token.
-func (i *Identity) Login(ctx context.Context, userID, password, addr string) (secret string, s *Session, u *User, err error) {
+func (i *Service) Login(ctx context.Context, userID, password, addr string) (secret string, s *Session, u *engine.User, err error) {
 	u, err = i.CheckPassword(ctx, userID, password, addr)
 	if err != nil {
 		return "", nil, nil, err
 	}
 	now := i.now()
-	secret = NewSecret()
-	s = &Session{Key: hashSecret(secret), UserID: u.ID, CSRF: NewSecret(), CreateAt: now.UnixMilli(), ExpiresAt: now.Add(i.opts.SessionTTL).UnixMilli()}
+	secret = engine.NewSecret()
+	s = &Session{Key: hashSecret(secret), UserID: u.ID, CSRF: engine.NewSecret(), CreateAt: now.UnixMilli(), ExpiresAt: now.Add(i.opts.SessionTTL).UnixMilli()}
 	if err := i.store.InsertSession(ctx, s.Key, s); err != nil {
 		return "", nil, nil, err
 	}
@@ -312,19 +287,19 @@ func (i *Identity) Login(ctx context.Context, userID, password, addr string) (se
 }
 
 // SessionUser resolves a session cookie to its session and user.
-func (i *Identity) SessionUser(ctx context.Context, secret string) (*Session, *User, error) {
+func (i *Service) SessionUser(ctx context.Context, secret string) (*Session, *engine.User, error) {
 	if secret == "" {
-		return nil, nil, Errorf(ErrUnauthorized, "not signed in")
+		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "not signed in")
 	}
 	s, err := i.store.SessionBySecretHash(ctx, hashSecret(secret))
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil, Errorf(ErrUnauthorized, "session expired; sign in again")
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "session expired; sign in again")
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if s.ExpiresAt <= i.now().UnixMilli() {
-		return nil, nil, Errorf(ErrUnauthorized, "session expired; sign in again")
+		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "session expired; sign in again")
 	}
 	s.Key = hashSecret(secret)
 	u, err := i.activeUser(ctx, s.UserID)
@@ -335,7 +310,7 @@ func (i *Identity) SessionUser(ctx context.Context, secret string) (*Session, *U
 }
 
 // Logout ends a session; its websockets are closed (see OnChange).
-func (i *Identity) Logout(ctx context.Context, secret string) error {
+func (i *Service) Logout(ctx context.Context, secret string) error {
 	if secret == "" {
 		return nil
 	}
@@ -347,13 +322,13 @@ func (i *Identity) Logout(ctx context.Context, secret string) error {
 	if err := i.store.DeleteSession(ctx, key); err != nil {
 		return err
 	}
-	i.notify(IdentityChange{UserID: userID, Session: key, Reason: "signed out"})
+	i.notify(Change{UserID: userID, Session: key, Reason: "signed out"})
 	return nil
 }
 
-// IdentityChange tells observers that a user's rights changed or a session ended, so
+// Change tells observers that a user's rights changed or a session ended, so
 // that long-lived connections (websockets) opened with the old rights are closed.
-type IdentityChange struct {
+type Change struct {
 	UserID string
 	// Session is the key (Session.Key) of the one session that ended; "" means every
 	// connection of UserID, whatever its credentials.
@@ -367,13 +342,13 @@ type IdentityChange struct {
 // OnChange registers f to be called after a user is disabled, deleted, or has their
 // role, groups or password changed, and after a session ends. f is called on the
 // caller's goroutine after the change is stored, and must not block.
-func (i *Identity) OnChange(f func(IdentityChange)) {
+func (i *Service) OnChange(f func(Change)) {
 	i.obsMu.Lock()
 	i.observers = append(i.observers, f)
 	i.obsMu.Unlock()
 }
 
-func (i *Identity) notify(ch IdentityChange) {
+func (i *Service) notify(ch Change) {
 	i.obsMu.Lock()
 	obs := slices.Clone(i.observers)
 	i.obsMu.Unlock()
@@ -384,7 +359,7 @@ func (i *Identity) notify(ch IdentityChange) {
 
 // Unlock lifts the lockout of an account after failed sign-ins (setting a new
 // password does too).
-func (i *Identity) Unlock(ctx context.Context, id, by string) error {
+func (i *Service) Unlock(ctx context.Context, id, by string) error {
 	if _, err := i.store.GetUser(ctx, id); err != nil {
 		return err
 	}
@@ -394,7 +369,7 @@ func (i *Identity) Unlock(ctx context.Context, id, by string) error {
 }
 
 // withLock sets u.LockedUntil when failed sign-ins lock the account.
-func (i *Identity) withLock(u *User) *User {
+func (i *Service) withLock(u *engine.User) *engine.User {
 	if until, ok := i.throttle.Locked(u.ID); ok {
 		u.LockedUntil = until.UnixMilli()
 	}
@@ -402,7 +377,7 @@ func (i *Identity) withLock(u *User) *User {
 }
 
 // hashPassword computes a bcrypt hash within the throttle's bound on hashing.
-func (i *Identity) hashPassword(ctx context.Context, password string) (string, error) {
+func (i *Service) hashPassword(ctx context.Context, password string) (string, error) {
 	var h []byte
 	var err error
 	if werr := i.throttle.hash(ctx, func() { h, err = bcrypt.GenerateFromPassword([]byte(password), i.opts.BcryptCost) }); werr != nil {
@@ -427,23 +402,43 @@ type UserInput struct {
 	Disabled *bool     `json:"disabled"`
 }
 
+// Apply sets the fields of u that in sets: name, email, role, groups and disabled.
+// The id and the password are not fields of u; the caller handles them.
+func (in UserInput) Apply(u *engine.User) {
+	if in.Name != nil {
+		u.Name = *in.Name
+	}
+	if in.Email != nil {
+		u.Email = *in.Email
+	}
+	if in.Role != nil {
+		u.Role = *in.Role
+	}
+	if in.Groups != nil {
+		u.Groups = *in.Groups
+	}
+	if in.Disabled != nil {
+		u.Disabled = *in.Disabled
+	}
+}
+
 // CreateUser adds a user with a password.
-func (i *Identity) CreateUser(ctx context.Context, u *User, password string) (*User, error) {
+func (i *Service) CreateUser(ctx context.Context, u *engine.User, password string) (*engine.User, error) {
 	var ps problems
 	if !userIDPattern.MatchString(u.ID) {
-		ps.add("", "id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
+		ps.add("id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
 	}
 	if u.Role == "" {
-		u.Role = RoleUser
+		u.Role = engine.RoleUser
 	}
 	checkUserFields(u, &ps)
 	if len(password) < 8 {
-		ps.add("", "password", "password must have at least 8 characters")
+		ps.add("password", "password must have at least 8 characters")
 	} else if len(password) > 72 {
-		ps.add("", "password", "password must have at most 72 bytes")
+		ps.add("password", "password must have at most 72 bytes")
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, &engine.ValidationError{Problems: ps}
 	}
 	hash, err := i.hashPassword(ctx, password)
 	if err != nil {
@@ -462,41 +457,27 @@ func (i *Identity) CreateUser(ctx context.Context, u *User, password string) (*U
 }
 
 // UpdateUser changes the fields of in that are set. A change that would leave no
-// active admin is refused (ErrConflict). A new password also lifts a lockout.
-func (i *Identity) UpdateUser(ctx context.Context, id string, in UserInput) (*User, error) {
+// active admin is refused (engine.ErrConflict). A new password also lifts a lockout.
+func (i *Service) UpdateUser(ctx context.Context, id string, in UserInput) (*engine.User, error) {
 	u, err := i.store.GetUser(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	old := *u
 	old.Groups = slices.Clone(u.Groups)
-	if in.Name != nil {
-		u.Name = *in.Name
-	}
-	if in.Email != nil {
-		u.Email = *in.Email
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.Groups != nil {
-		u.Groups = *in.Groups
-	}
-	if in.Disabled != nil {
-		u.Disabled = *in.Disabled
-	}
+	in.Apply(u)
 	var ps problems
 	checkUserFields(u, &ps)
 	hash := ""
 	if in.Password != nil {
 		if len(*in.Password) < 8 || len(*in.Password) > 72 {
-			ps.add("", "password", "password must have 8 to 72 bytes")
+			ps.add("password", "password must have 8 to 72 bytes")
 		} else if hash, err = i.hashPassword(ctx, *in.Password); err != nil {
 			return nil, err
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, &engine.ValidationError{Problems: ps}
 	}
 	u.UpdateAt = i.now().UnixMilli()
 	if err := i.store.UpdateUser(ctx, u, hash); err != nil {
@@ -521,34 +502,34 @@ func (i *Identity) UpdateUser(ctx context.Context, id string, in UserInput) (*Us
 		why = append(why, "groups changed")
 	}
 	if len(why) > 0 {
-		i.notify(IdentityChange{UserID: id, Reason: strings.Join(why, ", ")})
+		i.notify(Change{UserID: id, Reason: strings.Join(why, ", ")})
 	}
 	return i.withLock(u), nil
 }
 
-func checkUserFields(u *User, ps *problems) {
-	if len([]rune(u.Name)) > maxNameLen {
-		ps.add("", "name", "name is longer than %d characters", maxNameLen)
+func checkUserFields(u *engine.User, ps *problems) {
+	if len([]rune(u.Name)) > engine.MaxNameLen {
+		ps.add("name", "name is longer than %d characters", engine.MaxNameLen)
 	}
 	if u.Email != "" {
 		if _, err := mail.ParseAddress(u.Email); err != nil {
-			ps.add("", "email", "email %q is not an e-mail address", u.Email)
+			ps.add("email", "email %q is not an e-mail address", u.Email)
 		}
 	}
 	switch u.Role {
-	case RoleAdmin, RoleDesigner, RoleUser:
+	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser:
 	default:
-		ps.add("", "role", "role must be admin, designer or user, not %q", u.Role)
+		ps.add("role", "role must be admin, designer or user, not %q", u.Role)
 	}
 	for _, g := range u.Groups {
 		if !userIDPattern.MatchString(g) {
-			ps.add("", "groups", "group id %q is not valid", g)
+			ps.add("groups", "group id %q is not valid", g)
 		}
 	}
 }
 
 // GetUser returns one user.
-func (i *Identity) GetUser(ctx context.Context, id string) (*User, error) {
+func (i *Service) GetUser(ctx context.Context, id string) (*engine.User, error) {
 	u, err := i.store.GetUser(ctx, id)
 	if err != nil {
 		return nil, err
@@ -557,7 +538,7 @@ func (i *Identity) GetUser(ctx context.Context, id string) (*User, error) {
 }
 
 // ListUsers returns a page of users whose id, name or email contains q.
-func (i *Identity) ListUsers(ctx context.Context, q string, page Page) ([]*User, int, error) {
+func (i *Service) ListUsers(ctx context.Context, q string, page engine.Page) ([]*engine.User, int, error) {
 	us, total, err := i.store.ListUsers(ctx, q, page)
 	for _, u := range us {
 		i.withLock(u)
@@ -566,9 +547,9 @@ func (i *Identity) ListUsers(ctx context.Context, q string, page Page) ([]*User,
 }
 
 // DeleteUser removes a user, their memberships, tokens and sessions. Nobody deletes themselves.
-func (i *Identity) DeleteUser(ctx context.Context, id, by string) error {
+func (i *Service) DeleteUser(ctx context.Context, id, by string) error {
 	if id == by {
-		return Errorf(ErrConflict, "you cannot delete your own account")
+		return engine.Errorf(engine.ErrConflict, "you cannot delete your own account")
 	}
 	if err := i.store.DeleteUser(ctx, id); err != nil {
 		return err
@@ -576,24 +557,24 @@ func (i *Identity) DeleteUser(ctx context.Context, id, by string) error {
 	i.forgetCredentials()
 	i.throttle.Unlock(id)
 	i.log.Info("user deleted", "user", id, "by", by)
-	i.notify(IdentityChange{UserID: id, Reason: "account deleted"})
+	i.notify(Change{UserID: id, Reason: "account deleted"})
 	return nil
 }
 
 // CreateGroup adds a group.
-func (i *Identity) CreateGroup(ctx context.Context, g *Group) (*Group, error) {
+func (i *Service) CreateGroup(ctx context.Context, g *engine.Group) (*engine.Group, error) {
 	var ps problems
 	if !userIDPattern.MatchString(g.ID) {
-		ps.add("", "id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
+		ps.add("id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
 	}
 	if g.Name == "" {
 		g.Name = g.ID
 	}
-	if len([]rune(g.Name)) > maxNameLen {
-		ps.add("", "name", "name is longer than %d characters", maxNameLen)
+	if len([]rune(g.Name)) > engine.MaxNameLen {
+		ps.add("name", "name is longer than %d characters", engine.MaxNameLen)
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, &engine.ValidationError{Problems: ps}
 	}
 	g.CreateAt = i.now().UnixMilli()
 	if err := i.store.InsertGroup(ctx, g); err != nil {
@@ -603,23 +584,23 @@ func (i *Identity) CreateGroup(ctx context.Context, g *Group) (*Group, error) {
 }
 
 // GetGroup returns one group.
-func (i *Identity) GetGroup(ctx context.Context, id string) (*Group, error) {
+func (i *Service) GetGroup(ctx context.Context, id string) (*engine.Group, error) {
 	return i.store.GetGroup(ctx, id)
 }
 
 // ListGroups returns a page of groups.
-func (i *Identity) ListGroups(ctx context.Context, page Page) ([]*Group, int, error) {
+func (i *Service) ListGroups(ctx context.Context, page engine.Page) ([]*engine.Group, int, error) {
 	return i.store.ListGroups(ctx, page)
 }
 
 // RenameGroup changes a group's display name.
-func (i *Identity) RenameGroup(ctx context.Context, id, name string) (*Group, error) {
+func (i *Service) RenameGroup(ctx context.Context, id, name string) (*engine.Group, error) {
 	g, err := i.store.GetGroup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(name) == "" || len([]rune(name)) > maxNameLen {
-		return nil, Invalid("name", "name must have 1 to %d characters", maxNameLen)
+	if strings.TrimSpace(name) == "" || len([]rune(name)) > engine.MaxNameLen {
+		return nil, engine.Invalid("name", "name must have 1 to %d characters", engine.MaxNameLen)
 	}
 	g.Name = name
 	if err := i.store.UpdateGroup(ctx, g); err != nil {
@@ -629,7 +610,7 @@ func (i *Identity) RenameGroup(ctx context.Context, id, name string) (*Group, er
 }
 
 // DeleteGroup removes a group and its memberships.
-func (i *Identity) DeleteGroup(ctx context.Context, id string) error {
+func (i *Service) DeleteGroup(ctx context.Context, id string) error {
 	members, err := i.store.ListMembers(ctx, id)
 	if err != nil {
 		return err
@@ -638,39 +619,39 @@ func (i *Identity) DeleteGroup(ctx context.Context, id string) error {
 		return err
 	}
 	for _, m := range members {
-		i.notify(IdentityChange{UserID: m.ID, Reason: "groups changed"})
+		i.notify(Change{UserID: m.ID, Reason: "groups changed"})
 	}
 	return nil
 }
 
 // AddMember puts a user into a group.
-func (i *Identity) AddMember(ctx context.Context, groupID, userID string) error {
+func (i *Service) AddMember(ctx context.Context, groupID, userID string) error {
 	if _, err := i.store.GetGroup(ctx, groupID); err != nil {
 		return err
 	}
-	if _, err := i.store.GetUser(ctx, userID); errors.Is(err, ErrNotFound) {
-		return Invalid("userId", "unknown user %q", userID)
+	if _, err := i.store.GetUser(ctx, userID); errors.Is(err, engine.ErrNotFound) {
+		return engine.Invalid("userId", "unknown user %q", userID)
 	} else if err != nil {
 		return err
 	}
 	if err := i.store.AddMember(ctx, groupID, userID); err != nil {
 		return err
 	}
-	i.notify(IdentityChange{UserID: userID, Reason: "groups changed"})
+	i.notify(Change{UserID: userID, Reason: "groups changed"})
 	return nil
 }
 
 // RemoveMember takes a user out of a group.
-func (i *Identity) RemoveMember(ctx context.Context, groupID, userID string) error {
+func (i *Service) RemoveMember(ctx context.Context, groupID, userID string) error {
 	if err := i.store.RemoveMember(ctx, groupID, userID); err != nil {
 		return err
 	}
-	i.notify(IdentityChange{UserID: userID, Reason: "groups changed"})
+	i.notify(Change{UserID: userID, Reason: "groups changed"})
 	return nil
 }
 
 // ListMembers returns the users of a group.
-func (i *Identity) ListMembers(ctx context.Context, groupID string) ([]*User, error) {
+func (i *Service) ListMembers(ctx context.Context, groupID string) ([]*engine.User, error) {
 	if _, err := i.store.GetGroup(ctx, groupID); err != nil {
 		return nil, err
 	}
@@ -682,16 +663,16 @@ const MaxTokenTTL = 10 * 365 * 24 * time.Hour
 
 // CreateToken issues an API token for a user, valid for ttl (0: never expires; at most
 // MaxTokenTTL). The returned secret is never stored.
-func (i *Identity) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *APIToken, error) {
-	if strings.TrimSpace(name) == "" || len([]rune(name)) > maxNameLen {
-		return "", nil, Invalid("name", "a token needs a name of 1 to %d characters", maxNameLen)
+func (i *Service) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *APIToken, error) {
+	if strings.TrimSpace(name) == "" || len([]rune(name)) > engine.MaxNameLen {
+		return "", nil, engine.Invalid("name", "a token needs a name of 1 to %d characters", engine.MaxNameLen)
 	}
 	if ttl < 0 || ttl > MaxTokenTTL {
-		return "", nil, Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(MaxTokenTTL/time.Second))
+		return "", nil, engine.Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(MaxTokenTTL/time.Second))
 	}
-	secret := TokenPrefix + NewSecret()
+	secret := TokenPrefix + engine.NewSecret()
 	now := i.now()
-	t := &APIToken{ID: randomSuffix(12), UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreateAt: now.UnixMilli()}
+	t := &APIToken{ID: engine.RandomID(12), UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreateAt: now.UnixMilli()}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl).UnixMilli()
 	}
@@ -703,19 +684,26 @@ func (i *Identity) CreateToken(ctx context.Context, userID, name string, ttl tim
 }
 
 // ListTokens returns a user's tokens (without secrets).
-func (i *Identity) ListTokens(ctx context.Context, userID string) ([]*APIToken, error) {
+func (i *Service) ListTokens(ctx context.Context, userID string) ([]*APIToken, error) {
 	return i.store.ListTokens(ctx, userID)
 }
 
-// DeleteToken revokes a token; owner "" lets an admin revoke anyone's.
-// DeleteToken revokes an API token of owner; the owner's websockets opened with a
-// token or a password are closed (they may reconnect with what still works).
-func (i *Identity) DeleteToken(ctx context.Context, id, owner string) error {
+// DeleteToken revokes an API token of owner (owner "" lets an admin revoke anyone's);
+// the owner's websockets opened with a token or a password are closed (they may
+// reconnect with what still works).
+func (i *Service) DeleteToken(ctx context.Context, id, owner string) error {
 	if err := i.store.DeleteToken(ctx, id, owner); err != nil {
 		return err
 	}
-	i.notify(IdentityChange{UserID: owner, Credentials: true, Reason: "API token revoked"})
+	i.notify(Change{UserID: owner, Credentials: true, Reason: "API token revoked"})
 	return nil
+}
+
+// problems collects the problems of one request body.
+type problems []engine.FieldError
+
+func (ps *problems) add(field, format string, args ...any) {
+	*ps = append(*ps, engine.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 func hashSecret(s string) string {

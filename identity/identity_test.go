@@ -1,4 +1,4 @@
-package engine_test
+package identity_test
 
 import (
 	"context"
@@ -11,19 +11,20 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
-func newIdentity(t *testing.T, now func() time.Time) (*engine.Identity, *db.DB) {
+func newIdentity(t *testing.T, now func() time.Time) (*identity.Service, *sqlite.Store) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(context.Background(), t.TempDir(), db.Options{}, log)
+	store, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return engine.NewIdentity(store, engine.IdentityOptions{BcryptCost: bcrypt.MinCost, SessionTTL: time.Hour}, now, log), store
+	return identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost, SessionTTL: time.Hour}, now, log), store
 }
 
 func TestBootstrap(t *testing.T) {
@@ -56,7 +57,7 @@ func TestPasswordCacheForgetsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	newPass := "second-pass"
-	if _, err := id.UpdateUser(ctx, "lisi", engine.UserInput{Password: &newPass}); err != nil {
+	if _, err := id.UpdateUser(ctx, "lisi", identity.UserInput{Password: &newPass}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := id.CheckPassword(ctx, "lisi", "first-pass", ""); !errors.Is(err, engine.ErrUnauthorized) {
@@ -84,7 +85,7 @@ func TestSessionsExpire(t *testing.T) {
 	if s, u, err := id.SessionUser(ctx, secret); err != nil || u.ID != "lisi" || s.CSRF != sess.CSRF {
 		t.Fatalf("session: %v", err)
 	}
-	if !engine.CSRFMatches(sess, sess.CSRF) || engine.CSRFMatches(sess, "") || engine.CSRFMatches(sess, "x") {
+	if !identity.CSRFMatches(sess, sess.CSRF) || identity.CSRFMatches(sess, "") || identity.CSRFMatches(sess, "x") {
 		t.Error("CSRFMatches")
 	}
 	clock = clock.Add(2 * time.Hour)
@@ -123,12 +124,12 @@ func TestTokenLifetimeIsBounded(t *testing.T) {
 	if _, err := id.CreateUser(ctx, &engine.User{ID: "bot"}, "first-pass"); err != nil {
 		t.Fatal(err)
 	}
-	for _, ttl := range []time.Duration{-time.Second, engine.MaxTokenTTL + time.Second} {
+	for _, ttl := range []time.Duration{-time.Second, identity.MaxTokenTTL + time.Second} {
 		if _, _, err := id.CreateToken(ctx, "bot", "x", ttl); !errors.Is(err, engine.ErrInvalid) {
 			t.Errorf("ttl %v: %v", ttl, err)
 		}
 	}
-	_, tok, err := id.CreateToken(ctx, "bot", "x", engine.MaxTokenTTL)
+	_, tok, err := id.CreateToken(ctx, "bot", "x", identity.MaxTokenTTL)
 	if err != nil || tok.ExpiresAt <= tok.CreateAt {
 		t.Fatalf("10 years: %+v %v", tok, err)
 	}
@@ -142,10 +143,10 @@ func TestLastAdminStays(t *testing.T) {
 		t.Fatal(err)
 	}
 	yes, designer := true, engine.RoleDesigner
-	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Disabled: &yes}); !errors.Is(err, engine.ErrConflict) {
+	if _, err := id.UpdateUser(ctx, "admin", identity.UserInput{Disabled: &yes}); !errors.Is(err, engine.ErrConflict) {
 		t.Fatalf("disable the last admin: %v", err)
 	}
-	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
+	if _, err := id.UpdateUser(ctx, "admin", identity.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
 		t.Fatalf("demote the last admin: %v", err)
 	}
 	if err := id.DeleteUser(ctx, "admin", "someone"); !errors.Is(err, engine.ErrConflict) {
@@ -156,21 +157,21 @@ func TestLastAdminStays(t *testing.T) {
 	}
 	// Other changes of the last admin go through.
 	name := "Root"
-	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Name: &name}); err != nil {
+	if _, err := id.UpdateUser(ctx, "admin", identity.UserInput{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	// With a second admin, one of them may go; a disabled admin does not count.
 	if _, err := id.CreateUser(ctx, &engine.User{ID: "ops", Role: engine.RoleAdmin}, "ops-pass1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := id.UpdateUser(ctx, "ops", engine.UserInput{Disabled: &yes}); err != nil {
+	if _, err := id.UpdateUser(ctx, "ops", identity.UserInput{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
+	if _, err := id.UpdateUser(ctx, "admin", identity.UserInput{Role: &designer}); !errors.Is(err, engine.ErrConflict) {
 		t.Fatalf("demote the last enabled admin: %v", err)
 	}
 	no := false
-	if _, err := id.UpdateUser(ctx, "ops", engine.UserInput{Disabled: &no}); err != nil {
+	if _, err := id.UpdateUser(ctx, "ops", identity.UserInput{Disabled: &no}); err != nil {
 		t.Fatal(err)
 	}
 	if err := id.DeleteUser(ctx, "admin", "ops"); err != nil {
@@ -194,7 +195,7 @@ func TestLastAdminRace(t *testing.T) {
 		errs := make(chan error, 2)
 		for _, who := range []string{"admin", other} {
 			go func() {
-				_, err := id.UpdateUser(ctx, who, engine.UserInput{Role: &user})
+				_, err := id.UpdateUser(ctx, who, identity.UserInput{Role: &user})
 				errs <- err
 			}()
 		}
@@ -204,7 +205,7 @@ func TestLastAdminRace(t *testing.T) {
 		}
 		// Restore: the survivor promotes admin again, the other leaves.
 		admin := engine.RoleAdmin
-		if _, err := id.UpdateUser(ctx, "admin", engine.UserInput{Role: &admin}); err != nil {
+		if _, err := id.UpdateUser(ctx, "admin", identity.UserInput{Role: &admin}); err != nil {
 			t.Fatal(err)
 		}
 		if err := id.DeleteUser(ctx, other, "admin"); err != nil {
@@ -217,8 +218,8 @@ func TestLastAdminRace(t *testing.T) {
 func TestIdentityChanges(t *testing.T) {
 	ctx := context.Background()
 	id, _ := newIdentity(t, nil)
-	var got []engine.IdentityChange
-	id.OnChange(func(c engine.IdentityChange) { got = append(got, c) })
+	var got []identity.Change
+	id.OnChange(func(c identity.Change) { got = append(got, c) })
 	if _, err := id.CreateUser(ctx, &engine.User{ID: "lisi"}, "first-pass"); err != nil {
 		t.Fatal(err)
 	}
@@ -230,15 +231,15 @@ func TestIdentityChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "Li Si"
-	id.UpdateUser(ctx, "lisi", engine.UserInput{Name: &name}) // no rights change: no event
+	id.UpdateUser(ctx, "lisi", identity.UserInput{Name: &name}) // no rights change: no event
 	designer, yes := engine.RoleDesigner, true
-	id.UpdateUser(ctx, "lisi", engine.UserInput{Role: &designer})
+	id.UpdateUser(ctx, "lisi", identity.UserInput{Role: &designer})
 	id.AddMember(ctx, "hr", "lisi")
 	id.RemoveMember(ctx, "hr", "lisi")
 	id.Logout(ctx, secret)
-	id.UpdateUser(ctx, "lisi", engine.UserInput{Disabled: &yes})
+	id.UpdateUser(ctx, "lisi", identity.UserInput{Disabled: &yes})
 	id.DeleteUser(ctx, "lisi", "admin")
-	want := []engine.IdentityChange{
+	want := []identity.Change{
 		{UserID: "lisi", Reason: "role changed"},
 		{UserID: "lisi", Reason: "groups changed"},
 		{UserID: "lisi", Reason: "groups changed"},
@@ -263,12 +264,28 @@ func TestDisabledAccountRevealsNothing(t *testing.T) {
 		t.Fatal(err) // cached now
 	}
 	disabled := true
-	if _, err := id.UpdateUser(ctx, "lisi", engine.UserInput{Disabled: &disabled}); err != nil {
+	if _, err := id.UpdateUser(ctx, "lisi", identity.UserInput{Disabled: &disabled}); err != nil {
 		t.Fatal(err)
 	}
 	_, wrong := id.CheckPassword(ctx, "lisi", "wrong-pass", "")
 	_, right := id.CheckPassword(ctx, "lisi", "right-pass", "")
 	if !errors.Is(right, engine.ErrUnauthorized) || right.Error() != wrong.Error() {
 		t.Fatalf("right password on a disabled account: %v; wrong password: %v", right, wrong)
+	}
+}
+
+// TestUserInputApply: every field a client may send reaches the user; unset ones stay.
+func TestUserInputApply(t *testing.T) {
+	name, email, role, groups, yes := "Li Si", "lisi@example.com", engine.RoleDesigner, []string{"hr"}, true
+	u := &engine.User{ID: "lisi", Name: "old", Email: "old@example.com", Role: engine.RoleUser, Groups: []string{"ops"}}
+	identity.UserInput{ID: "other", Name: &name, Email: &email, Role: &role, Groups: &groups, Disabled: &yes}.Apply(u)
+	want := engine.User{ID: "lisi", Name: name, Email: email, Role: role, Groups: groups, Disabled: true}
+	if fmt.Sprint(*u) != fmt.Sprint(want) {
+		t.Fatalf("applied\n got %+v\nwant %+v", *u, want)
+	}
+	before := *u
+	identity.UserInput{}.Apply(u)
+	if fmt.Sprint(*u) != fmt.Sprint(before) {
+		t.Fatalf("an empty input changed %+v to %+v", before, *u)
 	}
 }

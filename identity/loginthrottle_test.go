@@ -1,4 +1,4 @@
-package engine_test
+package identity_test
 
 import (
 	"context"
@@ -11,8 +11,9 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"flowcraft/db"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // testClock is a clock the test moves by hand.
@@ -21,16 +22,16 @@ type testClock struct{ t time.Time }
 func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func newThrottledIdentity(t *testing.T, opts engine.ThrottleOptions) (*engine.Identity, *testClock) {
+func newThrottledIdentity(t *testing.T, opts identity.ThrottleOptions) (*identity.Service, *testClock) {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := db.Open(context.Background(), t.TempDir(), db.Options{}, log)
+	store, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	id := engine.NewIdentity(store, engine.IdentityOptions{BcryptCost: bcrypt.MinCost, Throttle: opts}, clock.now, log)
+	id := identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost, Throttle: opts}, clock.now, log)
 	ctx := context.Background()
 	if _, err := id.Bootstrap(ctx, "admin-pass"); err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func retryAfter(t *testing.T, err error) time.Duration {
 
 func TestThrottleDelaysThenLocksOut(t *testing.T) {
 	ctx := context.Background()
-	id, clock := newThrottledIdentity(t, engine.ThrottleOptions{})
+	id, clock := newThrottledIdentity(t, identity.ThrottleOptions{})
 	// Five free failures.
 	for i := range 5 {
 		if _, err := id.CheckPassword(ctx, "lisi", "guess", "10.0.0.1"); !errors.Is(err, engine.ErrUnauthorized) {
@@ -93,7 +94,7 @@ func TestThrottleDelaysThenLocksOut(t *testing.T) {
 
 func TestThrottleSuccessResets(t *testing.T) {
 	ctx := context.Background()
-	id, _ := newThrottledIdentity(t, engine.ThrottleOptions{})
+	id, _ := newThrottledIdentity(t, identity.ThrottleOptions{})
 	for range 2 {
 		for range 5 {
 			if _, err := id.CheckPassword(ctx, "lisi", "guess", ""); !errors.Is(err, engine.ErrUnauthorized) {
@@ -117,7 +118,7 @@ func TestThrottleSuccessResets(t *testing.T) {
 
 func TestThrottleQuietWindowForgets(t *testing.T) {
 	ctx := context.Background()
-	id, clock := newThrottledIdentity(t, engine.ThrottleOptions{})
+	id, clock := newThrottledIdentity(t, identity.ThrottleOptions{})
 	for range 6 {
 		id.CheckPassword(ctx, "lisi", "guess", "")
 	}
@@ -131,7 +132,7 @@ func TestThrottleQuietWindowForgets(t *testing.T) {
 
 func TestThrottleAddressAcrossUserNames(t *testing.T) {
 	ctx := context.Background()
-	id, _ := newThrottledIdentity(t, engine.ThrottleOptions{})
+	id, _ := newThrottledIdentity(t, identity.ThrottleOptions{})
 	// One guess each for 21 names (most do not exist) from one address.
 	for i := range 21 {
 		if _, err := id.CheckPassword(ctx, fmt.Sprintf("user%d", i), "guess", "192.0.2.7"); !errors.Is(err, engine.ErrUnauthorized) {
@@ -150,7 +151,7 @@ func TestThrottleAddressAcrossUserNames(t *testing.T) {
 
 func TestAdminUnlocks(t *testing.T) {
 	ctx := context.Background()
-	id, _ := newThrottledIdentity(t, engine.ThrottleOptions{LockoutFailures: 3, AccountFreeFailures: 10})
+	id, _ := newThrottledIdentity(t, identity.ThrottleOptions{LockoutFailures: 3, AccountFreeFailures: 10})
 	lock := func() {
 		t.Helper()
 		for range 3 {
@@ -169,7 +170,7 @@ func TestAdminUnlocks(t *testing.T) {
 	}
 	lock()
 	pw := "brand-new-pass"
-	if _, err := id.UpdateUser(ctx, "lisi", engine.UserInput{Password: &pw}); err != nil {
+	if _, err := id.UpdateUser(ctx, "lisi", identity.UserInput{Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := id.CheckPassword(ctx, "lisi", pw, ""); err != nil {
@@ -182,7 +183,7 @@ func TestAdminUnlocks(t *testing.T) {
 
 func TestThrottleMemoryIsBounded(t *testing.T) {
 	clock := &testClock{t: time.Unix(0, 0)}
-	th := engine.NewLoginThrottle(engine.ThrottleOptions{MaxEntries: 100}, 1, clock.now)
+	th := identity.NewLoginThrottle(identity.ThrottleOptions{MaxEntries: 100}, 1, clock.now)
 	for i := range 10_000 {
 		th.Failed(fmt.Sprintf("user-%d", i), fmt.Sprintf("198.51.100.%d:%d", i%256, i))
 		clock.advance(time.Millisecond)

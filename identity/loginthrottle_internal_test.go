@@ -1,10 +1,12 @@
-package engine
+package identity
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"flowcraft/engine"
 )
 
 // TestHashConcurrencyIsBounded: one hash at a time, one check may wait; a third is
@@ -30,12 +32,12 @@ func TestHashConcurrencyIsBounded(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	err := th.hash(ctx, func() { t.Error("third hash ran") })
-	var re *RetryError
-	if !errors.As(err, &re) || !errors.Is(err, ErrUnavailable) || re.RetryAfter <= 0 {
+	var re *engine.RetryError
+	if !errors.As(err, &re) || !errors.Is(err, engine.ErrUnavailable) || re.RetryAfter <= 0 {
 		t.Fatalf("third check: %v", err)
 	}
 	// The queued one times out (the slot is still taken).
-	if err := <-second; !errors.Is(err, ErrUnavailable) {
+	if err := <-second; !errors.Is(err, engine.ErrUnavailable) {
 		t.Fatalf("queued check: %v", err)
 	}
 	close(release)

@@ -1,4 +1,4 @@
-package engine
+package identity
 
 import (
 	"container/list"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"flowcraft/engine"
 )
 
 // ThrottleOptions tune the protection of password checks against guessing and floods.
@@ -32,7 +34,7 @@ type ThrottleOptions struct {
 	MaxEntries int
 	// Hashes bounds the password hashes computed at once (bcrypt is CPU-bound) [CPUs].
 	// A check waits at most HashWait for a slot [5 s], and at most HashQueue checks wait
-	// [64 × Hashes]; others are answered "busy" (ErrUnavailable) at once.
+	// [64 × Hashes]; others are answered "busy" (engine.ErrUnavailable) at once.
 	Hashes    int
 	HashWait  time.Duration
 	HashQueue int
@@ -107,7 +109,7 @@ type failures struct {
 }
 
 // Allow reports whether a password may be tried for user from addr now ("" addr:
-// unknown, only the account is checked). It returns a *RetryError when not.
+// unknown, only the account is checked). It returns a *engine.RetryError when not.
 func (t *LoginThrottle) Allow(user, addr string) error {
 	now := t.now()
 	t.mu.Lock()
@@ -115,16 +117,16 @@ func (t *LoginThrottle) Allow(user, addr string) error {
 	if f := t.accounts.get(user); f != nil && now.Before(f.blockedUntil) {
 		wait := f.blockedUntil.Sub(now)
 		if f.locked {
-			return &RetryError{Kind: ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+			return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
 				"too many failed sign-ins: this account is locked for %s; try again later or ask an administrator to unlock it", roundUp(wait))}
 		}
-		return &RetryError{Kind: ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+		return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
 			"too many failed sign-ins for this account; try again in %s", roundUp(wait))}
 	}
 	if addr != "" {
 		if f := t.addresses.get(addr); f != nil && now.Before(f.blockedUntil) {
 			wait := f.blockedUntil.Sub(now)
-			return &RetryError{Kind: ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+			return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
 				"too many failed sign-ins from your address; try again in %s", roundUp(wait))}
 		}
 	}
@@ -227,7 +229,7 @@ func (t *LoginThrottle) hash(ctx context.Context, fn func()) error {
 }
 
 func (t *LoginThrottle) busy() error {
-	return &RetryError{Kind: ErrUnavailable, RetryAfter: time.Second,
+	return &engine.RetryError{Kind: engine.ErrUnavailable, RetryAfter: time.Second,
 		Message: "the server is busy checking passwords; try again in a moment"}
 }
 
