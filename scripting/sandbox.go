@@ -68,7 +68,7 @@ func (e *Engine) putVM(st *vmState) {
 //     the binary-data constructors (ArrayBuffer, DataView, typed arrays) are
 //     removed; source maps (which read files) are disabled for eval/Function;
 //   - built-ins that can allocate without bound in one native call are
-//     wrapped with size checks (see limits.go);
+//     wrapped with size checks (see guards.go);
 //   - every object reachable from the global object, including hidden
 //     intrinsics such as iterator prototypes, is frozen, so nothing a run
 //     does to built-ins or globals is visible to a later run. Inherited
