@@ -288,7 +288,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 func TestBrowserExamples(t *testing.T) {
 	b := newBrowser(t, "dora")
 	b.setLang("zh-CN", "/processes")
-	for _, name := range []string{"leave-approval.json", "nightly-report-cron.json", "order-webhook-fast.json"} {
+	for _, name := range exampleNames(t) {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			id := b.env.createProcess(t, example(t, name))
 			b.openDesigner("/processes/" + id + "/design")

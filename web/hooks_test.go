@@ -143,9 +143,10 @@ func TestWebhookIdempotencyKey(t *testing.T) {
 	}
 }
 
-// TestWebhookOnFinishExample: the shared order example answers with its output. It
-// runs on the standard engine: the fast engine's own writes race with reads of the
-// instance (engine/fast.go), which this test must not inherit.
+// TestWebhookOnFinishExample: the order example (examples/order-webhook-fast.json)
+// answers with its output. It runs on the standard engine: the fast engine's own
+// writes race with reads of the instance (engine/fast.go), which this test must not
+// inherit.
 func TestWebhookOnFinishExample(t *testing.T) {
 	e := newTestEnv(t)
 	var def map[string]any

@@ -13,10 +13,10 @@ import (
 	"testing"
 )
 
-// TestExamplesRoundTrip: every shared example is accepted and comes back with the same tasks.
+// TestExamplesRoundTrip: every example in examples/ is accepted and comes back with the same tasks.
 func TestExamplesRoundTrip(t *testing.T) {
 	e := newTestEnv(t)
-	for _, name := range []string{"leave-approval.json", "nightly-report-cron.json", "order-webhook-fast.json"} {
+	for _, name := range exampleNames(t) {
 		t.Run(name, func(t *testing.T) {
 			raw := example(t, name)
 			r := e.call(t, "POST", "/api/process", "dora", raw)

@@ -1,7 +1,7 @@
 // node --test: import/export round trips, copy/paste and new tasks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -13,14 +13,15 @@ import { nodeSize } from "../geometry.js";
 import { TASK_ID_RE } from "../ids.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const examplesDir = path.resolve(here, "../../../../../shared/examples");
+const examplesDir = path.resolve(here, "../../../../examples");
 
-/** The shared examples (skipped when the shared folder is not beside the repository). */
+/** The repository's examples/ (ready-to-import definitions); there is always one. */
 function examples() {
-  if (!existsSync(examplesDir)) return [];
-  return readdirSync(examplesDir)
+  const list = readdirSync(examplesDir)
     .filter((f) => f.endsWith(".json"))
     .map((f) => [f, JSON.parse(readFileSync(path.join(examplesDir, f), "utf8"))]);
+  assert.ok(list.length > 0, `no examples in ${examplesDir}`);
+  return list;
 }
 
 const sample = {
@@ -60,10 +61,8 @@ test("a definition round-trips exactly through the graph", () => {
   ]);
 });
 
-test("the shared examples round-trip exactly", (t) => {
-  const list = examples();
-  if (list.length === 0) t.skip("no ../shared/examples");
-  for (const [name, def] of list) {
+test("the examples round-trip exactly", () => {
+  for (const [name, def] of examples()) {
     const g = fromDefinition(def);
     assert.deepEqual(toDefinition(g), def, name);
     assert.equal(g.size, def.tasks.length, name);
