@@ -1,1166 +1,250 @@
 package ui
 
-// The message catalogue: one map per language, built by a function so the
-// package holds no mutable state. Keys are dotted, lower-case, "area.item" (see
-// the key list in catalogEn); both catalogues hold the same keys, which a test
-// checks. Messages with arguments are fmt formats, used through Tf.
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
 
-// catalogEn returns the English messages.
-func catalogEn() map[string]string {
-	return map[string]string{
-		// Frame.
-		"a11y.skip":     "Skip to content",
-		"nav.label":     "Main",
-		"nav.processes": "Processes",
-		"nav.instances": "Instances",
-		"nav.inbox":     "Inbox",
-		"nav.admin":     "Admin",
-		"lang.switch":   "Language",
-		"lang.zh-CN":    "中文",
-		"lang.en":       "English",
-		"user.menu":     "Account",
-		"user.sign_out": "Sign out",
-		"role.admin":    "Admin",
-		"role.designer": "Designer",
-		"role.user":     "User",
+// The message catalogue lives in locales/<lang>.json, one flat object per
+// language whose keys are dotted, lower-case area.item names, sorted. Messages
+// take named placeholders, "{name}", filled by Translator.Tf or Format; any other
+// brace ("{{ expr }}", "{\"key\"") is literal text. Both files hold the same keys
+// with the same placeholders, which LoadCatalog and a test check. The browser
+// receives its share of the same messages as JSON (Translator.Subset).
 
-		// Common words.
-		"common.search":  "Search",
-		"common.clear":   "Clear search",
-		"common.dismiss": "Dismiss",
-		"common.cancel":  "Cancel",
-		"common.save":    "Save",
+// localeFiles is the locales directory, built into the binary. It is read once,
+// by LoadCatalog; nothing writes it.
+//
+//go:embed locales/*.json
+var localeFiles embed.FS
 
-		// Sign-in.
-		"login.title":         "Sign in to flowcraft",
-		"login.subtitle":      "Design flows, work your inbox, automate the rest.",
-		"login.username":      "Username",
-		"login.password":      "Password",
-		"login.submit":        "Sign in",
-		"login.footer":        "flowcraft · self-hosted workflow engine",
-		"login.error.invalid": "Incorrect username or password.",
-		"login.error.expired": "Your session has expired. Please sign in again.",
-		"login.error.csrf":    "The form expired. Please try again.",
-		"login.signed_out":    "You have signed out.",
-
-		// Sign-in throttling.
-		"login.error.throttled": "Too many failed sign-ins. Try again in %d seconds.",
-		"login.error.busy":      "The server is busy. Please try again in a moment.",
-
-		// Processes list.
-		"processes.title":              "Processes",
-		"processes.subtitle":           "Process definitions your team has designed or imported.",
-		"processes.total":              "Total",
-		"processes.new":                "New process",
-		"processes.import":             "Import JSON",
-		"processes.search_label":       "Search processes",
-		"processes.search_placeholder": "Search by name, ID or description",
-		"processes.col.name":           "Name",
-		"processes.col.id":             "ID",
-		"processes.col.engine":         "Engine",
-		"processes.col.trigger":        "Trigger",
-		"processes.col.version":        "Version",
-		"processes.col.status":         "Status",
-		"processes.col.updated":        "Updated (UTC)",
-		"processes.col.actions":        "Actions",
-		"processes.created_by":         "by %s",
-		"processes.enable":             "Enable",
-		"processes.disable":            "Disable",
-		"processes.delete":             "Delete",
-		"processes.delete_named":       "Delete %s",
-		"processes.confirm_delete":     "Delete the process “%s”? This cannot be undone.",
-		"processes.empty.title":        "No processes yet",
-		"processes.empty.hint":         "Create a new process, or import a process definition from a JSON file with “Import JSON”.",
-		"processes.empty.readonly":     "No process has been published yet. Ask a designer to create one.",
-		"processes.empty_search.title": "No processes match “%s”",
-		"processes.empty_search.text":  "Try another name or ID, or clear the search.",
-		"processes.imported":           "Process imported.",
-		"processes.deleted":            "Process deleted.",
-
-		// Pager.
-		"pager.label": "Pagination",
-		"pager.range": "%d–%d of %d",
-		"pager.total": "%d total",
-		"pager.prev":  "Previous",
-		"pager.next":  "Next",
-
-		// Process attributes.
-		"engine.standard": "Standard",
-		"engine.fast":     "Fast",
-		"trigger.manual":  "Manual",
-		"trigger.webhook": "Webhook",
-		"trigger.cron":    "Schedule",
-
-		// Status pills: process definitions and instances.
-		"status.enabled":   "Enabled",
-		"status.disabled":  "Disabled",
-		"status.running":   "Running",
-		"status.waiting":   "Waiting",
-		"status.done":      "Done",
-		"status.failed":    "Failed",
-		"status.canceled":  "Canceled",
-		"status.timeout":   "Timed out",
-		"status.suspended": "Suspended",
-
-		// Messages for processes.js (rendered into data-msg-* attributes).
-		"js.network_error": "Could not reach the server. Check your connection and try again.",
-		"js.invalid_json":  "The file is not valid JSON.",
-		"js.import_failed": "Import failed",
-		"js.action_failed": "The action failed",
-		"js.importing":     "Importing…",
-
-		// Common words (more).
-		"common.close":   "Close",
-		"common.loading": "Loading…",
-
-		// Processes list: start, design, versions.
-		"processes.start":          "Start",
-		"processes.start_named":    "Start %s",
-		"processes.design":         "Open in designer",
-		"processes.design_named":   "Open %s in the designer",
-		"processes.versions":       "Versions",
-		"processes.versions_named": "Versions of %s",
-		"start.title":              "Start process",
-		"start.submit":             "Start",
-		"start.started":            "Process started",
-		"start.instance":           "Instance",
-		"start.json_label":         "Trigger data (JSON)",
-		"start.json_hint":          "The data the process starts with, as a JSON object.",
-		"start.no_input":           "This process takes no input. Press Start to run it.",
-		"start.choose":             "Choose…",
-		"start.yes":                "Yes",
-		"versions.title":           "Versions",
-		"versions.col.version":     "Version",
-		"versions.col.name":        "Name",
-		"versions.col.replaced":    "Replaced (UTC)",
-		"versions.col.by":          "By",
-		"versions.current":         "current",
-		"versions.export":          "Download JSON",
-		"versions.empty":           "No earlier versions: the process has not been changed since it was created.",
-		"js.start_failed":          "Could not start the process",
-		"js.load_failed":           "Could not load",
-		"js.field_required":        "Required",
-		"js.field_number":          "Enter a number",
-		"js.field_integer":         "Enter a whole number",
-		"js.field_min":             "Too small",
-		"js.field_max":             "Too large",
-
-		// Designer page (rendered by the template).
-		"designer.title_new":       "New process",
-		"designer.back":            "Back to processes",
-		"designer.name_label":      "Process name",
-		"designer.untitled":        "Untitled process",
-		"designer.toolbar":         "Designer tools",
-		"designer.undo":            "Undo",
-		"designer.redo":            "Redo",
-		"designer.zoom_in":         "Zoom in",
-		"designer.zoom_out":        "Zoom out",
-		"designer.zoom_reset":      "Reset zoom to 100%",
-		"designer.fit":             "Fit to screen",
-		"designer.layout":          "Auto-layout",
-		"designer.import":          "Import JSON",
-		"designer.export":          "Export JSON",
-		"designer.save":            "Save",
-		"designer.palette":         "Nodes",
-		"designer.palette_search":  "Search nodes",
-		"designer.palette_hint":    "Drag a node onto the canvas, or press Enter to add it.",
-		"designer.canvas":          "Canvas",
-		"designer.properties":      "Properties",
-		"designer.empty.title":     "Start your flow",
-		"designer.empty.hint":      "Drag a trigger from the palette on the left, then add steps and connect them from port to port.",
-		"designer.help":            "Drag to pan · Shift+drag to select · Wheel to zoom · Del to delete",
-		"designer.problems":        "Problems",
-		"designer.conflict.title":  "Someone else saved this process",
-		"designer.conflict.text":   "The process was changed after you opened it. Reload to see the saved version (your unsaved changes will be lost), or download your version first.",
-		"designer.conflict.keep":   "Keep editing",
-		"designer.conflict.export": "Download my version",
-		"designer.conflict.reload": "Reload",
-
-		// Designer script (static/js/designer; rendered as JSON, used without the "designer." prefix).
-		"designer.canvas.role":                  "flow canvas",
-		"designer.canvas.label":                 "Process diagram",
-		"designer.canvas.unknown_template":      "Unknown template %s",
-		"designer.canvas.flag.loop":             "Runs in a loop",
-		"designer.canvas.flag.errors":           "Has error handling",
-		"designer.canvas.flag.ignored":          "Skipped (isIgnore)",
-		"designer.canvas.default":               "default",
-		"designer.canvas.connection":            "Connection",
-		"designer.kind.trigger":                 "Triggers",
-		"designer.kind.action":                  "Actions",
-		"designer.kind.flow":                    "Gateways",
-		"designer.kind.wait":                    "Waits",
-		"designer.kind.end":                     "End",
-		"designer.palette.add":                  "Add %s",
-		"designer.palette.none":                 "No node matches your search.",
-		"designer.code.hint":                    "Tab indents · Shift+Tab outdents · Esc then Tab leaves the field",
-		"designer.code.at":                      "Line %d:%d",
-		"designer.field.required":               "required",
-		"designer.field.default_choice":         "Default",
-		"designer.field.default_is":             "Default: %s",
-		"designer.field.default_option":         "Default (%s)",
-		"designer.field.none_option":            "— none —",
-		"designer.chips.placeholder":            "Type and press Enter",
-		"designer.chips.remove":                 "Remove %s",
-		"designer.chips.users":                  "User ID, then Enter",
-		"designer.chips.groups":                 "Group ID, then Enter",
-		"designer.kv.add":                       "+ Add row",
-		"designer.kv.key":                       "Name",
-		"designer.kv.value":                     "Value",
-		"designer.kv.remove":                    "Remove row",
-		"designer.json.invalid":                 "Not valid JSON: %s",
-		"designer.json.placeholder":             "JSON, or a {{ expression }}",
-		"designer.form.placeholder":             "[{\"key\": \"comment\", \"label\": \"Comment\", \"type\": \"text\", \"required\": true}]",
-		"designer.duration.placeholder":         "90s, 2h, 1h30m, 3d or milliseconds",
-		"designer.panel.task_id":                "Task ID",
-		"designer.panel.general":                "General",
-		"designer.panel.name":                   "Name",
-		"designer.panel.description":            "Description",
-		"designer.panel.parameters":             "Parameters",
-		"designer.panel.other_parameters":       "Other parameters",
-		"designer.panel.delete_task":            "Delete node",
-		"designer.panel.run":                    "Execution",
-		"designer.panel.none":                   "None",
-		"designer.panel.timeout":                "Timeout (ms)",
-		"designer.panel.timeout_help":           "Fail the task when it runs longer; empty for no limit.",
-		"designer.panel.is_ignore":              "Skip this task",
-		"designer.panel.is_ignore_help":         "The task is not run; its input is passed on.",
-		"designer.panel.errors":                 "On error",
-		"designer.panel.retry":                  "Retries",
-		"designer.panel.interval":               "Interval (ms)",
-		"designer.panel.backoff":                "Backoff ×",
-		"designer.panel.strategy":               "Then",
-		"designer.panel.strategy.fail":          "Fail the process",
-		"designer.panel.strategy.ignore":        "Ignore and go on",
-		"designer.panel.strategy.goto":          "Go to another task",
-		"designer.panel.choose_task":            "Choose a task…",
-		"designer.panel.target":                 "Go to",
-		"designer.panel.loop":                   "Loop",
-		"designer.panel.loop.mode":              "Mode",
-		"designer.panel.loop.none":              "No loop",
-		"designer.panel.loop.forEach":           "For each item",
-		"designer.panel.loop.while":             "While a condition holds",
-		"designer.panel.loop.items":             "Items",
-		"designer.panel.loop.items_help":        "A {{ }} expression that yields an array; scripts see item and index.",
-		"designer.panel.loop.parallel":          "Run iterations in parallel",
-		"designer.panel.loop.max_concurrency":   "Max. concurrency",
-		"designer.panel.loop.condition":         "Condition",
-		"designer.panel.loop.max":               "Max. iterations",
-		"designer.panel.connection":             "Connection",
-		"designer.panel.label":                  "Label",
-		"designer.panel.label_placeholder":      "Shown on the arrow",
-		"designer.panel.condition":              "Condition",
-		"designer.panel.condition_help":         "A JavaScript expression; the flow follows this connection only when it is true. Empty: always.",
-		"designer.panel.condition_help_gateway": "A JavaScript expression such as input.amount > 1000. Each gateway branch needs a condition, or is the default.",
-		"designer.panel.default":                "Default branch",
-		"designer.panel.default_help":           "Taken when no other condition holds.",
-		"designer.panel.delete_connection":      "Delete connection",
-		"designer.panel.selected":               "%d selected",
-		"designer.panel.selected_detail":        "%d nodes and %d connections. Drag to move them together, or delete them.",
-		"designer.panel.delete_selected":        "Delete selected",
-		"designer.panel.process":                "Process",
-		"designer.panel.new_process":            "Not saved yet",
-		"designer.panel.engine":                 "Engine",
-		"designer.panel.engine_help":            "Standard is durable; Fast runs in memory and allows no waits.",
-		"designer.panel.process_timeout":        "Process timeout (ms)",
-		"designer.panel.enabled":                "Enabled",
-		"designer.panel.data":                   "Data schemas",
-		"designer.panel.inputDataSchema":        "Input schema",
-		"designer.panel.inputDataSchema_help":   "JSON Schema the trigger data must match; the start form is built from it.",
-		"designer.panel.outputDataSchema":       "Output schema",
-		"designer.panel.outputDataSchema_help":  "JSON Schema of the process output (documentation).",
-		"designer.panel.stats":                  "%d nodes · %d connections",
-		"designer.engine.standard":              "Standard",
-		"designer.engine.fast":                  "Fast",
-		"designer.status.saving":                "Saving…",
-		"designer.status.new":                   "Not saved yet",
-		"designer.status.unsaved":               "Unsaved changes",
-		"designer.status.saved":                 "All changes saved",
-		"designer.status.version":               "v%s",
-		"designer.problems.count":               "Problems to fix before saving: %d",
-		"designer.problems.process":             "Process",
-		"designer.error.network":                "Could not reach the server. Check your connection and try again.",
-		"designer.toast.saved":                  "Saved as version %s.",
-		"designer.toast.invalid":                "Not saved — problems found: %d. They are marked on the nodes.",
-		"designer.toast.save_failed":            "Could not save",
-		"designer.toast.import_bad":             "%s cannot be imported: %s",
-		"designer.toast.imported":               "Imported %d nodes. Save to keep them.",
-
-		// Error pages.
-		"error.400":          "Bad request",
-		"error.401":          "Please sign in",
-		"error.403":          "Access denied",
-		"error.404":          "Page not found",
-		"error.409":          "Conflict",
-		"error.500":          "Something went wrong",
-		"error.generic":      "Error",
-		"error.401.hint":     "You need to sign in to see this page.",
-		"error.403.hint":     "You do not have permission to see this page.",
-		"error.404.hint":     "The page you are looking for does not exist or has been moved.",
-		"error.500.hint":     "An unexpected error occurred. Please try again later.",
-		"error.generic.hint": "The request could not be completed.",
-		"error.home":         "Back to processes",
-
-		// Operations pages: instances, runtimes, inbox, tasks, admin, designer Run.
-		"status.pending":                  "Pending",
-		"status.skipped":                  "Skipped",
-		"status.open":                     "Open",
-		"status.not_run":                  "Not run",
-		"outcome.approve":                 "Approve",
-		"outcome.reject":                  "Reject",
-		"outcome.approved":                "Approved",
-		"outcome.rejected":                "Rejected",
-		"admin.tokens.hint":               "Integrations send it as Authorization: Bearer <token>; it acts with this user's rights.",
-		"priority.high":                   "High",
-		"priority.normal":                 "Normal",
-		"priority.low":                    "Low",
-		"duration.ms":                     "%d ms",
-		"duration.s":                      "%s s",
-		"duration.min_s":                  "%d min %d s",
-		"duration.h_min":                  "%d h %d min",
-		"duration.d_h":                    "%d d %d h",
-		"live.connecting":                 "Connecting…",
-		"live.live":                       "Live",
-		"live.reconnecting":               "Reconnecting…",
-		"instances.title":                 "Instances",
-		"instances.subtitle_all":          "Every run of every process, newest first.",
-		"instances.subtitle_mine":         "The processes you started, newest first.",
-		"instances.filters":               "Filter instances",
-		"instances.filter.process":        "Process",
-		"instances.filter.any_process":    "All processes",
-		"instances.filter.status":         "Status",
-		"instances.filter.any_status":     "All statuses",
-		"instances.filter.from":           "Started from",
-		"instances.filter.to":             "to",
-		"instances.filter.apply":          "Filter",
-		"instances.filter.reset":          "Reset filters",
-		"instances.col.process":           "Process",
-		"instances.col.id":                "Instance ID",
-		"instances.col.status":            "Status",
-		"instances.col.started":           "Started (UTC)",
-		"instances.col.duration":          "Duration",
-		"instances.col.by":                "Started by",
-		"instances.empty.title":           "No instances yet",
-		"instances.empty.text":            "Start a process from the processes list or the designer, and its runs show up here.",
-		"instances.empty_filtered.title":  "No instances match these filters",
-		"instances.empty_filtered.text":   "Try another status or date range, or reset the filters.",
-		"instance.back":                   "All instances",
-		"instance.started_by":             "started by %s",
-		"instance.parent":                 "Parent instance",
-		"instance.open_designer":          "Open in designer",
-		"instance.action.suspend":         "Suspend",
-		"instance.action.resume":          "Resume",
-		"instance.action.retry":           "Retry",
-		"instance.action.cancel":          "Cancel",
-		"instance.confirm_cancel":         "Cancel this instance? Running and waiting tasks are stopped; this cannot be undone.",
-		"instance.error":                  "The instance failed",
-		"instance.graph":                  "Flow",
-		"instance.no_definition":          "The process definition of this instance has been deleted, so its graph cannot be shown. The timeline below still lists every runtime.",
-		"instance.timeline":               "Timeline",
-		"instance.timeline_empty":         "Nothing has run yet.",
-		"instance.data":                   "Instance data",
-		"instance.show_data":              "Show instance data",
-		"instance.js.dismiss":             "Dismiss",
-		"instance.js.network":             "Could not reach the server. Check your connection and try again.",
-		"instance.js.action_failed":       "The action failed",
-		"rt.trigger":                      "Trigger data",
-		"rt.process_output":               "Output",
-		"rt.none":                         "None",
-		"rt.pick_hint":                    "Click a node in the flow or a row of the timeline to see its input, output, error and logs.",
-		"rt.instance_data":                "Instance data",
-		"rt.task_runtime":                 "Task runtime",
-		"rt.runs":                         "%d runs",
-		"rt.started":                      "Started (UTC)",
-		"rt.ended":                        "Ended (UTC)",
-		"rt.duration":                     "Duration",
-		"rt.id":                           "Runtime ID",
-		"rt.error":                        "Error",
-		"rt.human_tasks":                  "Approvers",
-		"rt.input":                        "Input",
-		"rt.output":                       "Output",
-		"rt.logs":                         "Logs",
-		"rt.no_logs":                      "No log lines.",
-		"rt.not_run":                      "This task has not run in this instance.",
-		"rt.iteration":                    "Iteration %d",
-		"rt.attempt":                      "Retry %d",
-		"inbox.title":                     "Inbox",
-		"inbox.subtitle":                  "Tasks waiting for your decision, and the ones you have completed.",
-		"inbox.tabs":                      "Task lists",
-		"inbox.tab.todo":                  "To do",
-		"inbox.tab.done":                  "Done",
-		"inbox.sort":                      "Sort by",
-		"inbox.sort.created":              "Newest",
-		"inbox.sort.priority":             "Priority",
-		"inbox.sort.due":                  "Due date",
-		"inbox.state.mine":                "Assigned to you",
-		"inbox.state.delegated":           "Delegated by %s",
-		"inbox.state.candidate":           "Claim to work on it",
-		"inbox.overdue":                   "Overdue",
-		"inbox.created":                   "Created",
-		"inbox.due":                       "Due",
-		"inbox.completed":                 "Completed",
-		"inbox.priority_n":                "Priority %d",
-		"inbox.claim":                     "Claim",
-		"inbox.unclaim":                   "Release",
-		"inbox.open":                      "Open",
-		"inbox.view":                      "View",
-		"inbox.empty.title":               "You're all caught up",
-		"inbox.empty.text":                "New tasks appear here as soon as a process needs you — no need to reload.",
-		"inbox.empty_done.title":          "Nothing completed yet",
-		"inbox.empty_done.text":           "Tasks you approve, reject or otherwise decide are listed here.",
-		"inbox.flash.completed":           "Done: “%s” (%s).",
-		"inbox.flash.resolved":            "Handed back: “%s” (%s).",
-		"inbox.js.dismiss":                "Dismiss",
-		"inbox.js.network":                "Could not reach the server. Check your connection and try again.",
-		"inbox.js.action_failed":          "The action failed",
-		"task.back":                       "Inbox",
-		"task.open_instance":              "Open the instance",
-		"task.changed":                    "This task was changed elsewhere (claimed, delegated or decided).",
-		"task.reload":                     "Reload",
-		"task.request":                    "Request",
-		"task.no_content":                 "No description.",
-		"task.trigger":                    "Submitted data",
-		"task.decide":                     "Your decision",
-		"task.outcomes":                   "Decision",
-		"task.comment":                    "Comment",
-		"task.comment_placeholder":        "Optional: explain your decision",
-		"task.claim_first":                "This task is offered to several people. Claim it to work on it; the others no longer see it in their inbox.",
-		"task.claimed_by":                 "%s is working on this task.",
-		"task.resolve.title":              "Delegated to you",
-		"task.resolve.text":               "%s asked you to look at this task. Add your comment and hand it back; they make the decision.",
-		"task.resolve.submit":             "Hand back to %s",
-		"task.decision":                   "Decision",
-		"task.decided_by":                 "by %s",
-		"task.answers":                    "Form",
-		"task.assignment":                 "Assignment",
-		"task.assignee":                   "Assignee",
-		"task.unassigned":                 "Not claimed yet",
-		"task.owner":                      "Delegated by",
-		"task.candidates":                 "Candidates",
-		"task.priority":                   "Priority",
-		"task.delegate":                   "Delegate",
-		"task.delegate.title":             "Delegate this task",
-		"task.delegate.text":              "The person you choose works on it and hands it back to you with a comment.",
-		"task.delegate.to":                "Delegate to",
-		"task.delegate.to_placeholder":    "User ID",
-		"task.delegate.submit":            "Delegate",
-		"task.process":                    "Process",
-		"task.process_name":               "Process",
-		"task.instance":                   "Instance",
-		"task.instance_status":            "Instance status",
-		"task.started_by":                 "Started by",
-		"task.started_at":                 "Started (UTC)",
-		"task.history":                    "History",
-		"task.history.created":            "Task created",
-		"task.history.claim":              "claimed the task",
-		"task.history.unclaim":            "released the task",
-		"task.history.delegate":           "delegated the task to",
-		"task.history.resolve":            "handed the task back",
-		"task.history.complete":           "decided",
-		"task.history.other":              "acted on the task",
-		"task.js.dismiss":                 "Dismiss",
-		"task.js.network":                 "Could not reach the server. Check your connection and try again.",
-		"task.js.choose":                  "Choose…",
-		"task.js.problem.required":        "Required",
-		"task.js.problem.number":          "Enter a number",
-		"task.js.problem.date":            "Enter a date",
-		"task.js.problem.option":          "Choose one of the options",
-		"task.js.submit_failed":           "Could not submit your decision",
-		"task.js.action_failed":           "The action failed",
-		"admin.title":                     "Administration",
-		"admin.subtitle":                  "People, groups, API access and the engine's background jobs.",
-		"admin.tabs":                      "Administration sections",
-		"admin.tab.users":                 "Users",
-		"admin.tab.groups":                "Groups",
-		"admin.tab.tokens":                "API tokens",
-		"admin.tab.jobs":                  "Jobs",
-		"admin.users.search":              "Search by ID, name or email",
-		"admin.users.new":                 "New user",
-		"admin.users.edit":                "Edit user",
-		"admin.users.edit_named":          "Edit %s",
-		"admin.users.empty":               "No users match",
-		"admin.users.col.user":            "User",
-		"admin.users.col.role":            "Role",
-		"admin.users.col.groups":          "Groups",
-		"admin.users.col.status":          "Status",
-		"admin.users.col.created":         "Created (UTC)",
-		"admin.users.active":              "Active",
-		"admin.users.disabled":            "Disabled",
-		"admin.users.enable":              "Enable",
-		"admin.users.disable":             "Disable",
-		"admin.users.delete":              "Delete",
-		"admin.users.delete_named":        "Delete %s",
-		"admin.users.confirm_delete":      "Delete the user “%s”? Their sessions and API tokens stop working.",
-		"admin.users.id":                  "User ID",
-		"admin.users.id_hint":             "Used to sign in and in assignments; cannot change later.",
-		"admin.users.name":                "Name",
-		"admin.users.email":               "Email",
-		"admin.users.role":                "Role",
-		"admin.users.password":            "Password",
-		"admin.users.password_hint":       "At least 8 characters.",
-		"admin.users.password_keep":       "Leave empty to keep the current password.",
-		"admin.users.groups":              "Groups",
-		"admin.users.no_groups":           "No groups yet. Create them on the Groups tab.",
-		"admin.users.disabled_label":      "Disabled (cannot sign in)",
-		"admin.groups.hint":               "Groups make people candidates of approvals together (candidateGroups).",
-		"admin.groups.new":                "New group",
-		"admin.groups.rename":             "Rename group",
-		"admin.groups.rename_named":       "Rename %s",
-		"admin.groups.delete":             "Delete group",
-		"admin.groups.delete_named":       "Delete %s",
-		"admin.groups.confirm_delete":     "Delete the group “%s”? Its members stay; approvals for the group find no one.",
-		"admin.groups.empty":              "No groups yet",
-		"admin.groups.empty_text":         "Create a group such as “hr” and add people to it.",
-		"admin.groups.members_n":          "Members: %d",
-		"admin.groups.remove_member":      "Remove %s from %s",
-		"admin.groups.add_to":             "Add a member to %s",
-		"admin.groups.add_member":         "Add a member…",
-		"admin.groups.add":                "Add",
-		"admin.groups.id":                 "Group ID",
-		"admin.groups.id_hint":            "Used in approvals' candidate groups; cannot change later.",
-		"admin.groups.name":               "Name",
-		"admin.tokens.user":               "Tokens of",
-		"admin.tokens.new":                "New token",
-		"admin.tokens.for":                "For %s",
-		"admin.tokens.empty":              "%s has no API tokens",
-		"admin.tokens.empty_text":         "Create a token for a script or an integration; it acts with this user's rights.",
-		"admin.tokens.col.name":           "Name",
-		"admin.tokens.col.prefix":         "Token",
-		"admin.tokens.col.created":        "Created (UTC)",
-		"admin.tokens.col.used":           "Last used (UTC)",
-		"admin.tokens.col.expires":        "Expires (UTC)",
-		"admin.tokens.unused":             "Never used",
-		"admin.tokens.never":              "Never",
-		"admin.tokens.revoke":             "Revoke",
-		"admin.tokens.confirm_revoke":     "Revoke the token “%s”? Integrations using it stop working at once.",
-		"admin.tokens.name":               "Name",
-		"admin.tokens.name_placeholder":   "e.g. CI pipeline",
-		"admin.tokens.expires":            "Expires",
-		"admin.tokens.days_7":             "In 7 days",
-		"admin.tokens.days_30":            "In 30 days",
-		"admin.tokens.days_90":            "In 90 days",
-		"admin.tokens.days_365":           "In a year",
-		"admin.tokens.create":             "Create token",
-		"admin.tokens.once":               "Copy the token now: it is shown only once and cannot be read again.",
-		"admin.tokens.copy":               "Copy",
-		"admin.jobs.filter":               "Job status",
-		"admin.jobs.hint":                 "Timers, retries and continuations the engine runs in the background. A job that failed too often is dead until retried.",
-		"admin.jobs.status.all":           "All",
-		"admin.jobs.status.pending":       "Pending",
-		"admin.jobs.status.dead":          "Dead",
-		"admin.jobs.empty":                "No jobs",
-		"admin.jobs.col.job":              "Job",
-		"admin.jobs.col.instance":         "Instance",
-		"admin.jobs.col.status":           "Status",
-		"admin.jobs.col.due":              "Due (UTC)",
-		"admin.jobs.col.attempts":         "Attempts",
-		"admin.jobs.retry":                "Retry",
-		"admin.jobs.kind.timer":           "Timer",
-		"admin.jobs.kind.retry":           "Task retry",
-		"admin.jobs.kind.task-timeout":    "Task timeout",
-		"admin.jobs.kind.process-timeout": "Process timeout",
-		"admin.jobs.kind.continue":        "Continue instance",
-		"admin.js.network":                "Could not reach the server. Check your connection and try again.",
-		"admin.js.action_failed":          "The action failed",
-		"admin.js.user_required":          "User ID and password are required.",
-		"admin.js.group_required":         "Group ID and name are required.",
-		"admin.js.token_required":         "Give the token a name.",
-		"admin.js.copied":                 "Copied",
-		"designer.run.button":             "Run",
-		"designer.run.button_title":       "Run with test data and watch it live",
-		"designer.run.title":              "Run process",
-		"designer.run.sub":                "%s · runs the saved version v%s",
-		"designer.run.dirty":              "You have unsaved changes. They are saved first, then the new version runs.",
-		"designer.run.data":               "Trigger data (JSON)",
-		"designer.run.sample":             "Reset to sample",
-		"designer.run.data_hint":          "Prefilled from the process's input schema, or the data of your last run.",
-		"designer.run.start":              "Run",
-		"designer.run.save_and_start":     "Save and run",
-		"designer.run.bad_json":           "Not valid JSON: %s",
-		"designer.run.failed":             "Could not start the process",
-		"designer.run.watching":           "Run",
-		"designer.run.stop_watching":      "Stop watching",
-		"designer.run.runtime":            "Runtime of the selected node",
-		"designer.run.close_runtime":      "Close",
-		"designer.run.started":            "Started instance %s.",
-	}
+// Catalog holds the messages of every UI language. It is built once, by
+// LoadCatalog when the server starts, and never changes afterwards, so it is
+// safe for concurrent use and its lookups allocate nothing.
+type Catalog struct {
+	langs map[Lang]map[string]string
 }
 
-// catalogZhCN returns the Simplified Chinese messages.
-func catalogZhCN() map[string]string {
-	return map[string]string{
-		// Frame.
-		"a11y.skip":     "跳到正文",
-		"nav.label":     "主导航",
-		"nav.processes": "流程",
-		"nav.instances": "实例",
-		"nav.inbox":     "待办",
-		"nav.admin":     "管理",
-		"lang.switch":   "语言",
-		"lang.zh-CN":    "中文",
-		"lang.en":       "English",
-		"user.menu":     "账户",
-		"user.sign_out": "退出登录",
-		"role.admin":    "管理员",
-		"role.designer": "设计者",
-		"role.user":     "用户",
+// LoadCatalog parses the embedded locale files into a Catalog. It fails when a
+// file is missing or malformed, or when the languages disagree on their keys or
+// on a message's placeholders.
+func LoadCatalog() (*Catalog, error) { return loadCatalog(localeFiles, "locales") }
 
-		// Common words.
-		"common.search":  "搜索",
-		"common.clear":   "清除搜索",
-		"common.dismiss": "关闭",
-		"common.cancel":  "取消",
-		"common.save":    "保存",
-
-		// Sign-in.
-		"login.title":         "登录 flowcraft",
-		"login.subtitle":      "设计流程，处理待办，让其余工作自动完成。",
-		"login.username":      "用户名",
-		"login.password":      "密码",
-		"login.submit":        "登录",
-		"login.footer":        "flowcraft · 自托管工作流引擎",
-		"login.error.invalid": "用户名或密码不正确。",
-		"login.error.expired": "会话已过期，请重新登录。",
-		"login.error.csrf":    "表单已过期，请重试。",
-		"login.signed_out":    "您已退出登录。",
-
-		// Sign-in throttling.
-		"login.error.throttled": "登录失败次数过多，请在 %d 秒后重试。",
-		"login.error.busy":      "服务器繁忙，请稍后重试。",
-
-		// Processes list.
-		"processes.title":              "流程",
-		"processes.subtitle":           "团队设计或导入的流程定义。",
-		"processes.total":              "总数",
-		"processes.new":                "新建流程",
-		"processes.import":             "导入 JSON",
-		"processes.search_label":       "搜索流程",
-		"processes.search_placeholder": "按名称、ID 或描述搜索",
-		"processes.col.name":           "名称",
-		"processes.col.id":             "ID",
-		"processes.col.engine":         "引擎",
-		"processes.col.trigger":        "触发方式",
-		"processes.col.version":        "版本",
-		"processes.col.status":         "状态",
-		"processes.col.updated":        "更新时间（UTC）",
-		"processes.col.actions":        "操作",
-		"processes.created_by":         "创建者 %s",
-		"processes.enable":             "启用",
-		"processes.disable":            "停用",
-		"processes.delete":             "删除",
-		"processes.delete_named":       "删除 %s",
-		"processes.confirm_delete":     "确定删除流程“%s”吗？此操作无法撤销。",
-		"processes.empty.title":        "还没有流程",
-		"processes.empty.hint":         "新建一个流程，或通过“导入 JSON”从文件导入流程定义。",
-		"processes.empty.readonly":     "还没有发布任何流程，请联系流程设计者创建。",
-		"processes.empty_search.title": "没有与“%s”匹配的流程",
-		"processes.empty_search.text":  "换个名称或 ID 试试，或清除搜索条件。",
-		"processes.imported":           "流程已导入。",
-		"processes.deleted":            "流程已删除。",
-
-		// Pager.
-		"pager.label": "分页",
-		"pager.range": "第 %d–%d 条，共 %d 条",
-		"pager.total": "共 %d 条",
-		"pager.prev":  "上一页",
-		"pager.next":  "下一页",
-
-		// Process attributes.
-		"engine.standard": "标准",
-		"engine.fast":     "快速",
-		"trigger.manual":  "手动",
-		"trigger.webhook": "Webhook",
-		"trigger.cron":    "定时",
-
-		// Status pills: process definitions and instances.
-		"status.enabled":   "已启用",
-		"status.disabled":  "已停用",
-		"status.running":   "运行中",
-		"status.waiting":   "等待中",
-		"status.done":      "已完成",
-		"status.failed":    "失败",
-		"status.canceled":  "已取消",
-		"status.timeout":   "已超时",
-		"status.suspended": "已挂起",
-
-		// Messages for processes.js (rendered into data-msg-* attributes).
-		"js.network_error": "无法连接服务器，请检查网络后重试。",
-		"js.invalid_json":  "该文件不是有效的 JSON。",
-		"js.import_failed": "导入失败",
-		"js.action_failed": "操作失败",
-		"js.importing":     "正在导入…",
-
-		// Common words (more).
-		"common.close":   "关闭",
-		"common.loading": "加载中…",
-
-		// Processes list: start, design, versions.
-		"processes.start":          "启动",
-		"processes.start_named":    "启动 %s",
-		"processes.design":         "在设计器中打开",
-		"processes.design_named":   "在设计器中打开 %s",
-		"processes.versions":       "版本",
-		"processes.versions_named": "%s 的历史版本",
-		"start.title":              "启动流程",
-		"start.submit":             "启动",
-		"start.started":            "流程已启动",
-		"start.instance":           "实例",
-		"start.json_label":         "触发数据（JSON）",
-		"start.json_hint":          "流程启动时的输入数据，一个 JSON 对象。",
-		"start.no_input":           "此流程不需要输入，点击“启动”即可运行。",
-		"start.choose":             "请选择…",
-		"start.yes":                "是",
-		"versions.title":           "历史版本",
-		"versions.col.version":     "版本",
-		"versions.col.name":        "名称",
-		"versions.col.replaced":    "替换时间（UTC）",
-		"versions.col.by":          "操作人",
-		"versions.current":         "当前",
-		"versions.export":          "下载 JSON",
-		"versions.empty":           "没有历史版本：流程创建后尚未修改过。",
-		"js.start_failed":          "无法启动流程",
-		"js.load_failed":           "加载失败",
-		"js.field_required":        "必填",
-		"js.field_number":          "请输入数字",
-		"js.field_integer":         "请输入整数",
-		"js.field_min":             "数值过小",
-		"js.field_max":             "数值过大",
-
-		// Designer page (rendered by the template).
-		"designer.title_new":       "新建流程",
-		"designer.back":            "返回流程列表",
-		"designer.name_label":      "流程名称",
-		"designer.untitled":        "未命名流程",
-		"designer.toolbar":         "设计器工具栏",
-		"designer.undo":            "撤销",
-		"designer.redo":            "重做",
-		"designer.zoom_in":         "放大",
-		"designer.zoom_out":        "缩小",
-		"designer.zoom_reset":      "缩放重置为 100%",
-		"designer.fit":             "适应画布",
-		"designer.layout":          "自动布局",
-		"designer.import":          "导入 JSON",
-		"designer.export":          "导出 JSON",
-		"designer.save":            "保存",
-		"designer.palette":         "节点",
-		"designer.palette_search":  "搜索节点",
-		"designer.palette_hint":    "把节点拖到画布上，或按回车添加。",
-		"designer.canvas":          "画布",
-		"designer.properties":      "属性",
-		"designer.empty.title":     "开始设计流程",
-		"designer.empty.hint":      "从左侧拖一个触发器到画布上，再添加步骤，从输出端口拖到输入端口把它们连起来。",
-		"designer.help":            "拖动平移 · Shift+拖动框选 · 滚轮缩放 · Del 删除",
-		"designer.problems":        "问题",
-		"designer.conflict.title":  "其他人已保存了此流程",
-		"designer.conflict.text":   "您打开流程后，它已被其他人修改。重新加载可查看已保存的版本（未保存的修改将丢失），也可以先下载您的版本。",
-		"designer.conflict.keep":   "继续编辑",
-		"designer.conflict.export": "下载我的版本",
-		"designer.conflict.reload": "重新加载",
-
-		// Designer script (static/js/designer; rendered as JSON, used without the "designer." prefix).
-		"designer.canvas.role":                  "流程画布",
-		"designer.canvas.label":                 "流程图",
-		"designer.canvas.unknown_template":      "未知模板 %s",
-		"designer.canvas.flag.loop":             "循环执行",
-		"designer.canvas.flag.errors":           "已设置错误处理",
-		"designer.canvas.flag.ignored":          "已跳过（isIgnore）",
-		"designer.canvas.default":               "默认",
-		"designer.canvas.connection":            "连线",
-		"designer.kind.trigger":                 "触发器",
-		"designer.kind.action":                  "动作",
-		"designer.kind.flow":                    "网关",
-		"designer.kind.wait":                    "等待",
-		"designer.kind.end":                     "结束",
-		"designer.palette.add":                  "添加%s",
-		"designer.palette.none":                 "没有匹配的节点。",
-		"designer.code.hint":                    "Tab 缩进 · Shift+Tab 取消缩进 · 先按 Esc 再按 Tab 离开",
-		"designer.code.at":                      "第 %d 行第 %d 列",
-		"designer.field.required":               "必填",
-		"designer.field.default_choice":         "默认",
-		"designer.field.default_is":             "默认：%s",
-		"designer.field.default_option":         "默认（%s）",
-		"designer.field.none_option":            "— 无 —",
-		"designer.chips.placeholder":            "输入后按回车",
-		"designer.chips.remove":                 "移除 %s",
-		"designer.chips.users":                  "输入用户 ID 后按回车",
-		"designer.chips.groups":                 "输入用户组 ID 后按回车",
-		"designer.kv.add":                       "+ 添加一行",
-		"designer.kv.key":                       "名称",
-		"designer.kv.value":                     "值",
-		"designer.kv.remove":                    "删除此行",
-		"designer.json.invalid":                 "不是有效的 JSON：%s",
-		"designer.json.placeholder":             "JSON，或 {{ 表达式 }}",
-		"designer.form.placeholder":             "[{\"key\": \"comment\", \"label\": \"意见\", \"type\": \"text\", \"required\": true}]",
-		"designer.duration.placeholder":         "90s、2h、1h30m、3d 或毫秒数",
-		"designer.panel.task_id":                "任务 ID",
-		"designer.panel.general":                "基本信息",
-		"designer.panel.name":                   "名称",
-		"designer.panel.description":            "描述",
-		"designer.panel.parameters":             "参数",
-		"designer.panel.other_parameters":       "其他参数",
-		"designer.panel.delete_task":            "删除节点",
-		"designer.panel.run":                    "执行设置",
-		"designer.panel.none":                   "无",
-		"designer.panel.timeout":                "超时（毫秒）",
-		"designer.panel.timeout_help":           "运行超过此时间则任务失败；留空表示不限制。",
-		"designer.panel.is_ignore":              "跳过此任务",
-		"designer.panel.is_ignore_help":         "不运行此任务，直接把输入传给下一步。",
-		"designer.panel.errors":                 "出错时",
-		"designer.panel.retry":                  "重试次数",
-		"designer.panel.interval":               "间隔（毫秒）",
-		"designer.panel.backoff":                "退避倍数",
-		"designer.panel.strategy":               "然后",
-		"designer.panel.strategy.fail":          "流程失败",
-		"designer.panel.strategy.ignore":        "忽略并继续",
-		"designer.panel.strategy.goto":          "跳转到其他任务",
-		"designer.panel.choose_task":            "选择任务…",
-		"designer.panel.target":                 "跳转到",
-		"designer.panel.loop":                   "循环",
-		"designer.panel.loop.mode":              "方式",
-		"designer.panel.loop.none":              "不循环",
-		"designer.panel.loop.forEach":           "逐项处理",
-		"designer.panel.loop.while":             "条件成立时重复",
-		"designer.panel.loop.items":             "数据项",
-		"designer.panel.loop.items_help":        "返回数组的 {{ }} 表达式；脚本中可用 item 和 index。",
-		"designer.panel.loop.parallel":          "并行执行各次迭代",
-		"designer.panel.loop.max_concurrency":   "最大并发数",
-		"designer.panel.loop.condition":         "条件",
-		"designer.panel.loop.max":               "最多迭代次数",
-		"designer.panel.connection":             "连线",
-		"designer.panel.label":                  "标签",
-		"designer.panel.label_placeholder":      "显示在连线上",
-		"designer.panel.condition":              "条件",
-		"designer.panel.condition_help":         "JavaScript 表达式；为真时才沿此连线继续。留空表示总是。",
-		"designer.panel.condition_help_gateway": "JavaScript 表达式，如 input.amount > 1000。网关的每个分支都需要条件，或设为默认分支。",
-		"designer.panel.default":                "默认分支",
-		"designer.panel.default_help":           "其他条件都不成立时走这条。",
-		"designer.panel.delete_connection":      "删除连线",
-		"designer.panel.selected":               "已选择 %d 项",
-		"designer.panel.selected_detail":        "%d 个节点，%d 条连线。可一起拖动，或一起删除。",
-		"designer.panel.delete_selected":        "删除所选",
-		"designer.panel.process":                "流程",
-		"designer.panel.new_process":            "尚未保存",
-		"designer.panel.engine":                 "引擎",
-		"designer.panel.engine_help":            "标准引擎持久可靠；快速引擎在内存中运行，不能包含等待节点。",
-		"designer.panel.process_timeout":        "流程超时（毫秒）",
-		"designer.panel.enabled":                "启用",
-		"designer.panel.data":                   "数据结构",
-		"designer.panel.inputDataSchema":        "输入结构",
-		"designer.panel.inputDataSchema_help":   "触发数据须符合的 JSON Schema；启动表单据此生成。",
-		"designer.panel.outputDataSchema":       "输出结构",
-		"designer.panel.outputDataSchema_help":  "流程输出的 JSON Schema（用于说明）。",
-		"designer.panel.stats":                  "%d 个节点 · %d 条连线",
-		"designer.engine.standard":              "标准",
-		"designer.engine.fast":                  "快速",
-		"designer.status.saving":                "正在保存…",
-		"designer.status.new":                   "尚未保存",
-		"designer.status.unsaved":               "有未保存的修改",
-		"designer.status.saved":                 "所有修改已保存",
-		"designer.status.version":               "v%s",
-		"designer.problems.count":               "保存前需要修复 %d 个问题",
-		"designer.problems.process":             "流程",
-		"designer.error.network":                "无法连接服务器，请检查网络后重试。",
-		"designer.toast.saved":                  "已保存为版本 %s。",
-		"designer.toast.invalid":                "未保存：有 %d 个问题，已在节点上标出。",
-		"designer.toast.save_failed":            "保存失败",
-		"designer.toast.import_bad":             "无法导入 %s：%s",
-		"designer.toast.imported":               "已导入 %d 个节点，保存后生效。",
-
-		// Error pages.
-		"error.400":          "请求无效",
-		"error.401":          "请先登录",
-		"error.403":          "没有权限",
-		"error.404":          "页面不存在",
-		"error.409":          "操作冲突",
-		"error.500":          "出错了",
-		"error.generic":      "错误",
-		"error.401.hint":     "登录后才能查看此页面。",
-		"error.403.hint":     "您没有查看此页面的权限。",
-		"error.404.hint":     "您访问的页面不存在或已被移动。",
-		"error.500.hint":     "发生了意外错误，请稍后重试。",
-		"error.generic.hint": "请求未能完成。",
-		"error.home":         "返回流程列表",
-
-		// Operations pages: instances, runtimes, inbox, tasks, admin, designer Run.
-		"status.pending":                  "排队中",
-		"status.skipped":                  "已跳过",
-		"status.open":                     "待处理",
-		"status.not_run":                  "未运行",
-		"outcome.approve":                 "同意",
-		"outcome.reject":                  "驳回",
-		"outcome.approved":                "已同意",
-		"outcome.rejected":                "已驳回",
-		"admin.tokens.hint":               "集成方以 Authorization: Bearer <令牌> 发送，拥有该用户的权限。",
-		"priority.high":                   "高",
-		"priority.normal":                 "普通",
-		"priority.low":                    "低",
-		"duration.ms":                     "%d 毫秒",
-		"duration.s":                      "%s 秒",
-		"duration.min_s":                  "%d 分 %d 秒",
-		"duration.h_min":                  "%d 小时 %d 分",
-		"duration.d_h":                    "%d 天 %d 小时",
-		"live.connecting":                 "连接中…",
-		"live.live":                       "实时",
-		"live.reconnecting":               "重新连接中…",
-		"instances.title":                 "流程实例",
-		"instances.subtitle_all":          "所有流程的运行记录，最新的在前。",
-		"instances.subtitle_mine":         "您发起的流程，最新的在前。",
-		"instances.filters":               "筛选实例",
-		"instances.filter.process":        "流程",
-		"instances.filter.any_process":    "全部流程",
-		"instances.filter.status":         "状态",
-		"instances.filter.any_status":     "全部状态",
-		"instances.filter.from":           "开始日期",
-		"instances.filter.to":             "至",
-		"instances.filter.apply":          "筛选",
-		"instances.filter.reset":          "清除筛选",
-		"instances.col.process":           "流程",
-		"instances.col.id":                "实例 ID",
-		"instances.col.status":            "状态",
-		"instances.col.started":           "开始时间（UTC）",
-		"instances.col.duration":          "耗时",
-		"instances.col.by":                "发起人",
-		"instances.empty.title":           "还没有流程实例",
-		"instances.empty.text":            "从流程列表或设计器启动一个流程，运行记录会显示在这里。",
-		"instances.empty_filtered.title":  "没有符合条件的实例",
-		"instances.empty_filtered.text":   "换个状态或日期范围试试，或清除筛选条件。",
-		"instance.back":                   "全部实例",
-		"instance.started_by":             "由 %s 发起",
-		"instance.parent":                 "父实例",
-		"instance.open_designer":          "在设计器中打开",
-		"instance.action.suspend":         "挂起",
-		"instance.action.resume":          "恢复",
-		"instance.action.retry":           "重试",
-		"instance.action.cancel":          "取消",
-		"instance.confirm_cancel":         "确定取消此实例吗？正在运行和等待的任务都会停止，此操作无法撤销。",
-		"instance.error":                  "实例运行失败",
-		"instance.graph":                  "流程图",
-		"instance.no_definition":          "此实例的流程定义已被删除，无法显示流程图。下方的时间线仍列出每次运行。",
-		"instance.timeline":               "时间线",
-		"instance.timeline_empty":         "还没有任务运行。",
-		"instance.data":                   "实例数据",
-		"instance.show_data":              "查看实例数据",
-		"instance.js.dismiss":             "关闭",
-		"instance.js.network":             "无法连接服务器，请检查网络后重试。",
-		"instance.js.action_failed":       "操作失败",
-		"rt.trigger":                      "触发数据",
-		"rt.process_output":               "输出",
-		"rt.none":                         "无",
-		"rt.pick_hint":                    "点击流程图中的节点或时间线中的一行，查看它的输入、输出、错误和日志。",
-		"rt.instance_data":                "实例数据",
-		"rt.task_runtime":                 "任务运行详情",
-		"rt.runs":                         "运行 %d 次",
-		"rt.started":                      "开始（UTC）",
-		"rt.ended":                        "结束（UTC）",
-		"rt.duration":                     "耗时",
-		"rt.id":                           "运行 ID",
-		"rt.error":                        "错误",
-		"rt.human_tasks":                  "审批人",
-		"rt.input":                        "输入",
-		"rt.output":                       "输出",
-		"rt.logs":                         "日志",
-		"rt.no_logs":                      "没有日志。",
-		"rt.not_run":                      "此任务在本实例中尚未运行。",
-		"rt.iteration":                    "第 %d 次迭代",
-		"rt.attempt":                      "第 %d 次重试",
-		"inbox.title":                     "待办",
-		"inbox.subtitle":                  "等待您处理的任务，以及您已处理的任务。",
-		"inbox.tabs":                      "任务列表",
-		"inbox.tab.todo":                  "待办",
-		"inbox.tab.done":                  "已办",
-		"inbox.sort":                      "排序",
-		"inbox.sort.created":              "最新",
-		"inbox.sort.priority":             "优先级",
-		"inbox.sort.due":                  "截止时间",
-		"inbox.state.mine":                "分配给您",
-		"inbox.state.delegated":           "%s 委托给您",
-		"inbox.state.candidate":           "可认领",
-		"inbox.overdue":                   "已逾期",
-		"inbox.created":                   "创建于",
-		"inbox.due":                       "截止",
-		"inbox.completed":                 "完成于",
-		"inbox.priority_n":                "优先级 %d",
-		"inbox.claim":                     "认领",
-		"inbox.unclaim":                   "退回",
-		"inbox.open":                      "处理",
-		"inbox.view":                      "查看",
-		"inbox.empty.title":               "没有待办任务",
-		"inbox.empty.text":                "流程需要您处理时，新任务会立即出现在这里，无需刷新。",
-		"inbox.empty_done.title":          "还没有已办任务",
-		"inbox.empty_done.text":           "您同意、驳回或以其他方式处理过的任务会列在这里。",
-		"inbox.flash.completed":           "已处理：“%s”（%s）。",
-		"inbox.flash.resolved":            "已交回：“%s”（%s）。",
-		"inbox.js.dismiss":                "关闭",
-		"inbox.js.network":                "无法连接服务器，请检查网络后重试。",
-		"inbox.js.action_failed":          "操作失败",
-		"task.back":                       "待办",
-		"task.open_instance":              "查看流程实例",
-		"task.changed":                    "此任务已在别处被更改（认领、委托或已处理）。",
-		"task.reload":                     "刷新",
-		"task.request":                    "申请内容",
-		"task.no_content":                 "没有描述。",
-		"task.trigger":                    "提交的数据",
-		"task.decide":                     "您的处理",
-		"task.outcomes":                   "处理结果",
-		"task.comment":                    "意见",
-		"task.comment_placeholder":        "可选：说明您的处理意见",
-		"task.claim_first":                "此任务提供给多人处理。认领后由您处理，其他人的待办中将不再显示。",
-		"task.claimed_by":                 "%s 正在处理此任务。",
-		"task.resolve.title":              "委托给您的任务",
-		"task.resolve.text":               "%s 请您查看此任务。填写意见后交回，由对方做出决定。",
-		"task.resolve.submit":             "交回给 %s",
-		"task.decision":                   "处理结果",
-		"task.decided_by":                 "处理人 %s",
-		"task.answers":                    "表单",
-		"task.assignment":                 "处理人",
-		"task.assignee":                   "当前处理人",
-		"task.unassigned":                 "尚未认领",
-		"task.owner":                      "委托人",
-		"task.candidates":                 "候选人",
-		"task.priority":                   "优先级",
-		"task.delegate":                   "委托",
-		"task.delegate.title":             "委托此任务",
-		"task.delegate.text":              "您选择的人处理后会附上意见交回给您。",
-		"task.delegate.to":                "委托给",
-		"task.delegate.to_placeholder":    "用户 ID",
-		"task.delegate.submit":            "委托",
-		"task.process":                    "流程",
-		"task.process_name":               "流程名称",
-		"task.instance":                   "实例",
-		"task.instance_status":            "实例状态",
-		"task.started_by":                 "发起人",
-		"task.started_at":                 "发起时间（UTC）",
-		"task.history":                    "处理记录",
-		"task.history.created":            "任务已创建",
-		"task.history.claim":              "认领了任务",
-		"task.history.unclaim":            "退回了任务",
-		"task.history.delegate":           "将任务委托给",
-		"task.history.resolve":            "交回了任务",
-		"task.history.complete":           "做出处理",
-		"task.history.other":              "处理了任务",
-		"task.js.dismiss":                 "关闭",
-		"task.js.network":                 "无法连接服务器，请检查网络后重试。",
-		"task.js.choose":                  "请选择…",
-		"task.js.problem.required":        "必填",
-		"task.js.problem.number":          "请输入数字",
-		"task.js.problem.date":            "请输入日期",
-		"task.js.problem.option":          "请从选项中选择",
-		"task.js.submit_failed":           "提交失败",
-		"task.js.action_failed":           "操作失败",
-		"admin.title":                     "系统管理",
-		"admin.subtitle":                  "用户、用户组、API 访问令牌和引擎的后台作业。",
-		"admin.tabs":                      "管理分区",
-		"admin.tab.users":                 "用户",
-		"admin.tab.groups":                "用户组",
-		"admin.tab.tokens":                "API 令牌",
-		"admin.tab.jobs":                  "作业",
-		"admin.users.search":              "按 ID、姓名或邮箱搜索",
-		"admin.users.new":                 "新建用户",
-		"admin.users.edit":                "编辑用户",
-		"admin.users.edit_named":          "编辑 %s",
-		"admin.users.empty":               "没有匹配的用户",
-		"admin.users.col.user":            "用户",
-		"admin.users.col.role":            "角色",
-		"admin.users.col.groups":          "用户组",
-		"admin.users.col.status":          "状态",
-		"admin.users.col.created":         "创建时间（UTC）",
-		"admin.users.active":              "正常",
-		"admin.users.disabled":            "已停用",
-		"admin.users.enable":              "启用",
-		"admin.users.disable":             "停用",
-		"admin.users.delete":              "删除",
-		"admin.users.delete_named":        "删除 %s",
-		"admin.users.confirm_delete":      "确定删除用户“%s”吗？其会话和 API 令牌将失效。",
-		"admin.users.id":                  "用户 ID",
-		"admin.users.id_hint":             "用于登录和任务分配，创建后不可修改。",
-		"admin.users.name":                "姓名",
-		"admin.users.email":               "邮箱",
-		"admin.users.role":                "角色",
-		"admin.users.password":            "密码",
-		"admin.users.password_hint":       "至少 8 个字符。",
-		"admin.users.password_keep":       "留空则保留当前密码。",
-		"admin.users.groups":              "用户组",
-		"admin.users.no_groups":           "还没有用户组，可在“用户组”页签中创建。",
-		"admin.users.disabled_label":      "停用（不能登录）",
-		"admin.groups.hint":               "用户组可整体作为审批候选人（candidateGroups）。",
-		"admin.groups.new":                "新建用户组",
-		"admin.groups.rename":             "重命名用户组",
-		"admin.groups.rename_named":       "重命名 %s",
-		"admin.groups.delete":             "删除用户组",
-		"admin.groups.delete_named":       "删除 %s",
-		"admin.groups.confirm_delete":     "确定删除用户组“%s”吗？成员不受影响，但面向该组的审批将找不到处理人。",
-		"admin.groups.empty":              "还没有用户组",
-		"admin.groups.empty_text":         "创建一个用户组（例如“hr”），再添加成员。",
-		"admin.groups.members_n":          "成员 %d 人",
-		"admin.groups.remove_member":      "将 %s 移出 %s",
-		"admin.groups.add_to":             "向 %s 添加成员",
-		"admin.groups.add_member":         "添加成员…",
-		"admin.groups.add":                "添加",
-		"admin.groups.id":                 "用户组 ID",
-		"admin.groups.id_hint":            "用于审批的候选组，创建后不可修改。",
-		"admin.groups.name":               "名称",
-		"admin.tokens.user":               "令牌所属用户",
-		"admin.tokens.new":                "新建令牌",
-		"admin.tokens.for":                "属于 %s",
-		"admin.tokens.empty":              "%s 没有 API 令牌",
-		"admin.tokens.empty_text":         "为脚本或集成创建令牌，它拥有该用户的权限。",
-		"admin.tokens.col.name":           "名称",
-		"admin.tokens.col.prefix":         "令牌",
-		"admin.tokens.col.created":        "创建时间（UTC）",
-		"admin.tokens.col.used":           "最近使用（UTC）",
-		"admin.tokens.col.expires":        "过期时间（UTC）",
-		"admin.tokens.unused":             "从未使用",
-		"admin.tokens.never":              "永不过期",
-		"admin.tokens.revoke":             "吊销",
-		"admin.tokens.confirm_revoke":     "确定吊销令牌“%s”吗？使用它的集成将立即失效。",
-		"admin.tokens.name":               "名称",
-		"admin.tokens.name_placeholder":   "例如：CI 流水线",
-		"admin.tokens.expires":            "有效期",
-		"admin.tokens.days_7":             "7 天",
-		"admin.tokens.days_30":            "30 天",
-		"admin.tokens.days_90":            "90 天",
-		"admin.tokens.days_365":           "1 年",
-		"admin.tokens.create":             "创建令牌",
-		"admin.tokens.once":               "请立即复制令牌：它只显示这一次，之后无法再查看。",
-		"admin.tokens.copy":               "复制",
-		"admin.jobs.filter":               "作业状态",
-		"admin.jobs.hint":                 "引擎在后台执行的定时器、重试和续跑作业。失败次数过多的作业会停止，需手动重试。",
-		"admin.jobs.status.all":           "全部",
-		"admin.jobs.status.pending":       "待执行",
-		"admin.jobs.status.dead":          "已停止",
-		"admin.jobs.empty":                "没有作业",
-		"admin.jobs.col.job":              "作业",
-		"admin.jobs.col.instance":         "实例",
-		"admin.jobs.col.status":           "状态",
-		"admin.jobs.col.due":              "执行时间（UTC）",
-		"admin.jobs.col.attempts":         "尝试次数",
-		"admin.jobs.retry":                "重试",
-		"admin.jobs.kind.timer":           "定时器",
-		"admin.jobs.kind.retry":           "任务重试",
-		"admin.jobs.kind.task-timeout":    "任务超时",
-		"admin.jobs.kind.process-timeout": "流程超时",
-		"admin.jobs.kind.continue":        "继续运行实例",
-		"admin.js.network":                "无法连接服务器，请检查网络后重试。",
-		"admin.js.action_failed":          "操作失败",
-		"admin.js.user_required":          "用户 ID 和密码为必填项。",
-		"admin.js.group_required":         "用户组 ID 和名称为必填项。",
-		"admin.js.token_required":         "请为令牌命名。",
-		"admin.js.copied":                 "已复制",
-		"designer.run.button":             "运行",
-		"designer.run.button_title":       "用测试数据运行并实时查看",
-		"designer.run.title":              "运行流程",
-		"designer.run.sub":                "%s · 运行已保存的版本 v%s",
-		"designer.run.dirty":              "有未保存的修改：将先保存，再运行新版本。",
-		"designer.run.data":               "触发数据（JSON）",
-		"designer.run.sample":             "恢复示例数据",
-		"designer.run.data_hint":          "根据流程的输入结构预填，或沿用上次运行的数据。",
-		"designer.run.start":              "运行",
-		"designer.run.save_and_start":     "保存并运行",
-		"designer.run.bad_json":           "不是有效的 JSON：%s",
-		"designer.run.failed":             "无法启动流程",
-		"designer.run.watching":           "运行",
-		"designer.run.stop_watching":      "退出运行视图",
-		"designer.run.runtime":            "所选节点的运行详情",
-		"designer.run.close_runtime":      "关闭",
-		"designer.run.started":            "已启动实例 %s。",
+// MustLoadCatalog is LoadCatalog for callers that cannot go on without it (the
+// locale files are built in and tested, so a failure is a build mistake).
+func MustLoadCatalog() *Catalog {
+	c, err := LoadCatalog()
+	if err != nil {
+		panic(err)
 	}
+	return c
+}
+
+// loadCatalog reads dir/<lang>.json for every UI language from fsys.
+func loadCatalog(fsys fs.FS, dir string) (*Catalog, error) {
+	c := &Catalog{langs: make(map[Lang]map[string]string, len(Langs()))}
+	for _, l := range Langs() {
+		name := dir + "/" + string(l) + ".json"
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("message catalogue: %w", err)
+		}
+		var msgs map[string]string
+		if err := json.Unmarshal(raw, &msgs); err != nil {
+			return nil, fmt.Errorf("message catalogue %s: %w", name, err)
+		}
+		c.langs[l] = msgs
+	}
+	if probs := c.check(); len(probs) > 0 {
+		return nil, fmt.Errorf("message catalogue: %s", strings.Join(probs, "; "))
+	}
+	return c, nil
+}
+
+// placeholderRE matches a named placeholder, "{name}".
+var placeholderRE = regexp.MustCompile(`\{([A-Za-z][A-Za-z0-9_]*)\}`)
+
+// Placeholders returns the sorted, distinct placeholder names of a message.
+func Placeholders(msg string) []string {
+	var names []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(msg, -1) {
+		if !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// check reports keys found in one language only, empty messages and messages
+// whose placeholders differ between the languages.
+func (c *Catalog) check() []string {
+	var probs []string
+	en := c.langs[En]
+	for _, l := range Langs() {
+		msgs := c.langs[l]
+		for _, k := range slices.Sorted(maps.Keys(msgs)) {
+			if strings.TrimSpace(msgs[k]) == "" {
+				probs = append(probs, fmt.Sprintf("%s: %q is empty", l, k))
+			}
+			if l == En {
+				continue
+			}
+			e, ok := en[k]
+			if !ok {
+				probs = append(probs, fmt.Sprintf("%q is in %s but not in %s", k, l, En))
+				continue
+			}
+			if pe, pl := Placeholders(e), Placeholders(msgs[k]); !slices.Equal(pe, pl) {
+				probs = append(probs, fmt.Sprintf("%q has placeholders %v in %s but %v in %s", k, pe, En, pl, l))
+			}
+		}
+		if l == En {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(en)) {
+			if _, ok := msgs[k]; !ok {
+				probs = append(probs, fmt.Sprintf("%q is in %s but not in %s", k, En, l))
+			}
+		}
+	}
+	return probs
+}
+
+// For returns the translator of lang; a language the catalogue does not know
+// gets English.
+func (c *Catalog) For(lang Lang) Translator {
+	if c == nil {
+		return Translator{lang: langOrDefault(lang)}
+	}
+	msgs, ok := c.langs[lang]
+	if !ok {
+		lang = langOrDefault(lang)
+		msgs = c.langs[lang]
+	}
+	return Translator{lang: lang, msgs: msgs}
+}
+
+// T returns the message for key in lang (see Translator.T).
+func (c *Catalog) T(lang Lang, key string) string { return c.For(lang).T(key) }
+
+// Keys returns every message key, sorted.
+func (c *Catalog) Keys() []string {
+	if c == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(c.langs[En]))
+}
+
+// Translator looks messages up in one language. It is a small value: make one
+// per request or render with Catalog.For. The zero Translator answers every key
+// with the key itself.
+type Translator struct {
+	lang Lang
+	msgs map[string]string
+}
+
+// Lang is the translator's language.
+func (t Translator) Lang() Lang { return t.lang }
+
+// T returns the message for key, or the key itself when there is none. It
+// allocates nothing.
+func (t Translator) T(key string) string {
+	if m, ok := t.msgs[key]; ok {
+		return m
+	}
+	return key
+}
+
+// Has reports whether the catalogue has a message for key.
+func (t Translator) Has(key string) bool {
+	_, ok := t.msgs[key]
+	return ok
+}
+
+// Tf is T with its placeholders filled from name/value pairs:
+// Tf("pager.range", "from", 1, "to", 20, "total", 57).
+func (t Translator) Tf(key string, pairs ...any) string {
+	return fill(t.T(key), func(name string) (any, bool) {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if s, _ := pairs[i].(string); s == name {
+				return pairs[i+1], true
+			}
+		}
+		return nil, false
+	})
+}
+
+// Format is T with its placeholders filled from params (an API error's params,
+// for one).
+func (t Translator) Format(key string, params map[string]any) string {
+	return fill(t.T(key), func(name string) (any, bool) {
+		v, ok := params[name]
+		return v, ok
+	})
+}
+
+// Subset returns the messages whose keys start with one of the prefixes, keys
+// kept whole, for a page's script (rendered as JSON into the page).
+func (t Translator) Subset(prefixes ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range t.msgs {
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
+}
+
+// fill replaces each "{name}" in msg for which value knows a value; other
+// placeholders stay as they are, so a missing value shows.
+func fill(msg string, value func(string) (any, bool)) string {
+	if !strings.Contains(msg, "{") {
+		return msg
+	}
+	var b strings.Builder
+	b.Grow(len(msg) + 16)
+	last := 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(msg, -1) {
+		v, ok := value(msg[m[2]:m[3]])
+		if !ok {
+			continue
+		}
+		b.WriteString(msg[last:m[0]])
+		b.WriteString(valueText(v))
+		last = m[1]
+	}
+	b.WriteString(msg[last:])
+	return b.String()
+}
+
+// valueText formats a placeholder value: strings as they are, numbers without
+// exponent or trailing zeros, anything else as fmt prints it.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		return x.String()
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
 }

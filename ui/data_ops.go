@@ -237,7 +237,7 @@ func statusKey(status string) string {
 }
 
 // statusLabel is the translated label of a status, the status itself when unknown.
-func statusLabel(tr *translator, status string) string {
+func statusLabel(tr Translator, status string) string {
 	if m := tr.T(statusKey(status)); m != statusKey(status) {
 		return m
 	}
@@ -257,7 +257,7 @@ func pillClass(status string) string {
 
 // outcomeLabel is the label of an approval outcome: approve and reject are
 // translated, others are shown as they are.
-func outcomeLabel(tr *translator, outcome string) string {
+func outcomeLabel(tr Translator, outcome string) string {
 	switch outcome {
 	case "approve", "reject":
 		return tr.T("outcome." + outcome)
@@ -266,7 +266,7 @@ func outcomeLabel(tr *translator, outcome string) string {
 }
 
 // outcomeResult is the label of a decided outcome: "Approved", "Rejected", others as they are.
-func outcomeResult(tr *translator, outcome string) string {
+func outcomeResult(tr Translator, outcome string) string {
 	switch outcome {
 	case "approve":
 		return tr.T("outcome.approved")
@@ -288,23 +288,23 @@ func outcomeClass(outcome string) string {
 }
 
 // FormatDuration formats milliseconds for people: "850 ms", "1.2 s", "3 min 4 s", "2 h 5 min", "3 d 4 h".
-func FormatDuration(tr *translator, ms int64) string {
+func FormatDuration(tr Translator, ms int64) string {
 	if ms < 0 {
 		ms = 0
 	}
 	switch {
 	case ms < 1000:
-		return tr.Tf("duration.ms", ms)
+		return tr.Tf("duration.ms", "ms", ms)
 	case ms < 10_000:
-		return tr.Tf("duration.s", strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64))
+		return tr.Tf("duration.s", "s", strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64))
 	case ms < 60_000:
-		return tr.Tf("duration.s", strconv.FormatInt(ms/1000, 10))
+		return tr.Tf("duration.s", "s", strconv.FormatInt(ms/1000, 10))
 	case ms < 3_600_000:
-		return tr.Tf("duration.min_s", ms/60_000, (ms%60_000)/1000)
+		return tr.Tf("duration.min_s", "min", ms/60_000, "s", (ms%60_000)/1000)
 	case ms < 86_400_000:
-		return tr.Tf("duration.h_min", ms/3_600_000, (ms%3_600_000)/60_000)
+		return tr.Tf("duration.h_min", "h", ms/3_600_000, "min", (ms%3_600_000)/60_000)
 	}
-	return tr.Tf("duration.d_h", ms/86_400_000, (ms%86_400_000)/3_600_000)
+	return tr.Tf("duration.d_h", "d", ms/86_400_000, "h", (ms%86_400_000)/3_600_000)
 }
 
 // instanceURL links to an instance page.
@@ -318,7 +318,7 @@ func taskURL(id string) templ.SafeURL {
 }
 
 // duration of an instance row: its cost when ended, "" while it runs.
-func rowDuration(tr *translator, r InstanceRow) string {
+func rowDuration(tr Translator, r InstanceRow) string {
 	if r.EndAt == 0 {
 		return ""
 	}
@@ -389,24 +389,6 @@ func priorityKey(p int) string {
 	return "priority.low"
 }
 
-// jsMessages returns the messages of lang whose keys start with one of the
-// prefixes, keys kept whole, for a page's script (rendered as JSON). Keys
-// missing in lang fall back to English.
-func jsMessages(lang Lang, prefixes ...string) map[string]string {
-	out := map[string]string{}
-	for _, cat := range []map[string]string{catalogEn(), messages(lang)} {
-		for k, v := range cat {
-			for _, p := range prefixes {
-				if strings.HasPrefix(k, p) {
-					out[k] = v
-					break
-				}
-			}
-		}
-	}
-	return out
-}
-
 // KVs turns a JSON object into labelled values in key order; other JSON values
 // become one entry without a key. Strings are shown as they are, other
 // scalars as JSON, objects and arrays as indented JSON code.
@@ -448,7 +430,7 @@ func kv(k string, v any) KV {
 }
 
 // expiresText is how a token's expiry is shown.
-func expiresText(tr *translator, ms int64) string {
+func expiresText(tr Translator, ms int64) string {
 	if ms == 0 {
 		return tr.T("admin.tokens.never")
 	}

@@ -87,7 +87,7 @@ func TestDesignerScriptKeys(t *testing.T) {
 	}
 	call := regexp.MustCompile(`\bt\(\s*"([a-zA-Z0-9_.-]+)"`)
 	tmpl := regexp.MustCompile("\\bt\\(`([a-z_.]+)\\$\\{")
-	en, zh := catalogEn(), catalogZhCN()
+	en, zh := testCat.langs[En], testCat.langs[ZhCN]
 	seen := map[string]bool{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)

@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,57 +81,4 @@ func PickLang(cookie, acceptLanguage string) Lang {
 		}
 	}
 	return En
-}
-
-// T returns the message for key in lang; it falls back to English, then to the
-// key itself.
-func T(lang Lang, key string) string { return newTranslator(lang).T(key) }
-
-// Tf is T with fmt.Sprintf arguments: the message is the format.
-func Tf(lang Lang, key string, args ...any) string { return newTranslator(lang).Tf(key, args...) }
-
-// translator looks messages up in one language for the length of one render,
-// so that a page builds its catalogue once rather than once per message.
-type translator struct {
-	lang Lang
-	msgs map[string]string // the catalogue of lang; nil for an unknown language
-	en   map[string]string // the English fallback, built on first need
-}
-
-// newTranslator returns a translator for lang.
-func newTranslator(lang Lang) *translator {
-	return &translator{lang: lang, msgs: messages(lang)}
-}
-
-// T returns the message for key, falling back to English, then to the key.
-func (t *translator) T(key string) string {
-	if m, ok := t.msgs[key]; ok {
-		return m
-	}
-	if t.en == nil {
-		t.en = catalogEn()
-	}
-	if m, ok := t.en[key]; ok {
-		return m
-	}
-	return key
-}
-
-// Tf is T with fmt.Sprintf arguments: the message is the format.
-func (t *translator) Tf(key string, args ...any) string {
-	return fmt.Sprintf(t.T(key), args...)
-}
-
-// messages returns the catalogue of lang, nil for a language without one.
-func messages(lang Lang) map[string]string {
-	switch lang {
-	case ZhCN:
-		return catalogZhCN()
-	case En:
-		return catalogEn()
-	}
-	if l, ok := ParseLang(string(lang)); ok {
-		return messages(l)
-	}
-	return nil
 }

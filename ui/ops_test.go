@@ -22,7 +22,7 @@ func TestInstancesPage(t *testing.T) {
 		{ID: "2124464737830834177", ProcessID: "proc-order001", Name: "<b>Orders</b>", Status: "failed", Error: "task X failed", TriggerApp: "webhook", Version: 1, StartAt: 1717171200000, EndAt: 1717171201500, Cost: 1500},
 	}
 	pg := opsPage(En, "designer", "/instances")
-	pg.Title = T(En, "instances.title")
+	pg.Title = testCat.T(En, "instances.title")
 	d := InstancesData{Page: pg, Rows: rows, AllUsers: true,
 		Filter:    InstanceFilter{Status: "failed", From: "2024-05-01"},
 		Processes: []Option{{Value: "proc-leave001", Label: "请假审批"}, {Value: "proc-order001", Label: "Orders"}},
@@ -233,10 +233,10 @@ func TestFormatDuration(t *testing.T) {
 		97_200_000: {"1 d 3 h", "1 天 3 小时"},
 	}
 	for ms, want := range cases {
-		if got := FormatDuration(newTranslator(En), ms); got != want[0] {
+		if got := FormatDuration(testCat.For(En), ms); got != want[0] {
 			t.Errorf("FormatDuration(%d) = %q, want %q", ms, got, want[0])
 		}
-		if got := FormatDuration(newTranslator(ZhCN), ms); got != want[1] {
+		if got := FormatDuration(testCat.For(ZhCN), ms); got != want[1] {
 			t.Errorf("zh FormatDuration(%d) = %q, want %q", ms, got, want[1])
 		}
 	}
@@ -270,7 +270,7 @@ func TestOpsScriptKeys(t *testing.T) {
 	files = append(files, filepath.Join("..", "static", "js", "designer", "run.js"))
 	call := regexp.MustCompile(`\b(d?t)\(\s*"([a-zA-Z0-9_.-]+)"`)
 	tmpl := regexp.MustCompile("\\bt\\(`([a-z_.]+)\\$\\{")
-	en, zh := catalogEn(), catalogZhCN()
+	en, zh := testCat.langs[En], testCat.langs[ZhCN]
 	seen := map[string]bool{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)

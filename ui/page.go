@@ -26,7 +26,13 @@ type Page struct {
 	Title string    // page title (already translated); the <title> is "Title · flowcraft"
 	Flash string    // optional notice shown at the top
 	Full  bool      // the content fills the window below the header (the designer) instead of a centred column
+
+	// Catalog holds the messages the page is written in (ui.LoadCatalog, once per server).
+	Catalog *Catalog
 }
+
+// tr is the translator of the page's language.
+func (p Page) tr() Translator { return p.Catalog.For(p.Lang) }
 
 // PageUser is the signed-in user as the frame shows it.
 type PageUser struct {
@@ -145,7 +151,7 @@ func isoTime(ms int64) string {
 }
 
 // engineLabel is the translated label of a process engine (standard | fast).
-func engineLabel(tr *translator, engine string) string {
+func engineLabel(tr Translator, engine string) string {
 	switch engine {
 	case "standard":
 		return tr.T("engine.standard")
@@ -166,7 +172,7 @@ func engineClass(engine string) string {
 }
 
 // triggerLabel is the translated label of a trigger template (manual | webhook | cron-timer).
-func triggerLabel(tr *translator, app string) string {
+func triggerLabel(tr Translator, app string) string {
 	switch app {
 	case "manual":
 		return tr.T("trigger.manual")
@@ -297,26 +303,18 @@ func boolAttr(b bool) string {
 // errorPageFrame is p with the error heading as its title when it has none.
 func errorPageFrame(p Page, status int) Page {
 	if p.Title == "" {
-		p.Title = T(p.Lang, errorTitleKey(status))
+		p.Title = p.tr().T(errorTitleKey(status))
 	}
 	return p
 }
 
-// designerMessages returns the "designer.*" messages of lang, without the
-// prefix, for the designer's script (rendered as JSON into the page). Keys
-// missing in lang fall back to English.
-func designerMessages(lang Lang) map[string]string {
+// designerMessages returns the "designer.*" messages of tr, without the
+// prefix, for the designer's script (rendered as JSON into the page).
+func designerMessages(tr Translator) map[string]string {
 	const prefix = "designer."
 	out := map[string]string{}
-	for k, v := range catalogEn() {
-		if strings.HasPrefix(k, prefix) {
-			out[strings.TrimPrefix(k, prefix)] = v
-		}
-	}
-	for k, v := range messages(lang) {
-		if strings.HasPrefix(k, prefix) {
-			out[strings.TrimPrefix(k, prefix)] = v
-		}
+	for k, v := range tr.Subset(prefix) {
+		out[strings.TrimPrefix(k, prefix)] = v
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import templruntime "github.com/a-h/templ/runtime"
 // watched, and the drawer with the clicked node's runtime.
 // static/js/designer/run.js drives it; its texts are "designer.run.*"
 // (through the designer's messages) and the runtime view's "rt.*" below.
-func designerRun(tr *translator, lang Lang) templ.Component {
+func designerRun(tr Translator) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -187,7 +187,7 @@ func designerRun(tr *translator, lang Lang) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.JSONScript("i18n", jsMessages(lang, "rt.", "status.", "duration.", "outcome.", "live.")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templ.JSONScript("i18n", tr.Subset("rt.", "status.", "duration.", "outcome.", "live.")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,10 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -43,7 +39,7 @@ func mustNotContain(t *testing.T, html string, bad ...string) {
 }
 
 func page(lang Lang, role string) Page {
-	p := Page{Lang: lang, CSRF: "csrf-tok-123", Path: "/processes", Title: T(lang, "processes.title")}
+	p := Page{Catalog: testCat, Lang: lang, CSRF: "csrf-tok-123", Path: "/processes", Title: testCat.T(lang, "processes.title")}
 	if role != "" {
 		p.User = &PageUser{ID: "u_7", Name: "Alice", Role: role}
 	}
@@ -61,8 +57,8 @@ func TestLoginPage(t *testing.T) {
 	for _, c := range cases {
 		t.Run(string(c.lang), func(t *testing.T) {
 			d := LoginData{
-				Page:     Page{Lang: c.lang, CSRF: "csrf-tok-123", Path: "/login", Title: T(c.lang, "login.submit")},
-				Error:    T(c.lang, "login.error.invalid"),
+				Page:     Page{Catalog: testCat, Lang: c.lang, CSRF: "csrf-tok-123", Path: "/login", Title: testCat.T(c.lang, "login.submit")},
+				Error:    testCat.T(c.lang, "login.error.invalid"),
 				Next:     "/inbox?tab=todo",
 				Username: `bob"><b>`,
 			}
@@ -84,7 +80,7 @@ func TestLoginPage(t *testing.T) {
 		})
 	}
 	// Without an error there is no alert.
-	html := render(t, LoginPage(LoginData{Page: Page{Lang: En}}))
+	html := render(t, LoginPage(LoginData{Page: Page{Catalog: testCat, Lang: En}}))
 	mustNotContain(t, html, `role="alert"`)
 }
 
@@ -130,7 +126,7 @@ func TestLayoutNav(t *testing.T) {
 		`<a href="/inbox" class="nav-link active" aria-current="page">Inbox</a>`, `>Sign out`)
 
 	// No user: no nav, no user menu, a sign-in link.
-	html := render(t, Layout(Page{Lang: En, Path: "/x"}))
+	html := render(t, Layout(Page{Catalog: testCat, Lang: En, Path: "/x"}))
 	mustNotContain(t, html, `class="nav"`, `action="/logout"`)
 	mustContain(t, html, `href="/login"`, "<title>flowcraft</title>")
 }
@@ -223,10 +219,10 @@ func TestErrorPage(t *testing.T) {
 	html := render(t, ErrorPage(page(En, "user"), 409, "in use <by> 2 instances"))
 	mustContain(t, html, ">409</div>", ">Conflict</h1>", "in use &lt;by&gt; 2 instances", "<title>Processes · flowcraft</title>")
 
-	html = render(t, NotFoundPage(Page{Lang: ZhCN, Path: "/nope"}))
+	html = render(t, NotFoundPage(Page{Catalog: testCat, Lang: ZhCN, Path: "/nope"}))
 	mustContain(t, html, ">404</div>", "页面不存在", "<title>页面不存在 · flowcraft</title>", "您访问的页面不存在")
 
-	html = render(t, ErrorPage(Page{Lang: En}, 500, ""))
+	html = render(t, ErrorPage(Page{Catalog: testCat, Lang: En}, 500, ""))
 	mustContain(t, html, "Something went wrong", "An unexpected error occurred")
 }
 
@@ -257,96 +253,6 @@ func TestPickLang(t *testing.T) {
 	for _, c := range cases {
 		if got := PickLang(c.cookie, c.accept); got != c.want {
 			t.Errorf("PickLang(%q, %q) = %q, want %q", c.cookie, c.accept, got, c.want)
-		}
-	}
-}
-
-func TestT(t *testing.T) {
-	if got := T(ZhCN, "nav.inbox"); got != "待办" {
-		t.Errorf("zh nav.inbox = %q", got)
-	}
-	if got := T(En, "nav.inbox"); got != "Inbox" {
-		t.Errorf("en nav.inbox = %q", got)
-	}
-	if got := T("fr", "nav.inbox"); got != "Inbox" {
-		t.Errorf("unknown language should fall back to English, got %q", got)
-	}
-	if got := T(ZhCN, "no.such.key"); got != "no.such.key" {
-		t.Errorf("missing key should give the key, got %q", got)
-	}
-	if got := Tf(En, "pager.range", 1, 20, 57); got != "1–20 of 57" {
-		t.Errorf("Tf = %q", got)
-	}
-	if got := FormatTime(1717171200000); got != "2024-05-31 16:00" {
-		t.Errorf("FormatTime = %q", got)
-	}
-}
-
-// TestCatalogKeySets checks that both catalogues hold the same keys, that no
-// message is empty and that a message's fmt verbs are the same in both.
-func TestCatalogKeySets(t *testing.T) {
-	en, zh := catalogEn(), catalogZhCN()
-	for k := range en {
-		if _, ok := zh[k]; !ok {
-			t.Errorf("key %q is in en but not in zh-CN", k)
-		}
-	}
-	for k := range zh {
-		if _, ok := en[k]; !ok {
-			t.Errorf("key %q is in zh-CN but not in en", k)
-		}
-	}
-	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
-	for k, e := range en {
-		z := zh[k]
-		if strings.TrimSpace(e) == "" || strings.TrimSpace(z) == "" {
-			t.Errorf("key %q has an empty message", k)
-		}
-		if ve, vz := verbs.FindAllString(e, -1), verbs.FindAllString(z, -1); strings.Join(ve, ",") != strings.Join(vz, ",") {
-			t.Errorf("key %q: verbs %v in en but %v in zh-CN", k, ve, vz)
-		}
-	}
-}
-
-// TestTemplateKeysExist checks that every message key written in the templates
-// and helpers (any quoted dotted lower-case name) is in both catalogues.
-func TestTemplateKeysExist(t *testing.T) {
-	files, err := filepath.Glob("*.templ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gofiles, _ := filepath.Glob("*.go")
-	for _, f := range gofiles {
-		if !strings.HasSuffix(f, "_test.go") && !strings.HasSuffix(f, "_templ.go") && f != "catalog.go" {
-			files = append(files, f)
-		}
-	}
-	keyRE := regexp.MustCompile(`"([a-z][a-z0-9_]*(?:\.[a-zA-Z0-9_-]+)+)"`)
-	en, zh := catalogEn(), catalogZhCN()
-	seen := map[string]bool{}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range keyRE.FindAllStringSubmatch(string(src), -1) {
-			seen[m[1]] = true
-		}
-	}
-	if len(seen) < 50 {
-		t.Fatalf("found only %d keys; is the scan broken?", len(seen))
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if _, ok := en[k]; !ok {
-			t.Errorf("key %q is used but missing from en", k)
-		}
-		if _, ok := zh[k]; !ok {
-			t.Errorf("key %q is used but missing from zh-CN", k)
 		}
 	}
 }

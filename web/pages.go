@@ -23,9 +23,12 @@ import (
 const loginCSRFCookie = "flowcraft_login_csrf"
 
 // pages serves the server-rendered browser UI.
-type pages struct{ s *Server }
+type pages struct {
+	s   *Server
+	cat *ui.Catalog // the messages, parsed once from the embedded locale files
+}
 
-func newPages(s *Server) *pages { return &pages{s: s} }
+func newPages(s *Server) *pages { return &pages{s: s, cat: ui.MustLoadCatalog()} }
 
 func (p *pages) routes(app *fiber.App) {
 	if p.s.deps.Static != nil {
@@ -51,9 +54,12 @@ func lang(c *fiber.Ctx) ui.Lang {
 	return ui.PickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
 }
 
+// tr is the translator of a request's UI language.
+func (p *pages) tr(c *fiber.Ctx) ui.Translator { return p.cat.For(lang(c)) }
+
 // frame builds the common page data.
 func (p *pages) frame(c *fiber.Ctx, title string) ui.Page {
-	pg := ui.Page{Lang: lang(c), Path: strings.Clone(c.Path()), Title: title}
+	pg := ui.Page{Lang: lang(c), Path: strings.Clone(c.Path()), Title: title, Catalog: p.cat}
 	if u := caller(c); u != nil {
 		pg.User = &ui.PageUser{ID: u.ID, Name: u.Name, Role: u.Role}
 	}
@@ -95,31 +101,31 @@ func (p *pages) renderLogin(c *fiber.Ctx, status int, msg, username, next string
 	token := engine.NewSecret()
 	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteStrictMode, Secure: p.s.secure(c), Expires: time.Now().Add(time.Hour)})
-	pg := p.frame(c, ui.T(lang(c), "login.title"))
+	pg := p.frame(c, p.tr(c).T("login.title"))
 	pg.CSRF = token
 	return render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(next), Username: username}))
 }
 
 // loginSubmit handles POST /login (an HTML form).
 func (p *pages) loginSubmit(c *fiber.Ctx) error {
-	l := lang(c)
+	tr := p.tr(c)
 	want, got := c.Cookies(loginCSRFCookie), c.FormValue(csrfFormField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-		return p.renderLogin(c, fiber.StatusForbidden, ui.T(l, "login.error.csrf"), "", c.FormValue("next"))
+		return p.renderLogin(c, fiber.StatusForbidden, tr.T("login.error.csrf"), "", c.FormValue("next"))
 	}
 	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
 	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"), c.IP())
 	if errors.Is(err, engine.ErrUnauthorized) {
-		return p.renderLogin(c, fiber.StatusUnauthorized, ui.T(l, "login.error.invalid"), user, c.FormValue("next"))
+		return p.renderLogin(c, fiber.StatusUnauthorized, tr.T("login.error.invalid"), user, c.FormValue("next"))
 	}
 	var re *engine.RetryError
 	if errors.As(err, &re) {
 		wait := retryAfterSeconds(re.RetryAfter)
 		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(wait, 10))
 		if errors.Is(err, engine.ErrUnavailable) {
-			return p.renderLogin(c, fiber.StatusServiceUnavailable, ui.T(l, "login.error.busy"), user, c.FormValue("next"))
+			return p.renderLogin(c, fiber.StatusServiceUnavailable, tr.T("login.error.busy"), user, c.FormValue("next"))
 		}
-		return p.renderLogin(c, fiber.StatusTooManyRequests, ui.Tf(l, "login.error.throttled", wait), user, c.FormValue("next"))
+		return p.renderLogin(c, fiber.StatusTooManyRequests, tr.Tf("login.error.throttled", "seconds", wait), user, c.FormValue("next"))
 	}
 	if err != nil {
 		return err
@@ -165,12 +171,11 @@ func (p *pages) setLang(c *fiber.Ctx) error {
 // processes handles GET /processes.
 func (p *pages) processes(c *fiber.Ctx) error {
 	u := caller(c)
-	l := lang(c)
 	page, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	d := ui.ProcessesData{Page: p.frame(c, ui.T(l, "processes.title")), Query: query(c, "q"),
+	d := ui.ProcessesData{Page: p.frame(c, p.tr(c).T("processes.title")), Query: query(c, "q"),
 		Offset: page.Offset, Limit: page.Limit, CanEdit: u.HasRole(engine.RoleDesigner)}
 	if u.HasRole(engine.RoleDesigner) {
 		ps, total, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{Search: d.Query, Page: engine.Page{
@@ -189,7 +194,7 @@ func (p *pages) processes(c *fiber.Ctx) error {
 
 // designNew handles GET /processes/new: the designer with an empty canvas.
 func (p *pages) designNew(c *fiber.Ctx) error {
-	return p.renderDesigner(c, ui.T(lang(c), "designer.title_new"), nil)
+	return p.renderDesigner(c, p.tr(c).T("designer.title_new"), nil)
 }
 
 // design handles GET /processes/:id/design: the designer with a saved definition.

@@ -35,7 +35,7 @@ func (p *pages) opsRoutes(app *fiber.App) {
 
 // instances handles GET /instances?process=&status=&from=&to=&offset=&limit=.
 func (p *pages) instances(c *fiber.Ctx) error {
-	u, l := caller(c), lang(c)
+	u := caller(c)
 	page, err := pageParams(c)
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (p *pages) instances(c *fiber.Ctx) error {
 	if err := p.s.redactInstances(c.UserContext(), u, list); err != nil {
 		return err
 	}
-	d := ui.InstancesData{Page: p.frame(c, ui.T(l, "instances.title")), Filter: fl, AllUsers: all,
+	d := ui.InstancesData{Page: p.frame(c, p.tr(c).T("instances.title")), Filter: fl, AllUsers: all,
 		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to")}}
 	for _, in := range list {
 		d.Rows = append(d.Rows, ui.InstanceRow{ID: in.ID.String(), ProcessID: in.ProcessID, Name: in.Name, Status: in.Status,
@@ -162,7 +162,7 @@ func (p *pages) instance(c *fiber.Ctx) error {
 
 // inbox handles GET /inbox[?tab=done][&sort=priority|due][&completed=<task id>].
 func (p *pages) inbox(c *fiber.Ctx) error {
-	u, l := caller(c), lang(c)
+	u := caller(c)
 	page, err := pageParams(c)
 	if err != nil {
 		return err
@@ -171,7 +171,7 @@ func (p *pages) inbox(c *fiber.Ctx) error {
 	if c.Query("tab") == "done" {
 		tab = "done"
 	}
-	d := ui.InboxData{Page: p.frame(c, ui.T(l, "inbox.title")), Tab: tab, Me: ui.InboxUser{ID: u.ID, Groups: u.Groups}}
+	d := ui.InboxData{Page: p.frame(c, p.tr(c).T("inbox.title")), Tab: tab, Me: ui.InboxUser{ID: u.ID, Groups: u.Groups}}
 	if d.Me.Groups == nil {
 		d.Me.Groups = []string{}
 	}
@@ -221,7 +221,7 @@ func (p *pages) flashFor(c *fiber.Ctx, id, key string) string {
 	if err != nil {
 		return ""
 	}
-	return ui.Tf(lang(c), key, t.Name, t.ProcessName)
+	return p.tr(c).Tf(key, "task", t.Name, "process", t.ProcessName)
 }
 
 // taskRow is a human task as the inbox shows it.
@@ -239,7 +239,7 @@ func (p *pages) taskItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, ui.TaskItem(lang(c), taskRow(t, caller(c), time.Now().UnixMilli())))
+	return render(c, fiber.StatusOK, ui.TaskItem(p.tr(c), taskRow(t, caller(c), time.Now().UnixMilli())))
 }
 
 // humanTask reads the :id task the caller may see.
@@ -337,7 +337,7 @@ func anyMap(m map[string]any) any {
 
 // admin handles GET /admin?tab=users|groups|tokens|jobs: administrators only.
 func (p *pages) admin(c *fiber.Ctx) error {
-	u, l := caller(c), lang(c)
+	u := caller(c)
 	if !u.HasRole(engine.RoleAdmin) {
 		return render(c, fiber.StatusForbidden, ui.ErrorPage(p.frame(c, ""), fiber.StatusForbidden, ""))
 	}
@@ -350,7 +350,7 @@ func (p *pages) admin(c *fiber.Ctx) error {
 	if !slices.Contains([]string{"users", "groups", "tokens", "jobs"}, tab) {
 		tab = "users"
 	}
-	d := ui.AdminData{Page: p.frame(c, ui.T(l, "admin.title")), Tab: tab}
+	d := ui.AdminData{Page: p.frame(c, p.tr(c).T("admin.title")), Tab: tab}
 	// Pickers: every user and group.
 	users, _, err := p.s.deps.Identity.ListUsers(ctx, "", engine.Page{Limit: maxPickList, Sort: "id"})
 	if err != nil {
