@@ -25,6 +25,7 @@ import (
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
 	"flowcraft/engine/templates"
+	"flowcraft/httpclient"
 	"flowcraft/identity"
 	"flowcraft/scripting"
 	"flowcraft/web"
@@ -240,7 +241,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: cfg.HTTPAllow}), Data: data}
+	services := &templates.Services{Scripts: scripts, HTTP: httpclient.New(httpclient.Options{Allow: cfg.HTTPAllow}), Data: data}
 	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: registry,
 		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{FastSlots: max(1, cpus-1),
 		MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens})

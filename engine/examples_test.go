@@ -16,6 +16,7 @@ import (
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
+	"flowcraft/httpclient"
 	"flowcraft/scripting"
 )
 
@@ -52,7 +53,7 @@ func TestNightlyReportExample(t *testing.T) {
 	reg := templates.Builtin()
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(2)
-	services := &templates.Services{Scripts: scripts, HTTP: templates.NewHTTPClient(templates.HTTPOptions{Allow: []string{"127.0.0.1"}})}
+	services := &templates.Services{Scripts: scripts, HTTP: httpclient.New(httpclient.Options{Allow: []string{"127.0.0.1"}})}
 	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
 		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
 	if err := rt.Start(context.Background()); err != nil {

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"context"
-	"net/http"
 
 	"flowcraft/scripting"
 )
@@ -39,6 +38,6 @@ type Runner interface {
 // Services are the dependencies shared by all executions.
 type Services struct {
 	Scripts *scripting.Engine
-	HTTP    *http.Client // SSRF-guarded; see NewHTTPClient
+	HTTP    HTTP         // sends http-request calls (package httpclient)
 	Data    *DataSources // named databases for database-handler
 }

@@ -1,13 +1,10 @@
 package templates
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,12 +26,53 @@ const (
 	httpUserAgent = "flowcraft"
 )
 
+// HTTP sends the requests of the http-request template. Package httpclient
+// implements it, guarded against server-side request forgery; this package
+// describes requests and interprets responses but never touches the network.
+type HTTP interface {
+	// Do sends call under ctx, which bounds the whole exchange (redirects and
+	// reading the body included), and returns the response whatever its status.
+	Do(ctx context.Context, call HTTPCall) (HTTPResult, error)
+}
+
+// HTTPCall is one request to send.
+type HTTPCall struct {
+	Method string
+	URL    string // absolute http(s) URL
+	// Header fields are set in order: a later field replaces an earlier one of
+	// the same name (names are case-insensitive).
+	Header []HeaderField
+	// Host, when set, is sent as the Host header instead of the URL's host.
+	Host string
+	// Body is sent when it is not empty.
+	Body []byte
+	// MaxBody bounds the bytes of the response body that are read.
+	MaxBody int64
+}
+
+// HeaderField is one request header.
+type HeaderField struct {
+	Name  string
+	Value string
+}
+
+// HTTPResult is the response to an HTTPCall.
+type HTTPResult struct {
+	Status     int
+	StatusText string              // the standard text of Status ("Not Found"); "" when unknown
+	Header     map[string][]string // the values of each name, in order
+	Body       []byte              // at most MaxBody bytes
+	Truncated  bool                // the body was longer than MaxBody: Body is its start
+}
+
 // HTTPStatusError is the error of an http-request whose response status is
 // 400 or more; the response is not returned as output. It lets error
 // handlers (retries) apply to failing servers.
 type HTTPStatusError struct {
 	// Status is the HTTP status code.
 	Status int
+	// StatusText is the standard text of Status ("Not Found"), "" when unknown.
+	StatusText string
 	// Body is the start of the response body (at most 1 KiB, cut at a
 	// character boundary).
 	Body string
@@ -43,8 +81,8 @@ type HTTPStatusError struct {
 // Error returns e.g. "HTTP 503 Service Unavailable: <start of the body>".
 func (e *HTTPStatusError) Error() string {
 	msg := "HTTP " + strconv.Itoa(e.Status)
-	if text := http.StatusText(e.Status); text != "" {
-		msg += " " + text
+	if e.StatusText != "" {
+		msg += " " + e.StatusText
 	}
 	if s := snippet(e.Body, maxHTTPErrorSnippet); s != "" {
 		msg += ": " + s
@@ -70,12 +108,12 @@ func (HTTPRequest) Run(ctx context.Context, c *Call) (Outcome, error) {
 	return Outcome{Output: out}, nil
 }
 
-// httpCall is a validated http-request.
-type httpCall struct {
+// httpParams is a validated http-request.
+type httpParams struct {
 	method      string
 	url         string
-	headers     http.Header
-	host        string // a Host header, which net/http takes from Request.Host
+	headers     []HeaderField // in the order they are set
+	host        string        // a Host header, sent instead of the URL's host
 	body        []byte
 	hasBody     bool
 	contentType string // of body, unless the headers set one
@@ -83,8 +121,8 @@ type httpCall struct {
 }
 
 // parseHTTPParams validates the parameters of an http-request.
-func parseHTTPParams(p map[string]any) (httpCall, error) {
-	hc := httpCall{method: "GET", headers: make(http.Header), timeout: defaultHTTPRequestTimeout}
+func parseHTTPParams(p map[string]any) (httpParams, error) {
+	hc := httpParams{method: "GET", timeout: defaultHTTPRequestTimeout}
 
 	if m := p["method"]; !IsUnset(m) {
 		s, ok := m.(string)
@@ -144,7 +182,7 @@ func parseHTTPParams(p map[string]any) (httpCall, error) {
 
 // parseHeaders sets hc.headers from the headers parameter: an object whose
 // values are strings, numbers or booleans (null values are skipped).
-func (hc *httpCall) parseHeaders(v any) error {
+func (hc *httpParams) parseHeaders(v any) error {
 	var hs map[string]any
 	switch x := v.(type) {
 	case nil:
@@ -188,14 +226,41 @@ func (hc *httpCall) parseHeaders(v any) error {
 			hc.host = value
 			continue
 		}
-		hc.headers.Set(name, value)
+		hc.headers = append(hc.headers, HeaderField{Name: name, Value: value})
 	}
 	return nil
 }
 
+// header returns the value the last of fields named name (case-insensitive)
+// sets, or "".
+func header(fields []HeaderField, name string) string {
+	for i := len(fields) - 1; i >= 0; i-- {
+		if strings.EqualFold(fields[i].Name, name) {
+			return fields[i].Value
+		}
+	}
+	return ""
+}
+
+// call returns the request to send, reading at most limit bytes of the
+// response body.
+func (hc httpParams) call(limit int64) HTTPCall {
+	c := HTTPCall{Method: hc.method, URL: hc.url, Header: slices.Clone(hc.headers), Host: hc.host, MaxBody: limit}
+	if header(c.Header, "User-Agent") == "" {
+		c.Header = append(c.Header, HeaderField{Name: "User-Agent", Value: httpUserAgent})
+	}
+	if hc.hasBody {
+		c.Body = hc.body
+		if header(c.Header, "Content-Type") == "" {
+			c.Header = append(c.Header, HeaderField{Name: "Content-Type", Value: hc.contentType})
+		}
+	}
+	return c
+}
+
 // doHTTPRequest runs an http-request with client, reading at most limit
 // bytes of the response body.
-func doHTTPRequest(ctx context.Context, client *http.Client, params map[string]any, limit int64) (map[string]any, error) {
+func doHTTPRequest(ctx context.Context, client HTTP, params map[string]any, limit int64) (map[string]any, error) {
 	hc, err := parseHTTPParams(params)
 	if err != nil {
 		return nil, err
@@ -203,50 +268,30 @@ func doHTTPRequest(ctx context.Context, client *http.Client, params map[string]a
 	reqCtx, cancel := context.WithTimeout(ctx, hc.timeout)
 	defer cancel()
 
-	var body io.Reader
-	if hc.hasBody {
-		body = bytes.NewReader(hc.body)
-	}
-	req, err := http.NewRequestWithContext(reqCtx, hc.method, hc.url, body)
-	if err != nil {
-		return nil, fmt.Errorf("building the request: %w", err)
-	}
-	req.Header = hc.headers
-	if hc.host != "" {
-		req.Host = hc.host
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", httpUserAgent)
-	}
-	if hc.hasBody && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", hc.contentType)
-	}
-
-	resp, err := client.Do(req)
+	resp, err := client.Do(reqCtx, hc.call(limit))
 	if err != nil {
 		return nil, timeoutError(ctx, reqCtx, hc.timeout, err)
 	}
-	defer resp.Body.Close()
-
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, timeoutError(ctx, reqCtx, hc.timeout, fmt.Errorf("reading the response body: %w", err))
-	}
-	if int64(len(data)) > limit {
+	if resp.Truncated || int64(len(resp.Body)) > limit {
 		return nil, fmt.Errorf("response body larger than %s", formatBytes(limit))
 	}
-	if resp.StatusCode >= 400 {
-		return nil, &HTTPStatusError{Status: resp.StatusCode, Body: truncateUTF8(string(data), maxHTTPErrorBody)}
+	if resp.Status >= 400 {
+		return nil, &HTTPStatusError{Status: resp.Status, StatusText: resp.StatusText, Body: truncateUTF8(string(resp.Body), maxHTTPErrorBody)}
 	}
 
 	headers := make(map[string]any, len(resp.Header))
+	contentType := ""
 	for name, values := range resp.Header {
-		headers[strings.ToLower(name)] = strings.Join(values, ", ")
+		name = strings.ToLower(name)
+		headers[name] = strings.Join(values, ", ")
+		if name == "content-type" && len(values) > 0 {
+			contentType = values[0]
+		}
 	}
 	return map[string]any{
-		"status":  float64(resp.StatusCode),
+		"status":  float64(resp.Status),
 		"headers": headers,
-		"body":    decodeHTTPBody(resp.Header.Get("Content-Type"), data),
+		"body":    decodeHTTPBody(contentType, resp.Body),
 	}, nil
 }
 

@@ -2,241 +2,125 @@ package templates
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
-// loopbackClient allows the 127.0.0.1 test servers.
-func loopbackClient() *http.Client {
-	return NewHTTPClient(HTTPOptions{Allow: []string{"127.0.0.1"}})
+// The http-request template against a fake HTTP; package httpclient runs the same
+// template against real servers, through the SSRF guard.
+
+// fakeHTTP records the call it gets and answers with res and err, or, when wait is
+// set, blocks until the call's context ends.
+type fakeHTTP struct {
+	got  HTTPCall
+	res  HTTPResult
+	err  error
+	wait bool
 }
 
-// runHTTP runs the http-request template with client and params.
-func runHTTP(t *testing.T, client *http.Client, params map[string]any) (map[string]any, error) {
-	t.Helper()
-	out, err := HTTPRequest{}.Run(context.Background(), &Call{Params: params, Services: &Services{HTTP: client}})
+func (f *fakeHTTP) Do(ctx context.Context, call HTTPCall) (HTTPResult, error) {
+	f.got = call
+	if f.wait {
+		<-ctx.Done()
+		return HTTPResult{}, ctx.Err()
+	}
+	return f.res, f.err
+}
+
+func runFake(f *fakeHTTP, params map[string]any) (map[string]any, error) {
+	out, err := HTTPRequest{}.Run(context.Background(), &Call{Params: params, Services: &Services{HTTP: f}})
 	if err != nil {
 		return nil, err
 	}
-	m, ok := out.Output.(map[string]any)
-	if !ok {
-		t.Fatalf("Output is %T, want map[string]any", out.Output)
-	}
-	return m, nil
+	return out.Output.(map[string]any), nil
 }
 
-func TestHTTPRequestGetJSON(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Add("X-Multi", "a")
-		w.Header().Add("X-Multi", "b")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"items":[1,2],"ok":true}`)
-	}))
-	defer srv.Close()
-
-	out, err := runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/items"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out["status"] != float64(201) {
-		t.Errorf("status = %#v, want 201.0", out["status"])
-	}
-	body, ok := out["body"].(map[string]any)
-	if !ok || body["ok"] != true || len(body["items"].([]any)) != 2 {
-		t.Errorf("body = %#v, want the parsed JSON", out["body"])
-	}
-	headers := out["headers"].(map[string]any)
-	if headers["content-type"] != "application/json; charset=utf-8" {
-		t.Errorf("headers[content-type] = %#v", headers["content-type"])
-	}
-	if headers["x-multi"] != "a, b" {
-		t.Errorf("headers[x-multi] = %#v, want \"a, b\"", headers["x-multi"])
-	}
-	for name := range headers {
-		if name != strings.ToLower(name) {
-			t.Errorf("header name %q is not lower-case", name)
-		}
-	}
-}
-
-// echoServer answers with the request's method, headers and body as JSON.
-func echoServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"method":      r.Method,
-			"contentType": r.Header.Get("Content-Type"),
-			"userAgent":   r.Header.Get("User-Agent"),
-			"num":         r.Header.Get("X-Num"),
-			"bool":        r.Header.Get("X-Bool"),
-			"host":        r.Host,
-			"body":        string(body),
-		})
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func TestHTTPRequestPostJSON(t *testing.T) {
-	srv := echoServer(t)
-	out, err := runHTTP(t, loopbackClient(), map[string]any{
+func TestHTTPRequestBuildsTheCall(t *testing.T) {
+	f := &fakeHTTP{res: HTTPResult{Status: 201, Header: map[string][]string{
+		"Content-Type": {"application/problem+json"}, "X-Multi": {"a", "b"}}, Body: []byte(`{"ok":true}`)}}
+	out, err := runFake(f, map[string]any{
 		"method":  "post",
-		"url":     srv.URL,
-		"headers": map[string]any{"X-Num": float64(42), "X-Bool": true, "user-agent": "custom/1", "Host": "example.test"},
+		"url":     " http://api.example/items ",
+		"headers": map[string]any{"X-Num": float64(42), "X-Bool": true, "user-agent": "custom/1", "Host": "example.test", "X-Null": nil},
 		"body":    map[string]any{"name": "a", "n": float64(1)},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	echo := out["body"].(map[string]any)
-	want := map[string]any{
-		"method":      "POST",
-		"contentType": "application/json",
-		"userAgent":   "custom/1",
-		"num":         "42",
-		"bool":        "true",
-		"host":        "example.test",
-		"body":        `{"n":1,"name":"a"}`,
+	c := f.got
+	if c.Method != "POST" || c.URL != "http://api.example/items" || c.Host != "example.test" || string(c.Body) != `{"n":1,"name":"a"}` || c.MaxBody != maxHTTPResponseBytes {
+		t.Errorf("call = %+v", c)
 	}
-	for k, v := range want {
-		if echo[k] != v {
-			t.Errorf("server saw %s = %#v, want %#v", k, echo[k], v)
+	want := map[string]string{"X-Bool": "true", "X-Num": "42", "User-Agent": "custom/1", "Content-Type": "application/json", "X-Null": ""}
+	for name, v := range want {
+		if got := header(c.Header, name); got != v {
+			t.Errorf("header %s = %q, want %q (all: %v)", name, got, v, c.Header)
 		}
 	}
-}
+	if out["status"] != float64(201) || out["body"].(map[string]any)["ok"] != true {
+		t.Errorf("output = %#v", out)
+	}
+	if h := out["headers"].(map[string]any); h["x-multi"] != "a, b" || h["content-type"] != "application/problem+json" {
+		t.Errorf("headers = %#v", h)
+	}
 
-func TestHTTPRequestStringBody(t *testing.T) {
-	srv := echoServer(t)
-	out, err := runHTTP(t, loopbackClient(), map[string]any{"method": "PUT", "url": srv.URL, "body": "hello"})
-	if err != nil {
+	// Defaults: GET, the flowcraft User-Agent, text/plain for a string body unless set.
+	f.res = HTTPResult{Status: 200, Body: []byte("hi")}
+	if out, err = runFake(f, map[string]any{"url": "http://x/", "body": "hello"}); err != nil || out["body"] != "hi" {
+		t.Fatalf("%v, %v", out, err)
+	}
+	if header(f.got.Header, "user-agent") != "flowcraft" || header(f.got.Header, "content-type") != "text/plain; charset=utf-8" || f.got.Method != "GET" {
+		t.Errorf("defaults: %+v", f.got)
+	}
+	if _, err = runFake(f, map[string]any{"url": "http://x/", "body": "<a/>", "headers": map[string]any{"content-type": "application/xml"}}); err != nil {
 		t.Fatal(err)
 	}
-	echo := out["body"].(map[string]any)
-	if echo["body"] != "hello" || echo["contentType"] != "text/plain; charset=utf-8" {
-		t.Errorf("server saw body %#v with Content-Type %#v", echo["body"], echo["contentType"])
+	if got := header(f.got.Header, "Content-Type"); got != "application/xml" {
+		t.Errorf("Content-Type = %q, want the one from headers", got)
 	}
-	if echo["userAgent"] != "flowcraft" {
-		t.Errorf("User-Agent = %#v, want the default flowcraft", echo["userAgent"])
-	}
-
-	out, err = runHTTP(t, loopbackClient(), map[string]any{
-		"method": "PUT", "url": srv.URL, "body": "<a/>",
-		"headers": map[string]any{"Content-Type": "application/xml"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct := out["body"].(map[string]any)["contentType"]; ct != "application/xml" {
-		t.Errorf("Content-Type = %#v, want the one from headers", ct)
+	// An empty string body sends nothing.
+	if _, err = runFake(f, map[string]any{"url": "http://x/", "body": ""}); err != nil || f.got.Body != nil {
+		t.Errorf("empty body: %q, %v", f.got.Body, err)
 	}
 }
 
-func TestHTTPRequestTextAndBadJSON(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/bad" {
-			w.Header().Set("Content-Type", "application/problem+json")
-			_, _ = io.WriteString(w, "{not json")
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, `{"looks":"like json"}`)
-	}))
-	defer srv.Close()
-	for path, want := range map[string]string{"/text": `{"looks":"like json"}`, "/bad": "{not json"} {
-		out, err := runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out["body"] != want {
-			t.Errorf("%s: body = %#v, want the text %q", path, out["body"], want)
-		}
-	}
-}
-
-func TestHTTPRequestErrorStatus(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/big" {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, strings.Repeat("é", 1000))
-			return
-		}
-		http.Error(w, "no such item", http.StatusNotFound)
-	}))
-	defer srv.Close()
-
-	_, err := runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/missing"})
+func TestHTTPRequestResultErrors(t *testing.T) {
+	f := &fakeHTTP{res: HTTPResult{Status: 404, StatusText: "Not Found", Body: []byte("no such item\n")}}
+	_, err := runFake(f, map[string]any{"url": "http://x/"})
 	var se *HTTPStatusError
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v, want an *HTTPStatusError", err)
+	if !errors.As(err, &se) || se.Status != 404 || se.Body != "no such item\n" || err.Error() != "HTTP 404 Not Found: no such item" {
+		t.Errorf("err = %v", err)
 	}
-	if se.Status != 404 || se.Body != "no such item\n" {
-		t.Errorf("HTTPStatusError = %+v", se)
-	}
-	if got, want := err.Error(), "HTTP 404 Not Found: no such item"; got != want {
-		t.Errorf("message = %q, want %q", got, want)
+	f.res = HTTPResult{Status: 599, Body: []byte(strings.Repeat("é", 1000))}
+	_, err = runFake(f, map[string]any{"url": "http://x/"})
+	if !errors.As(err, &se) || len(se.Body) > 1024 || strings.ContainsRune(se.Body, '\uFFFD') || !strings.HasPrefix(err.Error(), "HTTP 599: éé") {
+		t.Errorf("err = %v", err)
 	}
 
-	_, err = runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/big"})
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v, want an *HTTPStatusError", err)
+	// The body limit: a truncated body is an error, whatever the status.
+	f.res = HTTPResult{Status: 200, Body: make([]byte, 1024), Truncated: true}
+	_, err = doHTTPRequest(context.Background(), f, map[string]any{"url": "http://x/"}, 1024)
+	if err == nil || err.Error() != "response body larger than 1 KiB" || f.got.MaxBody != 1024 {
+		t.Errorf("err = %v (MaxBody %d), want the 1 KiB limit", err, f.got.MaxBody)
 	}
-	if len(se.Body) > 1024 || !strings.HasPrefix(se.Body, "éé") || strings.ContainsRune(se.Body, '\uFFFD') {
-		t.Errorf("Body has %d bytes, want at most 1024 whole characters", len(se.Body))
-	}
-	if !strings.HasPrefix(err.Error(), "HTTP 503 Service Unavailable: éé") || len(err.Error()) > 400 {
-		t.Errorf("message = %q, want a short snippet", err.Error())
+
+	// A client error is passed on.
+	f.err = errors.New("connection refused")
+	if _, err = runFake(f, map[string]any{"url": "http://x/"}); err == nil || err.Error() != "connection refused" {
+		t.Errorf("err = %v", err)
 	}
 }
 
 func TestHTTPRequestTimeout(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done() // never answer; the client gives up
-	}))
-	defer srv.Close()
-	_, err := runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL, "timeout": float64(50)})
-	if err == nil {
-		t.Fatal("no error, want a timeout")
-	}
+	_, err := runFake(&fakeHTTP{wait: true}, map[string]any{"url": "http://x/", "timeout": float64(50)})
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timeout of 50ms") {
 		t.Errorf("err = %v, want the timeout explained", err)
 	}
 }
 
-func TestHTTPRequestBodyLimit(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := 2048
-		if r.URL.Path == "/huge" {
-			n = maxHTTPResponseBytes + 1
-		}
-		_, _ = w.Write(make([]byte, n))
-	}))
-	defer srv.Close()
-
-	_, err := doHTTPRequest(context.Background(), loopbackClient(), map[string]any{"url": srv.URL}, 1024)
-	if err == nil || err.Error() != "response body larger than 1 KiB" {
-		t.Errorf("err = %v, want the 1 KiB limit", err)
-	}
-	if _, err := doHTTPRequest(context.Background(), loopbackClient(), map[string]any{"url": srv.URL}, 2048); err != nil {
-		t.Errorf("a body of exactly the limit: %v", err)
-	}
-	_, err = runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/huge"})
-	if err == nil || err.Error() != "response body larger than 10 MiB" {
-		t.Errorf("err = %v, want the 10 MiB limit", err)
-	}
-}
-
 func TestHTTPRequestParamErrors(t *testing.T) {
-	client := loopbackClient()
+	f := &fakeHTTP{}
 	for _, tc := range []struct {
 		params map[string]any
 		want   string
@@ -248,242 +132,15 @@ func TestHTTPRequestParamErrors(t *testing.T) {
 		{map[string]any{"url": "http://127.0.0.1:1/", "headers": map[string]any{"X": []any{}}}, `value of "X" must be a string, number or boolean`},
 		{map[string]any{"url": "http://127.0.0.1:1/", "headers": "x"}, "headers must be an object"},
 	} {
-		_, err := runHTTP(t, client, tc.params)
+		_, err := runFake(f, tc.params)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to contain %q", tc.params, err, tc.want)
 		}
 	}
+	if f.got.URL != "" {
+		t.Errorf("a request was sent: %+v", f.got)
+	}
 	if _, err := (HTTPRequest{}).Run(context.Background(), &Call{Params: map[string]any{"url": "http://x/"}}); err == nil {
 		t.Error("no error without Services.HTTP")
-	}
-}
-
-func TestHTTPClientRefusesLoopbackWithoutAllowList(t *testing.T) {
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
-	defer srv.Close()
-	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
-
-	client := NewHTTPClient(HTTPOptions{})
-	_, err := runHTTP(t, client, map[string]any{"url": srv.URL})
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Fatalf("err = %v, want ErrForbiddenAddress", err)
-	}
-	want := "refusing to connect to 127.0.0.1:" + port + " (loopback): add it to the HTTP allow-list (FLOWCRAFT_HTTP_ALLOW) to permit"
-	if !strings.Contains(err.Error(), want) {
-		t.Errorf("err = %q, want it to contain %q", err, want)
-	}
-
-	// By name: localhost resolves to loopback addresses only.
-	_, err = runHTTP(t, client, map[string]any{"url": "http://localhost:" + port + "/"})
-	if !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), "localhost:"+port+" (resolves to ") ||
-		strings.Contains(err.Error(), "::ffff:") {
-		t.Errorf("err = %v, want a refusal naming localhost", err)
-	}
-	if n := hits.Load(); n != 0 {
-		t.Errorf("the server got %d requests, want none", n)
-	}
-}
-
-func TestHTTPClientAllowsByHostName(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "hi")
-	}))
-	defer srv.Close()
-	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
-	client := NewHTTPClient(HTTPOptions{Allow: []string{"LOCALHOST"}})
-	out, err := runHTTP(t, client, map[string]any{"url": "http://localhost:" + port + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out["body"] != "hi" {
-		t.Errorf("body = %#v", out["body"])
-	}
-	// The name does not allow the address under another name.
-	if _, err := runHTTP(t, client, map[string]any{"url": srv.URL}); !errors.Is(err, ErrForbiddenAddress) {
-		t.Errorf("err = %v, want ErrForbiddenAddress for 127.0.0.1", err)
-	}
-}
-
-func TestHTTPClientRedirects(t *testing.T) {
-	var loops atomic.Int32
-	var target string // the 127.0.0.1 URL of the server itself
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/loop":
-			loops.Add(1)
-			http.Redirect(w, r, "/loop", http.StatusFound)
-		case "/to-ip":
-			http.Redirect(w, r, target+"/end", http.StatusFound)
-		case "/to-file":
-			http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
-		case "/once":
-			http.Redirect(w, r, "/end", http.StatusMovedPermanently)
-		default:
-			_, _ = io.WriteString(w, "end")
-		}
-	}))
-	defer srv.Close()
-	target = srv.URL
-	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
-
-	out, err := runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/once"})
-	if err != nil || out["body"] != "end" {
-		t.Fatalf("one redirect: %v, %#v", out, err)
-	}
-
-	_, err = runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/loop"})
-	if err == nil || !strings.Contains(err.Error(), "stopped after 5 redirects") {
-		t.Errorf("err = %v, want the redirect limit", err)
-	}
-	if n := loops.Load(); n != 6 {
-		t.Errorf("%d requests, want 6 (the first and 5 redirects)", n)
-	}
-
-	// Allowed by name only: a redirect to the bare IP is dialed and refused.
-	byName := NewHTTPClient(HTTPOptions{Allow: []string{"localhost"}})
-	_, err = runHTTP(t, byName, map[string]any{"url": "http://localhost:" + port + "/to-ip"})
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Errorf("err = %v, want ErrForbiddenAddress for the redirect target", err)
-	}
-
-	_, err = runHTTP(t, loopbackClient(), map[string]any{"url": srv.URL + "/to-file"})
-	if !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), `scheme "file"`) {
-		t.Errorf("err = %v, want the file scheme refused", err)
-	}
-
-	noFollow := NewHTTPClient(HTTPOptions{Allow: []string{"127.0.0.1"}, MaxRedirects: -1})
-	out, err = runHTTP(t, noFollow, map[string]any{"url": srv.URL + "/once"})
-	if err != nil || out["status"] != float64(301) {
-		t.Errorf("MaxRedirects -1: %v, %v; want the 301 itself", out, err)
-	}
-}
-
-func TestHTTPClientRefusesSchemes(t *testing.T) {
-	client := NewHTTPClient(HTTPOptions{})
-	for _, u := range []string{"file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://example.com/"} {
-		resp, err := client.Get(u)
-		if err == nil {
-			resp.Body.Close()
-		}
-		if !errors.Is(err, ErrForbiddenAddress) {
-			t.Errorf("GET %s: err = %v, want ErrForbiddenAddress", u, err)
-		}
-	}
-}
-
-func TestBlockedReason(t *testing.T) {
-	for _, tc := range []struct {
-		ip, want string
-	}{
-		{"127.0.0.1", "loopback"},
-		{"127.255.0.9", "loopback"},
-		{"10.1.2.3", "private"},
-		{"172.16.0.1", "private"},
-		{"172.31.255.255", "private"},
-		{"172.32.0.1", ""},
-		{"192.168.1.1", "private"},
-		{"169.254.169.254", "link-local, cloud metadata"},
-		{"169.254.1.1", "link-local"},
-		{"100.64.0.1", "shared address space, CGNAT"},
-		{"100.128.0.1", ""},
-		{"0.0.0.0", "unspecified"},
-		{"0.1.2.3", "this network"},
-		{"255.255.255.255", "broadcast"},
-		{"224.0.0.1", "multicast"},
-		{"240.0.0.1", "reserved"},
-		{"198.18.0.1", "benchmarking"},
-		{"8.8.8.8", ""},
-		{"1.1.1.1", ""},
-		{"::1", "loopback"},
-		{"::", "unspecified"},
-		{"fe80::1", "link-local"},
-		{"fe80::1%eth0", "link-local"},
-		{"fd00::1", "private"},
-		{"fc00::1", "private"},
-		{"fd00:ec2::254", "private"},
-		{"ff02::1", "multicast"},
-		{"::ffff:127.0.0.1", "loopback"},
-		{"::ffff:10.0.0.1", "private"},
-		{"::ffff:169.254.169.254", "link-local, cloud metadata"},
-		{"::ffff:8.8.8.8", ""},
-		{"::127.0.0.1", "IPv4-compatible, deprecated"},
-		{"64:ff9b::7f00:1", "loopback via NAT64"},
-		{"64:ff9b::808:808", ""},
-		{"2002:c0a8:101::1", "private via 6to4"},
-		{"2002:808:808::1", ""},
-		{"2001:db8::1", "documentation"},
-		{"2001:4860:4860::8888", ""},
-		{"2606:4700:4700::1111", ""},
-	} {
-		if got := blockedReason(netip.MustParseAddr(tc.ip)); got != tc.want {
-			t.Errorf("blockedReason(%s) = %q, want %q", tc.ip, got, tc.want)
-		}
-	}
-}
-
-func TestDialGuardAllowList(t *testing.T) {
-	g := newDialGuard([]string{"127.0.0.1", "10.0.0.0/8", "[::1]", "Internal.Example.", "fd00::/8", "bad/cidr"})
-	for _, tc := range []struct {
-		host, ip string
-		ok       bool
-	}{
-		{"127.0.0.1", "127.0.0.1", true},
-		{"127.0.0.1", "::ffff:127.0.0.1", true},
-		{"127.0.0.2", "127.0.0.2", false},
-		{"10.9.8.7", "10.9.8.7", true},
-		{"x.example", "10.9.8.7", true}, // IP entries match whatever the name
-		{"::1", "::1", true},
-		{"internal.example", "192.168.3.4", true},
-		{"INTERNAL.EXAMPLE.", "169.254.169.254", true},
-		{"other.example", "192.168.3.4", false},
-		{"fd12::1", "fd12::1", true},
-		{"fe80::1", "fe80::1", false},
-		{"bad", "192.168.0.1", false},
-		{"public.example", "8.8.8.8", true},
-	} {
-		err := g.check(tc.host, "80", netip.MustParseAddr(tc.ip))
-		if (err == nil) != tc.ok {
-			t.Errorf("check(%s → %s) = %v, want allowed %v", tc.host, tc.ip, err, tc.ok)
-		}
-		if err != nil && !errors.Is(err, ErrForbiddenAddress) {
-			t.Errorf("check(%s → %s) = %v, not ErrForbiddenAddress", tc.host, tc.ip, err)
-		}
-	}
-}
-
-func TestDialGuardResolvesOnce(t *testing.T) {
-	// A name resolving to a non-public address is refused before any dial;
-	// the lookup is faked (and answers loopback), so nothing leaves the
-	// machine even if the check failed.
-	g := newDialGuard(nil)
-	g.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
-		return []netip.Addr{netip.MustParseAddr("127.0.0.2")}, nil
-	}
-	_, err := g.dialContext(context.Background(), "tcp", "rebind.example:443")
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Fatalf("err = %v, want ErrForbiddenAddress", err)
-	}
-	want := "refusing to connect to rebind.example:443 (resolves to 127.0.0.2, loopback)"
-	if !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("err = %q, want it to start with %q", err, want)
-	}
-}
-
-func TestParseHTTPAllowList(t *testing.T) {
-	got, err := ParseHTTPAllowList(" 127.0.0.1, 10.0.0.0/8 [::1]\nLocalHost ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"127.0.0.1", "10.0.0.0/8", "[::1]", "localhost"}; strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	for _, bad := range []string{"http://x", "10.0.0.0/33", "host:8080", "a/b", "*.example.com"} {
-		if _, err := ParseHTTPAllowList(bad); err == nil {
-			t.Errorf("ParseHTTPAllowList(%q): no error", bad)
-		}
-	}
-	if got, err := ParseHTTPAllowList(""); err != nil || len(got) != 0 {
-		t.Errorf("empty text: %q, %v", got, err)
 	}
 }

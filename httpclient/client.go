@@ -1,32 +1,39 @@
-package templates
+// Package httpclient is the HTTP client of the http-request template: it sends a
+// templates.HTTPCall and returns a templates.HTTPResult, guarded against server-side
+// request forgery (see New). engine/templates describes requests and interprets
+// responses; only this package speaks net/http.
+package httpclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"syscall"
 	"time"
+
+	"flowcraft/engine/templates"
 )
 
-// ErrForbiddenAddress is wrapped by the errors of a client made by
-// NewHTTPClient when it refuses a target: an address that is not public
+// ErrForbiddenAddress is wrapped by the errors of a Client when it refuses a target: an address that is not public
 // (loopback, private, link-local, ...) and not on the allow-list, or a URL
 // scheme other than http and https. Test for it with errors.Is.
 var ErrForbiddenAddress = errors.New("forbidden address")
 
-// HTTPOptions configures NewHTTPClient.
-type HTTPOptions struct {
+// Options configure a Client.
+type Options struct {
 	// Allow lists the non-public targets that may be reached anyway: host
 	// names (exact, case-insensitive, e.g. "localhost", "api.internal"), IP
 	// addresses ("127.0.0.1", "::1" or "[::1]") and CIDR blocks
 	// ("10.0.0.0/8", "fd00::/8"). A host name on the list may resolve to any
 	// address; an IP or CIDR entry matches the resolved address whatever name
 	// led to it. Entries that are none of these are ignored; validate
-	// configuration text with ParseHTTPAllowList.
+	// configuration text with ParseAllowList.
 	Allow []string
 	// Timeout bounds a whole request including redirects and reading the
 	// body; 0 means 60s.
@@ -36,27 +43,36 @@ type HTTPOptions struct {
 	MaxRedirects int
 }
 
-// The defaults of HTTPOptions.
+// The defaults of Options.
 const (
 	defaultHTTPTimeout  = 60 * time.Second
 	defaultMaxRedirects = 5
-	// httpAllowEnv names the configuration that feeds HTTPOptions.Allow; it
+	// httpAllowEnv names the configuration that feeds Options.Allow; it
 	// is quoted in refusals so that the user knows what to change.
 	httpAllowEnv = "FLOWCRAFT_HTTP_ALLOW"
 	// dialAttemptTimeout bounds one TCP connection attempt.
 	dialAttemptTimeout = 30 * time.Second
 )
 
-// NewHTTPClient returns the HTTP client of the http-request template,
-// guarded against server-side request forgery: it refuses URL schemes other
-// than http and https, and refuses to connect to any address that is not
-// public unless opts.Allow permits it. The check happens when dialing,
-// after DNS resolution, and the connection is made to the very address that
-// was checked, so DNS rebinding cannot get around it; every redirect is
-// dialed, and therefore checked, the same way. Proxy settings from the
-// environment are ignored, since a proxy would make the connection on the
-// client's behalf and bypass the check. Refusals wrap ErrForbiddenAddress.
-func NewHTTPClient(opts HTTPOptions) *http.Client {
+// DefaultMaxBody is how much of a response body is read when HTTPCall.MaxBody is 0.
+const DefaultMaxBody = 10 << 20
+
+// Client sends the requests of the http-request template. It implements
+// templates.HTTP and is safe for concurrent use.
+type Client struct {
+	hc *http.Client
+}
+
+// New returns the client of the http-request template, guarded against
+// server-side request forgery: it refuses URL schemes other than http and
+// https, and refuses to connect to any address that is not public unless
+// opts.Allow permits it. The check happens when dialing, after DNS
+// resolution, and the connection is made to the very address that was
+// checked, so DNS rebinding cannot get around it; every redirect is dialed,
+// and therefore checked, the same way. Proxy settings from the environment
+// are ignored, since a proxy would make the connection on the client's
+// behalf and bypass the check. Refusals wrap ErrForbiddenAddress.
+func New(opts Options) *Client {
 	g := newDialGuard(opts.Allow)
 	tr := &http.Transport{
 		Proxy:                 nil,
@@ -76,7 +92,7 @@ func NewHTTPClient(opts HTTPOptions) *http.Client {
 	if maxRedirects == 0 {
 		maxRedirects = defaultMaxRedirects
 	}
-	return &http.Client{
+	return &Client{hc: &http.Client{
 		Transport: schemeGuard{next: tr},
 		Timeout:   timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -88,15 +104,57 @@ func NewHTTPClient(opts HTTPOptions) *http.Client {
 			}
 			return checkScheme(req)
 		},
-	}
+	}}
 }
 
-// ParseHTTPAllowList parses an allow-list for HTTPOptions.Allow from
+// Do implements templates.HTTP: it sends call and reads at most call.MaxBody
+// bytes of the response body (DefaultMaxBody when 0), all under ctx. Header
+// fields are set in order, so a later one replaces an earlier one of the same
+// name. A response of any status is a result, not an error.
+func (c *Client) Do(ctx context.Context, call templates.HTTPCall) (templates.HTTPResult, error) {
+	var body io.Reader
+	if len(call.Body) > 0 {
+		body = bytes.NewReader(call.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, call.Method, call.URL, body)
+	if err != nil {
+		return templates.HTTPResult{}, fmt.Errorf("building the request: %w", err)
+	}
+	for _, f := range call.Header {
+		req.Header.Set(f.Name, f.Value)
+	}
+	if call.Host != "" {
+		req.Host = call.Host
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return templates.HTTPResult{}, err
+	}
+	defer resp.Body.Close()
+	limit := call.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return templates.HTTPResult{}, fmt.Errorf("reading the response body: %w", err)
+	}
+	res := templates.HTTPResult{Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode), Header: resp.Header, Body: data}
+	if int64(len(data)) > limit {
+		res.Body, res.Truncated = data[:limit], true
+	}
+	return res, nil
+}
+
+// CloseIdleConnections closes the connections kept for reuse.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
+// ParseAllowList parses an allow-list for Options.Allow from
 // configuration text (FLOWCRAFT_HTTP_ALLOW): entries separated by commas
 // and/or white space, each a host name, an IP address (IPv6 optionally in
 // brackets) or a CIDR block. Host names are lower-cased. It rejects entries
 // that look like URLs or carry a port, and invalid CIDR blocks.
-func ParseHTTPAllowList(text string) ([]string, error) {
+func ParseAllowList(text string) ([]string, error) {
 	fields := strings.FieldsFunc(text, func(r rune) bool {
 		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	})
@@ -164,7 +222,7 @@ type dialGuard struct {
 	lookup func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// newDialGuard builds a guard from HTTPOptions.Allow entries.
+// newDialGuard builds a guard from Options.Allow entries.
 func newDialGuard(allow []string) *dialGuard {
 	g := &dialGuard{
 		hosts:  make(map[string]bool),
