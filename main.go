@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
@@ -228,11 +229,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	defs := engine.NewDefinitions(store, validator, time.Now, log)
 	users := identity.New(store, identity.Options{}, time.Now, log)
 
-	specs, err := templates.ParseDataSources(cfg.DataSources)
+	specs, err := datasource.ParseSpecs(cfg.DataSources)
 	if err != nil {
 		return fmt.Errorf("--datasources: %w", err)
 	}
-	data, err := templates.NewDataSources(specs, []string{store.Path()})
+	data, err := datasource.New(specs, []string{store.Path()})
 	if err != nil {
 		return fmt.Errorf("--datasources: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
@@ -98,7 +99,7 @@ func openHarnessOpts(t testing.TB, dir string, opts engine.RuntimeOptions) *harn
 	reg := templates.NewRegistry(append(templates.BuiltinTemplates(), fl, cr)...)
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(1)
-	data, err := templates.NewDataSources(map[string]templates.DataSourceSpec{
+	data, err := datasource.New(map[string]datasource.Spec{
 		"main": {Driver: "sqlite", DSN: "file:" + filepath.Join(dir, "data.db")}}, []string{store.Path()})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -22,8 +21,49 @@ const maxQueryRows = 10000
 // maxExactFloat is 2^53: integers up to it in magnitude are exact as float64.
 const maxExactFloat = 1 << 53
 
+// Databases runs the statements of the database-handler template on named data
+// sources. Package datasource implements it; this package never opens a database.
+type Databases interface {
+	// Run runs st on the data source named source. The end of ctx interrupts the
+	// statement, rows included. Errors name the data source.
+	Run(ctx context.Context, source string, st SQLStatement) (SQLResult, error)
+}
+
+// SQLStatement is one SQL statement to run.
+type SQLStatement struct {
+	SQL  string
+	Args []SQLArg
+	// Exec runs a statement that returns no rows; otherwise it is a query.
+	Exec bool
+	// MaxRows bounds the rows a query reads; a further row sets
+	// SQLResult.MoreRows instead. 0 means no bound.
+	MaxRows int
+}
+
+// SQLArg is one bound parameter: positional (?) when Name is empty, else named
+// (:name, @name or $name; Name without the prefix).
+type SQLArg struct {
+	Name  string
+	Value any // nil, bool, int64, float64, string, []byte or time.Time
+}
+
+// SQLResult is what a statement returned.
+type SQLResult struct {
+	// Columns are a query's column names in select order.
+	Columns []string
+	// Rows are a query's rows, each value as the driver scanned it (nil, int64,
+	// float64, bool, string, []byte or time.Time).
+	Rows [][]any
+	// MoreRows tells that the query had more rows than MaxRows.
+	MoreRows bool
+	// RowsAffected and LastInsertID are an exec's counts; nil when the driver
+	// does not report them.
+	RowsAffected *int64
+	LastInsertID *int64
+}
+
 // Run implements Runner. It runs the sql parameter on the data source named
-// by datasource (from c.Services.Data), binding params: an array binds the
+// by datasource (with c.Services.Data), binding params: an array binds the
 // positional ? placeholders, an object binds named ones (:name, @name or
 // $name; keys may be written with or without the prefix). Objects and
 // arrays inside params are bound as JSON text, and whole-number values as
@@ -37,10 +77,7 @@ const maxExactFloat = 1 << 53
 // times become RFC 3339 strings. With duplicate column names the last one
 // wins in the row objects. In mode "exec" the output is
 // {rowsAffected, lastInsertId}. sql must be one statement. ctx bounds the
-// statement: its end interrupts SQLite (sqlite3_interrupt) while the statement
-// runs, rows included; one SQL function call (randomblob, say) cannot be
-// interrupted midway, so the data source bounds the size of values
-// (DataSourceSpec.MaxLength).
+// statement (see Databases).
 func (DatabaseHandler) Run(ctx context.Context, c *Call) (Outcome, error) {
 	if c == nil {
 		return Outcome{}, errors.New("database-handler: no call")
@@ -77,45 +114,21 @@ func (DatabaseHandler) Run(ctx context.Context, c *Call) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-
-	var data *DataSources
-	if c.Services != nil {
-		data = c.Services.Data
+	if c.Services == nil || c.Services.Data == nil {
+		return Outcome{}, fmt.Errorf("unknown data source %q: no data sources are configured (FLOWCRAFT_DATASOURCES)", name)
 	}
-	conn, err := data.Conn(ctx, name)
+
+	res, err := c.Services.Data.Run(ctx, name, SQLStatement{SQL: query, Args: args, Exec: mode == "exec", MaxRows: maxQueryRows})
 	if err != nil {
 		return Outcome{}, withCtxErr(ctx, err)
 	}
-	defer releaseConn(ctx, conn)
-	// The driver interrupts a statement whose ctx ends only while QueryContext or
-	// ExecContext runs; a query's later rows are computed in rows.Next, which it does
-	// not watch (a heavy second row ran 32 s past a 200 ms deadline).
-	defer interruptOnDone(ctx, conn)()
-
-	var out map[string]any
 	if mode == "exec" {
-		out, err = execSQL(ctx, conn, query, args)
-	} else {
-		out, err = querySQL(ctx, conn, query, args, maxQueryRows)
+		return Outcome{Output: map[string]any{"rowsAffected": jsonIntPtr(res.RowsAffected), "lastInsertId": jsonIntPtr(res.LastInsertID)}}, nil
 	}
-	if err != nil {
-		if strings.Contains(err.Error(), "too many attached databases") {
-			err = fmt.Errorf("ATTACH is not allowed: %w", err)
-		}
-		return Outcome{}, withCtxErr(ctx, fmt.Errorf("data source %q: %w", name, err))
+	if res.MoreRows || len(res.Rows) > maxQueryRows {
+		return Outcome{}, fmt.Errorf("data source %q: query returned more than %d rows; add a LIMIT", name, maxQueryRows)
 	}
-	return Outcome{Output: out}, nil
-}
-
-// releaseConn returns conn to its pool with no transaction open: one call
-// runs one statement, so a BEGIN left open would otherwise hold its locks on
-// a pooled connection for whichever call happens to get it next. The
-// ROLLBACK fails harmlessly when no transaction is open.
-func releaseConn(ctx context.Context, conn *sql.Conn) {
-	rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	_, _ = conn.ExecContext(rbCtx, "ROLLBACK")
-	_ = conn.Close()
+	return Outcome{Output: queryOutput(res)}, nil
 }
 
 // withCtxErr adds ctx's error to err when ctx is done, since a driver may
@@ -127,60 +140,23 @@ func withCtxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// execSQL runs a statement that returns no rows.
-func execSQL(ctx context.Context, conn *sql.Conn, query string, args []any) (map[string]any, error) {
-	res, err := conn.ExecContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"rowsAffected": nil, "lastInsertId": nil}
-	if n, err := res.RowsAffected(); err == nil {
-		out["rowsAffected"] = jsonInt(n)
-	}
-	if n, err := res.LastInsertId(); err == nil {
-		out["lastInsertId"] = jsonInt(n)
-	}
-	return out, nil
-}
-
-// querySQL runs a query and returns at most maxRows rows.
-func querySQL(ctx context.Context, conn *sql.Conn, query string, args []any, maxRows int) (map[string]any, error) {
-	rows, err := conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]any, 0)
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if len(out) == maxRows {
-			return nil, fmt.Errorf("query returned more than %d rows; add a LIMIT", maxRows)
+// queryOutput shapes a query's result as {rows, count, columns}.
+func queryOutput(res SQLResult) map[string]any {
+	rows := make([]any, 0, len(res.Rows))
+	for _, vals := range res.Rows {
+		row := make(map[string]any, len(res.Columns))
+		for i, col := range res.Columns {
+			if i < len(vals) {
+				row[col] = jsonValue(vals[i])
+			}
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		row := make(map[string]any, len(cols))
-		for i, col := range cols {
-			row[col] = jsonValue(vals[i])
-		}
-		out = append(out, row)
+		rows = append(rows, row)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	columns := make([]any, len(cols))
-	for i, col := range cols {
+	columns := make([]any, len(res.Columns))
+	for i, col := range res.Columns {
 		columns[i] = col
 	}
-	return map[string]any{"rows": out, "count": float64(len(out)), "columns": columns}, nil
+	return map[string]any{"rows": rows, "count": float64(len(rows)), "columns": columns}
 }
 
 // jsonValue converts a value scanned from a database to a JSON-friendly one.
@@ -214,6 +190,14 @@ func jsonValue(v any) any {
 	return fmt.Sprint(v)
 }
 
+// jsonIntPtr is jsonInt of *n, or nil.
+func jsonIntPtr(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return jsonInt(*n)
+}
+
 // jsonInt returns n as a float64 when that is exact, else as a decimal string.
 func jsonInt(n int64) any {
 	if n >= -maxExactFloat && n <= maxExactFloat {
@@ -225,7 +209,7 @@ func jsonInt(n int64) any {
 // sqlArgs converts the params parameter to query arguments: an array to
 // positional ones, an object to named ones (sorted by name), a string holding
 // a JSON array or object likewise.
-func sqlArgs(v any) ([]any, error) {
+func sqlArgs(v any) ([]SQLArg, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
@@ -248,13 +232,13 @@ func sqlArgs(v any) ([]any, error) {
 			return sqlArgs(decoded)
 		}
 	case []any:
-		args := make([]any, len(x))
+		args := make([]SQLArg, len(x))
 		for i, e := range x {
 			a, err := sqlArg(e)
 			if err != nil {
 				return nil, fmt.Errorf("params[%d]: %w", i, err)
 			}
-			args[i] = a
+			args[i] = SQLArg{Value: a}
 		}
 		return args, nil
 	case map[string]any:
@@ -263,7 +247,7 @@ func sqlArgs(v any) ([]any, error) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		args := make([]any, 0, len(x))
+		args := make([]SQLArg, 0, len(x))
 		for _, k := range keys {
 			name := strings.TrimLeft(strings.TrimSpace(k), ":@$")
 			if name == "" {
@@ -273,7 +257,7 @@ func sqlArgs(v any) ([]any, error) {
 			if err != nil {
 				return nil, fmt.Errorf("params.%s: %w", name, err)
 			}
-			args = append(args, sql.Named(name, a))
+			args = append(args, SQLArg{Name: name, Value: a})
 		}
 		return args, nil
 	}

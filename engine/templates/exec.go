@@ -38,6 +38,6 @@ type Runner interface {
 // Services are the dependencies shared by all executions.
 type Services struct {
 	Scripts *scripting.Engine
-	HTTP    HTTP         // sends http-request calls (package httpclient)
-	Data    *DataSources // named databases for database-handler
+	HTTP    HTTP      // sends http-request calls (package httpclient)
+	Data    Databases // named databases for database-handler (package datasource)
 }

@@ -1,4 +1,8 @@
-package templates
+// Package datasource opens the named databases of the database-handler template
+// (FLOWCRAFT_DATASOURCES) and runs its statements: it implements
+// templates.Databases. engine/templates checks and binds the parameters and shapes
+// the output; only this package speaks database/sql and knows the drivers.
+package datasource
 
 import (
 	"context"
@@ -21,8 +25,8 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// DataSourceSpec configures one named data source.
-type DataSourceSpec struct {
+// Spec configures one named data source.
+type Spec struct {
 	// Driver is the database driver; only "sqlite" is supported.
 	Driver string `json:"driver"`
 	// DSN is the driver's data source name; for sqlite a file path or a
@@ -39,20 +43,20 @@ type DataSourceSpec struct {
 	MaxLength int `json:"maxLength"`
 }
 
-// defaultMaxOpen is the pool size of a DataSourceSpec without MaxOpen.
+// defaultMaxOpen is the pool size of a Spec without MaxOpen.
 const defaultMaxOpen = 4
 
-// defaultMaxLength is SQLITE_LIMIT_LENGTH of a DataSourceSpec without MaxLength.
+// defaultMaxLength is SQLITE_LIMIT_LENGTH of a Spec without MaxLength.
 const defaultMaxLength = 16 << 20
 
-// supportedDrivers returns the supported DataSourceSpec.Driver values.
+// supportedDrivers returns the supported Spec.Driver values.
 func supportedDrivers() []string { return []string{"sqlite"} }
 
-// DataSources are the named databases the database-handler template may
-// use. Each is opened on first use and pooled. A DataSources is safe for
-// concurrent use; a nil *DataSources has no data sources.
-type DataSources struct {
-	sources   map[string]*dataSource // immutable after NewDataSources
+// Sources are the named databases the database-handler template may use. Each
+// is opened on first use and pooled. Sources implements templates.Databases and
+// is safe for concurrent use; a nil *Sources has no data sources.
+type Sources struct {
+	sources   map[string]*dataSource // immutable after New
 	forbidden []string               // canonical paths of files never to open
 	closed    atomic.Bool
 }
@@ -60,19 +64,19 @@ type DataSources struct {
 // dataSource is one configured data source and, once opened, its pool.
 type dataSource struct {
 	name string
-	spec DataSourceSpec
+	spec Spec
 	mu   sync.Mutex // guards db
 	db   *sql.DB
 }
 
-// ParseDataSources parses data source configuration (the FLOWCRAFT_DATASOURCES
-// setting): a JSON object of names to DataSourceSpec, e.g.
+// ParseSpecs parses data source configuration (the FLOWCRAFT_DATASOURCES
+// setting): a JSON object of names to Spec, e.g.
 //
 //	{"reports": {"driver": "sqlite", "dsn": "file:/var/lib/reports.db"}}
 //
 // Unknown fields are rejected. Empty text means no data sources.
-func ParseDataSources(jsonText string) (map[string]DataSourceSpec, error) {
-	specs := make(map[string]DataSourceSpec)
+func ParseSpecs(jsonText string) (map[string]Spec, error) {
+	specs := make(map[string]Spec)
 	if strings.TrimSpace(jsonText) == "" {
 		return specs, nil
 	}
@@ -85,19 +89,19 @@ func ParseDataSources(jsonText string) (map[string]DataSourceSpec, error) {
 		return nil, errors.New("parsing data sources: unexpected data after the JSON object")
 	}
 	if specs == nil { // the text was null
-		specs = make(map[string]DataSourceSpec)
+		specs = make(map[string]Spec)
 	}
 	return specs, nil
 }
 
-// NewDataSources checks specs and returns them as data sources, opening
+// New checks specs and returns them as data sources, opening
 // nothing yet. forbidden lists database files that must never be opened,
 // such as the engine's own database: a data source naming one of them (or
 // its -wal, -shm or -journal file), by whatever path, relative, through a
 // symbolic link or a hard link, is refused, here and again when it is
 // opened. All problems are reported together.
-func NewDataSources(specs map[string]DataSourceSpec, forbidden []string) (*DataSources, error) {
-	d := &DataSources{sources: make(map[string]*dataSource, len(specs))}
+func New(specs map[string]Spec, forbidden []string) (*Sources, error) {
+	d := &Sources{sources: make(map[string]*dataSource, len(specs))}
 	for _, f := range forbidden {
 		if strings.TrimSpace(f) == "" {
 			continue
@@ -126,7 +130,7 @@ func NewDataSources(specs map[string]DataSourceSpec, forbidden []string) (*DataS
 }
 
 // checkSpec checks one data source of the configuration.
-func (d *DataSources) checkSpec(name string, spec DataSourceSpec) error {
+func (d *Sources) checkSpec(name string, spec Spec) error {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return errors.New("data source names must not be empty")
@@ -143,7 +147,7 @@ func (d *DataSources) checkSpec(name string, spec DataSourceSpec) error {
 }
 
 // checkForbidden refuses a dsn that names a forbidden file.
-func (d *DataSources) checkForbidden(name, dsn string) error {
+func (d *Sources) checkForbidden(name, dsn string) error {
 	path, ok := sqliteFilePath(dsn)
 	if !ok {
 		return nil
@@ -157,7 +161,7 @@ func (d *DataSources) checkForbidden(name, dsn string) error {
 }
 
 // Names returns the names of the data sources, sorted.
-func (d *DataSources) Names() []string {
+func (d *Sources) Names() []string {
 	if d == nil {
 		return nil
 	}
@@ -173,7 +177,7 @@ func (d *DataSources) Names() []string {
 // pool (and checking that the database answers) on first use. ATTACH is
 // disabled on the connection, so that SQL cannot reach other database
 // files. The caller must Close the connection to return it to the pool.
-func (d *DataSources) Conn(ctx context.Context, name string) (*sql.Conn, error) {
+func (d *Sources) Conn(ctx context.Context, name string) (*sql.Conn, error) {
 	db, err := d.db(ctx, name)
 	if err != nil {
 		return nil, err
@@ -243,7 +247,7 @@ func interruptOnDone(ctx context.Context, conn *sql.Conn) (stop func()) {
 }
 
 // db returns the pool of the named data source, opening it if need be.
-func (d *DataSources) db(ctx context.Context, name string) (*sql.DB, error) {
+func (d *Sources) db(ctx context.Context, name string) (*sql.DB, error) {
 	if d == nil || len(d.sources) == 0 {
 		return nil, fmt.Errorf("unknown data source %q: no data sources are configured (FLOWCRAFT_DATASOURCES)", name)
 	}
@@ -285,7 +289,7 @@ func (d *DataSources) db(ctx context.Context, name string) (*sql.DB, error) {
 }
 
 // Close closes every opened data source. Later uses fail.
-func (d *DataSources) Close() error {
+func (d *Sources) Close() error {
 	if d == nil {
 		return nil
 	}
