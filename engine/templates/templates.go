@@ -1,9 +1,20 @@
 // Package templates defines the node templates a flow is built from: their
 // schemas (served to the browser designer, which builds its property panel
-// from them) and the static checks of their parameter values.
+// from them), the static checks of their parameter values, the parsing of
+// durations, cron expressions, time zones and times they take, and the
+// execution of the actions that run to completion (script, http-request,
+// database-handler; see Runner). The other templates (triggers, gateways,
+// approval, delay, subprocess, end) are only described and checked here: the
+// engine runs them.
 //
-// Each template is one Go type in its own file; a Registry holds a set of them
-// in palette order. This package must not import any other flowcraft package.
+// Each template is one Go type (Spec and Check in its file, Run in a *_exec.go
+// file when it has one); a Registry holds a set of them in palette order.
+//
+// The package belongs to the domain: of flowcraft's packages it imports only
+// scripting (scripts and {{ }} expressions), and it never touches the network or
+// a database. Actions reach the outside through the interfaces in Services:
+// HTTP (package httpclient, guarded against server-side request forgery) and
+// Databases (package datasource).
 package templates
 
 import (
