@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"flowcraft/db"
 	"flowcraft/db/sqlite"
 )
 
@@ -73,7 +74,7 @@ func backupCmd(ctx context.Context, cfg fileCmdConfig, stdout io.Writer) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("no database to back up at %s (set --data)", src)
 	}
-	err := sqlite.BackupFile(ctx, src, cfg.File, sqlite.BackupOptions{Overwrite: cfg.Force})
+	err := sqlite.BackupFile(ctx, src, cfg.File, db.BackupOptions{Overwrite: cfg.Force})
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s already exists; choose another file or add --force to replace it", cfg.File)
 	}

@@ -71,7 +71,7 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer store.Close(context.Background())
 	reg := templates.Builtin()
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(0)

@@ -217,7 +217,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		return err
 	}
 	defer func() {
-		if err := store.Close(); err != nil {
+		// Deferred first, so run after the engine stopped: the steps still queued are
+		// written, unless that takes longer than the grace period (Close says so).
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+		defer cancel()
+		if err := store.Close(stopCtx); err != nil {
 			log.Error("closing database", "err", err)
 		}
 	}()

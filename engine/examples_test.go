@@ -49,7 +49,7 @@ func TestNightlyReportExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer store.Close(context.Background())
 	reg := templates.Builtin()
 	scripts := scripting.New(scripting.Options{})
 	ids, _ := engine.NewIDGen(2)

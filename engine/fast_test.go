@@ -48,7 +48,7 @@ func TestFastShutdownLosesNothingAcknowledged(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	h.rt.Close(ctx)
-	h.store.Close()
+	h.store.Close(ctx)
 	stop.Store(true)
 	wg.Wait()
 

@@ -127,7 +127,7 @@ func (h *harness) close() {
 	if err := h.rt.Close(ctx); err != nil {
 		h.t.Error(err)
 	}
-	h.store.Close()
+	h.store.Close(ctx)
 }
 
 // deploy creates a process from JSON text and returns its id.

@@ -152,7 +152,7 @@ func TestCleanStopLeavesRunningWorkAsACrash(t *testing.T) {
 	if err := h.rt.Close(ctx); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	h.store.Close()
+	h.store.Close(ctx)
 	for _, id := range ids {
 		r := readRows(t, dir, id)
 		if r.status != engine.StatusRunning || len(r.nodes["end"]) != 0 || strings.Join(r.nodes["a"], ",") != engine.StatusPending {
@@ -336,7 +336,7 @@ func TestCloseWithRunawayInstances(t *testing.T) {
 	if err := h.rt.Close(ctx); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	h.store.Close()
+	h.store.Close(ctx)
 
 	h = openHarness(t, dir)
 	for _, id := range []engine.ID{a, b} {

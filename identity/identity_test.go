@@ -23,7 +23,7 @@ func newIdentity(t *testing.T, now func() time.Time) (*identity.Service, *sqlite
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { store.Close(context.Background()) })
 	return identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost, SessionTTL: time.Hour}, now, log), store
 }
 

@@ -30,7 +30,7 @@ func newThrottledIdentity(t *testing.T, opts identity.ThrottleOptions) (*identit
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { store.Close(context.Background()) })
 	id := identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost, Throttle: opts}, clock.now, log)
 	ctx := context.Background()
 	if _, err := id.Bootstrap(ctx, "admin-pass"); err != nil {

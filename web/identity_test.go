@@ -125,7 +125,7 @@ func TestHealth(t *testing.T) {
 			t.Errorf("/metrics lacks %q:\n%s", want, m.Body)
 		}
 	}
-	e.store.Close()
+	e.store.Close(t.Context())
 	if r := e.call(t, "GET", "/readyz", "", nil); r.Status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with closed db: %d", r.Status)
 	}

@@ -57,7 +57,7 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { store.Close(context.Background()) })
 	scripts := scripting.New(scripting.Options{})
 	reg := templates.Builtin()
 	id := identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost}, time.Now, log)

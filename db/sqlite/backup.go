@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"flowcraft/db"
 )
 
 // ErrLocked reports that the database is in use the other way: a restore while a
@@ -19,11 +21,6 @@ var ErrLocked = errors.New("the database is in use by another flowcraft process"
 // lockPath is the advisory lock file of the database at path (lock_unix.go).
 func lockPath(path string) string { return path + ".lock" }
 
-// BackupOptions tune Backup and BackupFile.
-type BackupOptions struct {
-	Overwrite bool // replace an existing file at the destination
-}
-
 // FileInfo describes a database file checked by VerifyFile.
 type FileInfo struct {
 	SchemaVersion int   // the last applied migration
@@ -31,9 +28,9 @@ type FileInfo struct {
 	Instances     int64 // process instances
 }
 
-// Backup writes a consistent copy of the store's database to path while the
+// Backup implements db.Store: it writes a consistent copy of the store's database to path while the
 // store keeps serving (see BackupFile).
-func (d *Store) Backup(ctx context.Context, path string, opts BackupOptions) error {
+func (d *Store) Backup(ctx context.Context, path string, opts db.BackupOptions) error {
 	return BackupFile(ctx, d.path, path, opts)
 }
 
@@ -45,7 +42,7 @@ func (d *Store) Backup(ctx context.Context, path string, opts BackupOptions) err
 // that is synced and then renamed into place, so dst is either the whole
 // backup or absent. An existing dst is refused (fs.ErrExist) unless
 // opts.Overwrite.
-func BackupFile(ctx context.Context, src, dst string, opts BackupOptions) error {
+func BackupFile(ctx context.Context, src, dst string, opts db.BackupOptions) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("backup: no database at %s: %w", src, err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"flowcraft/db"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
@@ -49,7 +50,7 @@ func openStack(t *testing.T, dir string) *stack {
 	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
 		Services: &templates.Services{Scripts: scripts}, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{})
 	if err := rt.Start(ctx); err != nil {
-		store.Close()
+		store.Close(ctx)
 		t.Fatal(err)
 	}
 	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
@@ -64,7 +65,7 @@ func (s *stack) close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		s.rt.Close(ctx)
-		s.store.Close()
+		s.store.Close(ctx)
 	})
 }
 
@@ -149,7 +150,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	committed := slices.Clone(started)
 	mu.Unlock()
 	backup := filepath.Join(t.TempDir(), "flowcraft-backup.db")
-	if err := s.store.Backup(ctx, backup, sqlite.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, backup, db.BackupOptions{}); err != nil {
 		t.Fatalf("backup under load: %v", err)
 	}
 	// The store kept serving: more instances start after the backup.
@@ -208,19 +209,19 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 	if err := os.WriteFile(dst, []byte("keep me"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.Backup(ctx, dst, sqlite.BackupOptions{}); !errors.Is(err, fs.ErrExist) {
+	if err := s.store.Backup(ctx, dst, db.BackupOptions{}); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("backup onto an existing file: %v, want fs.ErrExist", err)
 	}
 	if b, _ := os.ReadFile(dst); string(b) != "keep me" {
 		t.Fatalf("a refused backup changed the file")
 	}
-	if err := s.store.Backup(ctx, dst, sqlite.BackupOptions{Overwrite: true}); err != nil {
+	if err := s.store.Backup(ctx, dst, db.BackupOptions{Overwrite: true}); err != nil {
 		t.Fatalf("backup with overwrite: %v", err)
 	}
 	if info, err := sqlite.VerifyFile(ctx, dst); err != nil || info.Processes != 1 {
 		t.Fatalf("overwritten backup: %+v %v", info, err)
 	}
-	if err := sqlite.BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), filepath.Join(t.TempDir(), "x.db"), sqlite.BackupOptions{}); !errors.Is(err, fs.ErrNotExist) {
+	if err := sqlite.BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), filepath.Join(t.TempDir(), "x.db"), db.BackupOptions{}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("backup of a missing database: %v", err)
 	}
 }
@@ -231,7 +232,7 @@ func TestRestoreRefusals(t *testing.T) {
 	s := openStack(t, dir)
 	s.deployScript(t)
 	backup := filepath.Join(t.TempDir(), "b.db")
-	if err := s.store.Backup(ctx, backup, sqlite.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, backup, db.BackupOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -252,7 +253,7 @@ func TestRestoreRefusals(t *testing.T) {
 	}
 	o.Close()
 	newer := filepath.Join(t.TempDir(), "newer.db")
-	if err := s.store.Backup(ctx, newer, sqlite.BackupOptions{}); err != nil {
+	if err := s.store.Backup(ctx, newer, db.BackupOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	n, err := sql.Open("sqlite", newer)

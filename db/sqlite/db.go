@@ -1,9 +1,13 @@
-// Package db is flowcraft's SQLite store (modernc.org/sqlite, no cgo).
+// Package sqlite is flowcraft's embedded store (modernc.org/sqlite, no cgo): the
+// default implementation of db.Store, tested by the contract suite db/storetest.
 //
 // One file holds everything. There is exactly one writer connection: every write
 // transaction starts with BEGIN IMMEDIATE, so writers queue on the Go side instead of
 // failing with SQLITE_BUSY, and a pool of read-only connections serves queries
-// concurrently thanks to WAL. All pragmas are set in one place, connect.
+// concurrently thanks to WAL. All pragmas are set in one place, connect. Engine steps
+// are written in groups by one goroutine (committer.go, step.go); the writers of each
+// entity live in its file (instances.go, runtimes.go, variables.go, jobs.go,
+// humantasks.go, idempotency.go).
 package sqlite
 
 import (
@@ -12,25 +16,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"flowcraft/engine"
+	"flowcraft/db"
 )
 
 // FileName is the database file inside the data directory.
 const FileName = "flowcraft.db"
 
-// Store is the SQLite store. It implements the storage interfaces declared by package engine.
+// Store is the SQLite store. It implements db.Store.
 type Store struct {
 	write *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
@@ -40,15 +41,11 @@ type Store struct {
 	// database while it is open (backup.go).
 	unlock func() error
 
-	// group commit of engine steps (commit.go)
-	commits       chan commitReq
-	closing       chan struct{}
-	closeOnce     sync.Once
-	committerDone chan struct{}
-	queueMu       sync.RWMutex // held for reading while enqueuing, for writing to close
-	queueClosed   bool
-	stmts         map[string]*sql.Stmt // prepared step statements (commit.go)
+	stmts   map[string]*sql.Stmt // prepared step statements (step.go)
+	commits *committer           // group commit of engine steps (committer.go)
 }
+
+var _ db.Store = (*Store)(nil)
 
 // Options tune the store.
 type Options struct {
@@ -56,6 +53,8 @@ type Options struct {
 }
 
 // Open opens (creating if needed) the database in dir and applies pending migrations.
+// The store is ready to use: its committer runs until Close. ctx bounds the opening;
+// its values (not its cancellation) reach the step writes.
 func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -63,7 +62,7 @@ func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*Sto
 	return OpenFile(ctx, filepath.Join(dir, FileName), opts, log)
 }
 
-// OpenFile opens the database at path and applies pending migrations.
+// OpenFile opens the database at path and applies pending migrations (see Open).
 func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
@@ -91,16 +90,17 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	}
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
-	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, closing: make(chan struct{}), unlock: sync.OnceValue(unlock)}
+	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, unlock: sync.OnceValue(unlock)}
 	if err := d.migrate(ctx); err != nil {
-		d.Close()
+		d.Close(ctx)
 		return nil, err
 	}
 	if err := d.prepareSteps(ctx); err != nil {
-		d.Close()
+		d.Close(ctx)
 		return nil, err
 	}
-	d.startCommitter()
+	d.commits = newCommitter(4*maxBatch, d.writeBatch)
+	d.commits.Start(context.WithoutCancel(ctx))
 	return d, nil
 }
 
@@ -121,23 +121,26 @@ func connect(path string, readOnly bool) (*sql.DB, error) {
 		q.Set("_txlock", "immediate")
 	}
 	dsn := "file:" + path + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
+	conn, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return db, nil
+	return conn, nil
 }
 
-// Close closes both pools. With WAL, the last connection to close checkpoints the log.
-// Steps queued for the group commit are written first.
-func (d *Store) Close() error {
+// Close writes the steps still queued for the group commit, then closes both pools
+// (with WAL, the last connection to close checkpoints the log). When ctx ends before
+// the queue is written, the rest is abandoned and Close says how many steps were lost
+// (an error matching db.ErrClosed).
+func (d *Store) Close(ctx context.Context) error {
+	var err error
 	if d.commits != nil {
-		d.stopCommitter()
+		err = d.commits.Close(ctx)
 	}
 	for _, st := range d.stmts {
 		st.Close()
 	}
-	err := errors.Join(d.read.Close(), d.write.Close())
+	err = errors.Join(err, d.read.Close(), d.write.Close())
 	if d.unlock != nil {
 		err = errors.Join(err, d.unlock())
 	}
@@ -147,26 +150,40 @@ func (d *Store) Close() error {
 // Ping checks that the database answers to reads and writes.
 func (d *Store) Ping(ctx context.Context) error {
 	if err := d.read.PingContext(ctx); err != nil {
-		return err
+		return fmt.Errorf("ping readers: %w", err)
 	}
-	return d.write.PingContext(ctx)
+	if err := d.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping writer: %w", err)
+	}
+	return nil
 }
 
 // Path is the database file.
 func (d *Store) Path() string { return d.path }
 
+// txError is a failed BEGIN or COMMIT. It fails every statement of the transaction,
+// where any other error of a transaction is one statement's.
+type txError struct {
+	op  string // "begin" or "commit"
+	err error
+}
+
+func (e *txError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *txError) Unwrap() error { return e.err }
+
 // tx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer connection).
+// A failed BEGIN or COMMIT is a *txError; fn's error is returned as it is.
 func (d *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	t, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return &txError{op: "begin", err: err}
 	}
 	if err := fn(t); err != nil {
 		_ = t.Rollback()
 		return err
 	}
 	if err := t.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return &txError{op: "commit", err: err}
 	}
 	return nil
 }
@@ -180,26 +197,10 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// orderBy builds a safe ORDER BY clause from a whitelist of sortable fields.
-func orderBy(p engine.Page, allowed map[string]string, def string) (string, error) {
-	col := def
-	if p.Sort != "" {
-		c, ok := allowed[p.Sort]
-		if !ok {
-			keys := slices.Sorted(maps.Keys(allowed))
-			return "", engine.Invalid("sort", "cannot sort by %q; use one of %s", p.Sort, strings.Join(keys, ", "))
-		}
-		col = c
-	}
-	dir := "ASC"
-	if p.Desc {
-		dir = "DESC"
-	}
-	return " ORDER BY " + col + " " + dir, nil
+// isForeignKeyViolation reports a FOREIGN KEY constraint failure.
+func isForeignKeyViolation(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// likePattern escapes s for a LIKE ... ESCAPE '\' substring match.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
+type rowScanner interface{ Scan(dest ...any) error }

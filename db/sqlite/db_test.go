@@ -8,32 +8,46 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"sync"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"flowcraft/db"
+	"flowcraft/db/storetest"
 	"flowcraft/engine"
-	"flowcraft/identity"
 )
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func openTest(t *testing.T) *Store {
 	t.Helper()
-	d, err := Open(context.Background(), t.TempDir(), Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, err := Open(t.Context(), t.TempDir(), Options{}, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	t.Cleanup(func() { d.Close(context.Background()) })
 	return d
+}
+
+// TestStoreContract: the SQLite store passes the contract of every db.Store.
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) db.Store {
+		d, err := Open(t.Context(), t.TempDir(), Options{}, discard())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
 }
 
 func TestPragmasAndMigrations(t *testing.T) {
 	dir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := Open(context.Background(), dir, Options{}, log)
+	ctx := context.Background()
+	d, err := Open(ctx, dir, Options{}, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	for _, tc := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"synchronous", "1"}, {"busy_timeout", "10000"},
 	} {
@@ -56,19 +70,19 @@ func TestPragmasAndMigrations(t *testing.T) {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	for _, table := range []string{"workflow", "workflow_version", "workflow_inst", "node_inst", "task_inst", "identity_link",
-		"users", "groups", "membership", "api_token", "session", "job", "variable", "idempotency_key", "audit_log"} {
+		"users", "groups", "membership", "api_token", "session", "job", "variable", "idempotency_key", "audit_log", "cron_fire"} {
 		var n int
 		if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s missing", table)
 		}
 	}
-	d.Close()
+	d.Close(ctx)
 	// Reopening applies nothing twice.
-	d2, err := Open(ctx, dir, Options{}, log)
+	d2, err := Open(ctx, dir, Options{}, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d2.Close()
+	defer d2.Close(ctx)
 	var applied int
 	if err := d2.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&applied); err != nil || applied != v {
 		t.Fatalf("migrations recorded %d, want %d (%v)", applied, v, err)
@@ -78,176 +92,221 @@ func TestPragmasAndMigrations(t *testing.T) {
 	}
 }
 
-func sampleProcess(id string) *engine.Process {
-	return &engine.Process{
-		ID: id, Name: "sample", Engine: "standard", Enabled: true, Creator: "dora", Version: 1,
-		InputDataSchema: json.RawMessage(`{}`), OutputDataSchema: json.RawMessage(`{}`),
-		Extension: json.RawMessage(`{"color":"blue"}`), Metadata: json.RawMessage(`{}`),
-		TriggerApp: "manual", StartTaskInstID: "task-a",
-		Tasks:    []*engine.Task{{InstID: "task-a", Name: "start", Template: "manual", Positions: []float64{1, 2}, Connections: []engine.Connection{}}},
-		CreateAt: time.Now().UnixMilli(), UpdateAt: time.Now().UnixMilli(),
-	}
-}
-
-func TestProcessStore(t *testing.T) {
+// TestMigrationRecordsStay: databases made by earlier builds recorded their
+// migrations by number and name in schema_migrations; VerifyFile and Open compare
+// against them, so the embedded files keep these names (new ones are appended).
+func TestMigrationRecordsStay(t *testing.T) {
 	d := openTest(t)
-	ctx := context.Background()
-	p := sampleProcess("proc-aaaaaaaa")
-	if err := d.InsertProcess(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.InsertProcess(ctx, p); !errors.Is(err, engine.ErrConflict) {
-		t.Fatalf("duplicate insert: %v", err)
-	}
-	got, err := d.GetProcess(ctx, p.ID)
+	rows, err := d.read.QueryContext(t.Context(), `SELECT version, name FROM schema_migrations ORDER BY version`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "sample" || string(got.Extension) != `{"color":"blue"}` || len(got.Tasks) != 1 || got.Tasks[0].Positions[1] != 2 {
-		t.Fatalf("round trip: %+v", got)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var v int
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
+			t.Fatal(err)
+		}
+		if v != len(names)+1 {
+			t.Fatalf("migration %d recorded as number %d", len(names)+1, v)
+		}
+		names = append(names, name)
 	}
-	if _, err := d.GetProcess(ctx, "proc-nothere"); !errors.Is(err, engine.ErrNotFound) {
-		t.Fatalf("missing: %v", err)
-	}
-
-	// Replace needs the stored version to be the one before.
-	next := *got
-	next.Version, next.Name = 2, "second"
-	if err := d.ReplaceProcess(ctx, &next, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	stale := *got
-	stale.Version, stale.Name = 2, "stale"
-	if err := d.ReplaceProcess(ctx, &stale, "admin"); !errors.Is(err, engine.ErrConflict) {
-		t.Fatalf("stale replace: %v", err)
-	}
-	vs, total, err := d.ListProcessVersions(ctx, p.ID, engine.Page{Limit: 10})
-	if err != nil || total != 1 || vs[0].Version != 1 || vs[0].Definition.Name != "sample" || vs[0].ReplacedBy != "admin" {
-		t.Fatalf("versions: %+v %d %v", vs, total, err)
-	}
-
-	// An unfinished instance blocks delete unless cascade.
-	now := time.Now().UnixMilli()
-	if _, err := d.write.ExecContext(ctx, `INSERT INTO workflow_inst (uid, workflow_id, workflow_version, status, create_at, update_at) VALUES (1, ?, 2, 'running', ?, ?)`, p.ID, now, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.write.ExecContext(ctx, `INSERT INTO node_inst (uid, workflow_inst_uid, task_inst_id, status, create_at, update_at) VALUES (2, 1, 'task-a', 'done', ?, ?)`, now, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.DeleteProcess(ctx, p.ID, false, "admin"); !errors.Is(err, engine.ErrConflict) {
-		t.Fatalf("delete with running instance: %v", err)
-	}
-	if err := d.DeleteProcess(ctx, p.ID, true, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	var left int
-	d.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM workflow_inst) + (SELECT COUNT(*) FROM node_inst) + (SELECT COUNT(*) FROM workflow_version)`).Scan(&left)
-	if left != 0 {
-		t.Fatalf("cascade left %d rows", left)
-	}
-	if err := d.DeleteProcess(ctx, p.ID, false, "admin"); !errors.Is(err, engine.ErrNotFound) {
-		t.Fatalf("delete twice: %v", err)
-	}
-	var audits int
-	d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE object_id = ?`, p.ID).Scan(&audits)
-	if audits != 3 {
-		t.Errorf("audit rows %d, want 3 (create, update, delete)", audits)
+	released := []string{"0001_init.sql", "0002_runtime_detail.sql", "0003_human_tasks.sql", "0004_cron.sql",
+		"0005_leaner_indexes.sql", "0006_crash_count.sql"}
+	if len(names) < len(released) || !slices.Equal(names[:len(released)], released) {
+		t.Fatalf("recorded migrations %q; released databases have %q", names, released)
 	}
 }
 
-func TestTriggerTokenUnique(t *testing.T) {
+// TestAuditLog: changes to definitions are recorded, with who made them, in the
+// transaction that made them.
+func TestAuditLog(t *testing.T) {
 	d := openTest(t)
-	ctx := context.Background()
-	a, b := sampleProcess("proc-aaaaaaaa"), sampleProcess("proc-bbbbbbbb")
-	a.TriggerToken, b.TriggerToken = "same", "same"
-	if err := d.InsertProcess(ctx, a); err != nil {
+	ctx := t.Context()
+	p := &engine.Process{ID: "proc-aaaaaaaa", Name: "sample", Engine: engine.EngineStandard, Version: 1, Creator: "dora",
+		TriggerApp: "webhook", TriggerToken: engine.NewSecret(), CreateAt: 1, UpdateAt: 1,
+		InputDataSchema: json.RawMessage(`{}`), OutputDataSchema: json.RawMessage(`{}`), Extension: json.RawMessage(`{}`), Metadata: json.RawMessage(`{}`)}
+	if err := d.InsertProcess(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.InsertProcess(ctx, b); !errors.Is(err, engine.ErrConflict) {
-		t.Fatalf("duplicate token: %v", err)
-	}
-	// Empty tokens are not unique-constrained.
-	c, e := sampleProcess("proc-cccccccc"), sampleProcess("proc-eeeeeeee")
-	if err := d.InsertProcess(ctx, c); err != nil {
+	next := *p
+	next.Version = 2
+	if err := d.ReplaceProcess(ctx, &next, "ann"); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.InsertProcess(ctx, e); err != nil {
+	if err := d.SetTriggerToken(ctx, p.ID, engine.NewSecret(), "bob"); err != nil {
 		t.Fatal(err)
+	}
+	// A refused change leaves no record.
+	if err := d.DeleteProcess(ctx, "proc-missing0", false, "eve"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if err := d.DeleteProcess(ctx, p.ID, false, "cid"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.read.QueryContext(ctx, `SELECT actor || ' ' || action || ' ' || object_id FROM audit_log WHERE object_type = 'process' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	want := []string{"dora create proc-aaaaaaaa", "ann update proc-aaaaaaaa", "bob rotate-token proc-aaaaaaaa", "cid delete proc-aaaaaaaa"}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit log %q, want %q", got, want)
 	}
 }
 
-// TestConcurrentWriters: many goroutines writing at once never see SQLITE_BUSY.
-func TestConcurrentWriters(t *testing.T) {
+// TestErrorsSayWhere: store errors name the operation that failed and keep the
+// engine's error kinds detectable.
+func TestErrorsSayWhere(t *testing.T) {
 	d := openTest(t)
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	for i := range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := sampleProcess("proc-" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "xxxxxx")
-			if err := d.InsertProcess(ctx, p); err != nil {
-				errs <- err
+	ctx := t.Context()
+	_, _, err := d.Inbox(ctx, engine.InboxFilter{User: "ann", Page: engine.Page{Limit: 10, Sort: "nope"}})
+	if !errors.Is(err, engine.ErrInvalid) || !strings.HasPrefix(err.Error(), "list inbox: ") {
+		t.Errorf("a bad inbox sort: %v", err)
+	}
+	p := &engine.Process{ID: "proc-aaaaaaaa", Name: "sample", Version: 1, CreateAt: 1, UpdateAt: 1}
+	if err := d.InsertProcess(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	in := &engine.Instance{ID: 7, ProcessID: p.ID, Version: 1, Status: engine.StatusRunning, CreateAt: 1, UpdateAt: 1}
+	if err := d.CommitStep(ctx, &engine.Step{Instance: in, New: true}); err != nil {
+		t.Fatal(err)
+	}
+	stale := *in
+	stale.Rev = 0
+	err = d.CommitStep(ctx, &engine.Step{Instance: &stale})
+	if !errors.Is(err, engine.ErrConflict) || !strings.HasPrefix(err.Error(), "commit step of instance 7: ") {
+		t.Errorf("a stale step: %v", err)
+	}
+	var ce *engine.Error
+	if !errors.As(err, &ce) || ce.Message != "instance 7 was changed concurrently" {
+		t.Errorf("the caller-facing message of a stale step: %v", ce)
+	}
+	// A driver error says where it happened too.
+	d.read.Close()
+	_, err = d.GetInstance(ctx, 7)
+	if err == nil || !strings.HasPrefix(err.Error(), "get instance 7: ") {
+		t.Errorf("a failed read: %v", err)
+	}
+	_, _, err = d.ListJobs(ctx, "", engine.Page{Limit: 10})
+	if err == nil || !strings.HasPrefix(err.Error(), "list jobs: ") {
+		t.Errorf("a failed list: %v", err)
+	}
+}
+
+// TestFailedBeginFailsTheBatch: a transaction that cannot begin is the batch's
+// error (a *txError), not the error of its one step.
+func TestFailedBeginFailsTheBatch(t *testing.T) {
+	d := openTest(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	batch := []commitReq{{step: &engine.Step{}}}
+	errs, err := d.tryBatch(ctx, batch, false)
+	var te *txError
+	if !errors.As(err, &te) || te.op != "begin" || errs[0] != nil {
+		t.Fatalf("tryBatch with a canceled context: %v, step errors %v", err, errs)
+	}
+	// A step's own failure is the step's.
+	p := &engine.Process{ID: "proc-aaaaaaaa", Name: "sample", Version: 1, CreateAt: 1, UpdateAt: 1}
+	if err := d.InsertProcess(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	stale := &engine.Step{Instance: &engine.Instance{ID: 9, ProcessID: p.ID, Status: engine.StatusDone, Rev: 3}}
+	errs, err = d.tryBatch(t.Context(), []commitReq{{step: stale}}, false)
+	if err != nil || !errors.Is(errs[0], engine.ErrConflict) {
+		t.Fatalf("a stale step alone: %v, step errors %v", err, errs)
+	}
+}
+
+// TestCommitterLifecycle: no goroutine before Start, a drained queue on Close, and
+// a Close whose deadline passes abandons what is left and says so.
+func TestCommitterLifecycle(t *testing.T) {
+	step := func() commitReq { return commitReq{step: &engine.Step{}, done: make(chan error, 1)} }
+	t.Run("not started", func(t *testing.T) {
+		c := newCommitter(4, func(context.Context, []commitReq) []error { t.Error("wrote without Start"); return nil })
+		if err := c.enqueue(t.Context(), step()); !errors.Is(err, db.ErrClosed) {
+			t.Errorf("enqueue before Start: %v", err)
+		}
+		if err := c.Close(t.Context()); err != nil {
+			t.Errorf("close before Start: %v", err)
+		}
+		c.Start(t.Context()) // after Close: nothing
+		if err := c.enqueue(t.Context(), step()); !errors.Is(err, db.ErrClosed) {
+			t.Errorf("enqueue after Close: %v", err)
+		}
+	})
+	t.Run("drains", func(t *testing.T) {
+		var written int
+		c := newCommitter(64, func(_ context.Context, b []commitReq) []error { written += len(b); return make([]error, len(b)) })
+		c.Start(t.Context())
+		reqs := make([]commitReq, 50)
+		for i := range reqs {
+			reqs[i] = step()
+			if err := c.enqueue(t.Context(), reqs[i]); err != nil {
+				t.Fatal(err)
 			}
-			if _, _, err := d.ListProcesses(ctx, engine.ProcessFilter{Page: engine.Page{Limit: 5}}); err != nil {
-				errs <- err
+		}
+		if err := c.Close(t.Context()); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		for _, r := range reqs {
+			if err := <-r.done; err != nil {
+				t.Fatal(err)
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	_, total, _ := d.ListProcesses(ctx, engine.ProcessFilter{Page: engine.Page{Limit: 1}})
-	if total != 64 {
-		t.Fatalf("total %d", total)
-	}
+		}
+		if written != 50 {
+			t.Fatalf("wrote %d of 50", written)
+		}
+		if err := c.enqueue(t.Context(), step()); !errors.Is(err, db.ErrClosed) {
+			t.Errorf("enqueue after Close: %v", err)
+		}
+	})
+	t.Run("abandons at the deadline", func(t *testing.T) {
+		inFlight := make(chan struct{})
+		c := newCommitter(64, func(ctx context.Context, b []commitReq) []error {
+			close(inFlight)
+			<-ctx.Done() // a write that cannot finish
+			errs := make([]error, len(b))
+			for i := range errs {
+				errs[i] = ctx.Err()
+			}
+			return errs
+		})
+		c.Start(t.Context())
+		first := step()
+		if err := c.enqueue(t.Context(), first); err != nil {
+			t.Fatal(err)
+		}
+		<-inFlight
+		rest := make([]commitReq, 10)
+		for i := range rest {
+			rest[i] = step()
+			if err := c.enqueue(t.Context(), rest[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+		defer cancel()
+		err := c.Close(ctx)
+		if !errors.Is(err, db.ErrClosed) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "11 step(s)") {
+			t.Fatalf("close past its deadline: %v", err)
+		}
+		for _, r := range append(rest, first) {
+			if err := <-r.done; !errors.Is(err, db.ErrClosed) {
+				t.Errorf("an abandoned step: %v", err)
+			}
+		}
+		if again := c.Close(t.Context()); again == nil || again.Error() != err.Error() {
+			t.Errorf("a second Close: %v, want %v", again, err)
+		}
+	})
 }
-
-func TestIdentityStore(t *testing.T) {
-	d := openTest(t)
-	ctx := context.Background()
-	now := time.Now().UnixMilli()
-	if err := d.InsertGroup(ctx, &engine.Group{ID: "hr", Name: "HR", CreateAt: now}); err != nil {
-		t.Fatal(err)
-	}
-	u := &engine.User{ID: "lisi", Name: "李四", Role: "user", Groups: []string{"hr"}, CreateAt: now, UpdateAt: now}
-	if err := d.InsertUser(ctx, u, "hash1"); err != nil {
-		t.Fatal(err)
-	}
-	got, err := d.GetUser(ctx, "lisi")
-	if err != nil || got.Name != "李四" || len(got.Groups) != 1 {
-		t.Fatalf("get user: %+v %v", got, err)
-	}
-	if err := d.InsertSession(ctx, "sesshash", &identity.Session{UserID: "lisi", CSRF: "c", CreateAt: now, ExpiresAt: now + 1000}); err != nil {
-		t.Fatal(err)
-	}
-	// Changing the password keeps groups in step and signs the user out.
-	got.Groups = []string{}
-	if err := d.UpdateUser(ctx, got, "hash2"); err != nil {
-		t.Fatal(err)
-	}
-	if h, _ := d.UserPasswordHash(ctx, "lisi"); h != "hash2" {
-		t.Errorf("hash %s", h)
-	}
-	if _, err := d.SessionBySecretHash(ctx, "sesshash"); !errors.Is(err, engine.ErrNotFound) {
-		t.Errorf("session survived password change: %v", err)
-	}
-	if ms, _ := d.ListMembers(ctx, "hr"); len(ms) != 0 {
-		t.Errorf("members %v", ms)
-	}
-	// Deleting a user removes tokens by cascade.
-	if err := d.InsertToken(ctx, &identity.APIToken{ID: "t1", UserID: "lisi", Name: "x", Prefix: "fc_", CreateAt: now}, "th"); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.DeleteUser(ctx, "lisi"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.TokenBySecretHash(ctx, "th"); !errors.Is(err, engine.ErrNotFound) {
-		t.Errorf("token survived its user: %v", err)
-	}
-}
-
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -50,11 +50,116 @@ func scanTask(r rowScanner) (*engine.HumanTask, error) {
 	return &t, nil
 }
 
+func scanTaskRows(r *sql.Rows) (*engine.HumanTask, error) { return scanTask(r) }
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
 	return s
+}
+
+// GetHumanTask implements engine.HumanTaskStore.
+func (d *Store) GetHumanTask(ctx context.Context, id engine.ID) (*engine.HumanTask, error) {
+	t, err := scanTask(d.read.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM task_inst WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = engine.Errorf(engine.ErrNotFound, "task %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get human task %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// HumanTasksOfNodes implements engine.HumanTaskStore.
+func (d *Store) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*engine.HumanTask, error) {
+	if len(nodes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(nodes))
+	for i, n := range nodes {
+		args[i] = n
+	}
+	return queryAll(ctx, d.read, "list human tasks of runtimes", `SELECT `+taskColumns+` FROM task_inst WHERE node_inst_uid IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(nodes)), ",")+`) ORDER BY id`, args, scanTaskRows)
+}
+
+// UpdateHumanTask implements engine.HumanTaskStore (claim, unclaim, delegate, resolve).
+func (d *Store) UpdateHumanTask(ctx context.Context, t *engine.HumanTask) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		return updateTask(&stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}, t)
+	})
+	if err != nil {
+		return fmt.Errorf("update human task %d: %w", t.ID, err)
+	}
+	t.Rev++
+	return nil
+}
+
+var inboxSorts = sorting{
+	fields: map[string]string{"createAt": "t.create_at", "priority": "t.priority", "due": "t.due_at", "dueAt": "t.due_at", "endAt": "t.end_at"},
+	then:   "t.id DESC",
+}
+
+// Inbox implements engine.HumanTaskStore. Open tasks are found through three indexed
+// lookups (assigned to the user; the user a candidate; a group of the user a
+// candidate), so the cost follows the user's open tasks, not the table's size.
+func (d *Store) Inbox(ctx context.Context, f engine.InboxFilter) ([]*engine.HumanTask, int, error) {
+	q := listQuery{op: "list inbox", columns: prefixed("t.", taskColumns), order: inboxSorts}
+	q.order.defaultDesc = true
+	if f.Status == engine.TaskDone {
+		q.from = `task_inst t WHERE t.status = 'done' AND t."user" = ?`
+		q.args = append(q.args, f.User)
+		q.order.byDefault = "endAt"
+	} else {
+		groups := "''"
+		if len(f.Groups) > 0 {
+			groups = strings.TrimSuffix(strings.Repeat("?,", len(f.Groups)), ",")
+		}
+		// CROSS JOIN makes SQLite drive the join from the user's candidate set; the
+		// "<> ''" terms let it use the partial indexes of identity_link.
+		q.from = `(
+			SELECT id FROM task_inst WHERE status = 'open' AND assignee = ?
+			UNION SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''
+			UNION SELECT task_inst_id FROM identity_link WHERE group_id IN (` + groups + `) AND group_id <> ''
+		) mine CROSS JOIN task_inst t ON t.id = mine.id WHERE t.status = 'open' AND (t.assignee = '' OR t.assignee = ?)`
+		q.args = append(q.args, f.User, f.User)
+		for _, g := range f.Groups {
+			q.args = append(q.args, g)
+		}
+		q.args = append(q.args, f.User)
+		q.order.byDefault = "createAt"
+	}
+	if f.ProcessID != "" {
+		q.from += ` AND t.workflow_id = ?`
+		q.args = append(q.args, f.ProcessID)
+	}
+	return listPage(ctx, d.read, q, f.Page, scanTaskRows)
+}
+
+// The human tasks' writer.
+
+var humanTaskSQL = map[string]string{
+	"insertTask":  `INSERT INTO task_inst (id, node_inst_uid, workflow_inst_uid, workflow_id, process_name, task_id, name, content, form, outcomes, assignee, owner, delegation, "user", status, priority, due_at, outcome, comment, result, history, seq, candidates, create_at, claim_at, end_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"updateTask":  `UPDATE task_inst SET assignee=?, owner=?, delegation=?, "user"=?, status=?, outcome=?, comment=?, result=?, history=?, claim_at=?, end_at=?, rev=rev+1 WHERE id=? AND rev=?`,
+	"insertLink":  `INSERT OR IGNORE INTO identity_link (task_inst_id, kind, user_id, group_id) VALUES (?, 'candidate', ?, ?)`,
+	"deleteLinks": `DELETE FROM identity_link WHERE task_inst_id=?`,
+	"closeTasks":  `UPDATE task_inst SET status='canceled', end_at=?, rev=rev+1 WHERE node_inst_uid=? AND status='open'`,
+	"closeLinks":  `DELETE FROM identity_link WHERE task_inst_id IN (SELECT id FROM task_inst WHERE node_inst_uid=?)`,
+}
+
+// writeHumanTasks inserts the new human tasks of a step (Rev 0) and updates the others.
+func writeHumanTasks(tx *stepTx, tasks []*engine.HumanTask) error {
+	for _, t := range tasks {
+		if t.Rev == 0 {
+			if err := insertTask(tx, t); err != nil {
+				return err
+			}
+		} else if err := updateTask(tx, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertTask writes a new human task and, while it is open, its candidate links.
@@ -74,12 +179,12 @@ func insertTask(tx *stepTx, t *engine.HumanTask) error {
 	}
 	for _, u := range t.CandidateUsers {
 		if _, err := tx.exec("insertLink", t.ID, u, ""); err != nil {
-			return err
+			return fmt.Errorf("insert candidate %s of task %d: %w", u, t.ID, err)
 		}
 	}
 	for _, g := range t.CandidateGroups {
 		if _, err := tx.exec("insertLink", t.ID, "", g); err != nil {
-			return err
+			return fmt.Errorf("insert candidate group %s of task %d: %w", g, t.ID, err)
 		}
 	}
 	return nil
@@ -93,10 +198,10 @@ func orNil(f []engine.FormField) any {
 }
 
 // updateTask writes a human task with a rev check; closing it drops its links.
-func updateTask(ctx context.Context, exec func(name string, args ...any) (sql.Result, error), t *engine.HumanTask) error {
+func updateTask(tx *stepTx, t *engine.HumanTask) error {
 	result, _ := json.Marshal(t.FormData)
 	history, _ := json.Marshal(t.History)
-	res, err := exec("updateTask", t.Assignee, t.Owner, t.Delegation, t.CompletedBy, t.Status, t.Outcome, t.Comment,
+	res, err := tx.exec("updateTask", t.Assignee, t.Owner, t.Delegation, t.CompletedBy, t.Status, t.Outcome, t.Comment,
 		string(result), string(history), t.ClaimAt, t.EndAt, t.ID, t.Rev)
 	if err != nil {
 		return fmt.Errorf("update human task: %w", err)
@@ -105,120 +210,21 @@ func updateTask(ctx context.Context, exec func(name string, args ...any) (sql.Re
 		return engine.Errorf(engine.ErrConflict, "task %d was changed by someone else at the same moment; reload it", t.ID)
 	}
 	if t.Status != engine.TaskOpen {
-		if _, err := exec("deleteLinks", t.ID); err != nil {
-			return err
+		if _, err := tx.exec("deleteLinks", t.ID); err != nil {
+			return fmt.Errorf("delete candidates of task %d: %w", t.ID, err)
 		}
 	}
 	return nil
 }
 
-// GetHumanTask implements engine.HumanTaskStore.
-func (d *Store) GetHumanTask(ctx context.Context, id engine.ID) (*engine.HumanTask, error) {
-	t, err := scanTask(d.read.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM task_inst WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, engine.Errorf(engine.ErrNotFound, "task %d not found", id)
+// closeApprovalTasks cancels the open tasks of an approval runtime that stopped
+// waiting and drops their candidate links.
+func closeApprovalTasks(tx *stepTx, n *engine.NodeRun) error {
+	if _, err := tx.exec("closeTasks", n.UpdateAt, n.ID); err != nil {
+		return fmt.Errorf("close the tasks of runtime %d: %w", n.ID, err)
 	}
-	return t, err
-}
-
-// HumanTasksOfNodes implements engine.HumanTaskStore.
-func (d *Store) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*engine.HumanTask, error) {
-	if len(nodes) == 0 {
-		return nil, nil
+	if _, err := tx.exec("closeLinks", n.ID); err != nil {
+		return fmt.Errorf("close the tasks of runtime %d: %w", n.ID, err)
 	}
-	args := make([]any, len(nodes))
-	for i, n := range nodes {
-		args[i] = n
-	}
-	rows, err := d.read.QueryContext(ctx, `SELECT `+taskColumns+` FROM task_inst WHERE node_inst_uid IN (`+
-		strings.TrimSuffix(strings.Repeat("?,", len(nodes)), ",")+`) ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*engine.HumanTask
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// UpdateHumanTask implements engine.HumanTaskStore (claim, unclaim, delegate, resolve).
-func (d *Store) UpdateHumanTask(ctx context.Context, t *engine.HumanTask) error {
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		st := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
-		return updateTask(ctx, st.exec, t)
-	})
-	if err == nil {
-		t.Rev++
-	}
-	return err
-}
-
-var inboxSorts = map[string]string{"createAt": "t.create_at", "priority": "t.priority", "due": "t.due_at", "dueAt": "t.due_at", "endAt": "t.end_at"}
-
-// Inbox implements engine.HumanTaskStore. Open tasks are found through three indexed
-// lookups (assigned to the user; the user a candidate; a group of the user a
-// candidate), so the cost follows the user's open tasks, not the table's size.
-func (d *Store) Inbox(ctx context.Context, f engine.InboxFilter) ([]*engine.HumanTask, int, error) {
-	var from string
-	var args []any
-	if f.Status == engine.TaskDone {
-		from = `task_inst t WHERE t.status = 'done' AND t."user" = ?`
-		args = append(args, f.User)
-		if f.Sort == "" {
-			f.Sort, f.Desc = "endAt", true
-		}
-	} else {
-		groups := "''"
-		if len(f.Groups) > 0 {
-			groups = strings.TrimSuffix(strings.Repeat("?,", len(f.Groups)), ",")
-		}
-		// CROSS JOIN makes SQLite drive the join from the user's candidate set; the
-		// "<> ''" terms let it use the partial indexes of identity_link.
-		from = `(
-			SELECT id FROM task_inst WHERE status = 'open' AND assignee = ?
-			UNION SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''
-			UNION SELECT task_inst_id FROM identity_link WHERE group_id IN (` + groups + `) AND group_id <> ''
-		) mine CROSS JOIN task_inst t ON t.id = mine.id WHERE t.status = 'open' AND (t.assignee = '' OR t.assignee = ?)`
-		args = append(args, f.User, f.User)
-		for _, g := range f.Groups {
-			args = append(args, g)
-		}
-		args = append(args, f.User)
-		if f.Sort == "" {
-			f.Sort, f.Desc = "createAt", true
-		}
-	}
-	if f.ProcessID != "" {
-		from += ` AND t.workflow_id = ?`
-		args = append(args, f.ProcessID)
-	}
-	order, err := orderBy(f.Page, inboxSorts, "t.create_at")
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int
-	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := d.read.QueryContext(ctx, `SELECT `+prefixed("t.", taskColumns)+` FROM `+from+order+`, t.id DESC LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	list := []*engine.HumanTask{}
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, t)
-	}
-	return list, total, rows.Err()
+	return nil
 }

@@ -55,7 +55,7 @@ func BenchmarkInbox1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer d.Close()
+	defer d.Close(context.Background())
 	seedInbox(b, d, 1_000_000)
 	ctx := context.Background()
 	filters := []engine.InboxFilter{

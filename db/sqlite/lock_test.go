@@ -28,8 +28,8 @@ func TestOpenRefusedDuringRestore(t *testing.T) {
 	if _, err := lockFile(lockPath(filepath.Join(dir, FileName)), true); !errors.Is(err, ErrLocked) {
 		t.Fatalf("exclusive lock while stores are open: %v, want ErrLocked", err)
 	}
-	a.Close()
-	b.Close()
+	a.Close(context.Background())
+	b.Close(context.Background())
 	release, err := lockFile(lockPath(filepath.Join(dir, FileName)), true)
 	if err != nil {
 		t.Fatalf("exclusive lock once the stores are closed: %v", err)
@@ -42,5 +42,5 @@ func TestOpenRefusedDuringRestore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open after the restore: %v", err)
 	}
-	c.Close()
+	c.Close(context.Background())
 }

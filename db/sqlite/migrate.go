@@ -54,7 +54,7 @@ func loadMigrations() ([]migration, error) {
 func (d *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations()
 	if err != nil {
-		return err
+		return fmt.Errorf("load migrations: %w", err)
 	}
 	if _, err := d.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
@@ -88,5 +88,5 @@ func (d *Store) migrate(ctx context.Context) error {
 func (d *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := d.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
-	return v, err
+	return v, opErr(err, "read schema version")
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"flowcraft/engine"
@@ -18,8 +17,6 @@ const unfinishedStatuses = `('pending','running','waiting','suspended')`
 const workflowColumns = `id, name, "desc", start_task_inst_id, end_task_inst_id, engine, status, enabled,
 	creator, executor, timeout, input_data_schema, output_data_schema, error, extension, metadata,
 	version, trigger_app, trigger_token, create_at, update_at`
-
-type rowScanner interface{ Scan(dest ...any) error }
 
 func scanProcess(r rowScanner, withTasks bool) (*engine.Process, error) {
 	var p engine.Process
@@ -62,9 +59,9 @@ func processArgs(p *engine.Process) ([]any, error) {
 func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
 	args, err := processArgs(p)
 	if err != nil {
-		return err
+		return opErr(err, "insert process %s", p.ID)
 	}
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO workflow (`+workflowColumns+`, tasks)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if isUniqueViolation(err) {
@@ -74,7 +71,7 @@ func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
 			return err
 		}
 		return audit(ctx, tx, p.Creator, "create", "process", p.ID, map[string]any{"name": p.Name, "version": p.Version})
-	})
+	}), "insert process %s", p.ID)
 }
 
 // GetProcess implements engine.DefinitionStore.
@@ -82,69 +79,51 @@ func (d *Store) GetProcess(ctx context.Context, id string) (*engine.Process, err
 	row := d.read.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, id)
 	p, err := scanProcess(row, true)
 	if errors.Is(err, engine.ErrNotFound) {
-		return nil, engine.Errorf(engine.ErrNotFound, "process %s not found", id)
+		err = engine.Errorf(engine.ErrNotFound, "process %s not found", id)
 	}
-	return p, err
+	if err != nil {
+		return nil, opErr(err, "get process %s", id)
+	}
+	return p, nil
 }
 
-var processSorts = map[string]string{
-	"name": "name", "createAt": "create_at", "updateAt": "update_at", "version": "version", "id": "id", "creator": "creator",
+var processSorts = sorting{
+	fields: map[string]string{
+		"name": "name", "createAt": "create_at", "updateAt": "update_at", "version": "version", "id": "id", "creator": "creator",
+	},
+	byDefault: "updateAt",
+	then:      "id",
 }
 
 // ListProcesses implements engine.DefinitionStore.
 func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error) {
-	var where []string
+	var conds []string
 	var args []any
 	if f.Name != "" {
-		where, args = append(where, "name = ?"), append(args, f.Name)
+		conds, args = append(conds, "name = ?"), append(args, f.Name)
 	}
 	if f.NameLike != "" {
-		where, args = append(where, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
+		conds, args = append(conds, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
 	}
 	if f.Search != "" {
-		where = append(where, `(name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
+		conds = append(conds, `(name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
 		args = append(args, pat, pat, pat)
 	}
 	if f.Enabled != nil {
-		where, args = append(where, "enabled = ?"), append(args, *f.Enabled)
+		conds, args = append(conds, "enabled = ?"), append(args, *f.Enabled)
 	}
 	if f.Creator != "" {
-		where, args = append(where, "creator = ?"), append(args, f.Creator)
+		conds, args = append(conds, "creator = ?"), append(args, f.Creator)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	order, err := orderBy(f.Page, processSorts, "update_at")
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int
-	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := d.read.QueryContext(ctx, `SELECT `+workflowColumns+` FROM workflow`+cond+order+`, id LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	list := []*engine.Process{}
-	for rows.Next() {
-		p, err := scanProcess(rows, false)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, p)
-	}
-	return list, total, rows.Err()
+	return listPage(ctx, d.read, listQuery{op: "list processes", columns: workflowColumns, from: `workflow` + where(conds),
+		args: args, order: processSorts}, f.Page, func(r *sql.Rows) (*engine.Process, error) { return scanProcess(r, false) })
 }
 
 // ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
 // p.Version-1; it is copied into workflow_version and replaced, in one transaction.
 func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, p.ID), true)
 		if errors.Is(err, engine.ErrNotFound) {
 			return engine.Errorf(engine.ErrNotFound, "process %s not found", p.ID)
@@ -184,12 +163,12 @@ func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedB
 			return engine.Errorf(engine.ErrConflict, "process %s was changed by someone else; reload", p.ID)
 		}
 		return audit(ctx, tx, replacedBy, "update", "process", p.ID, map[string]any{"version": p.Version})
-	})
+	}), "replace process %s", p.ID)
 }
 
 // DeleteProcess implements engine.DefinitionStore.
 func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE id = ?`, id).Scan(&exists); err != nil {
 			return err
@@ -212,54 +191,37 @@ func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by s
 			return err
 		}
 		return audit(ctx, tx, by, "delete", "process", id, map[string]any{"cascade": cascade})
-	})
+	}), "delete process %s", id)
 }
 
-var versionSorts = map[string]string{"version": "version", "createAt": "create_at"}
+var versionSorts = sorting{fields: map[string]string{"version": "version", "createAt": "create_at"}, byDefault: "version", defaultDesc: true}
 
 // ListProcessVersions implements engine.DefinitionStore.
 func (d *Store) ListProcessVersions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error) {
-	if page.Sort == "" {
-		page.Sort, page.Desc = "version", true
-	}
-	order, err := orderBy(page, versionSorts, "version")
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int
-	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_version WHERE workflow_id = ?`, id).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := d.read.QueryContext(ctx, `SELECT version, definition, replaced_by, create_at FROM workflow_version
-		WHERE workflow_id = ?`+order+` LIMIT ? OFFSET ?`, id, page.Limit, page.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	list := []engine.ProcessVersion{}
-	for rows.Next() {
-		var v engine.ProcessVersion
-		var def string
-		if err := rows.Scan(&v.Version, &def, &v.ReplacedBy, &v.CreateAt); err != nil {
-			return nil, 0, err
-		}
-		if err := json.Unmarshal([]byte(def), &v.Definition); err != nil {
-			return nil, 0, fmt.Errorf("process %s version %d: %w", id, v.Version, err)
-		}
-		list = append(list, v)
-	}
-	return list, total, rows.Err()
+	return listPage(ctx, d.read, listQuery{op: "list versions of process " + id, columns: `version, definition, replaced_by, create_at`,
+		from: `workflow_version WHERE workflow_id = ?`, args: []any{id}, order: versionSorts}, page,
+		func(r *sql.Rows) (engine.ProcessVersion, error) {
+			var v engine.ProcessVersion
+			var def string
+			if err := r.Scan(&v.Version, &def, &v.ReplacedBy, &v.CreateAt); err != nil {
+				return v, err
+			}
+			if err := json.Unmarshal([]byte(def), &v.Definition); err != nil {
+				return v, fmt.Errorf("version %d: %w", v.Version, err)
+			}
+			return v, nil
+		})
 }
 
 // audit records who changed what, in the caller's transaction.
 func audit(ctx context.Context, tx *sql.Tx, actor, action, objectType, objectID string, detail map[string]any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
-		return err
+		return opErr(err, "audit %s %s", action, objectID)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail) VALUES (?,?,?,?,?,?)`,
 		time.Now().UnixMilli(), actor, action, objectType, objectID, string(b))
-	return err
+	return opErr(err, "audit %s %s", action, objectID)
 }
 
 // ProcessHead implements engine.ProcessSource.
@@ -268,9 +230,12 @@ func (d *Store) ProcessHead(ctx context.Context, id string) (int, bool, error) {
 	var enabled bool
 	err := d.read.QueryRowContext(ctx, `SELECT version, enabled FROM workflow WHERE id = ?`, id).Scan(&version, &enabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, engine.Errorf(engine.ErrNotFound, "process %s not found", id)
+		err = engine.Errorf(engine.ErrNotFound, "process %s not found", id)
 	}
-	return version, enabled, err
+	if err != nil {
+		return 0, false, opErr(err, "read the head of process %s", id)
+	}
+	return version, enabled, nil
 }
 
 // ProcessAt implements engine.ProcessSource: the current row, or an earlier version.
@@ -280,19 +245,19 @@ func (d *Store) ProcessAt(ctx context.Context, id string, version int) (*engine.
 		return p, nil
 	}
 	if err != nil && !errors.Is(err, engine.ErrNotFound) {
-		return nil, err
+		return nil, opErr(err, "read process %s at version %d", id, version)
 	}
 	var def string
 	err = d.read.QueryRowContext(ctx, `SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?`, id, version).Scan(&def)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, engine.Errorf(engine.ErrNotFound, "process %s version %d not found", id, version)
+		err = engine.Errorf(engine.ErrNotFound, "process %s version %d not found", id, version)
 	}
 	if err != nil {
-		return nil, err
+		return nil, opErr(err, "read process %s at version %d", id, version)
 	}
 	var old engine.Process
 	if err := json.Unmarshal([]byte(def), &old); err != nil {
-		return nil, fmt.Errorf("process %s version %d: %w", id, version, err)
+		return nil, fmt.Errorf("read process %s at version %d: %w", id, version, err)
 	}
 	return &old, nil
 }

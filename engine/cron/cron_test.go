@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"flowcraft/db"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/cron"
@@ -53,7 +54,7 @@ func (e *env) open() *sqlite.Store {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.t.Cleanup(func() { store.Close() })
+	e.t.Cleanup(func() { store.Close(context.Background()) })
 	return store
 }
 
@@ -197,7 +198,7 @@ func (e *env) create(def *engine.Process) string {
 	return id
 }
 
-func (e *env) slots(pid string) []sqlite.CronSlot {
+func (e *env) slots(pid string) []db.CronSlot {
 	e.t.Helper()
 	s, err := e.store.CronSlots(context.Background(), pid)
 	if err != nil {

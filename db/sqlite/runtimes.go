@@ -1,0 +1,202 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"flowcraft/engine"
+)
+
+const nodeColumns = `uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs,
+	start_at, end_at, cost, create_at, update_at, rev, detail`
+
+func scanNode(r rowScanner) (*engine.NodeRun, error) {
+	var n engine.NodeRun
+	var input, output, logs, detail string
+	if err := r.Scan(&n.ID, &n.InstanceID, &n.TaskID, &n.Name, &n.Template, &n.Index, &n.Attempt, &n.Status, &input, &output,
+		&n.Error, &logs, &n.StartAt, &n.EndAt, &n.Cost, &n.CreateAt, &n.UpdateAt, &n.Rev, &detail); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(input), &n.Input); err != nil {
+		return nil, fmt.Errorf("runtime %d input: %w", n.ID, err)
+	}
+	if err := json.Unmarshal([]byte(output), &n.Output); err != nil {
+		return nil, fmt.Errorf("runtime %d output: %w", n.ID, err)
+	}
+	if logs != "[]" && logs != "" {
+		if err := json.Unmarshal([]byte(logs), &n.Logs); err != nil {
+			return nil, fmt.Errorf("runtime %d logs: %w", n.ID, err)
+		}
+	}
+	if detail != "{}" && detail != "" {
+		n.Detail = &engine.NodeDetail{}
+		if err := json.Unmarshal([]byte(detail), n.Detail); err != nil {
+			return nil, fmt.Errorf("runtime %d detail: %w", n.ID, err)
+		}
+	}
+	return &n, nil
+}
+
+// nodeRuns returns the runtimes of an instance in creation order.
+func (d *Store) nodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
+	return queryAll(ctx, d.read, "list runtimes", `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_inst_uid = ? ORDER BY uid`,
+		[]any{id}, func(r *sql.Rows) (*engine.NodeRun, error) { return scanNode(r) })
+}
+
+// The runtimes' writer.
+
+// maxNodeRows is the most runtime rows one INSERT statement writes: a fast instance's
+// rows go in one statement, which costs far less than one statement per row.
+const maxNodeRows = 8
+
+const nodeInsertColumns = `(uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail)`
+
+// insertNodesSQL is an INSERT of k runtime rows.
+func insertNodesSQL(k int) string {
+	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)"
+	return "INSERT INTO node_inst " + nodeInsertColumns + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", k), ",")
+}
+
+// runtimeSQL are the runtimes' statements: one update, and inserts of 1 to maxNodeRows rows.
+func runtimeSQL() map[string]string {
+	m := map[string]string{
+		"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
+	}
+	for k := 1; k <= maxNodeRows; k++ {
+		m["insertNodes"+strconv.Itoa(k)] = insertNodesSQL(k)
+	}
+	return m
+}
+
+// writeRuntimes inserts the new runtimes of a step (rows, encoded beforehand, or
+// encoded now when nil) and updates the others with a rev check. An approval runtime
+// that stops waiting closes its human tasks.
+func writeRuntimes(tx *stepTx, nodes []*engine.NodeRun, rows [][]any) error {
+	if rows == nil {
+		var err error
+		if rows, err = encodeNewNodes(nodes); err != nil {
+			return err
+		}
+	}
+	if err := insertNodes(tx, rows); err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if n.Rev != 0 {
+			if err := updateNode(tx, n); err != nil {
+				return err
+			}
+		}
+		// A human task is open only while its approval runtime waits.
+		if n.Template == "approval" && n.Status != engine.StatusWaiting {
+			if err := closeApprovalTasks(tx, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// encodeNewNodes encodes the column values of the new runtimes (Rev 0) of a step.
+func encodeNewNodes(nodes []*engine.NodeRun) ([][]any, error) {
+	var rows [][]any
+	cache := jsonCache{}
+	for _, n := range nodes {
+		if n.Rev != 0 {
+			continue
+		}
+		row, err := nodeRow(n, cache)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// insertNodes writes encoded runtime rows, up to maxNodeRows per statement.
+func insertNodes(tx *stepTx, rows [][]any) error {
+	args := make([]any, 0, maxNodeRows*18)
+	k := 0
+	flush := func() error {
+		if k == 0 {
+			return nil
+		}
+		_, err := tx.exec("insertNodes"+strconv.Itoa(k), args...)
+		args, k = args[:0], 0
+		if err != nil {
+			return fmt.Errorf("insert runtimes: %w", err)
+		}
+		return nil
+	}
+	for _, row := range rows {
+		args = append(args, row...)
+		if k++; k == maxNodeRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev aside).
+func nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
+	input, err := cache.text(n.Input)
+	if err != nil {
+		return nil, fmt.Errorf("task %s input: %w", n.TaskID, err)
+	}
+	output, err := cache.text(n.Output)
+	if err != nil {
+		return nil, fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	logs, detail := "[]", "{}"
+	if len(n.Logs) > 0 {
+		if logs, err = jsonText(n.Logs); err != nil {
+			return nil, fmt.Errorf("task %s logs: %w", n.TaskID, err)
+		}
+	}
+	if n.Detail != nil {
+		if detail, err = jsonText(n.Detail); err != nil {
+			return nil, fmt.Errorf("task %s detail: %w", n.TaskID, err)
+		}
+	}
+	return []any{n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail}, nil
+}
+
+// updateNode writes a runtime with a rev check.
+func updateNode(tx *stepTx, n *engine.NodeRun) error {
+	input, err := jsonText(n.Input)
+	if err != nil {
+		return fmt.Errorf("task %s input: %w", n.TaskID, err)
+	}
+	output, err := jsonText(n.Output)
+	if err != nil {
+		return fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	logs := "[]"
+	if len(n.Logs) > 0 {
+		if logs, err = jsonText(n.Logs); err != nil {
+			return fmt.Errorf("task %s logs: %w", n.TaskID, err)
+		}
+	}
+	detail := "{}"
+	if n.Detail != nil {
+		if detail, err = jsonText(n.Detail); err != nil {
+			return fmt.Errorf("task %s detail: %w", n.TaskID, err)
+		}
+	}
+	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, n.ID, n.Rev)
+	if err != nil {
+		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
+	}
+	if c, _ := res.RowsAffected(); c != 1 {
+		return engine.Errorf(engine.ErrConflict, "runtime %d of %s was changed concurrently", n.ID, n.TaskID)
+	}
+	return nil
+}
