@@ -120,12 +120,12 @@ func testConcurrentStepsFailAlone(f *fixture) {
 	errs := make([]error, n)
 	for i, r := range runs {
 		wg.Go(func() {
-			in := *r.in
-			in.Status = engine.StatusDone
+			in, node := *r.in, *r.nodes[0]
+			in.Status, node.Status = engine.StatusDone, engine.StatusFailed
 			if i%4 == 0 {
-				in.Rev-- // stale
+				node.Rev++ // stale, and written after the instance: the step must roll back whole
 			}
-			errs[i] = f.s.CommitStep(f.ctx, &engine.Step{Instance: &in, Vars: map[string]any{"i": float64(i)}})
+			errs[i] = f.s.CommitStep(f.ctx, &engine.Step{Instance: &in, Nodes: []*engine.NodeRun{&node}, Vars: map[string]any{"i": float64(i)}})
 		})
 	}
 	wg.Wait()
