@@ -67,7 +67,7 @@ func (r *Runtime) Act(ctx context.Context, id ID, action string) (*Instance, err
 	err := r.actOn(ctx, id, preempt, func(ctx context.Context, st *instState) error {
 		in := st.inst
 		notIn := func() error {
-			return Errorf(ErrConflict, "cannot %s instance %s: it is %s", action, in.ID, in.Status)
+			return Coded(ErrConflict, CodeActionNotAllowed, Params{"action": action, "status": in.Status}, "cannot %s instance %s: it is %s", action, in.ID, in.Status)
 		}
 		switch action {
 		case ActionCancel:
@@ -103,7 +103,7 @@ func (r *Runtime) Act(ctx context.Context, id ID, action string) (*Instance, err
 				return err
 			}
 		default:
-			return Errorf(ErrInvalid, "unknown action %q: use cancel, suspend, resume or retry", action)
+			return InvalidField("action", CodeOneOf, Params{"allowed": "cancel, suspend, resume, retry"}, "unknown action %q: use cancel, suspend, resume or retry", action)
 		}
 		cp := *st.inst
 		out = &cp
@@ -157,7 +157,7 @@ func (r *Runtime) SetVariables(ctx context.Context, id ID, vars map[string]any) 
 	var out map[string]any
 	err := r.act(ctx, id, func(ctx context.Context, st *instState) error {
 		if Ended(st.inst.Status) {
-			return Errorf(ErrConflict, "instance %s has ended (%s); its variables are read-only", id, st.inst.Status)
+			return Coded(ErrConflict, CodeInstanceEnded, Params{"status": st.inst.Status}, "instance %s has ended (%s); its variables are read-only", id, st.inst.Status)
 		}
 		s := st.newStep()
 		st.setVars(vars)
@@ -186,7 +186,7 @@ func (r *Runtime) DeleteInstance(ctx context.Context, id ID) error {
 		return err
 	}
 	if !Ended(in.Status) {
-		return Errorf(ErrConflict, "instance %s is %s; cancel it before deleting", id, in.Status)
+		return Coded(ErrConflict, CodeInstanceRunning, Params{"status": in.Status}, "instance %s is %s; cancel it before deleting", id, in.Status)
 	}
 	return r.store.DeleteInstance(ctx, id)
 }
@@ -282,7 +282,7 @@ func (r *Runtime) DescribeTask(ctx context.Context, id ID, taskID string) (*Task
 			return t, nil
 		}
 	}
-	return nil, Errorf(ErrNotFound, "instance %s has no task %s", id, taskID)
+	return nil, Coded(ErrNotFound, CodeNoSuchTask, Params{"task": taskID}, "instance %s has no task %s", id, taskID)
 }
 
 // WaitEnded waits up to d for an instance to end and returns its latest state.

@@ -118,7 +118,7 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u *User, in TaskInput) (*HumanTask, error) {
 	n := st.node(task.NodeID)
 	if n == nil || n.Status != StatusWaiting || n.Detail == nil || n.Detail.Approval == nil {
-		return nil, Errorf(ErrConflict, "the approval of task %s no longer waits for decisions", task.ID)
+		return nil, Coded(ErrConflict, CodeApprovalClosed, nil, "the approval of task %s no longer waits for decisions", task.ID)
 	}
 	t := st.def.tasks[n.TaskID]
 	now := nowMs(r.now)

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
@@ -157,11 +160,11 @@ func (c *compiled) validateInput(trigger any) error {
 	// The validator wants JSON-decoded values (json.Number aside): round-trip once.
 	b, err := json.Marshal(trigger)
 	if err != nil {
-		return Invalid("trigger", "trigger data is not JSON: %v", err)
+		return InvalidField("trigger", CodeNotJSON, nil, "trigger data is not JSON: %v", err)
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
-		return Invalid("trigger", "trigger data is not JSON: %v", err)
+		return InvalidField("trigger", CodeNotJSON, nil, "trigger data is not JSON: %v", err)
 	}
 	err = c.schema.Validate(v)
 	if err == nil {
@@ -169,15 +172,15 @@ func (c *compiled) validateInput(trigger any) error {
 	}
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		return Invalid("trigger", "%v", err)
+		return InvalidField("trigger", CodeSchema, nil, "%v", err)
 	}
 	printer := message.NewPrinter(language.English)
 	var ps []FieldError
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			field := "/" + strings.Join(e.InstanceLocation, "/")
-			ps = append(ps, FieldError{Field: "trigger" + strings.TrimSuffix(field, "/"), Message: e.ErrorKind.LocalizedString(printer)})
+			field := "trigger" + strings.TrimSuffix("/"+strings.Join(e.InstanceLocation, "/"), "/")
+			ps = append(ps, schemaProblems(field, e.ErrorKind, e.ErrorKind.LocalizedString(printer))...)
 			return
 		}
 		for _, cause := range e.Causes {
@@ -186,6 +189,56 @@ func (c *compiled) validateInput(trigger any) error {
 	}
 	walk(ve)
 	return &ValidationError{Problems: ps}
+}
+
+// schemaProblems names one inputDataSchema violation at field with a problem
+// code and its params: a missing property becomes "required" on the property's
+// own field, so that a form can show it there.
+func schemaProblems(field string, k jsonschema.ErrorKind, msg string) []FieldError {
+	one := func(code Code, params Params) []FieldError {
+		return []FieldError{{Field: field, Code: code, Params: params, Message: msg}}
+	}
+	ratParam := func(r *big.Rat) any {
+		f, _ := r.Float64()
+		return f
+	}
+	switch x := k.(type) {
+	case *kind.Required:
+		out := make([]FieldError, len(x.Missing))
+		for i, m := range x.Missing {
+			out[i] = FieldError{Field: field + "/" + m, Code: CodeRequired, Params: Params{"field": m}, Message: "missing property " + strconv.Quote(m)}
+		}
+		return out
+	case *kind.Type:
+		return one(CodeWrongType, Params{"want": strings.Join(x.Want, ", ")})
+	case *kind.Minimum:
+		return one(CodeTooSmall, Params{"min": ratParam(x.Want)})
+	case *kind.ExclusiveMinimum:
+		return one(CodeTooSmall, Params{"min": ratParam(x.Want)})
+	case *kind.Maximum:
+		return one(CodeTooLarge, Params{"max": ratParam(x.Want)})
+	case *kind.ExclusiveMaximum:
+		return one(CodeTooLarge, Params{"max": ratParam(x.Want)})
+	case *kind.MinLength:
+		return one(CodeTooShort, Params{"min": x.Want})
+	case *kind.MaxLength:
+		return one(CodeTooLong, Params{"max": x.Want})
+	case *kind.MaxItems:
+		return one(CodeTooMany, Params{"max": x.Want})
+	case *kind.Enum:
+		vals := make([]string, len(x.Want))
+		for i, w := range x.Want {
+			vals[i] = fmt.Sprint(w)
+		}
+		return one(CodeOneOf, Params{"allowed": strings.Join(vals, ", ")})
+	case *kind.Const:
+		return one(CodeOneOf, Params{"allowed": fmt.Sprint(x.Want)})
+	case *kind.Pattern:
+		return one(CodePattern, Params{"pattern": x.Want})
+	case *kind.AdditionalProperties:
+		return one(CodeUnknownField, Params{"field": strings.Join(x.Properties, ", ")})
+	}
+	return one(CodeSchema, Params{"error": msg})
 }
 
 // compiledCache keeps compiled definitions by id and version.

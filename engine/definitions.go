@@ -119,7 +119,8 @@ func (d *Definitions) Replace(ctx context.Context, id string, p *Process, by str
 		return nil, err
 	}
 	if p.Version != cur.Version {
-		return nil, Errorf(ErrConflict, "process %s was changed by someone else: you sent version %d, the current version is %d; reload and apply your changes again", id, p.Version, cur.Version)
+		return nil, Coded(ErrConflict, CodeStaleVersion, Params{"version": p.Version, "current": cur.Version},
+			"process %s was changed by someone else: you sent version %d, the current version is %d; reload and apply your changes again", id, p.Version, cur.Version)
 	}
 	d.validator.Normalize(p)
 	if err := d.validator.Validate(p); err != nil {
@@ -138,10 +139,10 @@ func (d *Definitions) Patch(ctx context.Context, id string, name, description *s
 	if name != nil {
 		next.Name = *name
 		if strings.TrimSpace(next.Name) == "" {
-			return nil, Invalid("name", "name is required")
+			return nil, InvalidField("name", CodeRequired, Params{"field": "name"}, "name is required")
 		}
 		if len([]rune(next.Name)) > maxNameLen {
-			return nil, Invalid("name", "name is longer than %d characters", maxNameLen)
+			return nil, InvalidField("name", CodeTooLong, Params{"max": maxNameLen}, "name is longer than %d characters", maxNameLen)
 		}
 	}
 	if description != nil {

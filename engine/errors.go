@@ -30,9 +30,12 @@ var (
 )
 
 // RetryError is an error of kind ErrTooMany or ErrUnavailable that says when the
-// caller may try again (the web edge sends it as Retry-After).
+// caller may try again (the web edge sends it as Retry-After, and as the
+// param "retryAfter", in whole seconds).
 type RetryError struct {
 	Kind       error
+	Code       Code   // stable name; empty: the kind's (CodeTooManyRequests, CodeUnavailable)
+	Params     Params // values for the message besides retryAfter
 	Message    string
 	RetryAfter time.Duration
 }
@@ -43,10 +46,14 @@ func (e *RetryError) Error() string { return e.Message }
 func (e *RetryError) Unwrap() error { return e.Kind }
 
 // FieldError is one problem found while validating a definition or a request body.
-// TaskID is empty for problems of the process itself.
+// TaskID is empty for problems of the process itself. Code and Params say what is
+// wrong for a program (and for the UI, which shows the locale's "error.<code>"
+// message with the params); Message says it in English for API callers.
 type FieldError struct {
 	TaskID  string `json:"taskId"`
 	Field   string `json:"field"`
+	Code    Code   `json:"code"`
+	Params  Params `json:"params,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -78,15 +85,29 @@ func (e *ValidationError) Error() string {
 // Is makes errors.Is(err, ErrInvalid) true for a *ValidationError.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
-// Invalid builds a *ValidationError with a single problem of the process or request.
+// Invalid builds a *ValidationError with a single problem of the process or
+// request, of code CodeInvalidValue; InvalidField names a more precise code.
 func Invalid(field, format string, args ...any) error {
-	return &ValidationError{Problems: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	return InvalidField(field, CodeInvalidValue, nil, format, args...)
+}
+
+// InvalidField builds a *ValidationError with a single problem of field: its
+// stable code, the params its message needs, and the English message.
+func InvalidField(field string, code Code, params Params, format string, args ...any) error {
+	return &ValidationError{Problems: []FieldError{Problem("", field, code, params, format, args...)}}
+}
+
+// Problem builds one FieldError.
+func Problem(taskID, field string, code Code, params Params, format string, args ...any) FieldError {
+	return FieldError{TaskID: taskID, Field: field, Code: code, Params: params, Message: fmt.Sprintf(format, args...)}
 }
 
 // Error is a core error with a message fit for the API caller, wrapping one of the sentinels.
 type Error struct {
 	Kind    error  // one of the sentinels above
-	Message string // safe to show to the caller
+	Code    Code   // stable name of what went wrong; empty: the kind's (KindCode)
+	Params  Params // values for the message of Code
+	Message string // safe to show to the caller (English)
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -94,7 +115,14 @@ func (e *Error) Error() string { return e.Message }
 // Unwrap returns the sentinel, so errors.Is works.
 func (e *Error) Unwrap() error { return e.Kind }
 
-// Errorf builds an *Error of the given kind with a caller-facing message.
+// Errorf builds an *Error of the given kind with a caller-facing message; its
+// code is the kind's. Coded names a more precise one.
 func Errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Coded builds an *Error of the given kind with a stable code, the params its
+// message needs, and an English message for API callers.
+func Coded(kind error, code Code, params Params, format string, args ...any) error {
+	return &Error{Kind: kind, Code: code, Params: params, Message: fmt.Sprintf(format, args...)}
 }

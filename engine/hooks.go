@@ -55,40 +55,40 @@ func signature(secret, ts string, body []byte) []byte {
 func VerifySignature(secret, header string, body []byte, now time.Time) error {
 	header = strings.TrimSpace(header)
 	if header == "" {
-		return Errorf(ErrUnauthorized, "missing %s header: this webhook requires a signature, t=UNIX_SECONDS,v1=HEX with HEX the HMAC-SHA256 of t + \".\" + the raw body", SignatureHeader)
+		return Coded(ErrUnauthorized, CodeSignatureMissing, Params{"header": SignatureHeader}, "missing %s header: this webhook requires a signature, t=UNIX_SECONDS,v1=HEX with HEX the HMAC-SHA256 of t + \".\" + the raw body", SignatureHeader)
 	}
 	var ts string
 	var sigs [][]byte
 	for part := range strings.SplitSeq(header, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
-			return Errorf(ErrUnauthorized, "malformed %s header: expected t=UNIX_SECONDS,v1=HEX", SignatureHeader)
+			return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "malformed %s header: expected t=UNIX_SECONDS,v1=HEX", SignatureHeader)
 		}
 		switch k {
 		case "t":
 			if ts != "" {
-				return Errorf(ErrUnauthorized, "malformed %s header: more than one t", SignatureHeader)
+				return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "malformed %s header: more than one t", SignatureHeader)
 			}
 			ts = v
 		case "v1":
 			b, err := hex.DecodeString(v)
 			if err != nil || len(b) != sha256.Size {
-				return Errorf(ErrUnauthorized, "malformed %s header: v1 must be 64 hex digits", SignatureHeader)
+				return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "malformed %s header: v1 must be 64 hex digits", SignatureHeader)
 			}
 			sigs = append(sigs, b)
 		}
 		// Other schemes (v0, ...) are ignored, as are unknown keys.
 	}
 	if ts == "" || len(sigs) == 0 {
-		return Errorf(ErrUnauthorized, "malformed %s header: expected t=UNIX_SECONDS,v1=HEX", SignatureHeader)
+		return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "malformed %s header: expected t=UNIX_SECONDS,v1=HEX", SignatureHeader)
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return Errorf(ErrUnauthorized, "malformed %s header: t must be unix seconds", SignatureHeader)
+		return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "malformed %s header: t must be unix seconds", SignatureHeader)
 	}
 	skew := now.Sub(time.Unix(sec, 0))
 	if skew > SignatureTolerance || skew < -SignatureTolerance {
-		return Errorf(ErrUnauthorized, "signature timestamp is outside the %s window (off by %s); sign each request when sending it",
+		return Coded(ErrUnauthorized, CodeSignatureExpired, Params{"window": int64(SignatureTolerance / time.Second)}, "signature timestamp is outside the %s window (off by %s); sign each request when sending it",
 			SignatureTolerance, skew.Abs().Round(time.Second))
 	}
 	want := signature(secret, ts, body)
@@ -97,7 +97,7 @@ func VerifySignature(secret, header string, body []byte, now time.Time) error {
 			return nil
 		}
 	}
-	return Errorf(ErrUnauthorized, "signature mismatch: v1 must be the hex HMAC-SHA256 of t + \".\" + the raw body, keyed by the webhook's secret")
+	return Coded(ErrUnauthorized, CodeSignatureInvalid, nil, "signature mismatch: v1 must be the hex HMAC-SHA256 of t + \".\" + the raw body, keyed by the webhook's secret")
 }
 
 // WebhookSettings are the parameters of a process's webhook trigger task.
@@ -113,7 +113,7 @@ type WebhookSettings struct {
 func WebhookSettingsOf(p *Process) (WebhookSettings, error) {
 	t := p.Task(p.StartTaskInstID)
 	if p.TriggerApp != "webhook" || t == nil || t.Template != "webhook" {
-		return WebhookSettings{}, Errorf(ErrConflict, "process %s is not started by a webhook", p.ID)
+		return WebhookSettings{}, Coded(ErrConflict, CodeNotWebhook, Params{"process": p.ID}, "process %s is not started by a webhook", p.ID)
 	}
 	raw := map[string]any{}
 	for k, prm := range t.Parameters {
@@ -141,7 +141,7 @@ func WebhookSettingsOf(p *Process) (WebhookSettings, error) {
 // instance records it (executor: them, triggerApp: manual).
 func mayStartByHand(p *Process, u *User) error {
 	if p.TriggerApp == "webhook" && !u.HasRole(RoleDesigner) {
-		return Errorf(ErrForbidden, "process %s is started by its webhook (POST /api/hooks/{token}, signed when it has a secret), "+
+		return Coded(ErrForbidden, CodeWebhookOnly, Params{"process": p.ID}, "process %s is started by its webhook (POST /api/hooks/{token}, signed when it has a secret), "+
 			"not by hand; only designers and admins may start it here", p.ID)
 	}
 	return nil
@@ -149,7 +149,7 @@ func mayStartByHand(p *Process, u *User) error {
 
 // errNoWebhook is the one answer for unknown tokens and disabled processes alike, so
 // that a caller cannot tell whether a token ever existed.
-var errNoWebhook = Errorf(ErrNotFound, "no webhook answers at this address")
+var errNoWebhook = Coded(ErrNotFound, CodeNoWebhook, nil, "no webhook answers at this address")
 
 // Webhook returns the enabled webhook process addressed by token and its settings.
 // Unknown tokens, disabled processes and processes no longer started by a webhook are
@@ -218,7 +218,7 @@ func (d *Definitions) RotateToken(ctx context.Context, id, by string) (string, e
 		if app == "" {
 			app = "no trigger"
 		}
-		return "", Errorf(ErrConflict, "process %s is started by %s, not by a webhook; only webhook processes have a trigger token", id, app)
+		return "", Coded(ErrConflict, CodeNotWebhook, Params{"process": id}, "process %s is started by %s, not by a webhook; only webhook processes have a trigger token", id, app)
 	}
 	token := NewSecret()
 	if err := d.store.SetTriggerToken(ctx, id, token, by); err != nil {

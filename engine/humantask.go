@@ -149,13 +149,13 @@ func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTa
 		f.Status = TaskOpen
 	}
 	if f.Status != TaskOpen && f.Status != TaskDone {
-		return nil, 0, Invalid("status", "status must be open or done")
+		return nil, 0, InvalidField("status", CodeOneOf, Params{"allowed": "open, done"}, "status must be open or done")
 	}
 	if f.User == "" {
 		f.User = u.ID
 	}
 	if f.User != u.ID && !u.HasRole(RoleAdmin) {
-		return nil, 0, Errorf(ErrForbidden, "only admins may read another user's inbox")
+		return nil, 0, Coded(ErrForbidden, CodeAdminOnly, nil, "only admins may read another user's inbox")
 	}
 	if f.User == u.ID {
 		f.Groups = u.Groups
@@ -176,7 +176,7 @@ func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, er
 		return nil, err
 	}
 	if !t.MaySee(u) {
-		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+		return nil, Coded(ErrForbidden, CodeNotYourTask, nil, "task %s is not yours: you are neither its assignee nor a candidate", id)
 	}
 	return t, nil
 }
@@ -186,9 +186,9 @@ func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error)
 	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
 		switch {
 		case t.Assignee == u.ID:
-			return Errorf(ErrConflict, "task %s is already yours", id)
+			return Coded(ErrConflict, CodeAlreadyYours, nil, "task %s is already yours", id)
 		case t.Assignee != "":
-			return Errorf(ErrConflict, "task %s is claimed by %s", id, t.Assignee)
+			return Coded(ErrConflict, CodeAlreadyClaimed, Params{"assignee": t.Assignee}, "task %s is claimed by %s", id, t.Assignee)
 		}
 		t.Assignee, t.ClaimAt = u.ID, nowMs(r.now)
 		t.History = append(t.History, TaskEvent{User: u.ID, Action: "claim", At: t.ClaimAt})
@@ -200,13 +200,13 @@ func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error)
 func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
 	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Assignee != u.ID && !u.HasRole(RoleAdmin) {
-			return Errorf(ErrConflict, "task %s is not claimed by you", id)
+			return Coded(ErrConflict, CodeNotClaimedByYou, nil, "task %s is not claimed by you", id)
 		}
 		if len(t.CandidateUsers) == 0 && len(t.CandidateGroups) == 0 {
-			return Errorf(ErrConflict, "task %s was assigned directly and has no candidates to go back to; delegate it instead", id)
+			return Coded(ErrConflict, CodeNoCandidates, nil, "task %s was assigned directly and has no candidates to go back to; delegate it instead", id)
 		}
 		if t.Delegation == DelegationPending {
-			return Errorf(ErrConflict, "task %s is delegated; resolve it instead", id)
+			return Coded(ErrConflict, CodeTaskDelegated, Params{"owner": t.Owner}, "task %s is delegated; resolve it instead", id)
 		}
 		// Back to the candidates: a resolved delegation is over, and its owner keeps no
 		// rights (the history keeps the record).
@@ -219,17 +219,17 @@ func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, erro
 // Delegate hands a task to another user, who works on it and resolves it back.
 func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
 	if to == "" {
-		return nil, Invalid("assignee", "assignee is required: who should work on the task")
+		return nil, InvalidField("assignee", CodeRequired, Params{"field": "assignee"}, "assignee is required: who should work on the task")
 	}
 	if _, err := r.dir.GetUser(ctx, to); err != nil {
-		return nil, Invalid("assignee", "unknown user %q", to)
+		return nil, InvalidField("assignee", CodeUnknownUser, Params{"user": to}, "unknown user %q", to)
 	}
 	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Assignee != u.ID && !(t.Assignee == "" && t.isCandidate(u)) {
-			return Errorf(ErrConflict, "only the assignee may delegate task %s", id)
+			return Coded(ErrConflict, CodeNotAssignee, nil, "only the assignee may delegate task %s", id)
 		}
 		if to == u.ID {
-			return Invalid("assignee", "you cannot delegate a task to yourself")
+			return InvalidField("assignee", CodeSelfDelegation, nil, "you cannot delegate a task to yourself")
 		}
 		if t.Delegation != DelegationPending {
 			t.Owner = u.ID
@@ -244,10 +244,10 @@ func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment stri
 func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
 	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Delegation != DelegationPending {
-			return Errorf(ErrConflict, "task %s is not delegated", id)
+			return Coded(ErrConflict, CodeNotDelegated, nil, "task %s is not delegated", id)
 		}
 		if t.Assignee != u.ID {
-			return Errorf(ErrConflict, "only the delegate %s may resolve task %s", t.Assignee, id)
+			return Coded(ErrConflict, CodeNotDelegate, Params{"assignee": t.Assignee}, "only the delegate %s may resolve task %s", t.Assignee, id)
 		}
 		t.Assignee, t.Delegation = t.Owner, DelegationResolved
 		t.History = append(t.History, TaskEvent{User: u.ID, Action: "resolve", Comment: comment, At: nowMs(r.now)})
@@ -262,10 +262,10 @@ func (r *Runtime) changeTask(ctx context.Context, u *User, id ID, fn func(t *Hum
 		return nil, err
 	}
 	if !t.MayAct(u) && !(t.isCandidate(u)) && !u.HasRole(RoleAdmin) {
-		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+		return nil, Coded(ErrForbidden, CodeNotYourTask, nil, "task %s is not yours: you are neither its assignee nor a candidate", id)
 	}
 	if t.Status != TaskOpen {
-		return nil, Errorf(ErrConflict, "task %s is already %s", id, t.Status)
+		return nil, Coded(ErrConflict, CodeTaskClosed, Params{"status": t.Status}, "task %s is already %s", id, t.Status)
 	}
 	if err := fn(t); err != nil {
 		return nil, err
@@ -287,11 +287,11 @@ func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput
 	if !t.MayAct(u) {
 		if t.isCandidate(u) || t.CompletedBy == u.ID {
 			if t.Status != TaskOpen {
-				return nil, Errorf(ErrConflict, "task %s is already %s", id, t.Status)
+				return nil, Coded(ErrConflict, CodeTaskClosed, Params{"status": t.Status}, "task %s is already %s", id, t.Status)
 			}
-			return nil, Errorf(ErrConflict, "task %s is claimed by %s", id, t.Assignee)
+			return nil, Coded(ErrConflict, CodeAlreadyClaimed, Params{"assignee": t.Assignee}, "task %s is claimed by %s", id, t.Assignee)
 		}
-		return nil, Errorf(ErrForbidden, "task %s is not yours: you are neither its assignee nor a candidate", id)
+		return nil, Coded(ErrForbidden, CodeNotYourTask, nil, "task %s is not yours: you are neither its assignee nor a candidate", id)
 	}
 	if err := checkTaskInput(t, in); err != nil {
 		return nil, err
@@ -304,13 +304,13 @@ func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput
 			return err
 		}
 		if cur.Status != TaskOpen {
-			return Errorf(ErrConflict, "task %s is already %s", id, cur.Status)
+			return Coded(ErrConflict, CodeTaskClosed, Params{"status": cur.Status}, "task %s is already %s", id, cur.Status)
 		}
 		if !cur.MayAct(u) {
-			return Errorf(ErrConflict, "task %s is claimed by %s", id, cur.Assignee)
+			return Coded(ErrConflict, CodeAlreadyClaimed, Params{"assignee": cur.Assignee}, "task %s is claimed by %s", id, cur.Assignee)
 		}
 		if cur.Delegation == DelegationPending && cur.Assignee == u.ID && cur.Owner != u.ID {
-			return Errorf(ErrConflict, "task %s was delegated to you: resolve it back to %s instead of completing it", id, cur.Owner)
+			return Coded(ErrConflict, CodeTaskDelegated, Params{"owner": cur.Owner}, "task %s was delegated to you: resolve it back to %s instead of completing it", id, cur.Owner)
 		}
 		var err2 error
 		out, err2 = r.decide(ctx, st, cur, u, in)
@@ -323,18 +323,18 @@ func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput
 func checkTaskInput(t *HumanTask, in TaskInput) error {
 	var ps problems
 	if in.Outcome == "" {
-		ps.add("", "outcome", "outcome is required: one of %s", strings.Join(t.Outcomes, ", "))
+		ps.add("", "outcome", CodeRequired, Params{"field": "outcome"}, "outcome is required: one of %s", strings.Join(t.Outcomes, ", "))
 	} else if !slices.Contains(t.Outcomes, in.Outcome) {
-		ps.add("", "outcome", "outcome must be one of %s, not %q", strings.Join(t.Outcomes, ", "), in.Outcome)
+		ps.add("", "outcome", CodeOneOf, Params{"allowed": strings.Join(t.Outcomes, ", ")}, "outcome must be one of %s, not %q", strings.Join(t.Outcomes, ", "), in.Outcome)
 	}
 	if len([]rune(in.Comment)) > 4000 {
-		ps.add("", "comment", "comment is longer than 4000 characters")
+		ps.add("", "comment", CodeTooLong, Params{"max": 4000}, "comment is longer than 4000 characters")
 	}
 	for _, f := range t.Form {
 		v, ok := in.Form[f.Key]
 		empty := !ok || v == nil || v == ""
 		if f.Required && empty {
-			ps.add("", "form."+f.Key, "%s is required", labelText(f.Label, f.Key))
+			ps.add("", "form."+f.Key, CodeRequired, Params{"field": f.Key}, "%s is required", labelText(f.Label, f.Key))
 			continue
 		}
 		if empty {
@@ -343,11 +343,11 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 		switch f.Type {
 		case "number":
 			if _, ok := v.(float64); !ok {
-				ps.add("", "form."+f.Key, "%s must be a number", labelText(f.Label, f.Key))
+				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "number"}, "%s must be a number", labelText(f.Label, f.Key))
 			}
 		case "boolean":
 			if _, ok := v.(bool); !ok {
-				ps.add("", "form."+f.Key, "%s must be true or false", labelText(f.Label, f.Key))
+				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "boolean"}, "%s must be true or false", labelText(f.Label, f.Key))
 			}
 		case "select":
 			found := false
@@ -357,15 +357,15 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 				}
 			}
 			if !found {
-				ps.add("", "form."+f.Key, "%s must be one of the options", labelText(f.Label, f.Key))
+				ps.add("", "form."+f.Key, CodeOneOf, Params{"allowed": formOptions(f.Options)}, "%s must be one of the options", labelText(f.Label, f.Key))
 			}
 		case "date":
 			if s, ok := v.(string); !ok || !validDate(s) {
-				ps.add("", "form."+f.Key, "%s must be a date (YYYY-MM-DD)", labelText(f.Label, f.Key))
+				ps.add("", "form."+f.Key, CodeBadTime, Params{"example": "2024-05-31"}, "%s must be a date (YYYY-MM-DD)", labelText(f.Label, f.Key))
 			}
 		default:
 			if _, ok := v.(string); !ok {
-				ps.add("", "form."+f.Key, "%s must be text", labelText(f.Label, f.Key))
+				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "string"}, "%s must be text", labelText(f.Label, f.Key))
 			}
 		}
 	}
@@ -375,7 +375,7 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 			known = known || f.Key == k
 		}
 		if !known {
-			ps.add("", "form."+k, "the form has no field %q", k)
+			ps.add("", "form."+k, CodeUnknownField, Params{"field": k}, "the form has no field %q", k)
 		}
 	}
 	if len(ps) > 0 {
@@ -407,6 +407,15 @@ func labelText(l any, key string) string {
 		}
 	}
 	return key
+}
+
+// formOptions lists the values of a select field's options, comma-separated.
+func formOptions(opts []any) string {
+	vals := make([]string, len(opts))
+	for i, o := range opts {
+		vals[i] = optionValue(o)
+	}
+	return strings.Join(vals, ", ")
 }
 
 func optionValue(o any) string {

@@ -69,7 +69,7 @@ func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
 func ParseID(s string) (ID, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, Errorf(ErrNotFound, "%q is not an instance id", s)
+		return 0, Coded(ErrNotFound, CodeUnknownInstance, Params{"id": s}, "%q is not an instance id", s)
 	}
 	return ID(n), nil
 }

@@ -284,7 +284,7 @@ func (r *Runtime) definition(ctx context.Context, id string, version int) (*comp
 	if err != nil {
 		// Saved before a check that now refuses it (validation grows stricter): the
 		// caller learns what to fix, not "internal error".
-		return nil, Errorf(ErrConflict, "process %s version %d cannot run: %v; save a corrected version", id, version, err)
+		return nil, Coded(ErrConflict, CodeNotRunnable, Params{"process": id, "version": version}, "process %s version %d cannot run: %v; save a corrected version", id, version, err)
 	}
 	r.cache.put(c)
 	return c, nil
@@ -356,7 +356,7 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 		return nil, err
 	}
 	if !enabled && opts.ParentID == 0 {
-		return nil, Errorf(ErrConflict, "process %s is disabled; enable it to start instances", processID)
+		return nil, Coded(ErrConflict, CodeDisabledProcess, Params{"process": processID}, "process %s is disabled; enable it to start instances", processID)
 	}
 	def, err := r.definition(ctx, processID, version)
 	if err != nil {
@@ -432,7 +432,7 @@ func (r *Runtime) idempotent(ctx context.Context, k *IdemKey, trigger any, wait 
 		return nil, false, err
 	}
 	if !sameData(in.Trigger, trigger) {
-		return nil, true, Errorf(ErrUnprocessable, "Idempotency-Key %q was already used for a start with other data; "+
+		return nil, true, Coded(ErrUnprocessable, CodeKeyReused, nil, "Idempotency-Key %q was already used for a start with other data; "+
 			"send the same data to get that start's instance, or a new key for a new start", k.Key)
 	}
 	res := &StartResult{Instance: in, Existing: true, Ended: Ended(in.Status)}
@@ -454,7 +454,7 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	now := nowMs(r.now)
 	startTask := def.tasks[def.p.StartTaskInstID]
 	if startTask == nil {
-		return nil, Errorf(ErrConflict, "process %s has no trigger task", def.p.ID)
+		return nil, Coded(ErrConflict, CodeNoTrigger, nil, "process %s has no trigger task", def.p.ID)
 	}
 	app := opts.TriggerApp
 	if app == "" {
@@ -745,7 +745,7 @@ func (r *Runtime) hasCommands(a *actor) bool {
 }
 
 // errStopping is why commands are dropped during shutdown, and the cause of runCtx.
-var errStopping = Errorf(ErrConflict, "the engine is stopping; try again")
+var errStopping = Coded(ErrConflict, CodeStopping, nil, "the engine is stopping; try again")
 
 // errAbandoned marks a step given up without commit because its context ended (the
 // runtime is stopping, or a cancel or suspend preempted it). What is committed is

@@ -42,8 +42,8 @@ func NewValidator(reg *templates.Registry, scripts ScriptChecker) *Validator {
 // problems collects FieldErrors.
 type problems []FieldError
 
-func (ps *problems) add(taskID, field, format string, args ...any) {
-	*ps = append(*ps, FieldError{TaskID: taskID, Field: field, Message: fmt.Sprintf(format, args...)})
+func (ps *problems) add(taskID, field string, code Code, params Params, format string, args ...any) {
+	*ps = append(*ps, Problem(taskID, field, code, params, format, args...))
 }
 
 // Normalize fills what a client may leave out: engine, task ids, names, positions,
@@ -129,9 +129,9 @@ func (v *Validator) Validate(p *Process) error {
 		tpl, known := v.templates.Get(t.Template)
 		if !known {
 			if t.Template == "" {
-				ps.add(t.InstID, "template", "template is required")
+				ps.add(t.InstID, "template", CodeRequired, Params{"field": "template"}, "template is required")
 			} else {
-				ps.add(t.InstID, "template", "unknown template %q", t.Template)
+				ps.add(t.InstID, "template", CodeUnknownTemplate, Params{"template": t.Template}, "unknown template %q", t.Template)
 			}
 		}
 		var spec templates.Spec
@@ -141,7 +141,7 @@ func (v *Validator) Validate(p *Process) error {
 				triggers++
 			}
 			if spec.Waits && p.Engine == EngineFast {
-				ps.add(t.InstID, "template", "template %q waits (for people, timers or other processes) and cannot run in a fast process; use engine \"standard\"", t.Template)
+				ps.add(t.InstID, "template", CodeWaitsInFast, Params{"template": t.Template}, "template %q waits (for people, timers or other processes) and cannot run in a fast process; use engine \"standard\"", t.Template)
 			}
 			v.checkParameters(t, tpl, &ps)
 		}
@@ -149,9 +149,9 @@ func (v *Validator) Validate(p *Process) error {
 	}
 	switch {
 	case triggers == 0:
-		ps.add("", "tasks", "the process needs exactly one trigger task (manual, webhook or cron-timer); it has none")
+		ps.add("", "tasks", CodeNoTrigger, nil, "the process needs exactly one trigger task (manual, webhook or cron-timer); it has none")
 	case triggers > 1:
-		ps.add("", "tasks", "the process needs exactly one trigger task; it has %d", triggers)
+		ps.add("", "tasks", CodeTriggerCount, Params{"count": triggers}, "the process needs exactly one trigger task; it has %d", triggers)
 	}
 	if triggers == 1 {
 		v.checkGraph(p, ids, &ps)
@@ -170,40 +170,40 @@ func (v *Validator) checkProcess(p *Process, ps *problems) {
 	name := strings.TrimSpace(p.Name)
 	switch {
 	case name == "":
-		ps.add("", "name", "name is required")
+		ps.add("", "name", CodeRequired, Params{"field": "name"}, "name is required")
 	case utf8.RuneCountInString(p.Name) > maxNameLen:
-		ps.add("", "name", "name is longer than %d characters", maxNameLen)
+		ps.add("", "name", CodeTooLong, Params{"max": maxNameLen}, "name is longer than %d characters", maxNameLen)
 	}
 	if p.Engine != EngineStandard && p.Engine != EngineFast {
-		ps.add("", "engine", "engine must be %q or %q, not %q", EngineStandard, EngineFast, p.Engine)
+		ps.add("", "engine", CodeOneOf, Params{"allowed": EngineStandard + ", " + EngineFast}, "engine must be %q or %q, not %q", EngineStandard, EngineFast, p.Engine)
 	}
 	if p.Timeout < 0 || p.Timeout > maxTimeoutMs {
-		ps.add("", "timeout", "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
+		ps.add("", "timeout", CodeOutOfRange, Params{"min": 0, "max": maxTimeoutMs}, "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	for field, raw := range map[string]json.RawMessage{
 		"inputDataSchema": p.InputDataSchema, "outputDataSchema": p.OutputDataSchema,
 		"extension": p.Extension, "metadata": p.Metadata,
 	} {
 		if !isJSONObject(raw) {
-			ps.add("", field, "%s must be a JSON object", field)
+			ps.add("", field, CodeNotObject, nil, "%s must be a JSON object", field)
 		}
 	}
 	// Starts check their data against inputDataSchema: a schema that does not
 	// compile would make every start fail.
 	if isJSONObject(p.InputDataSchema) {
 		if _, err := compileInputSchema(p.InputDataSchema); err != nil {
-			ps.add("", "inputDataSchema", "inputDataSchema is not a valid JSON Schema: %s", schemaProblem(err))
+			ps.add("", "inputDataSchema", CodeInvalidSchema, Params{"error": schemaProblem(err)}, "inputDataSchema is not a valid JSON Schema: %s", schemaProblem(err))
 		}
 	}
 	switch {
 	case len(p.Tasks) == 0:
-		ps.add("", "tasks", "a process needs at least one task")
+		ps.add("", "tasks", CodeRequired, Params{"field": "tasks"}, "a process needs at least one task")
 	case len(p.Tasks) > maxTasks:
-		ps.add("", "tasks", "a process may have at most %d tasks", maxTasks)
+		ps.add("", "tasks", CodeTooMany, Params{"max": maxTasks}, "a process may have at most %d tasks", maxTasks)
 	}
 	for i, t := range p.Tasks {
 		if t == nil {
-			ps.add("", fmt.Sprintf("tasks[%d]", i), "task is null")
+			ps.add("", fmt.Sprintf("tasks[%d]", i), CodeNullTask, nil, "task is null")
 		}
 	}
 }
@@ -216,10 +216,10 @@ func (v *Validator) checkTaskIDs(p *Process, ps *problems) map[string]*Task {
 			continue
 		}
 		if !taskIDPattern.MatchString(t.InstID) {
-			ps.add(t.InstID, "instId", "task id must be 1-64 characters of letters, digits, '_', '-' or '.'")
+			ps.add(t.InstID, "instId", CodeBadID, nil, "task id must be 1-64 characters of letters, digits, '_', '-' or '.'")
 		}
 		if _, dup := ids[t.InstID]; dup {
-			ps.add(t.InstID, "instId", "duplicate task id %q", t.InstID)
+			ps.add(t.InstID, "instId", CodeDuplicateTaskID, Params{"id": t.InstID}, "duplicate task id %q", t.InstID)
 			continue
 		}
 		ids[t.InstID] = t
@@ -230,16 +230,16 @@ func (v *Validator) checkTaskIDs(p *Process, ps *problems) map[string]*Task {
 func (v *Validator) checkTask(t *Task, spec templates.Spec, known bool, ids map[string]*Task, ps *problems) {
 	id := t.InstID
 	if utf8.RuneCountInString(t.Name) > maxNameLen {
-		ps.add(id, "name", "name is longer than %d characters", maxNameLen)
+		ps.add(id, "name", CodeTooLong, Params{"max": maxNameLen}, "name is longer than %d characters", maxNameLen)
 	}
 	if len(t.Positions) != 2 || !finite(t.Positions[0]) || !finite(t.Positions[1]) {
-		ps.add(id, "positions", "positions must be [x, y]")
+		ps.add(id, "positions", CodeBadPositions, nil, "positions must be [x, y]")
 	}
 	if t.Timeout < 0 || t.Timeout > maxTimeoutMs {
-		ps.add(id, "timeout", "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
+		ps.add(id, "timeout", CodeOutOfRange, Params{"min": 0, "max": maxTimeoutMs}, "timeout must be 0 (none) or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	if len(t.Connections) > maxConnections {
-		ps.add(id, "connections", "a task may have at most %d outgoing connections", maxConnections)
+		ps.add(id, "connections", CodeTooMany, Params{"max": maxConnections}, "a task may have at most %d outgoing connections", maxConnections)
 	}
 	isGateway := spec.Kind == templates.KindFlow
 	seen := map[string]bool{}
@@ -248,20 +248,20 @@ func (v *Validator) checkTask(t *Task, spec templates.Spec, known bool, ids map[
 		field := fmt.Sprintf("connections[%d]", i)
 		switch {
 		case c.To == "":
-			ps.add(id, field+".to", "connection needs a target task")
+			ps.add(id, field+".to", CodeRequired, Params{"field": "to"}, "connection needs a target task")
 		case ids[c.To] == nil:
-			ps.add(id, field+".to", "connection to unknown task %q", c.To)
+			ps.add(id, field+".to", CodeUnknownTask, Params{"id": c.To}, "connection to unknown task %q", c.To)
 		case seen[c.To]:
-			ps.add(id, field+".to", "duplicate connection to %q", c.To)
+			ps.add(id, field+".to", CodeDuplicateConnection, Params{"id": c.To}, "duplicate connection to %q", c.To)
 		}
 		seen[c.To] = true
 		if c.Default {
 			defaults++
 			if !isGateway && known {
-				ps.add(id, field+".default", "only a gateway's connection can be the default")
+				ps.add(id, field+".default", CodeDefaultNotGateway, nil, "only a gateway's connection can be the default")
 			}
 			if c.Condition != "" {
-				ps.add(id, field+".condition", "the default connection takes no condition")
+				ps.add(id, field+".condition", CodeDefaultWithCondition, nil, "the default connection takes no condition")
 			}
 		}
 		if c.Condition != "" {
@@ -269,14 +269,14 @@ func (v *Validator) checkTask(t *Task, spec templates.Spec, known bool, ids map[
 		}
 		if known && (spec.ID == "exclusive-gateway" || spec.ID == "inclusive-gateway") &&
 			len(t.Connections) > 1 && c.Condition == "" && !c.Default {
-			ps.add(id, field+".condition", "a gateway connection needs a condition or default: true")
+			ps.add(id, field+".condition", CodeConditionOrDefault, nil, "a gateway connection needs a condition or default: true")
 		}
 	}
 	if defaults > 1 {
-		ps.add(id, "connections", "at most one connection may be the default; found %d", defaults)
+		ps.add(id, "connections", CodeDefaultCount, Params{"count": defaults}, "at most one connection may be the default; found %d", defaults)
 	}
 	if known && spec.Kind == templates.KindEnd && len(t.Connections) > 0 {
-		ps.add(id, "connections", "an end task has no outgoing connections")
+		ps.add(id, "connections", CodeEndHasConnections, nil, "an end task has no outgoing connections")
 	}
 	v.checkErrorHandler(t, ids, ps)
 	v.checkLoopHandler(t, ps)
@@ -285,28 +285,28 @@ func (v *Validator) checkTask(t *Task, spec templates.Spec, known bool, ids map[
 func (v *Validator) checkErrorHandler(t *Task, ids map[string]*Task, ps *problems) {
 	eh, id := t.ErrorHandler, t.InstID
 	if eh.Retry < 0 || eh.Retry > maxRetry {
-		ps.add(id, "errorHandler.retry", "retry must be between 0 and %d", maxRetry)
+		ps.add(id, "errorHandler.retry", CodeOutOfRange, Params{"min": 0, "max": maxRetry}, "retry must be between 0 and %d", maxRetry)
 	}
 	if eh.Interval < 0 || eh.Interval > maxTimeoutMs {
-		ps.add(id, "errorHandler.interval", "interval must be 0 or 1 to %d milliseconds (10 years)", maxTimeoutMs)
+		ps.add(id, "errorHandler.interval", CodeOutOfRange, Params{"min": 0, "max": maxTimeoutMs}, "interval must be 0 or 1 to %d milliseconds (10 years)", maxTimeoutMs)
 	}
 	if eh.Backoff < 0 || !finite(eh.Backoff) || (eh.Backoff > 0 && eh.Backoff < 1) {
-		ps.add(id, "errorHandler.backoff", "backoff must be 0 or a multiplier of at least 1")
+		ps.add(id, "errorHandler.backoff", CodeBadBackoff, nil, "backoff must be 0 or a multiplier of at least 1")
 	}
 	switch eh.Strategy {
 	case "", StrategyFail, StrategyIgnore:
 		if eh.Target != "" {
-			ps.add(id, "errorHandler.target", "target is only used with strategy %q", StrategyGoto)
+			ps.add(id, "errorHandler.target", CodeTargetUnused, nil, "target is only used with strategy %q", StrategyGoto)
 		}
 	case StrategyGoto:
 		switch {
 		case eh.Target == "":
-			ps.add(id, "errorHandler.target", "strategy %q needs a target task", StrategyGoto)
+			ps.add(id, "errorHandler.target", CodeRequired, Params{"field": "target"}, "strategy %q needs a target task", StrategyGoto)
 		case ids[eh.Target] == nil:
-			ps.add(id, "errorHandler.target", "target is unknown task %q", eh.Target)
+			ps.add(id, "errorHandler.target", CodeUnknownTask, Params{"id": eh.Target}, "target is unknown task %q", eh.Target)
 		}
 	default:
-		ps.add(id, "errorHandler.strategy", "strategy must be fail, ignore or goto, not %q", eh.Strategy)
+		ps.add(id, "errorHandler.strategy", CodeOneOf, Params{"allowed": "fail, ignore, goto"}, "strategy must be fail, ignore or goto, not %q", eh.Strategy)
 	}
 }
 
@@ -315,28 +315,28 @@ func (v *Validator) checkLoopHandler(t *Task, ps *problems) {
 	switch lh.Mode {
 	case "":
 		if lh != (LoopHandler{}) {
-			ps.add(id, "loopHandler.mode", "mode must be %q or %q", LoopForEach, LoopWhile)
+			ps.add(id, "loopHandler.mode", CodeOneOf, Params{"allowed": LoopForEach + ", " + LoopWhile}, "mode must be %q or %q", LoopForEach, LoopWhile)
 		}
 	case LoopForEach:
 		if strings.TrimSpace(lh.Items) == "" {
-			ps.add(id, "loopHandler.items", "a forEach loop needs items, e.g. \"{{ input.rows }}\"")
+			ps.add(id, "loopHandler.items", CodeRequired, Params{"field": "items"}, "a forEach loop needs items, e.g. \"{{ input.rows }}\"")
 		} else {
 			v.checkCode(id, "loopHandler.items", lh.Items, v.scripts.CheckTemplate, ps)
 		}
 		if lh.MaxConcurrency < 0 {
-			ps.add(id, "loopHandler.maxConcurrency", "maxConcurrency must be 0 (default) or positive")
+			ps.add(id, "loopHandler.maxConcurrency", CodeTooSmall, Params{"min": 0}, "maxConcurrency must be 0 (default) or positive")
 		}
 	case LoopWhile:
 		if strings.TrimSpace(lh.Condition) == "" {
-			ps.add(id, "loopHandler.condition", "a while loop needs a condition")
+			ps.add(id, "loopHandler.condition", CodeRequired, Params{"field": "condition"}, "a while loop needs a condition")
 		} else {
 			v.checkCode(id, "loopHandler.condition", lh.Condition, v.scripts.CheckExpression, ps)
 		}
 		if lh.Max <= 0 {
-			ps.add(id, "loopHandler.max", "a while loop needs max, the most iterations it may run")
+			ps.add(id, "loopHandler.max", CodeRequired, Params{"field": "max"}, "a while loop needs max, the most iterations it may run")
 		}
 	default:
-		ps.add(id, "loopHandler.mode", "mode must be %q or %q, not %q", LoopForEach, LoopWhile, lh.Mode)
+		ps.add(id, "loopHandler.mode", CodeOneOf, Params{"allowed": LoopForEach + ", " + LoopWhile}, "mode must be %q or %q, not %q", LoopForEach, LoopWhile, lh.Mode)
 	}
 }
 
@@ -352,7 +352,7 @@ func (v *Validator) checkParameters(t *Task, tpl templates.Template, ps *problem
 		prm := t.Parameters[k]
 		sp, ok := spec.Param(k)
 		if !ok {
-			ps.add(t.InstID, "parameters."+k, "template %q has no parameter %q", t.Template, k)
+			ps.add(t.InstID, "parameters."+k, CodeUnknownParameter, Params{"template": t.Template, "parameter": k}, "template %q has no parameter %q", t.Template, k)
 			continue
 		}
 		if prm == nil {
@@ -370,17 +370,21 @@ func (v *Validator) checkParameters(t *Task, tpl templates.Template, ps *problem
 	values := templates.WithDefaults(spec, raw)
 	for _, pr := range templates.CheckRequired(spec, values) {
 		sp, _ := spec.Param(pr.Field)
-		ps.add(t.InstID, "parameters."+pr.Field, "%s (%s) is required", sp.Label.En, pr.Field)
+		ps.add(t.InstID, "parameters."+pr.Field, CodeRequired, Params{"field": pr.Field}, "%s (%s) is required", sp.Label.En, pr.Field)
 	}
 	for _, pr := range tpl.Check(values) {
-		ps.add(t.InstID, "parameters."+pr.Field, "%s", pr.Message)
+		code := Code(pr.Code)
+		if code == "" {
+			code = CodeInvalidValue
+		}
+		ps.add(t.InstID, "parameters."+pr.Field, code, Params(pr.Params), "%s", pr.Message)
 	}
 }
 
 // checkCode reports compile problems of one piece of user JavaScript.
 func (v *Validator) checkCode(taskID, field, src string, check func(string) []scripting.Problem, ps *problems) {
 	for _, pr := range check(src) {
-		ps.add(taskID, field, "line %d, column %d: %s", pr.Line, pr.Column, pr.Message)
+		ps.add(taskID, field, CodeScriptSyntax, Params{"line": pr.Line, "column": pr.Column, "error": pr.Message}, "line %d, column %d: %s", pr.Line, pr.Column, pr.Message)
 	}
 }
 
@@ -394,7 +398,7 @@ func (v *Validator) checkGraph(p *Process, ids map[string]*Task, ps *problems) {
 		}
 		for _, c := range t.Connections {
 			if c.To == start {
-				ps.add(t.InstID, "connections", "connection into the trigger task %q; a trigger starts the flow and has no incoming connections", start)
+				ps.add(t.InstID, "connections", CodeIntoTrigger, Params{"trigger": start}, "connection into the trigger task %q; a trigger starts the flow and has no incoming connections", start)
 			}
 		}
 	}
@@ -419,11 +423,11 @@ func (v *Validator) checkGraph(p *Process, ids map[string]*Task, ps *problems) {
 	}
 	for _, t := range p.Tasks {
 		if t != nil && !reached[t.InstID] && ids[t.InstID] == t {
-			ps.add(t.InstID, "", "task is unreachable from the trigger %q", start)
+			ps.add(t.InstID, "", CodeUnreachable, Params{"trigger": start}, "task is unreachable from the trigger %q", start)
 		}
 	}
 	for _, cycle := range cyclesWithoutExit(p, ids) {
-		ps.add(cycle[0], "connections", "cycle without an exit: %s; add a gateway with a condition that leaves it, or use a loopHandler", strings.Join(append(cycle, cycle[0]), " → "))
+		ps.add(cycle[0], "connections", CodeCycleWithoutExit, Params{"cycle": strings.Join(append(cycle, cycle[0]), " → ")}, "cycle without an exit: %s; add a gateway with a condition that leaves it, or use a loopHandler", strings.Join(append(cycle, cycle[0]), " → "))
 	}
 }
 

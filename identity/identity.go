@@ -12,7 +12,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/mail"
 	"regexp"
@@ -138,7 +137,7 @@ func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Ser
 var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
 
 // errBadCredentials is deliberately vague: it does not say whether the user exists.
-var errBadCredentials = engine.Errorf(engine.ErrUnauthorized, "wrong user name or password")
+var errBadCredentials = engine.Coded(engine.ErrUnauthorized, engine.CodeBadCredentials, nil, "wrong user name or password")
 
 // Bootstrap creates the admin user when there are no users yet. An empty password
 // means a random one. It returns the password it set, or "" when users existed.
@@ -227,7 +226,7 @@ func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, erro
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, engine.Errorf(engine.ErrUnauthorized, "user %s is disabled", id)
+		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadCredentials, nil, "user %s is disabled", id)
 	}
 	return u, nil
 }
@@ -244,18 +243,18 @@ const TokenPrefix = "fc_"
 // CheckToken resolves a bearer API token to its user.
 func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
-		return nil, engine.Errorf(engine.ErrUnauthorized, "invalid API token")
+		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
 	}
 	t, err := i.store.TokenBySecretHash(ctx, hashSecret(secret))
 	if errors.Is(err, engine.ErrNotFound) {
-		return nil, engine.Errorf(engine.ErrUnauthorized, "invalid API token")
+		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
 	}
 	if err != nil {
 		return nil, err
 	}
 	now := i.now().UnixMilli()
 	if t.ExpiresAt != 0 && t.ExpiresAt <= now {
-		return nil, engine.Errorf(engine.ErrUnauthorized, "API token %s has expired", t.Prefix)
+		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeTokenExpired, nil, "API token %s has expired", t.Prefix)
 	}
 	// Record use at most once a minute per token, to keep writes off the hot path.
 	if now-t.LastUsedAt > time.Minute.Milliseconds() {
@@ -289,17 +288,17 @@ func (i *Service) Login(ctx context.Context, userID, password, addr string) (sec
 // SessionUser resolves a session cookie to its session and user.
 func (i *Service) SessionUser(ctx context.Context, secret string) (*Session, *engine.User, error) {
 	if secret == "" {
-		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "not signed in")
+		return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeAuthRequired, nil, "not signed in")
 	}
 	s, err := i.store.SessionBySecretHash(ctx, hashSecret(secret))
 	if errors.Is(err, engine.ErrNotFound) {
-		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "session expired; sign in again")
+		return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeSessionExpired, nil, "session expired; sign in again")
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if s.ExpiresAt <= i.now().UnixMilli() {
-		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "session expired; sign in again")
+		return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeSessionExpired, nil, "session expired; sign in again")
 	}
 	s.Key = hashSecret(secret)
 	u, err := i.activeUser(ctx, s.UserID)
@@ -426,16 +425,16 @@ func (in UserInput) Apply(u *engine.User) {
 func (i *Service) CreateUser(ctx context.Context, u *engine.User, password string) (*engine.User, error) {
 	var ps problems
 	if !userIDPattern.MatchString(u.ID) {
-		ps.add("id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
+		ps.add("id", engine.CodeBadID, nil, "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
 	}
 	if u.Role == "" {
 		u.Role = engine.RoleUser
 	}
 	checkUserFields(u, &ps)
 	if len(password) < 8 {
-		ps.add("password", "password must have at least 8 characters")
+		ps.add("password", engine.CodeTooShort, engine.Params{"min": 8}, "password must have at least 8 characters")
 	} else if len(password) > 72 {
-		ps.add("password", "password must have at most 72 bytes")
+		ps.add("password", engine.CodeTooLong, engine.Params{"max": 72}, "password must have at most 72 bytes")
 	}
 	if len(ps) > 0 {
 		return nil, &engine.ValidationError{Problems: ps}
@@ -471,7 +470,7 @@ func (i *Service) UpdateUser(ctx context.Context, id string, in UserInput) (*eng
 	hash := ""
 	if in.Password != nil {
 		if len(*in.Password) < 8 || len(*in.Password) > 72 {
-			ps.add("password", "password must have 8 to 72 bytes")
+			ps.add("password", engine.CodeOutOfRange, engine.Params{"min": 8, "max": 72}, "password must have 8 to 72 bytes")
 		} else if hash, err = i.hashPassword(ctx, *in.Password); err != nil {
 			return nil, err
 		}
@@ -509,21 +508,21 @@ func (i *Service) UpdateUser(ctx context.Context, id string, in UserInput) (*eng
 
 func checkUserFields(u *engine.User, ps *problems) {
 	if len([]rune(u.Name)) > engine.MaxNameLen {
-		ps.add("name", "name is longer than %d characters", engine.MaxNameLen)
+		ps.add("name", engine.CodeTooLong, engine.Params{"max": engine.MaxNameLen}, "name is longer than %d characters", engine.MaxNameLen)
 	}
 	if u.Email != "" {
 		if _, err := mail.ParseAddress(u.Email); err != nil {
-			ps.add("email", "email %q is not an e-mail address", u.Email)
+			ps.add("email", engine.CodeInvalidValue, nil, "email %q is not an e-mail address", u.Email)
 		}
 	}
 	switch u.Role {
 	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser:
 	default:
-		ps.add("role", "role must be admin, designer or user, not %q", u.Role)
+		ps.add("role", engine.CodeOneOf, engine.Params{"allowed": "admin, designer, user"}, "role must be admin, designer or user, not %q", u.Role)
 	}
 	for _, g := range u.Groups {
 		if !userIDPattern.MatchString(g) {
-			ps.add("groups", "group id %q is not valid", g)
+			ps.add("groups", engine.CodeBadID, nil, "group id %q is not valid", g)
 		}
 	}
 }
@@ -549,7 +548,7 @@ func (i *Service) ListUsers(ctx context.Context, q string, page engine.Page) ([]
 // DeleteUser removes a user, their memberships, tokens and sessions. Nobody deletes themselves.
 func (i *Service) DeleteUser(ctx context.Context, id, by string) error {
 	if id == by {
-		return engine.Errorf(engine.ErrConflict, "you cannot delete your own account")
+		return engine.Coded(engine.ErrConflict, engine.CodeOwnAccount, nil, "you cannot delete your own account")
 	}
 	if err := i.store.DeleteUser(ctx, id); err != nil {
 		return err
@@ -565,13 +564,13 @@ func (i *Service) DeleteUser(ctx context.Context, id, by string) error {
 func (i *Service) CreateGroup(ctx context.Context, g *engine.Group) (*engine.Group, error) {
 	var ps problems
 	if !userIDPattern.MatchString(g.ID) {
-		ps.add("id", "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
+		ps.add("id", engine.CodeBadID, nil, "id must be 1-64 characters of letters, digits, '_', '.', '@' or '-'")
 	}
 	if g.Name == "" {
 		g.Name = g.ID
 	}
 	if len([]rune(g.Name)) > engine.MaxNameLen {
-		ps.add("name", "name is longer than %d characters", engine.MaxNameLen)
+		ps.add("name", engine.CodeTooLong, engine.Params{"max": engine.MaxNameLen}, "name is longer than %d characters", engine.MaxNameLen)
 	}
 	if len(ps) > 0 {
 		return nil, &engine.ValidationError{Problems: ps}
@@ -600,7 +599,7 @@ func (i *Service) RenameGroup(ctx context.Context, id, name string) (*engine.Gro
 		return nil, err
 	}
 	if strings.TrimSpace(name) == "" || len([]rune(name)) > engine.MaxNameLen {
-		return nil, engine.Invalid("name", "name must have 1 to %d characters", engine.MaxNameLen)
+		return nil, engine.InvalidField("name", engine.CodeOutOfRange, engine.Params{"min": 1, "max": engine.MaxNameLen}, "name must have 1 to %d characters", engine.MaxNameLen)
 	}
 	g.Name = name
 	if err := i.store.UpdateGroup(ctx, g); err != nil {
@@ -630,7 +629,7 @@ func (i *Service) AddMember(ctx context.Context, groupID, userID string) error {
 		return err
 	}
 	if _, err := i.store.GetUser(ctx, userID); errors.Is(err, engine.ErrNotFound) {
-		return engine.Invalid("userId", "unknown user %q", userID)
+		return engine.InvalidField("userId", engine.CodeUnknownUser, engine.Params{"user": userID}, "unknown user %q", userID)
 	} else if err != nil {
 		return err
 	}
@@ -665,10 +664,11 @@ const MaxTokenTTL = 10 * 365 * 24 * time.Hour
 // MaxTokenTTL). The returned secret is never stored.
 func (i *Service) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *APIToken, error) {
 	if strings.TrimSpace(name) == "" || len([]rune(name)) > engine.MaxNameLen {
-		return "", nil, engine.Invalid("name", "a token needs a name of 1 to %d characters", engine.MaxNameLen)
+		return "", nil, engine.InvalidField("name", engine.CodeOutOfRange, engine.Params{"min": 1, "max": engine.MaxNameLen}, "a token needs a name of 1 to %d characters", engine.MaxNameLen)
 	}
 	if ttl < 0 || ttl > MaxTokenTTL {
-		return "", nil, engine.Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(MaxTokenTTL/time.Second))
+		return "", nil, engine.InvalidField("expiresIn", engine.CodeOutOfRange, engine.Params{"min": 0, "max": int64(MaxTokenTTL / time.Second)},
+			"expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(MaxTokenTTL/time.Second))
 	}
 	secret := TokenPrefix + engine.NewSecret()
 	now := i.now()
@@ -702,8 +702,8 @@ func (i *Service) DeleteToken(ctx context.Context, id, owner string) error {
 // problems collects the problems of one request body.
 type problems []engine.FieldError
 
-func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, engine.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+func (ps *problems) add(field string, code engine.Code, params engine.Params, format string, args ...any) {
+	*ps = append(*ps, engine.Problem("", field, code, params, format, args...))
 }
 
 func hashSecret(s string) string {

@@ -117,16 +117,16 @@ func (t *LoginThrottle) Allow(user, addr string) error {
 	if f := t.accounts.get(user); f != nil && now.Before(f.blockedUntil) {
 		wait := f.blockedUntil.Sub(now)
 		if f.locked {
-			return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+			return &engine.RetryError{Kind: engine.ErrTooMany, Code: engine.CodeLocked, RetryAfter: wait, Message: fmt.Sprintf(
 				"too many failed sign-ins: this account is locked for %s; try again later or ask an administrator to unlock it", roundUp(wait))}
 		}
-		return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+		return &engine.RetryError{Kind: engine.ErrTooMany, Code: engine.CodeTooManyAttempts, RetryAfter: wait, Message: fmt.Sprintf(
 			"too many failed sign-ins for this account; try again in %s", roundUp(wait))}
 	}
 	if addr != "" {
 		if f := t.addresses.get(addr); f != nil && now.Before(f.blockedUntil) {
 			wait := f.blockedUntil.Sub(now)
-			return &engine.RetryError{Kind: engine.ErrTooMany, RetryAfter: wait, Message: fmt.Sprintf(
+			return &engine.RetryError{Kind: engine.ErrTooMany, Code: engine.CodeTooManyAttempts, RetryAfter: wait, Message: fmt.Sprintf(
 				"too many failed sign-ins from your address; try again in %s", roundUp(wait))}
 		}
 	}
@@ -229,7 +229,7 @@ func (t *LoginThrottle) hash(ctx context.Context, fn func()) error {
 }
 
 func (t *LoginThrottle) busy() error {
-	return &engine.RetryError{Kind: engine.ErrUnavailable, RetryAfter: time.Second,
+	return &engine.RetryError{Kind: engine.ErrUnavailable, Code: engine.CodeBusy, RetryAfter: time.Second,
 		Message: "the server is busy checking passwords; try again in a moment"}
 }
 

@@ -192,6 +192,16 @@ func (t Translator) Format(key string, params map[string]any) string {
 	})
 }
 
+// Error is the message of an API error code ("error.<code>") with its params,
+// or fallback (the English message) for a code the catalogue has no message for.
+func (t Translator) Error(code string, params map[string]any, fallback string) string {
+	key := "error." + code
+	if code == "" || !t.Has(key) {
+		return fallback
+	}
+	return t.Format(key, params)
+}
+
 // Subset returns the messages whose keys start with one of the prefixes, keys
 // kept whole, for a page's script (rendered as JSON into the page).
 func (t Translator) Subset(prefixes ...string) map[string]string {

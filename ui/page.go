@@ -252,36 +252,36 @@ func (d ProcessesData) nextURL() templ.SafeURL { return d.pageURL(d.Offset + d.l
 func errorTitleKey(status int) string {
 	switch status {
 	case 400:
-		return "error.400"
+		return "errpage.400"
 	case 401:
-		return "error.401"
+		return "errpage.401"
 	case 403:
-		return "error.403"
+		return "errpage.403"
 	case 404:
-		return "error.404"
+		return "errpage.404"
 	case 409:
-		return "error.409"
+		return "errpage.409"
 	}
 	if status >= 500 {
-		return "error.500"
+		return "errpage.500"
 	}
-	return "error.generic"
+	return "errpage.generic"
 }
 
 // errorHintKey is the message key of the explanation shown when an error page has no message.
 func errorHintKey(status int) string {
 	switch status {
 	case 401:
-		return "error.401.hint"
+		return "errpage.401.hint"
 	case 403:
-		return "error.403.hint"
+		return "errpage.403.hint"
 	case 404:
-		return "error.404.hint"
+		return "errpage.404.hint"
 	}
 	if status >= 500 {
-		return "error.500.hint"
+		return "errpage.500.hint"
 	}
-	return "error.generic.hint"
+	return "errpage.generic.hint"
 }
 
 // langOrDefault is lang when it is a UI language, else En (the language T falls back to).
@@ -306,15 +306,4 @@ func errorPageFrame(p Page, status int) Page {
 		p.Title = p.tr().T(errorTitleKey(status))
 	}
 	return p
-}
-
-// designerMessages returns the "designer.*" messages of tr, without the
-// prefix, for the designer's script (rendered as JSON into the page).
-func designerMessages(tr Translator) map[string]string {
-	const prefix = "designer."
-	out := map[string]string{}
-	for k, v := range tr.Subset(prefix) {
-		out[strings.TrimPrefix(k, prefix)] = v
-	}
-	return out
 }

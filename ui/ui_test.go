@@ -58,7 +58,7 @@ func TestLoginPage(t *testing.T) {
 		t.Run(string(c.lang), func(t *testing.T) {
 			d := LoginData{
 				Page:     Page{Catalog: testCat, Lang: c.lang, CSRF: "csrf-tok-123", Path: "/login", Title: testCat.T(c.lang, "login.submit")},
-				Error:    testCat.T(c.lang, "login.error.invalid"),
+				Error:    testCat.T(c.lang, "error.bad_credentials"),
 				Next:     "/inbox?tab=todo",
 				Username: `bob"><b>`,
 			}
@@ -158,7 +158,7 @@ func TestProcessesPage(t *testing.T) {
 		"2024-05-31 16:15", "1970-01-01 00:00", "by alice",
 		`data-action="disable" data-id="p_1"`, `data-action="enable" data-id="p_2"`, `data-action="delete" data-id="p_1"`,
 		`data-confirm="Delete the process “采购审批”? This cannot be undone."`,
-		`data-msg-network=`,
+		`<script id="i18n" type="application/json">`,
 		"21–23 of 57",
 		`href="/processes?q=a%26b" rel="prev"`,
 		`href="/processes?offset=40&amp;q=a%26b" rel="next"`,
@@ -166,8 +166,8 @@ func TestProcessesPage(t *testing.T) {
 	// HTML in user data is escaped, in text and in attributes.
 	mustContain(t, html, "&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;")
 	mustNotContain(t, html, "<script>alert", "<img src=x")
-	if n := strings.Count(html, "<script"); n != 2 { // app.js and processes.js
-		t.Errorf("found %d <script> tags, want 2", n)
+	if n := strings.Count(html, "<script"); n != 3 { // app.js, processes.js and the messages
+		t.Errorf("found %d <script> tags, want 3", n)
 	}
 
 	// zh-CN labels and range.

@@ -46,7 +46,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 			token = c.FormValue(csrfFormField)
 		}
 		if !identity.CSRFMatches(sess, token) {
-			return apiErr(fiber.StatusForbidden, "missing or wrong CSRF token: send the X-CSRF-Token header from GET /api/me")
+			return codedErr(fiber.StatusForbidden, engine.CodeCSRF, nil, "missing or wrong CSRF token: send the X-CSRF-Token header from GET /api/me")
 		}
 	}
 	c.Locals(localUser, u)
@@ -66,11 +66,11 @@ func (s *Server) identify(c *fiber.Ctx) (*engine.User, *identity.Session, error)
 	case strings.EqualFold(scheme, "Basic"):
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
-			return nil, nil, engine.Errorf(engine.ErrUnauthorized, "malformed Basic credentials")
+			return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadAuthorization, nil, "malformed Basic credentials")
 		}
 		user, pass, ok := strings.Cut(string(raw), ":")
 		if !ok {
-			return nil, nil, engine.Errorf(engine.ErrUnauthorized, "malformed Basic credentials")
+			return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadAuthorization, nil, "malformed Basic credentials")
 		}
 		// c.IP() is the peer address. Behind a reverse proxy every client shares the
 		// proxy's address (per-address throttling then applies to all together); Fiber's
@@ -82,13 +82,13 @@ func (s *Server) identify(c *fiber.Ctx) (*engine.User, *identity.Session, error)
 		u, err := s.deps.Identity.CheckToken(ctx, cred)
 		return u, nil, err
 	case auth != "":
-		return nil, nil, engine.Errorf(engine.ErrUnauthorized, "unsupported Authorization scheme %q; use Basic or Bearer", scheme)
+		return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadAuthorization, nil, "unsupported Authorization scheme %q; use Basic or Bearer", scheme)
 	}
 	if secret := c.Cookies(sessionCookie); secret != "" {
 		sess, u, err := s.deps.Identity.SessionUser(ctx, secret)
 		return u, sess, err
 	}
-	return nil, nil, engine.Errorf(engine.ErrUnauthorized, "authentication required: use HTTP Basic, an API token (Authorization: Bearer ...) or sign in")
+	return nil, nil, engine.Coded(engine.ErrUnauthorized, engine.CodeAuthRequired, nil, "authentication required: use HTTP Basic, an API token (Authorization: Bearer ...) or sign in")
 }
 
 // requireRole lets the request through only when the caller has role r or above.
@@ -96,10 +96,10 @@ func (s *Server) requireRole(r string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := caller(c)
 		if u == nil {
-			return engine.Errorf(engine.ErrUnauthorized, "authentication required")
+			return engine.Coded(engine.ErrUnauthorized, engine.CodeAuthRequired, nil, "authentication required")
 		}
 		if !u.HasRole(r) {
-			return engine.Errorf(engine.ErrForbidden, "this needs the %s role; you are %s", r, u.Role)
+			return engine.Coded(engine.ErrForbidden, engine.CodeRoleRequired, engine.Params{"role": r, "have": u.Role}, "this needs the %s role; you are %s", r, u.Role)
 		}
 		return c.Next()
 	}

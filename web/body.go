@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"flowcraft/engine"
 )
 
 // decodeJSON parses the request body into v strictly: the content type must be JSON
@@ -20,15 +22,15 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	}
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
-		return apiErr(fiber.StatusBadRequest, "request body is empty; send a JSON object")
+		return codedErr(fiber.StatusBadRequest, codeEmptyBody, nil, "request body is empty; send a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return apiErr(fiber.StatusBadRequest, describeJSONError(body, err))
+		return jsonError(body, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apiErr(fiber.StatusBadRequest, "malformed JSON: unexpected data after the JSON value")
+		return errTrailingData
 	}
 	return nil
 }
@@ -47,33 +49,47 @@ func requireJSON(c *fiber.Ctx) error {
 		if ct == "" {
 			ct = "none"
 		}
-		return apiErr(fiber.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type must be application/json, not %s", ct))
+		return codedErr(fiber.StatusUnsupportedMediaType, codeUnsupportedMedia, engine.Params{"got": ct},
+			fmt.Sprintf("Content-Type must be application/json, not %s", ct))
 	}
 	return nil
 }
 
-// describeJSONError turns encoding/json errors into messages that name the problem and
-// where it is (line and column for syntax errors, the field for type errors).
-func describeJSONError(body []byte, err error) string {
+// errTrailingData answers a body with more after its JSON value.
+var errTrailingData = codedErr(fiber.StatusBadRequest, codeTrailingData, nil, "malformed JSON: unexpected data after the JSON value")
+
+// jsonError turns an encoding/json error into a 400 that names the problem and
+// where it is: malformed_json with the line and column of a syntax error,
+// wrong_type with the field and the JSON type it needs, unknown_field.
+func jsonError(body []byte, err error) *APIError {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	bad := func(code engine.Code, params engine.Params, msg string) *APIError {
+		return codedErr(fiber.StatusBadRequest, code, params, msg)
+	}
 	switch {
 	case errors.As(err, &se):
 		line, col := position(body, se.Offset)
-		return fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, se.Error())
+		return bad(codeMalformedJSON, engine.Params{"line": line, "column": col},
+			fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, se.Error()))
 	case errors.As(err, &te):
 		field := te.Field
+		want := jsonKind(te.Type.Kind().String())
 		if field == "" {
-			return fmt.Sprintf("malformed JSON: expected %s, got JSON %s", te.Type, te.Value)
+			return bad(engine.CodeWrongType, engine.Params{"field": "", "want": want},
+				fmt.Sprintf("malformed JSON: expected %s, got JSON %s", te.Type, te.Value))
 		}
-		return fmt.Sprintf("field %q must be %s, not JSON %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+		return bad(engine.CodeWrongType, engine.Params{"field": field, "want": want},
+			fmt.Sprintf("field %q must be %s, not JSON %s", field, want, te.Value))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: the body ends in the middle of a value"
+		line, col := position(body, int64(len(body))+1)
+		return bad(codeMalformedJSON, engine.Params{"line": line, "column": col}, "malformed JSON: the body ends in the middle of a value")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return fmt.Sprintf("unknown field %s; custom data belongs in \"extension\" or \"metadata\"", name)
+		return bad(engine.CodeUnknownField, engine.Params{"field": strings.Trim(name, `"`)},
+			fmt.Sprintf("unknown field %s; custom data belongs in \"extension\" or \"metadata\"", name))
 	}
-	return "malformed JSON: " + err.Error()
+	return bad(codeMalformedJSON, engine.Params{"line": 0, "column": 0}, "malformed JSON: "+err.Error())
 }
 
 func jsonKind(goKind string) string {

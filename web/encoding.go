@@ -100,7 +100,7 @@ func parseCodings(values [][]byte) ([]string, error) {
 }
 
 func unsupportedEncoding(msg string) error {
-	return apiErr(fiber.StatusUnsupportedMediaType, msg)
+	return codedErr(fiber.StatusUnsupportedMediaType, codeBadEncoding, nil, msg)
 }
 
 // decode undoes codings (listed in the order they were applied) from the last to the
@@ -114,7 +114,7 @@ func (d *bodyDecoder) decode(body []byte, codings []string) ([]byte, error) {
 		select {
 		case d.slots <- struct{}{}:
 		case <-wait.C:
-			return nil, &engine.RetryError{Kind: engine.ErrUnavailable, RetryAfter: time.Second,
+			return nil, &engine.RetryError{Kind: engine.ErrUnavailable, Code: engine.CodeBusy, RetryAfter: time.Second,
 				Message: "the server is busy decoding other compressed request bodies; retry, or send this one without Content-Encoding"}
 		}
 	}
@@ -201,7 +201,7 @@ func (in *inflater) inflate(coding string, body []byte, limit int) ([]byte, erro
 		in.br = nil // its Reset keeps unread input: reuse it only after a whole stream
 	}
 	if len(out) > limit {
-		return nil, apiErr(fiber.StatusRequestEntityTooLarge,
+		return nil, codedErr(fiber.StatusRequestEntityTooLarge, codeBodyTooLarge, engine.Params{"max": limit},
 			fmt.Sprintf("request body is larger than the limit of %d bytes once decoded (Content-Encoding %s)", limit, coding))
 	}
 	if err != nil {
@@ -221,7 +221,7 @@ func corruptBody(coding string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		msg = "the data ends early"
 	}
-	return apiErr(fiber.StatusBadRequest, fmt.Sprintf("request body is not valid %s data (Content-Encoding): %s", coding, msg))
+	return codedErr(fiber.StatusBadRequest, codeCorruptBody, engine.Params{"encoding": coding}, fmt.Sprintf("request body is not valid %s data (Content-Encoding): %s", coding, msg))
 }
 
 // readAtMost reads r to its end or to n bytes, whichever comes first, into

@@ -11,9 +11,15 @@ import (
 	"flowcraft/engine"
 )
 
-// APIError is the one error shape of the API: {"statusCode", "errorMessage", "errors"}.
+// APIError is the one error shape of the API: {"statusCode", "code", "params",
+// "errorMessage", "errors"}. Code is stable and Params hold the values its
+// message needs (the browser UI shows the locale's "error.<code>" with them);
+// errorMessage says the same in English for API callers; errors lists every
+// problem of an invalid request, each with its own code and params.
 type APIError struct {
 	StatusCode   int                 `json:"statusCode"`
+	Code         engine.Code         `json:"code"`
+	Params       engine.Params       `json:"params,omitempty"`
 	ErrorMessage string              `json:"errorMessage"`
 	Errors       []engine.FieldError `json:"errors,omitempty"`
 	RequestID    string              `json:"requestId,omitempty"`
@@ -21,9 +27,64 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.ErrorMessage }
 
-// apiErr builds an *APIError for handler-level problems (bad query parameters and the like).
+// The web edge's own error codes (the engine's are in engine/codes.go).
+const (
+	codeEmptyBody         engine.Code = "empty_body"             // a body is needed
+	codeMalformedJSON     engine.Code = "malformed_json"         // [line] [column] of the syntax error (0 when unknown)
+	codeTrailingData      engine.Code = "trailing_data"          // data after the JSON value
+	codeMalformedBody     engine.Code = "malformed_body"         // a form or multipart body that does not parse
+	codeBodyTooLarge      engine.Code = "body_too_large"         // [max] bytes
+	codeUnsupportedMedia  engine.Code = "unsupported_media_type" // [got] instead of application/json
+	codeBadEncoding       engine.Code = "bad_encoding"           // a Content-Encoding that is not supported [encoding]
+	codeCorruptBody       engine.Code = "corrupt_body"           // a compressed body that does not decode [encoding]
+	codeNoRoute           engine.Code = "no_route"               // [method] [path]
+	codeMethodNotAllowed  engine.Code = "method_not_allowed"     // [method] [path]
+	codeUpgradeRequired   engine.Code = "upgrade_required"       // a websocket endpoint reached without a websocket
+	codeInstanceFailed    engine.Code = "instance_failed"        // a webhook's instance ended [status]; see [id]
+	codeBadLanguage       engine.Code = "bad_language"           // [allowed]
+	codeBadRequestGeneric engine.Code = "bad_request"            // a request Fiber itself refused
+)
+
+// apiErr builds an *APIError for handler-level problems; its code is the one of
+// the status (statusCode).
 func apiErr(status int, msg string) *APIError {
-	return &APIError{StatusCode: status, ErrorMessage: msg}
+	return &APIError{StatusCode: status, Code: statusCode(status), ErrorMessage: msg}
+}
+
+// codedErr builds an *APIError with a stable code and the params of its message.
+func codedErr(status int, code engine.Code, params engine.Params, msg string) *APIError {
+	return &APIError{StatusCode: status, Code: code, Params: params, ErrorMessage: msg}
+}
+
+// statusCode is the code of an error known only by its HTTP status.
+func statusCode(status int) engine.Code {
+	switch status {
+	case fiber.StatusBadRequest:
+		return codeBadRequestGeneric
+	case fiber.StatusUnauthorized:
+		return engine.CodeUnauthorized
+	case fiber.StatusForbidden:
+		return engine.CodeForbidden
+	case fiber.StatusNotFound:
+		return engine.CodeNotFound
+	case fiber.StatusMethodNotAllowed:
+		return codeMethodNotAllowed
+	case fiber.StatusConflict:
+		return engine.CodeConflict
+	case fiber.StatusRequestEntityTooLarge:
+		return codeBodyTooLarge
+	case fiber.StatusUnsupportedMediaType:
+		return codeUnsupportedMedia
+	case fiber.StatusUnprocessableEntity:
+		return engine.CodeUnprocessable
+	case fiber.StatusUpgradeRequired:
+		return codeUpgradeRequired
+	case fiber.StatusTooManyRequests:
+		return engine.CodeTooManyRequests
+	case fiber.StatusServiceUnavailable:
+		return engine.CodeUnavailable
+	}
+	return engine.CodeInternal
 }
 
 // errorHandler maps every error a handler returns to a status code and the API error
@@ -52,39 +113,61 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 	)
 	switch {
 	case errors.As(err, &ae):
+		if ae.Code == "" {
+			ae.Code = statusCode(ae.StatusCode)
+		}
 		return ae
 	case errors.As(err, &ve):
-		return &APIError{StatusCode: fiber.StatusBadRequest, ErrorMessage: ve.Error(), Errors: ve.Problems}
+		return &APIError{StatusCode: fiber.StatusBadRequest, Code: engine.CodeInvalid, Params: engine.Params{"count": len(ve.Problems)},
+			ErrorMessage: ve.Error(), Errors: ve.Problems}
 	case errors.As(err, &re):
-		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(retryAfterSeconds(re.RetryAfter), 10))
-		return &APIError{StatusCode: statusOf(re.Kind), ErrorMessage: re.Message}
+		wait := retryAfterSeconds(re.RetryAfter)
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(wait, 10))
+		params := engine.Params{"retryAfter": wait}
+		for k, v := range re.Params {
+			params[k] = v
+		}
+		return &APIError{StatusCode: statusOf(re.Kind), Code: orKind(re.Code, re.Kind), Params: params, ErrorMessage: re.Message}
 	case errors.As(err, &ce):
-		return &APIError{StatusCode: statusOf(ce.Kind), ErrorMessage: ce.Message}
+		return &APIError{StatusCode: statusOf(ce.Kind), Code: orKind(ce.Code, ce.Kind), Params: ce.Params, ErrorMessage: ce.Message}
 	case errors.As(err, &fe):
-		msg := fe.Message
+		e := &APIError{StatusCode: fe.Code, Code: statusCode(fe.Code), ErrorMessage: fe.Message}
 		switch fe.Code {
 		case fiber.StatusRequestEntityTooLarge:
-			msg = "request body is larger than the limit"
+			e.Params = engine.Params{"max": s.cfg.BodyLimit}
+			e.ErrorMessage = "request body is larger than the limit of " + strconv.Itoa(s.cfg.BodyLimit) + " bytes"
 		case fiber.StatusNotFound:
 			if isAPI(c) {
-				msg = "no such route: " + c.Method() + " " + c.Path()
+				e.Code, e.Params = codeNoRoute, engine.Params{"method": c.Method(), "path": c.Path()}
+				e.ErrorMessage = "no such route: " + c.Method() + " " + c.Path()
 			}
 		case fiber.StatusMethodNotAllowed:
-			msg = "method " + c.Method() + " is not allowed on " + c.Path()
+			e.Params = engine.Params{"method": c.Method(), "path": c.Path()}
+			e.ErrorMessage = "method " + c.Method() + " is not allowed on " + c.Path()
 		}
 		if fe.Code >= 500 {
 			s.log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
-			msg = "internal error; request id " + rid
+			e.Code, e.Params = engine.CodeInternal, engine.Params{"requestId": rid}
+			e.ErrorMessage = "internal error; request id " + rid
 		}
-		return &APIError{StatusCode: fe.Code, ErrorMessage: msg}
+		return e
 	}
 	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized, engine.ErrTooMany, engine.ErrUnavailable, engine.ErrUnprocessable} {
 		if errors.Is(err, kind) {
-			return &APIError{StatusCode: statusOf(kind), ErrorMessage: err.Error()}
+			return &APIError{StatusCode: statusOf(kind), Code: engine.KindCode(kind), ErrorMessage: err.Error()}
 		}
 	}
 	s.log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
-	return &APIError{StatusCode: fiber.StatusInternalServerError, ErrorMessage: "internal error; request id " + rid, RequestID: rid}
+	return &APIError{StatusCode: fiber.StatusInternalServerError, Code: engine.CodeInternal, Params: engine.Params{"requestId": rid},
+		ErrorMessage: "internal error; request id " + rid, RequestID: rid}
+}
+
+// orKind is code, or the code of kind when code is empty.
+func orKind(code engine.Code, kind error) engine.Code {
+	if code != "" {
+		return code
+	}
+	return engine.KindCode(kind)
 }
 
 func statusOf(kind error) int {

@@ -60,7 +60,7 @@ func (s *Server) renameGroup(c *fiber.Ctx) error {
 	}
 	id := param(c, "id")
 	if b.ID != "" && b.ID != id {
-		return engine.Invalid("id", "a group's id cannot change")
+		return engine.InvalidField("id", engine.CodeImmutable, nil, "a group's id cannot change")
 	}
 	g, err := s.deps.Identity.RenameGroup(c.UserContext(), id, b.Name)
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Server) addMember(c *fiber.Ctx) error {
 		return err
 	}
 	if b.UserID == "" {
-		return engine.Invalid("userId", "userId is required")
+		return engine.InvalidField("userId", engine.CodeRequired, engine.Params{"field": "userId"}, "userId is required")
 	}
 	if err := s.deps.Identity.AddMember(c.UserContext(), param(c, "id"), b.UserID); err != nil {
 		return err

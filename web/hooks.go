@@ -48,7 +48,7 @@ func (s *Server) hook(c *fiber.Ctx) error {
 	}
 	key := strings.Clone(c.Get("Idempotency-Key"))
 	if len(key) > 200 {
-		return engine.Invalid("Idempotency-Key", "the Idempotency-Key header may have at most 200 characters")
+		return engine.InvalidField("Idempotency-Key", engine.CodeTooLong, engine.Params{"max": 200}, "the Idempotency-Key header may have at most 200 characters")
 	}
 	trigger, err := hookTrigger(c, body)
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Server) hook(c *fiber.Ctx) error {
 	if in.Status != engine.StatusDone {
 		// The instance's error may name internal systems; the caller gets the id to
 		// look it up with credentials.
-		return apiErr(fiber.StatusInternalServerError, "instance "+in.ID.String()+" ended with status "+in.Status+
+		return codedErr(fiber.StatusInternalServerError, codeInstanceFailed, engine.Params{"id": in.ID.String(), "status": in.Status}, "instance "+in.ID.String()+" ended with status "+in.Status+
 			"; see GET /api/processInst/"+in.ID.String())
 	}
 	return replyOutput(c, in)
@@ -157,10 +157,10 @@ func hookTrigger(c *fiber.Ctx, body []byte) (any, error) {
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(&v); err != nil {
-			return nil, apiErr(fiber.StatusBadRequest, describeJSONError(body, err))
+			return nil, jsonError(body, err)
 		}
 		if dec.More() {
-			return nil, apiErr(fiber.StatusBadRequest, "malformed JSON: unexpected data after the JSON value")
+			return nil, errTrailingData
 		}
 		if obj, ok := v.(map[string]any); ok {
 			return obj, nil
@@ -169,13 +169,13 @@ func hookTrigger(c *fiber.Ctx, body []byte) (any, error) {
 	case media == fiber.MIMEApplicationForm:
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, apiErr(fiber.StatusBadRequest, "malformed form body: "+err.Error())
+			return nil, codedErr(fiber.StatusBadRequest, codeMalformedBody, nil, "malformed form body: "+err.Error())
 		}
 		return map[string]any{"body": valuesMap(vals)}, nil
 	case media == fiber.MIMEMultipartForm:
 		form, err := c.MultipartForm()
 		if err != nil {
-			return nil, apiErr(fiber.StatusBadRequest, "malformed multipart body: "+err.Error())
+			return nil, codedErr(fiber.StatusBadRequest, codeMalformedBody, nil, "malformed multipart body: "+err.Error())
 		}
 		vals := url.Values{}
 		for k, vs := range form.Value {

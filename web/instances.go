@@ -47,10 +47,10 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(&trigger); err != nil {
-			return apiErr(fiber.StatusBadRequest, describeJSONError(body, err))
+			return jsonError(body, err)
 		}
 		if dec.More() {
-			return apiErr(fiber.StatusBadRequest, "malformed JSON: unexpected data after the JSON value")
+			return errTrailingData
 		}
 	}
 	if trigger == nil {
@@ -62,7 +62,7 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 	}
 	key := strings.Clone(c.Get("Idempotency-Key"))
 	if len(key) > 200 {
-		return engine.Invalid("Idempotency-Key", "the Idempotency-Key header may have at most 200 characters")
+		return engine.InvalidField("Idempotency-Key", engine.CodeTooLong, engine.Params{"max": 200}, "the Idempotency-Key header may have at most 200 characters")
 	}
 	u := caller(c)
 	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger, engine.StartOptions{
@@ -102,7 +102,7 @@ func waitParam(c *fiber.Ctx) (time.Duration, error) {
 		}
 	}
 	if err != nil || d < 0 || d > maxWait {
-		return 0, engine.Invalid("wait", "wait must be a duration like 5s, at most %s", maxWait)
+		return 0, engine.InvalidField("wait", engine.CodeOutOfRange, engine.Params{"min": 0, "max": int64(maxWait / time.Second)}, "wait must be a duration like 5s, at most %s", maxWait)
 	}
 	return d, nil
 }
@@ -118,7 +118,7 @@ func mayWatch(u *engine.User, in *engine.Instance) error {
 	if u.HasRole(engine.RoleDesigner) || in.Executor == u.ID {
 		return nil
 	}
-	return engine.Errorf(engine.ErrForbidden, "instance %s was started by someone else", in.ID)
+	return engine.Coded(engine.ErrForbidden, engine.CodeNotYourInstance, nil, "instance %s was started by someone else", in.ID)
 }
 
 // listInstances handles GET /api/processInst.
@@ -136,12 +136,12 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 	}
 	if p := c.Query("parent"); p != "" {
 		if f.ParentID, err = engine.ParseID(p); err != nil {
-			return engine.Invalid("parent", "parent must be an instance id")
+			return engine.InvalidField("parent", engine.CodeBadID, nil, "parent must be an instance id")
 		}
 	}
 	if u := caller(c); !u.HasRole(engine.RoleDesigner) {
 		if f.Executor != "" && f.Executor != u.ID {
-			return engine.Errorf(engine.ErrForbidden, "you may list only the instances you started")
+			return engine.Coded(engine.ErrForbidden, engine.CodeNotYourInstance, nil, "you may list only the instances you started")
 		}
 		f.Executor = u.ID
 	}
@@ -166,7 +166,7 @@ func timeParam(c *fiber.Ctx, name string) (int64, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return 0, engine.Invalid(name, "%s must be unix milliseconds or an RFC 3339 time", name)
+		return 0, engine.InvalidField(name, engine.CodeBadTime, engine.Params{"example": "2024-05-31T08:00:00Z"}, "%s must be unix milliseconds or an RFC 3339 time", name)
 	}
 	return t.UnixMilli(), nil
 }
@@ -213,7 +213,7 @@ func (s *Server) getInstanceTask(c *fiber.Ctx) error {
 			return ok(c, t)
 		}
 	}
-	return engine.Errorf(engine.ErrNotFound, "instance %s has no task %s", v.ID, taskID)
+	return engine.Coded(engine.ErrNotFound, engine.CodeNoSuchTask, engine.Params{"task": taskID}, "instance %s has no task %s", v.ID, taskID)
 }
 
 // actionBody is the body of PUT /api/processInst/{inst_id}.
@@ -237,7 +237,7 @@ func (s *Server) actOnInstance(c *fiber.Ctx) error {
 	switch b.Action {
 	case engine.ActionCancel, engine.ActionSuspend, engine.ActionResume, engine.ActionRetry:
 	default:
-		return engine.Invalid("action", "action must be cancel, suspend, resume or retry")
+		return engine.InvalidField("action", engine.CodeOneOf, engine.Params{"allowed": "cancel, suspend, resume, retry"}, "action must be cancel, suspend, resume or retry")
 	}
 	in, err := s.deps.Runtime.Act(c.UserContext(), id, b.Action)
 	if err != nil {
@@ -307,7 +307,7 @@ func (s *Server) putVariables(c *fiber.Ctx) error {
 		return err
 	}
 	if vars == nil {
-		return engine.Invalid("", "send a JSON object of variables")
+		return engine.InvalidField("", engine.CodeNotObject, nil, "send a JSON object of variables")
 	}
 	id, err := instanceID(c)
 	if err != nil {

@@ -23,7 +23,7 @@ func (s *Server) listJobs(c *fiber.Ctx) error {
 	}
 	status := query(c, "status")
 	if status != "" && status != "pending" && status != "dead" {
-		return engine.Invalid("status", "status must be pending or dead")
+		return engine.InvalidField("status", engine.CodeOneOf, engine.Params{"allowed": "pending, dead"}, "status must be pending or dead")
 	}
 	jobs, total, err := s.deps.Jobs.ListJobs(c.UserContext(), status, page)
 	if err != nil {

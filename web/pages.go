@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -111,21 +110,15 @@ func (p *pages) loginSubmit(c *fiber.Ctx) error {
 	tr := p.tr(c)
 	want, got := c.Cookies(loginCSRFCookie), c.FormValue(csrfFormField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-		return p.renderLogin(c, fiber.StatusForbidden, tr.T("login.error.csrf"), "", c.FormValue("next"))
+		return p.renderLogin(c, fiber.StatusForbidden, tr.Error(string(engine.CodeCSRF), nil, "missing or wrong CSRF token"), "", c.FormValue("next"))
 	}
 	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
 	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"), c.IP())
-	if errors.Is(err, engine.ErrUnauthorized) {
-		return p.renderLogin(c, fiber.StatusUnauthorized, tr.T("login.error.invalid"), user, c.FormValue("next"))
-	}
-	var re *engine.RetryError
-	if errors.As(err, &re) {
-		wait := retryAfterSeconds(re.RetryAfter)
-		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(wait, 10))
-		if errors.Is(err, engine.ErrUnavailable) {
-			return p.renderLogin(c, fiber.StatusServiceUnavailable, tr.T("login.error.busy"), user, c.FormValue("next"))
-		}
-		return p.renderLogin(c, fiber.StatusTooManyRequests, tr.Tf("login.error.throttled", "seconds", wait), user, c.FormValue("next"))
+	if errors.Is(err, engine.ErrUnauthorized) || errors.Is(err, engine.ErrTooMany) || errors.Is(err, engine.ErrUnavailable) {
+		// Wrong credentials, throttled, or busy: the form again, with the error's
+		// message in the page's language (toAPIError also sets Retry-After).
+		e := p.s.toAPIError(c, err)
+		return p.renderLogin(c, e.StatusCode, tr.Error(string(e.Code), e.Params, e.ErrorMessage), user, c.FormValue("next"))
 	}
 	if err != nil {
 		return err
@@ -140,7 +133,7 @@ func (p *pages) logoutSubmit(c *fiber.Ctx) error {
 	if secret != "" {
 		sess, _, err := p.s.deps.Identity.SessionUser(c.UserContext(), secret)
 		if err == nil && !identity.CSRFMatches(sess, c.FormValue(csrfFormField)) {
-			return apiErr(fiber.StatusForbidden, "missing or wrong CSRF token")
+			return codedErr(fiber.StatusForbidden, engine.CodeCSRF, nil, "missing or wrong CSRF token")
 		}
 		if err := p.s.deps.Identity.Logout(c.UserContext(), secret); err != nil {
 			return err
@@ -157,7 +150,7 @@ func (p *pages) setLang(c *fiber.Ctx) error {
 		l = c.Query("l")
 	}
 	if l != string(ui.ZhCN) && l != string(ui.En) {
-		return apiErr(fiber.StatusBadRequest, "l must be zh-CN or en")
+		return codedErr(fiber.StatusBadRequest, codeBadLanguage, engine.Params{"allowed": "zh-CN, en"}, "l must be zh-CN or en")
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: l, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
 		SameSite: fiber.CookieSameSiteLaxMode, Secure: p.s.secure(c)})
@@ -234,7 +227,9 @@ func (p *pages) renderError(c *fiber.Ctx, e *APIError) error {
 			}
 		}
 	}
-	msg := e.ErrorMessage
+	// The error in the page's language, from its code; the English message only
+	// for a code without one.
+	msg := p.tr(c).Error(string(e.Code), e.Params, e.ErrorMessage)
 	if e.StatusCode == fiber.StatusNotFound {
 		msg = "" // the page explains a 404 itself; Fiber's "Cannot GET ..." is no help
 	}

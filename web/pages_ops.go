@@ -90,7 +90,7 @@ func dayStart(v, name string) (int64, error) {
 	}
 	t, err := time.Parse("2006-01-02", v)
 	if err != nil {
-		return 0, engine.Invalid(name, "%s must be a date like 2024-05-31", name)
+		return 0, engine.InvalidField(name, engine.CodeBadTime, engine.Params{"example": "2024-05-31"}, "%s must be a date like 2024-05-31", name)
 	}
 	return t.UnixMilli(), nil
 }

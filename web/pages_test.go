@@ -183,7 +183,7 @@ func TestDesignerPages(t *testing.T) {
 		`"instId":"task-code0001"`,
 		`<script id="designer-templates" type="application/json">[{"id":"manual","kind":"trigger"`,
 		`"id":"exclusive-gateway"`,
-		`<script id="designer-i18n" type="application/json">`,
+		`<script id="i18n" type="application/json">`, `"designer.save":`,
 		`/static/js/designer/main.js`,
 		`class="main main-full"`,
 		`aria-label="Designer tools"`,

@@ -69,10 +69,10 @@ func (s *Server) replaceProcess(c *fiber.Ctx) error {
 	}
 	id := param(c, "id")
 	if p.ID != "" && p.ID != id {
-		return engine.Invalid("id", "the body's id %q does not match the URL's %q", p.ID, id)
+		return engine.InvalidField("id", engine.CodeMismatch, engine.Params{"expected": id}, "the body's id %q does not match the URL's %q", p.ID, id)
 	}
 	if p.Version == 0 {
-		return engine.Invalid("version", "version is required: send the version you edited, as read from GET /api/process/%s", id)
+		return engine.InvalidField("version", engine.CodeRequired, engine.Params{"field": "version"}, "version is required: send the version you edited, as read from GET /api/process/%s", id)
 	}
 	out, err := s.deps.Definitions.Replace(c.UserContext(), id, &p, caller(c).ID)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Server) patchProcess(c *fiber.Ctx) error {
 		return err
 	}
 	if b.Name == nil && b.Description == nil && b.Enabled == nil {
-		return engine.Invalid("", "nothing to change: send name, description or enabled")
+		return engine.InvalidField("", engine.CodeNothingToChange, nil, "nothing to change: send name, description or enabled")
 	}
 	out, err := s.deps.Definitions.Patch(c.UserContext(), param(c, "id"), b.Name, b.Description, b.Enabled, caller(c).ID)
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Server) getProcessTask(c *fiber.Ctx) error {
 	}
 	t := p.Task(taskID)
 	if t == nil {
-		return engine.Errorf(engine.ErrNotFound, "process %s has no task %s", id, taskID)
+		return engine.Coded(engine.ErrNotFound, engine.CodeNoSuchTask, engine.Params{"task": taskID}, "process %s has no task %s", id, taskID)
 	}
 	return ok(c, t)
 }

@@ -46,12 +46,12 @@ func pageParams(c *fiber.Ctx) (engine.Page, error) {
 	var err error
 	if v := c.Query("limit"); v != "" {
 		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 1 || p.Limit > maxLimit {
-			return p, engine.Invalid("limit", "limit must be a whole number from 1 to %d", maxLimit)
+			return p, engine.InvalidField("limit", engine.CodeOutOfRange, engine.Params{"min": 1, "max": maxLimit}, "limit must be a whole number from 1 to %d", maxLimit)
 		}
 	}
 	if v := c.Query("offset"); v != "" {
 		if p.Offset, err = strconv.Atoi(v); err != nil || p.Offset < 0 {
-			return p, engine.Invalid("offset", "offset must be a whole number of 0 or more")
+			return p, engine.InvalidField("offset", engine.CodeTooSmall, engine.Params{"min": 0}, "offset must be a whole number of 0 or more")
 		}
 	}
 	p.Sort = strings.Clone(c.Query("sort"))
@@ -60,7 +60,7 @@ func pageParams(c *fiber.Ctx) (engine.Page, error) {
 	case "desc":
 		p.Desc = true
 	default:
-		return p, engine.Invalid("order", "order must be asc or desc")
+		return p, engine.InvalidField("order", engine.CodeOneOf, engine.Params{"allowed": "asc, desc"}, "order must be asc or desc")
 	}
 	return p, nil
 }
@@ -73,7 +73,7 @@ func boolQuery(c *fiber.Ctx, name string) (*bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, engine.Invalid(name, "%s must be true or false, not %q", name, v)
+		return nil, engine.InvalidField(name, engine.CodeWrongType, engine.Params{"want": "boolean"}, "%s must be true or false, not %q", name, v)
 	}
 	return &b, nil
 }

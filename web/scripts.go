@@ -34,7 +34,7 @@ func (s *Server) checkScript(c *fiber.Ctx) error {
 	case "template":
 		problems = s.deps.Scripts.CheckTemplate(b.Code)
 	default:
-		return engine.Invalid("kind", "kind must be script, expression or template")
+		return engine.InvalidField("kind", engine.CodeOneOf, engine.Params{"allowed": "script, expression, template"}, "kind must be script, expression or template")
 	}
 	if problems == nil {
 		problems = []scripting.Problem{}

@@ -28,7 +28,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	if b.Username == "" || b.Password == "" {
-		return engine.Invalid("username", "username and password are required")
+		return engine.InvalidField("username", engine.CodeRequired, engine.Params{"field": "username"}, "username and password are required")
 	}
 	secret, sess, u, err := s.deps.Identity.Login(c.UserContext(), b.Username, b.Password, c.IP())
 	if err != nil {

@@ -43,7 +43,7 @@ func (s *Server) listTaskInsts(c *fiber.Ctx) error {
 func taskID(c *fiber.Ctx) (engine.ID, error) {
 	id, err := engine.ParseID(c.Params("id"))
 	if err != nil {
-		return 0, engine.Errorf(engine.ErrNotFound, "%q is not a task id", c.Params("id"))
+		return 0, engine.Coded(engine.ErrNotFound, engine.CodeUnknownTaskInst, engine.Params{"id": c.Params("id")}, "%q is not a task id", c.Params("id"))
 	}
 	return id, nil
 }

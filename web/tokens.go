@@ -26,7 +26,7 @@ func tokenOwner(c *fiber.Ctx) (string, error) {
 	u := caller(c)
 	if other := query(c, "user"); other != "" && other != u.ID {
 		if !u.HasRole(engine.RoleAdmin) {
-			return "", engine.Errorf(engine.ErrForbidden, "only admins may manage other users' tokens")
+			return "", engine.Coded(engine.ErrForbidden, engine.CodeAdminOnly, nil, "only admins may manage other users' tokens")
 		}
 		return other, nil
 	}
@@ -58,7 +58,8 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	}
 	// Check the range before converting: seconds × 1e9 overflows a Duration past ~292 years.
 	if b.ExpiresIn < 0 || b.ExpiresIn > int64(identity.MaxTokenTTL/time.Second) {
-		return engine.Invalid("expiresIn", "expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(identity.MaxTokenTTL/time.Second))
+		return engine.InvalidField("expiresIn", engine.CodeOutOfRange, engine.Params{"min": 0, "max": int64(identity.MaxTokenTTL / time.Second)},
+			"expiresIn must be 0 (never expires) or 1 to %d seconds (10 years)", int64(identity.MaxTokenTTL/time.Second))
 	}
 	secret, t, err := s.deps.Identity.CreateToken(c.UserContext(), owner, b.Name, time.Duration(b.ExpiresIn)*time.Second)
 	if err != nil {

@@ -56,13 +56,13 @@ func (s *Server) updateUser(c *fiber.Ctx) error {
 	}
 	id := param(c, "id")
 	if in.ID != "" && in.ID != id {
-		return engine.Invalid("id", "a user's id cannot change")
+		return engine.InvalidField("id", engine.CodeImmutable, nil, "a user's id cannot change")
 	}
 	if id == caller(c).ID && in.Role != nil && *in.Role != engine.RoleAdmin {
-		return engine.Errorf(engine.ErrConflict, "you cannot take the admin role from yourself")
+		return engine.Coded(engine.ErrConflict, engine.CodeOwnAccount, nil, "you cannot take the admin role from yourself")
 	}
 	if id == caller(c).ID && in.Disabled != nil && *in.Disabled {
-		return engine.Errorf(engine.ErrConflict, "you cannot disable your own account")
+		return engine.Coded(engine.ErrConflict, engine.CodeOwnAccount, nil, "you cannot disable your own account")
 	}
 	u, err := s.deps.Identity.UpdateUser(c.UserContext(), id, in)
 	if err != nil {

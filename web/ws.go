@@ -204,7 +204,7 @@ func (s *Server) identityChanged(ch identity.Change) {
 // sessions the Origin must be this site (cross-site websocket hijacking).
 func (s *Server) wsAuth(c *fiber.Ctx) (*engine.User, error) {
 	if !websocket.FastHTTPIsWebSocketUpgrade(c.Context()) {
-		return nil, apiErr(fiber.StatusUpgradeRequired, "this is a websocket endpoint: connect with a websocket client")
+		return nil, codedErr(fiber.StatusUpgradeRequired, codeUpgradeRequired, nil, "this is a websocket endpoint: connect with a websocket client")
 	}
 	c.Locals(localStreamSince, s.streams.changeSeq())
 	u, sess, err := s.identify(c)
@@ -215,7 +215,7 @@ func (s *Server) wsAuth(c *fiber.Ctx) (*engine.User, error) {
 		if origin := c.Get(fiber.HeaderOrigin); origin != "" {
 			o, err := url.Parse(origin)
 			if err != nil || !strings.EqualFold(o.Host, c.Hostname()) {
-				return nil, engine.Errorf(engine.ErrForbidden, "websocket from another site (%s) refused", origin)
+				return nil, engine.Coded(engine.ErrForbidden, engine.CodeCrossSite, engine.Params{"origin": origin}, "websocket from another site (%s) refused", origin)
 			}
 		}
 		c.Locals(localSession, sess)
@@ -407,7 +407,7 @@ func (s *Server) wsProcess(c *fiber.Ctx) error {
 		return err
 	}
 	if !u.HasRole(engine.RoleDesigner) {
-		return engine.Errorf(engine.ErrForbidden, "watching a process needs the designer role")
+		return engine.Coded(engine.ErrForbidden, engine.CodeRoleRequired, engine.Params{"role": engine.RoleDesigner, "have": u.Role}, "watching a process needs the designer role")
 	}
 	pid := param(c, "id")
 	if _, err := s.deps.Definitions.Get(c.UserContext(), pid); err != nil {

@@ -153,18 +153,18 @@ func (t Approval) Check(values map[string]any) []Problem {
 		}
 	}
 	if !someone && !dynamic {
-		probs = append(probs, Problem{Field: "assignees", Message: "set at least one of assignees, candidateUsers or candidateGroups"})
+		probs = append(probs, Problem{Field: "assignees", Code: "assignees_required", Message: "set at least one of assignees, candidateUsers or candidateGroups"})
 	}
 
 	if v := values["outcomes"]; !IsUnset(v) && !IsDynamic(v) {
 		if outs, ok := stringList(v); ok {
 			if len(outs) == 0 {
-				probs = append(probs, Problem{Field: "outcomes", Message: "must not be empty"})
+				probs = append(probs, Problem{Field: "outcomes", Code: "required", Params: map[string]any{"field": "outcomes"}, Message: "must not be empty"})
 			}
 			seen := make(map[string]bool, len(outs))
 			for _, o := range outs {
 				if seen[o] && o != "" {
-					probs = append(probs, Problem{Field: "outcomes", Message: fmt.Sprintf("duplicate outcome %q", o)})
+					probs = append(probs, Problem{Field: "outcomes", Code: "duplicate", Params: map[string]any{"value": o}, Message: fmt.Sprintf("duplicate outcome %q", o)})
 				}
 				seen[o] = true
 			}
@@ -173,7 +173,7 @@ func (t Approval) Check(values map[string]any) []Problem {
 
 	if v := values["dueIn"]; !IsUnset(v) && !IsDynamic(v) {
 		if d, err := ParseDuration(v); err == nil && d <= 0 {
-			probs = append(probs, Problem{Field: "dueIn", Message: "must be greater than 0"})
+			probs = append(probs, Problem{Field: "dueIn", Code: "too_small", Params: map[string]any{"min": 1}, Message: "must be greater than 0"})
 		}
 	}
 	return probs

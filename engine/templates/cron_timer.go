@@ -77,12 +77,12 @@ func (t CronTimer) Check(values map[string]any) []Problem {
 	// The schedule is read before any instance exists: nothing to evaluate {{ }} in.
 	for _, key := range []string{"cron", "timezone", "missedFire", "overlap"} {
 		if IsDynamic(values[key]) {
-			probs = append(probs, Problem{Field: key, Message: "a schedule cannot use {{ }} expressions: there is no instance yet to evaluate them in"})
+			probs = append(probs, Problem{Field: key, Code: "no_expressions", Message: "a schedule cannot use {{ }} expressions: there is no instance yet to evaluate them in"})
 		}
 	}
 	if tz, ok := values["timezone"].(string); ok && !IsDynamic(tz) {
 		if _, err := LoadTimezone(tz); err != nil {
-			probs = append(probs, Problem{Field: "timezone", Message: err.Error()})
+			probs = append(probs, Problem{Field: "timezone", Code: "bad_timezone", Params: map[string]any{"error": err.Error()}, Message: err.Error()})
 		}
 	}
 	return probs

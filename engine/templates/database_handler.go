@@ -72,14 +72,14 @@ func (t DatabaseHandler) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
 	if q, ok := values["sql"].(string); ok && !IsDynamic(q) {
 		if err := oneStatement(q); err != nil {
-			probs = append(probs, Problem{Field: "sql", Message: err.Error()})
+			probs = append(probs, Problem{Field: "sql", Code: "bad_sql", Params: map[string]any{"error": err.Error()}, Message: err.Error()})
 		}
 	}
 	switch p := values["params"].(type) {
 	case nil, []any, map[string]any:
 	default:
 		if !IsDynamic(p) {
-			probs = append(probs, Problem{Field: "params", Message: "must be an array or an object, got " + jsonType(p)})
+			probs = append(probs, Problem{Field: "params", Code: "wrong_type", Params: map[string]any{"want": "array, object"}, Message: "must be an array or an object, got " + jsonType(p)})
 		}
 	}
 	return probs

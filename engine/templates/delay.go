@@ -50,13 +50,13 @@ func (t Delay) Check(values map[string]any) []Problem {
 	dur, until := values["duration"], values["until"]
 	switch {
 	case IsUnset(dur) && IsUnset(until):
-		probs = append(probs, Problem{Field: "duration", Message: "set either duration or until"})
+		probs = append(probs, Problem{Field: "duration", Code: "one_of_required", Params: map[string]any{"fields": "duration, until"}, Message: "set either duration or until"})
 	case !IsUnset(dur) && !IsUnset(until) && !IsDynamic(dur) && !IsDynamic(until):
-		probs = append(probs, Problem{Field: "until", Message: "set only one of duration and until"})
+		probs = append(probs, Problem{Field: "until", Code: "only_one", Params: map[string]any{"fields": "duration, until"}, Message: "set only one of duration and until"})
 	}
 	if s, ok := until.(string); ok && !IsUnset(s) && !IsDynamic(s) {
 		if _, err := ParseTime(s, nil); err != nil {
-			probs = append(probs, Problem{Field: "until", Message: err.Error()})
+			probs = append(probs, Problem{Field: "until", Code: "bad_time", Params: map[string]any{"example": "2024-05-31T08:00:00Z"}, Message: err.Error()})
 		}
 	}
 	return probs

@@ -68,7 +68,7 @@ func (End) Spec() Spec {
 func (t End) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
 	if f, ok := toFloat(values["statusCode"]); ok && f != math.Trunc(f) {
-		probs = append(probs, Problem{Field: "statusCode", Message: "must be an integer"})
+		probs = append(probs, Problem{Field: "statusCode", Code: "wrong_type", Params: map[string]any{"want": "integer"}, Message: "must be an integer"})
 	}
 	return probs
 }

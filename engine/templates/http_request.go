@@ -87,11 +87,11 @@ func (t HTTPRequest) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
 	if u, ok := values["url"].(string); ok && !IsUnset(u) && !IsDynamic(u) {
 		if err := checkHTTPURL(u); err != nil {
-			probs = append(probs, Problem{Field: "url", Message: err.Error()})
+			probs = append(probs, Problem{Field: "url", Code: "bad_url", Params: map[string]any{"error": err.Error()}, Message: err.Error()})
 		}
 	}
 	if f, ok := toFloat(values["timeout"]); ok && f <= 0 {
-		probs = append(probs, Problem{Field: "timeout", Message: "must be greater than 0"})
+		probs = append(probs, Problem{Field: "timeout", Code: "too_small", Params: map[string]any{"min": 1}, Message: "must be greater than 0"})
 	}
 	return probs
 }

@@ -136,10 +136,14 @@ func (s Spec) Param(key string) (Param, bool) {
 	return Param{}, false
 }
 
-// Problem is one static problem with a parameter value.
+// Problem is one static problem with a parameter value. Code and Params name it
+// for programs and translations (the engine's stable problem codes, such as
+// "required", "too_small" with "min"); empty Code means "invalid_value".
 type Problem struct {
-	Field   string `json:"field"` // the parameter key
-	Message string `json:"message"`
+	Field   string         `json:"field"` // the parameter key
+	Code    string         `json:"code,omitempty"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
 }
 
 // String formats the problem as "field: message".

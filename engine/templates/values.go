@@ -53,7 +53,7 @@ func CheckRequired(spec Spec, values map[string]any) []Problem {
 	var probs []Problem
 	for _, p := range spec.Parameters {
 		if p.Required && IsUnset(values[p.Key]) {
-			probs = append(probs, Problem{Field: p.Key, Message: "is required"})
+			probs = append(probs, Problem{Field: p.Key, Code: "required", Params: map[string]any{"field": p.Key}, Message: "is required"})
 		}
 	}
 	return probs
@@ -65,76 +65,95 @@ func CheckRequired(spec Spec, values map[string]any) []Problem {
 func checkParams(spec Spec, values map[string]any) []Problem {
 	var probs []Problem
 	for _, p := range spec.Parameters {
-		for _, msg := range checkParam(p, values[p.Key]) {
-			probs = append(probs, Problem{Field: p.Key, Message: msg})
+		for _, pr := range checkParam(p, values[p.Key]) {
+			pr.Field = p.Key
+			probs = append(probs, pr)
 		}
 	}
 	return probs
 }
 
-// checkParam returns the problems of one value of parameter p.
-func checkParam(p Param, v any) []string {
+// checkParam returns the problems of one value of parameter p (without Field).
+func checkParam(p Param, v any) []Problem {
 	if IsUnset(v) || IsDynamic(v) {
 		return nil
+	}
+	wrongType := func(want string) []Problem {
+		return []Problem{{Code: "wrong_type", Params: map[string]any{"want": want}, Message: "must be " + want + ", got " + jsonType(v)}}
 	}
 	switch p.Type {
 	case TypeString, TypeText, TypeCode, TypeExpression:
 		if _, ok := v.(string); !ok {
-			return []string{"must be a string, got " + jsonType(v)}
+			return wrongType("string")
 		}
 	case TypeNumber:
 		f, ok := toFloat(v)
 		if !ok {
-			return []string{"must be a number, got " + jsonType(v)}
+			return wrongType("number")
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return []string{"must be a finite number"}
+			return []Problem{{Code: "invalid_value", Message: "must be a finite number"}}
 		}
-		var msgs []string
+		var probs []Problem
 		if p.Min != nil && f < *p.Min {
-			msgs = append(msgs, "must be at least "+formatNumber(*p.Min))
+			probs = append(probs, Problem{Code: "too_small", Params: map[string]any{"min": *p.Min}, Message: "must be at least " + formatNumber(*p.Min)})
 		}
 		if p.Max != nil && f > *p.Max {
-			msgs = append(msgs, "must be at most "+formatNumber(*p.Max))
+			probs = append(probs, Problem{Code: "too_large", Params: map[string]any{"max": *p.Max}, Message: "must be at most " + formatNumber(*p.Max)})
 		}
-		return msgs
+		return probs
 	case TypeBoolean:
 		if _, ok := v.(bool); !ok {
-			return []string{"must be true or false, got " + jsonType(v)}
+			return wrongType("boolean")
 		}
 	case TypeSelect:
 		s, ok := v.(string)
 		if !ok {
-			return []string{"must be a string, got " + jsonType(v)}
+			return wrongType("string")
 		}
 		for _, o := range p.Options {
 			if o.Value == s {
 				return nil
 			}
 		}
-		return []string{fmt.Sprintf("must be one of %s, got %q", optionList(p.Options), s)}
+		allowed := make([]string, len(p.Options))
+		for i, o := range p.Options {
+			allowed[i] = o.Value
+		}
+		return []Problem{{Code: "one_of", Params: map[string]any{"allowed": strings.Join(allowed, ", ")},
+			Message: fmt.Sprintf("must be one of %s, got %q", optionList(p.Options), s)}}
 	case TypeUsers, TypeGroups, TypeArray:
-		return checkStringList(v)
+		return invalidValues(checkStringList(v))
 	case TypeKeyValue:
-		return checkKeyValue(v)
+		return invalidValues(checkKeyValue(v))
 	case TypeForm:
-		return checkForm(v)
+		return invalidValues(checkForm(v))
 	case TypeDuration:
 		if _, err := ParseDuration(v); err != nil {
-			return []string{err.Error()}
+			return []Problem{{Code: "invalid_value", Message: err.Error()}}
 		}
 	case TypeCron:
 		s, ok := v.(string)
 		if !ok {
-			return []string{"must be a cron expression string, got " + jsonType(v)}
+			return wrongType("string")
 		}
 		if _, err := ParseCron(s); err != nil {
-			return []string{err.Error()}
+			return []Problem{{Code: "bad_cron", Params: map[string]any{"error": err.Error()}, Message: err.Error()}}
 		}
 	case TypeJSON:
 		// Anything decoded from JSON is acceptable.
 	}
 	return nil
+}
+
+// invalidValues turns detailed messages into problems of code invalid_value
+// (the English message says what is wrong).
+func invalidValues(msgs []string) []Problem {
+	probs := make([]Problem, len(msgs))
+	for i, m := range msgs {
+		probs[i] = Problem{Code: "invalid_value", Message: m}
+	}
+	return probs
 }
 
 // stringList returns v as a list of strings when it is a []string or a []any

@@ -3,38 +3,58 @@
 // shown once; revoke) and jobs (retry a dead one). Every change goes through
 // the REST API; the tab is then reloaded so it shows what the server holds.
 
-import { loadMessages, api } from "./msgs.js";
-import { h, alertShower } from "./runtimeview.js";
+import { api } from "./msgs.js";
+import { t, errorText, problemText } from "./i18n.js";
+import { h, alertShower, showFieldProblems, clearFieldProblems } from "./dom.js";
 
 const root = document.getElementById("admin");
 
 if (root) {
-  const t = loadMessages(document);
   const alertBox = root.querySelector("[data-alert]");
 
-  const showAlert = alertShower(alertBox, t("common.dismiss"));
+  const showAlert = alertShower(alertBox, t);
 
   const call = async (method, url, body) => {
     try {
       return await api(method, url, body);
     } catch {
-      return { ok: false, status: 0, data: { errorMessage: t("admin.js.network") } };
+      return { ok: false, status: 0, data: null };
     }
   };
 
   const reload = () => window.location.reload();
 
-  /** Shows an API error inside a dialog. */
+  // Conflicts that concern one field of a dialog: an id that is taken.
+  const conflictField = { user_exists: "id", group_exists: "id" };
+
+  /**
+   * Shows an error inside a dialog: a message of the page (a string), or a
+   * failed API answer, whose problems appear on the dialog's fields they
+   * concern and whose message and remaining problems appear in the dialog's
+   * error box, all in the page's language.
+   */
   const dialogError = (dialog, r) => {
     const box = dialog.querySelector("[data-dialog-error]");
-    const d = r.data || {};
-    box.replaceChildren(h("div", "", d.errorMessage || `HTTP ${r.status}`));
-    for (const e of d.errors || []) box.append(h("div", "mono", [e.field, e.message].filter(Boolean).join(": ")));
-    box.hidden = false;
+    if (typeof r === "string") {
+      clearFieldProblems(dialog);
+      box.replaceChildren(h("div", "", r));
+      box.hidden = false;
+      return;
+    }
+    let errors = r.data?.errors || [];
+    const taken = conflictField[r.data?.code];
+    if (!errors.length && taken) errors = [{ field: taken, code: r.data.code, params: r.data.params, message: r.data.errorMessage }];
+    const rest = showFieldProblems(t, dialog, errors);
+    const onFields = errors.length - rest.length;
+    box.replaceChildren();
+    if (onFields === 0 || rest.length > 0) box.append(h("div", "", errorText(t, r.data, r.status)));
+    for (const e of rest) box.append(h("div", "", problemText(t, e)));
+    box.hidden = box.childElementCount === 0;
   };
 
   const openDialog = (dialog) => {
     dialog.querySelector("[data-dialog-error]")?.setAttribute("hidden", "");
+    clearFieldProblems(dialog);
     dialog.showModal();
   };
 
@@ -52,7 +72,7 @@ if (root) {
     button.disabled = false;
     button.removeAttribute("aria-busy");
     if (r.ok) reload();
-    else showAlert(t("admin.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`, r.data?.errors || []);
+    else showAlert(t("admin.js.action_failed"), r);
   };
 
   const enc = encodeURIComponent;
@@ -103,7 +123,7 @@ if (root) {
     } else {
       body.id = f.elements.id.value.trim();
       if (!body.id || !password) {
-        dialogError(userDialog, { status: 400, data: { errorMessage: t("admin.js.user_required") } });
+        dialogError(userDialog, t("admin.js.user_required"));
         return;
       }
       r = await call("POST", "/api/users", body);
@@ -134,7 +154,7 @@ if (root) {
     const id = f.elements.id.value.trim();
     const name = f.elements.name.value.trim();
     if (!id || !name) {
-      dialogError(groupDialog, { status: 400, data: { errorMessage: t("admin.js.group_required") } });
+      dialogError(groupDialog, t("admin.js.group_required"));
       return;
     }
     const r = renaming ? await call("PUT", `/api/groups/${enc(renaming)}`, { name }) : await call("POST", "/api/groups", { id, name });
@@ -178,7 +198,7 @@ if (root) {
     const f = e.target;
     const name = f.elements.name.value.trim();
     if (!name) {
-      dialogError(tokenDialog, { status: 400, data: { errorMessage: t("admin.js.token_required") } });
+      dialogError(tokenDialog, t("admin.js.token_required"));
       return;
     }
     const r = await call("POST", `/api/tokens?user=${enc(tokenUser)}`, { name, expiresIn: Number(f.elements.expiresIn.value) || 0 });

@@ -4,15 +4,15 @@
 // Rows are rendered by the server (GET /inbox/{id}/item, the same template
 // as the page's rows), so a live row looks exactly like a loaded one.
 
-import { loadMessages, api } from "./msgs.js";
+import { api } from "./msgs.js";
+import { t } from "./i18n.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
-import { h } from "./runtimeview.js";
+import { h, alertShower } from "./dom.js";
 
 const root = document.getElementById("inbox");
 
 if (root) {
-  const t = loadMessages(document);
   const list = root.querySelector("[data-task-list]");
   const empty = root.querySelector("[data-empty]");
   const count = root.querySelector("[data-open-count]");
@@ -105,16 +105,7 @@ if (root) {
     if (e.target.matches?.("[data-autosubmit]")) e.target.form?.requestSubmit();
   });
 
-  const showAlert = (title, message) => {
-    const body = h("div", "alert-body");
-    body.append(h("div", "alert-title", title), h("div", "", message));
-    const close = h("button", "alert-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", t("inbox.js.dismiss"));
-    close.addEventListener("click", () => (alertBox.hidden = true));
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-  };
+  const showAlert = alertShower(alertBox, t);
 
   // Claim / unclaim.
   root.addEventListener("click", async (e) => {
@@ -127,12 +118,12 @@ if (root) {
     try {
       r = await api("POST", `/api/taskInst/${encodeURIComponent(id)}/${taskAction}`, {});
     } catch {
-      r = { ok: false, status: 0, data: { errorMessage: t("inbox.js.network") } };
+      r = { ok: false, status: 0, data: null };
     }
     b.disabled = false;
     b.removeAttribute("aria-busy");
     if (!r.ok) {
-      showAlert(t("inbox.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+      showAlert(t("inbox.js.action_failed"), r);
       return;
     }
     upsert(id, false);

@@ -5,14 +5,16 @@
 // applied to the model by runtime id and only the rows and nodes that
 // changed are redrawn.
 
-import { loadMessages, fmtDuration, fmtClock, api } from "./msgs.js";
+import { api } from "./msgs.js";
+import { fmtDuration, fmtClock } from "./formats.js";
+import { t } from "./i18n.js";
 import { live, indicator } from "./live.js";
 import { InstanceModel, elapsed, runLabel, compareIds } from "./runmodel.js";
-import { CanvasPainter, taskDetail, h, pill, pretty } from "./runtimeview.js";
+import { CanvasPainter, taskDetail, pill, pretty } from "./runtimeview.js";
+import { h, alertShower } from "./dom.js";
 import { fromDefinition } from "./designer/serialize.js";
 import { Selection } from "./designer/selection.js";
 import { Canvas } from "./designer/canvas.js";
-import { loadMessages as loadDesignerMessages } from "./designer/i18n.js";
 
 /** Reads a JSON blob rendered by the page. */
 function pageJSON(id) {
@@ -35,7 +37,6 @@ export const ALLOWED = {
 const root = document.getElementById("instance");
 
 if (root) {
-  const t = loadMessages(document);
   loadDesignerMessages(document);
   const $ = (sel) => root.querySelector(sel);
   const model = new InstanceModel(pageJSON("instance-view") || { id: root.dataset.instanceId, tasks: [] });
@@ -258,17 +259,7 @@ if (root) {
     }
   }, 1000);
 
-  const showAlert = (title, message) => {
-    const body = h("div", "alert-body");
-    body.append(h("div", "alert-title", title));
-    if (message) body.append(h("div", "", message));
-    const close = h("button", "alert-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", t("instance.js.dismiss"));
-    close.addEventListener("click", () => (alertBox.hidden = true));
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-  };
+  const showAlert = alertShower(alertBox, t);
 
   root.addEventListener("click", async (e) => {
     const b = e.target.closest?.("[data-instance-action]");
@@ -282,7 +273,7 @@ if (root) {
     try {
       r = await api("PUT", `/api/processInst/${encodeURIComponent(model.instance.id || root.dataset.instanceId)}`, { action });
     } catch {
-      r = { ok: false, status: 0, data: { errorMessage: t("instance.js.network") } };
+      r = { ok: false, status: 0, data: null };
     } finally {
       b.removeAttribute("aria-busy");
       b.disabled = false;
@@ -292,7 +283,7 @@ if (root) {
       resyncSoon(); // the reply may be older than events that already arrived
       return;
     }
-    showAlert(t("instance.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+    showAlert(t("instance.js.action_failed"), r);
   });
 
   // ---------- live ----------

@@ -2,10 +2,11 @@
 // and delete processes through the REST API, then reload the list.
 //
 // Controls are found by data-action ("import", "enable", "disable", "delete") and
-// data-id; translated messages come from data-msg-* attributes on #processes and,
-// for the delete confirmation, from the button's data-confirm. API errors
-// ({"statusCode", "errorMessage", "errors": [{"taskId", "field", "message"}]}) are
-// shown in the [data-alert] box.
+// data-id; messages come from the page's <script id="i18n"> (i18n.js) and, for
+// the delete confirmation, from the button's data-confirm. API errors
+// ({"statusCode", "code", "params", "errorMessage", "errors": [{"taskId",
+// "field", "code", "params", "message"}]}) are shown, translated from their
+// codes, in the [data-alert] box.
 //
 // "start" opens #start-dialog with a form generated from the process's
 // inputDataSchema (schemaform.js) and posts the trigger data; "versions" opens
@@ -13,12 +14,13 @@
 
 import { formFromSchema, collectValues } from "./schemaform.js";
 import { api } from "./msgs.js";
+import { t, errorText, problemText } from "./i18n.js";
+import { h, alertShower } from "./dom.js";
 
 const root = document.getElementById("processes");
 
 if (root) {
   const alertBox = root.querySelector("[data-alert]");
-  const msg = (name, fallback) => root.dataset[name] || fallback;
 
   /** Hides the alert box. */
   const hideAlert = () => {
@@ -27,48 +29,10 @@ if (root) {
   };
 
   /**
-   * Shows an error in the alert box: a title, a message and the API's
-   * per-field errors, all as text (never as HTML).
+   * Shows an error in the alert box: a title, the error in the page's language
+   * and the API's per-field problems, all as text (never as HTML).
    */
-  const showAlert = (title, message, errors = []) => {
-    const body = document.createElement("div");
-    body.className = "alert-body";
-    const head = document.createElement("div");
-    head.className = "alert-title";
-    head.textContent = title;
-    body.append(head);
-    if (message && message !== title) {
-      const text = document.createElement("div");
-      text.textContent = message;
-      body.append(text);
-    }
-    if (Array.isArray(errors) && errors.length > 0) {
-      const list = document.createElement("ul");
-      list.className = "alert-list";
-      for (const e of errors) {
-        const item = document.createElement("li");
-        const where = [e?.taskId, e?.field].filter(Boolean).join(" · ");
-        if (where) {
-          const code = document.createElement("code");
-          code.textContent = where;
-          item.append(code, " ");
-        }
-        item.append(String(e?.message ?? ""));
-        list.append(item);
-      }
-      body.append(list);
-    }
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "alert-close";
-    close.setAttribute("aria-label", msg("msgDismiss", "Dismiss"));
-    close.textContent = "×";
-    close.addEventListener("click", hideAlert);
-
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
+  const showAlert = alertShower(alertBox, t);
 
   /** Shows a failed API answer, or reloads the page after a good one. */
   const finish = (res, title) => {
@@ -76,8 +40,7 @@ if (root) {
       window.location.reload();
       return;
     }
-    const d = res.data || {};
-    showAlert(title, d.errorMessage || `HTTP ${res.status}`, d.errors);
+    showAlert(title, res, (e) => e?.taskId || "");
   };
 
   /** Runs fn with the control marked busy; network failures become an alert. */
@@ -86,7 +49,7 @@ if (root) {
     try {
       await fn();
     } catch {
-      showAlert(title, msg("msgNetwork", "Network error"));
+      showAlert(title, t("error.network"));
     } finally {
       control.removeAttribute("aria-busy");
     }
@@ -103,18 +66,18 @@ if (root) {
       fileInput.value = "";
       if (!file) return;
       hideAlert();
-      const title = msg("msgImportFailed", "Import failed");
+      const title = t("js.import_failed");
       let text;
       try {
         text = await file.text();
         JSON.parse(text);
       } catch {
-        showAlert(title, `${file.name}: ${msg("msgInvalidJson", "The file is not valid JSON.")}`);
+        showAlert(title, `${file.name}: ${t("js.invalid_json")}`);
         return;
       }
       const caption = label.querySelector("span");
       const idle = caption?.textContent;
-      if (caption) caption.textContent = msg("msgImporting", "Importing…");
+      if (caption) caption.textContent = t("js.importing");
       await busy(label, title, async () => finish(await api("POST", "/api/process", text), title));
       if (caption) caption.textContent = idle;
     });
@@ -126,7 +89,7 @@ if (root) {
     if (!button || !root.contains(button)) return;
     const { action, id } = button.dataset;
     if (!id) return;
-    const title = msg("msgActionFailed", "The action failed");
+    const title = t("js.action_failed");
     switch (action) {
       case "enable":
       case "disable":
@@ -149,13 +112,7 @@ if (root) {
     }
   });
 
-  /** Creates an element with a class and text. */
-  const el = (tag, cls, text) => {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
+  const el = h;
 
   // Dialogs close on their [data-close] buttons.
   for (const dialog of document.querySelectorAll("dialog")) {
@@ -196,7 +153,7 @@ if (root) {
           field.append(sw, label);
         } else if (f.type === "enum") {
           input = el("select", "select");
-          input.append(new Option(msg("msgChoose", "Choose…"), ""));
+          input.append(new Option(t("start.choose"), ""));
           for (const o of f.options) input.append(new Option(o, o));
           if (f.default !== undefined) input.value = String(f.default);
           input.id = id;
@@ -219,15 +176,15 @@ if (root) {
       return { fields: form.fields };
     }
     const field = el("div", "field");
-    if (!hasProps && (!schema || Object.keys(schema).length === 0)) field.append(el("p", "hint", msg("msgNoInput", "")));
-    const label = el("label", "label", msg("msgJsonLabel", "JSON"));
+    if (!hasProps && (!schema || Object.keys(schema).length === 0)) field.append(el("p", "hint", t("start.no_input")));
+    const label = el("label", "label", t("start.json_label"));
     label.htmlFor = "start-json";
     const ta = el("textarea", "textarea mono");
     ta.id = "start-json";
     ta.rows = 6;
     ta.spellcheck = false;
     ta.value = "{}";
-    field.append(label, ta, el("div", "hint", msg("msgJsonHint", "")), el("div", "field-problems"));
+    field.append(label, ta, el("div", "hint", t("start.json_hint")), el("div", "field-problems"));
     box.append(field);
     return { json: ta };
   };
@@ -250,12 +207,12 @@ if (root) {
     try {
       r = await api("GET", processURL(id));
     } catch {
-      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+      r = { ok: false, status: 0, data: null };
     }
     if (startState?.id !== id) return;
     loading.hidden = true;
     if (!r.ok) {
-      error.textContent = `${msg("msgLoadFailed", "Could not load")}: ${r.data?.errorMessage || r.status}`;
+      error.textContent = `${t("js.load_failed")}: ${errorText(t, r.data, r.status)}`;
       error.hidden = false;
       return;
     }
@@ -264,12 +221,16 @@ if (root) {
     startDialog.querySelector("[data-start-fields] input, [data-start-fields] select, [data-start-fields] textarea")?.focus();
   };
 
-  /** Shows a problem under a start form field. */
+  /**
+   * Shows a problem under a start form field (key null: the JSON text area);
+   * reports whether there is such a field.
+   */
   const fieldProblem = (key, text) => {
     const field = startDialog.querySelector(key === null ? "[data-start-fields] .field" : `[data-start-fields] .field[data-key="${CSS.escape(key)}"]`);
-    if (!field) return;
+    if (!field) return false;
     field.classList.toggle("has-problem", !!text);
     field.querySelector(".field-problems").replaceChildren(...(text ? [el("div", "field-problem", text)] : []));
+    return true;
   };
 
   startDialog?.querySelector("[data-start-form]").addEventListener("submit", async (e) => {
@@ -286,7 +247,7 @@ if (root) {
         data = JSON.parse(startState.json.value.trim() || "{}");
         fieldProblem(null, "");
       } catch {
-        fieldProblem(null, msg("msgInvalidJson", "The text is not valid JSON."));
+        fieldProblem(null, t("js.invalid_json"));
         return;
       }
     } else {
@@ -297,8 +258,8 @@ if (root) {
         fieldProblem(f.key, "");
       }
       const { data: d, errors } = collectValues(startState.fields, raw);
-      const words = { required: "msgRequired", number: "msgNumber", integer: "msgInteger", min: "msgMin", max: "msgMax" };
-      for (const x of errors) fieldProblem(x.key, msg(words[x.problem], x.problem));
+      const words = { required: "js.field_required", number: "js.field_number", integer: "js.field_integer", min: "js.field_min", max: "js.field_max" };
+      for (const x of errors) fieldProblem(x.key, words[x.problem] ? t(words[x.problem]) : x.problem);
       if (errors.length) return;
       data = d;
     }
@@ -307,7 +268,7 @@ if (root) {
     try {
       r = await api("POST", processURL(startState.id), data);
     } catch {
-      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+      r = { ok: false, status: 0, data: null };
     } finally {
       submit.removeAttribute("aria-busy");
     }
@@ -319,8 +280,19 @@ if (root) {
       result.hidden = false;
       return;
     }
-    const d = r.data || {};
-    error.replaceChildren(el("div", "alert-title", msg("msgStartFailed", "Could not start")), el("div", "", d.errorMessage || `HTTP ${r.status}`));
+    // Problems of the trigger data ("trigger/<key>") on their fields, in the
+    // page's language; what no field takes in the error box.
+    const rest = [];
+    for (const x of r.data?.errors || []) {
+      const m = /^trigger(?:\/([^/]+))?/.exec(x.field || "");
+      const key = !m ? undefined : startState.json ? null : m[1];
+      const onField = key !== undefined && fieldProblem(key, problemText(t, x));
+      if (!onField) rest.push(x);
+    }
+    const onFields = (r.data?.errors || []).length - rest.length;
+    error.replaceChildren(el("div", "alert-title", t("js.start_failed")));
+    if (onFields === 0 || rest.length > 0) error.append(el("div", "", errorText(t, r.data, r.status)));
+    for (const x of rest) error.append(el("div", "", problemText(t, x)));
     error.hidden = false;
   });
 
@@ -360,25 +332,25 @@ if (root) {
     try {
       r = await api("GET", `${processURL(id)}/versions?limit=100`);
     } catch {
-      r = { ok: false, data: { errorMessage: msg("msgNetwork", "Network error") } };
+      r = { ok: false, status: 0, data: null };
     }
     loading.hidden = true;
     if (!r.ok) {
-      error.textContent = `${msg("msgLoadFailed", "Could not load")}: ${r.data?.errorMessage || r.status}`;
+      error.textContent = `${t("js.load_failed")}: ${errorText(t, r.data, r.status)}`;
       error.hidden = false;
       return;
     }
     const list = r.data?.response?.list || [];
     const cur = el("tr", "is-current");
     const curVersion = el("td", "nowrap");
-    curVersion.append(el("span", "mono", `v${current}`), " ", el("span", "pill pill-enabled", msg("msgCurrent", "current")));
+    curVersion.append(el("span", "mono", `v${current}`), " ", el("span", "pill pill-enabled", t("versions.current")));
     cur.append(curVersion, el("td", "", name), el("td", "muted", "—"), el("td", "muted", "—"), el("td", "actions"));
     rows.append(cur);
     for (const v of list) {
       const tr = el("tr");
       tr.dataset.version = String(v.version);
       const actions = el("td", "actions");
-      const b = el("button", "btn btn-ghost btn-sm", msg("msgExport", "Download JSON"));
+      const b = el("button", "btn btn-ghost btn-sm", t("versions.export"));
       b.type = "button";
       b.addEventListener("click", () => download(v.definition, `${id}-v${v.version}.json`));
       actions.append(b);

@@ -209,8 +209,8 @@ export function takenEdges(edges, status) {
  */
 export function runLabel(rt, t) {
   const parts = [];
-  if ((rt.iterations || 1) > 1) parts.push(t("rt.iteration", (rt.index || 0) + 1));
-  if (rt.attempt > 0) parts.push(t("rt.attempt", rt.attempt));
+  if ((rt.iterations || 1) > 1) parts.push(t("rt.iteration", { n: (rt.index || 0) + 1 }));
+  if (rt.attempt > 0) parts.push(t("rt.attempt", { n: rt.attempt }));
   return parts.join(" · ");
 }
 

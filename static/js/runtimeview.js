@@ -6,18 +6,11 @@
 // "status.*", "duration.*", "outcome.*").
 
 import { elapsed, takenEdges, runLabel } from "./runmodel.js";
-import { fmtClock, fmtTime, fmtDuration } from "./msgs.js";
+import { fmtClock, fmtTime, fmtDuration } from "./formats.js";
 import { nodeSize } from "./designer/geometry.js";
+import { h } from "./dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
-
-/** Creates an HTML element with a class and text. */
-export function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 
 function svg(tag, attrs, parent) {
   const e = document.createElementNS(NS, tag);
@@ -139,7 +132,7 @@ export class CanvasPainter {
       r.setAttribute("x", String(-w / 2));
       c.setAttribute("transform", `translate(${box.x + box.width - w / 2 - 6} ${box.y + box.height})`);
       const title = c.querySelector("title") || svg("title", {}, c);
-      title.textContent = this.t("rt.runs", count);
+      title.textContent = this.t("rt.runs", { count });
     } else {
       c?.remove();
     }
@@ -273,7 +266,7 @@ export function taskDetail(task, runtimes, chosen, t, opts = {}) {
   if (rs.length > 1) {
     const tabs = h("div", "rt-tabs");
     tabs.setAttribute("role", "tablist");
-    tabs.setAttribute("aria-label", t("rt.runs", rs.length));
+    tabs.setAttribute("aria-label", t("rt.runs", { count: rs.length }));
     rs.forEach((r, i) => {
       const b = h("button", `rt-tab is-${r.status}`);
       b.type = "button";
@@ -287,30 +280,4 @@ export function taskDetail(task, runtimes, chosen, t, opts = {}) {
   }
   box.append(runtimeDetail(current, t, { ...opts, tabs: rs.length > 1 }));
   return box;
-}
-
-/**
- * Makes a function that shows an error in an alert box: a title, the message and
- * one line per {field, message} problem, with a dismiss button.
- * @param {HTMLElement} alertBox
- * @param {string} dismissLabel
- */
-export function alertShower(alertBox, dismissLabel) {
-  return (title, message, errors = []) => {
-    const body = h("div", "alert-body");
-    body.append(h("div", "alert-title", title));
-    if (message) body.append(h("div", "", message));
-    if (errors.length) {
-      const ul = h("ul", "alert-list");
-      for (const e of errors) ul.append(h("li", "", [e.field, e.message].filter(Boolean).join(": ")));
-      body.append(ul);
-    }
-    const close = h("button", "alert-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", dismissLabel);
-    close.addEventListener("click", () => (alertBox.hidden = true));
-    alertBox.replaceChildren(body, close);
-    alertBox.hidden = false;
-    alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
 }

@@ -3,30 +3,30 @@
 // resolve. A change made elsewhere (someone else claimed or decided) is
 // announced live through /ws/inbox.
 
-import { loadMessages, api } from "./msgs.js";
+import { api } from "./msgs.js";
+import { t, errorText, problemText } from "./i18n.js";
 import { fieldsFromTask, collectTaskForm } from "./taskform.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
-import { h, alertShower } from "./runtimeview.js";
+import { h, alertShower } from "./dom.js";
 
 const root = document.getElementById("task");
 
 if (root) {
-  const t = loadMessages(document);
   const id = root.dataset.taskId;
   const url = `/api/taskInst/${encodeURIComponent(id)}`;
   const lang = document.documentElement.lang === "zh-CN" ? "zh" : "en";
   const alertBox = root.querySelector("[data-alert]");
   let busy = false;
 
-  const showAlert = alertShower(alertBox, t("task.js.dismiss"));
+  const showAlert = alertShower(alertBox, t);
 
   /** Calls the API; network failures become an error answer. */
   const call = async (method, path, body) => {
     try {
       return await api(method, path, body);
     } catch {
-      return { ok: false, status: 0, data: { errorMessage: t("task.js.network") } };
+      return { ok: false, status: 0, data: null };
     }
   };
 
@@ -120,13 +120,14 @@ if (root) {
       window.location.assign(`/inbox?completed=${encodeURIComponent(id)}`);
       return;
     }
-    const d = r.data || {};
+    // Each problem on the form field it concerns, in the page's language; the
+    // rest (outcome, comment, the task's state) in the alert.
     const rest = [];
-    for (const x of d.errors || []) {
+    for (const x of r.data?.errors || []) {
       const m = /^form\.(.+)$/.exec(x.field || "");
-      if (!(m && fieldProblem(m[1], x.message))) rest.push(x);
+      if (!(m && fieldProblem(m[1], problemText(t, x)))) rest.push(x);
     }
-    showAlert(t("task.js.submit_failed"), d.errorMessage || `HTTP ${r.status}`, rest);
+    showAlert(t("task.js.submit_failed"), { status: r.status, data: { ...r.data, errors: rest } });
   });
 
   // ---------- claim, unclaim, resolve, delegate ----------
@@ -138,7 +139,7 @@ if (root) {
       const r = await call("POST", `${url}/${b.dataset.taskAction}`, {});
       b.disabled = false;
       if (r.ok) window.location.reload();
-      else showAlert(t("task.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+      else showAlert(t("task.js.action_failed"), r);
       return;
     }
     const open = e.target.closest?.("[data-open-dialog]");
@@ -155,7 +156,7 @@ if (root) {
     const comment = e.target.querySelector("[name=comment]").value;
     const r = await call("POST", `${url}/resolve`, { comment });
     if (r.ok) window.location.assign(`/inbox?resolved=${encodeURIComponent(id)}`);
-    else showAlert(t("task.js.action_failed"), r.data?.errorMessage || `HTTP ${r.status}`);
+    else showAlert(t("task.js.action_failed"), r);
   });
 
   const delegate = document.getElementById("delegate-dialog");
@@ -179,7 +180,10 @@ if (root) {
       window.location.reload();
       return;
     }
-    err.textContent = r.data?.errorMessage || `HTTP ${r.status}`;
+    const onField = (r.data?.errors || []).filter((x) => x.field === "assignee");
+    problems.replaceChildren(...onField.map((x) => h("div", "field-problem", problemText(t, x))));
+    if (onField.length === (r.data?.errors || []).length && onField.length > 0) return;
+    err.textContent = errorText(t, r.data, r.status);
     err.hidden = false;
   });
 

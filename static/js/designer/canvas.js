@@ -17,7 +17,7 @@ import * as geo from "./geometry.js";
 import { connect, setPositions } from "./commands.js";
 import { drawIcon } from "./icons.js";
 import { fitText, textWidth } from "./textfit.js";
-import { t, pick } from "./i18n.js";
+import { t, pick } from "../i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const NAME_FONT = '600 13px ui-sans-serif, system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
@@ -88,7 +88,7 @@ export class Canvas {
 
   /** Builds the SVG skeleton: defs, grid, viewport with edge and node layers, overlay. */
   build() {
-    const svg = el("svg", { class: "canvas-svg", role: "application", "aria-roledescription": t("canvas.role"), "aria-label": t("canvas.label") });
+    const svg = el("svg", { class: "canvas-svg", role: "application", "aria-roledescription": t("designer.canvas.role"), "aria-label": t("designer.canvas.label") });
     const defs = el("defs", {}, svg);
     for (const [id, cls] of [["fc-arrow", "arrow"], ["fc-arrow-sel", "arrow arrow-selected"], ["fc-arrow-bad", "arrow arrow-invalid"]]) {
       const m = el("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" }, defs);
@@ -224,7 +224,7 @@ export class Canvas {
     const spec = this.spec(task.template);
     const { w } = geo.nodeSize(n.kind);
     const name = task.name || pick(spec?.label) || task.template;
-    const sub = spec ? pick(spec.label) : t("canvas.unknown_template", task.template);
+    const sub = spec ? pick(spec.label) : t("designer.canvas.unknown_template", { template: task.template });
     n.g.querySelector("title").textContent = `${name}\n${sub} · ${id}`;
     n.g.setAttribute("aria-label", `${name} (${sub})`);
     const nameEl = n.g.querySelector(".node-name");
@@ -241,9 +241,9 @@ export class Canvas {
     const flags = n.g.querySelector("[data-role=flags]");
     flags.replaceChildren();
     const marks = [];
-    if (task.loopHandler?.mode) marks.push(["loop", t("canvas.flag.loop"), "M17 2l4 4-4 4M3 11V9a3 3 0 0 1 3-3h15M7 22l-4-4 4-4M21 13v2a3 3 0 0 1-3 3H3"]);
-    if (task.errorHandler?.retry > 0 || (task.errorHandler?.strategy && task.errorHandler.strategy !== "fail")) marks.push(["retry", t("canvas.flag.errors"), "M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5"]);
-    if (task.isIgnore) marks.push(["skip", t("canvas.flag.ignored"), "M5 4l10 8-10 8zM19 5v14"]);
+    if (task.loopHandler?.mode) marks.push(["loop", t("designer.canvas.flag.loop"), "M17 2l4 4-4 4M3 11V9a3 3 0 0 1 3-3h15M7 22l-4-4 4-4M21 13v2a3 3 0 0 1-3 3H3"]);
+    if (task.errorHandler?.retry > 0 || (task.errorHandler?.strategy && task.errorHandler.strategy !== "fail")) marks.push(["retry", t("designer.canvas.flag.errors"), "M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5"]);
+    if (task.isIgnore) marks.push(["skip", t("designer.canvas.flag.ignored"), "M5 4l10 8-10 8zM19 5v14"]);
     marks.forEach(([cls, title, d], i) => {
       const m = el("g", { class: `flag flag-${cls}`, transform: `translate(${-i * 14} 0) scale(0.5)` }, flags);
       el("title", {}, m).textContent = title;
@@ -316,7 +316,7 @@ export class Canvas {
     e.label.style.display = shown ? "" : "none";
     let title = e.g.querySelector("title");
     if (!title) title = el("title", {}, e.g);
-    title.textContent = [c.label, c.condition, c.default ? t("canvas.default") : ""].filter(Boolean).join(" · ") || t("canvas.connection");
+    title.textContent = [c.label, c.condition, c.default ? t("designer.canvas.default") : ""].filter(Boolean).join(" · ") || t("designer.canvas.connection");
     this.pathEdge(key);
     e.g.classList.toggle("invalid", this.problems.edges.has(key));
   }

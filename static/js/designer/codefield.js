@@ -3,7 +3,7 @@
 // compile errors from POST /api/scripts/check marked on their line.
 
 import { checkCode } from "./api.js";
-import { t } from "./i18n.js";
+import { t } from "../i18n.js";
 
 const INDENT = "  ";
 
@@ -64,7 +64,7 @@ export class CodeField {
     list.setAttribute("aria-live", "polite");
     const hint = doc.createElement("div");
     hint.className = "codefield-hint";
-    hint.textContent = t("code.hint");
+    hint.textContent = t("designer.code.hint");
     this.el = doc.createElement("div");
     this.el.className = "codefield-wrap";
     this.el.append(root, list, hint);
@@ -100,11 +100,12 @@ export class CodeField {
   }
 
   /**
-   * Shows problems reported by a save (messages "line L, column C: …" or plain).
-   * @param {string[]} messages
+   * Shows problems reported by a save: {line, column, message} for a syntax
+   * error, or a message (a plain one, or "line L, column C: …").
+   * @param {Array<string | {line: number, column: number, message: string}>} messages
    */
   setServerProblems(messages) {
-    this.serverProblems = messages.map((m) => parseLineMessage(m) || { line: 0, column: 0, message: m });
+    this.serverProblems = messages.map((m) => (typeof m === "object" ? { ...m } : parseLineMessage(m) || { line: 0, column: 0, message: m }));
     this.serverCode = this.ta.value; // the code the save judged
     this.renderProblems();
   }
@@ -197,7 +198,7 @@ export class CodeField {
           const b = doc.createElement("button");
           b.type = "button";
           b.className = "codefield-goto";
-          b.textContent = t("code.at", p.line, p.column);
+          b.textContent = t("designer.code.at", { line: p.line, column: p.column });
           b.addEventListener("click", () => this.gotoLine(p.line, p.column));
           li.append(b, " ");
         }

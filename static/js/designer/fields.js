@@ -8,7 +8,7 @@
 
 import { CodeField } from "./codefield.js";
 import { listDirectory } from "./api.js";
-import { t, pick } from "./i18n.js";
+import { t, pick } from "../i18n.js";
 
 let uid = 0;
 
@@ -43,7 +43,7 @@ export function fieldBox(o) {
   label.htmlFor = o.id;
   if (o.required) {
     const star = h("span", "req", "*");
-    star.title = t("field.required");
+    star.title = t("designer.field.required");
     label.append(" ", star);
   }
   const problems = h("div", "field-problems");
@@ -160,7 +160,7 @@ function selectEditor(id, value, onChange, { options, emptyLabel }) {
   sel.id = id;
   const fill = (v) => {
     sel.replaceChildren();
-    if (emptyLabel !== null) sel.append(new Option(emptyLabel || t("field.default_choice"), ""));
+    if (emptyLabel !== null) sel.append(new Option(emptyLabel || t("designer.field.default_choice"), ""));
     for (const o of options) sel.append(new Option(o.label, o.value));
     if (v !== undefined && v !== null && v !== "" && !options.some((o) => o.value === String(v))) sel.append(new Option(String(v), String(v)));
     sel.value = v === undefined || v === null ? "" : String(v);
@@ -182,7 +182,7 @@ function chipsEditor(id, value, onChange, { directory, placeholder }) {
   const input = h("input", "chip-input");
   input.id = id;
   input.type = "text";
-  input.placeholder = placeholder || t("chips.placeholder");
+  input.placeholder = placeholder || t("designer.chips.placeholder");
   input.autocomplete = "off";
   const dl = h("datalist");
   dl.id = `${id}-options`;
@@ -212,7 +212,7 @@ function chipsEditor(id, value, onChange, { directory, placeholder }) {
         if (names.has(v) && names.get(v) !== v) text.title = names.get(v);
         const x = h("button", "chip-remove", "×");
         x.type = "button";
-        x.setAttribute("aria-label", t("chips.remove", v));
+        x.setAttribute("aria-label", t("designer.chips.remove", { name: v }));
         x.addEventListener("click", () => {
           items.splice(i, 1);
           draw();
@@ -264,7 +264,7 @@ function keyValueEditor(id, value, onChange) {
   let rows = value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]) : [];
   const box = h("div", "kv");
   const list = h("div", "kv-rows");
-  const add = h("button", "btn btn-ghost btn-sm kv-add", t("kv.add"));
+  const add = h("button", "btn btn-ghost btn-sm kv-add", t("designer.kv.add"));
   add.type = "button";
   add.id = id;
   box.append(list, add);
@@ -278,17 +278,17 @@ function keyValueEditor(id, value, onChange) {
       ...rows.map((row, i) => {
         const r = h("div", "kv-row");
         const k = h("input", "input input-sm mono");
-        k.placeholder = t("kv.key");
-        k.setAttribute("aria-label", t("kv.key"));
+        k.placeholder = t("designer.kv.key");
+        k.setAttribute("aria-label", t("designer.kv.key"));
         k.value = row[0];
         const v = h("input", "input input-sm");
-        v.placeholder = t("kv.value");
-        v.setAttribute("aria-label", t("kv.value"));
+        v.placeholder = t("designer.kv.value");
+        v.setAttribute("aria-label", t("designer.kv.value"));
         v.value = row[1];
         const x = h("button", "btn btn-ghost btn-sm btn-icon", "×");
         x.type = "button";
-        x.setAttribute("aria-label", t("kv.remove"));
-        x.title = t("kv.remove");
+        x.setAttribute("aria-label", t("designer.kv.remove"));
+        x.title = t("designer.kv.remove");
         k.addEventListener("input", () => {
           row[0] = k.value;
           emit();
@@ -353,7 +353,7 @@ function jsonEditor(id, value, onChange, { placeholder, onProblem }) {
         onProblem([]);
         onChange(ta.value);
       } else {
-        onProblem([t("json.invalid", err.message)]);
+        onProblem([t("designer.json.invalid", { error: err.message })]);
       }
     }
   });
@@ -378,7 +378,7 @@ export function paramEditor(param, value, onChange, ctx) {
   const id = nextId(`p-${param.key}`);
   const def = param.default;
   const defText = def === undefined ? undefined : typeof def === "string" ? def : JSON.stringify(def);
-  const placeholder = param.placeholder || (defText !== undefined ? t("field.default_is", defText) : "");
+  const placeholder = param.placeholder || (defText !== undefined ? t("designer.field.default_is", { value: defText }) : "");
   let ed;
   switch (param.type) {
     case "text":
@@ -394,7 +394,7 @@ export function paramEditor(param, value, onChange, ctx) {
     case "select":
       ed = selectEditor(id, value, onChange, {
         options: (param.options || []).map((o) => ({ value: o.value, label: pick(o.label) || o.value })),
-        emptyLabel: defText !== undefined ? t("field.default_option", pick((param.options || []).find((o) => o.value === def)?.label) || defText) : t("field.none_option"),
+        emptyLabel: defText !== undefined ? t("designer.field.default_option", { value: pick((param.options || []).find((o) => o.value === def)?.label) || defText }) : t("designer.field.none_option"),
       });
       break;
     case "code":
@@ -412,21 +412,21 @@ export function paramEditor(param, value, onChange, ctx) {
     }
     case "users":
     case "groups":
-      ed = chipsEditor(id, value, onChange, { directory: param.type, placeholder: t(`chips.${param.type}`) });
+      ed = chipsEditor(id, value, onChange, { directory: param.type, placeholder: t(`designer.chips.${param.type}`) });
       break;
     case "array":
-      ed = chipsEditor(id, value, onChange, { placeholder: defText ? t("field.default_is", (def || []).join(", ")) : undefined });
+      ed = chipsEditor(id, value, onChange, { placeholder: defText ? t("designer.field.default_is", { value: (def || []).join(", ") }) : undefined });
       break;
     case "keyvalue":
       ed = keyValueEditor(id, value, onChange);
       break;
     case "json":
     case "form":
-      ed = jsonEditor(id, value, onChange, { placeholder: param.type === "form" ? t("form.placeholder") : param.placeholder || t("json.placeholder"), onProblem: ctx.onProblem });
+      ed = jsonEditor(id, value, onChange, { placeholder: param.type === "form" ? t("designer.form.placeholder") : param.placeholder || t("designer.json.placeholder"), onProblem: ctx.onProblem });
       break;
     case "duration":
       ed = textEditor(id, value, onChange, {
-        placeholder: param.placeholder || t("duration.placeholder"),
+        placeholder: param.placeholder || t("designer.duration.placeholder"),
         mono: true,
         parse: (s) => (s.trim() === "" ? undefined : /^\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim()),
       });

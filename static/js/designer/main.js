@@ -15,7 +15,7 @@ import { Canvas } from "./canvas.js";
 import { Palette } from "./palette.js";
 import { Panel } from "./panel.js";
 import { api, processURL, designURL } from "./api.js";
-import { loadMessages, t, pick } from "./i18n.js";
+import { t, pick, problemText, errorText } from "../i18n.js";
 import { setupRun } from "./run.js";
 
 /** Reads a JSON blob rendered by the page. */
@@ -32,7 +32,6 @@ function isEditable(el) {
 const root = document.getElementById("designer");
 
 if (root) {
-  loadMessages(document);
   const readOnly = root.dataset.readonly === "true";
   const specs = pageJSON("designer-templates") || [];
   const specById = new Map(specs.map((s) => [s.id, s]));
@@ -40,7 +39,7 @@ if (root) {
   const def = pageJSON("designer-definition");
   const graph = def
     ? fromDefinition(def)
-    : new Graph({ name: t("untitled"), description: "", engine: "standard", enabled: true, timeout: 0, inputDataSchema: {}, outputDataSchema: {} }, []);
+    : new Graph({ name: t("designer.untitled"), description: "", engine: "standard", enabled: true, timeout: 0, inputDataSchema: {}, outputDataSchema: {} }, []);
   const history = new History(graph);
   const selection = new Selection();
   const kindOf = (id) => spec(graph.task(id)?.template)?.kind || "action";
@@ -108,13 +107,13 @@ if (root) {
   const showStatus = () => {
     const dirty = history.dirty || !graph.meta.id;
     let text;
-    if (saving) text = t("status.saving");
-    else if (!graph.meta.id) text = t("status.new");
-    else if (history.dirty) text = t("status.unsaved");
-    else text = t("status.saved");
+    if (saving) text = t("designer.status.saving");
+    else if (!graph.meta.id) text = t("designer.status.new");
+    else if (history.dirty) text = t("designer.status.unsaved");
+    else text = t("designer.status.saved");
     statusText.textContent = text;
     root.dataset.state = saving ? "saving" : dirty ? "dirty" : "saved";
-    versionText.textContent = graph.meta.version ? t("status.version", graph.meta.version) : "";
+    versionText.textContent = graph.meta.version ? t("designer.status.version", { version: graph.meta.version }) : "";
     $('[data-cmd="undo"]').disabled = !history.canUndo || readOnly;
     $('[data-cmd="redo"]').disabled = !history.canRedo || readOnly;
     $('[data-cmd="save"]').disabled = saving || readOnly;
@@ -156,6 +155,53 @@ if (root) {
 
   // ---------- validation problems ----------
 
+  // The panel's label of each field a validation problem can name.
+  const fieldKeys = {
+    name: "designer.panel.name",
+    description: "designer.panel.description",
+    engine: "designer.panel.engine",
+    timeout: "designer.panel.timeout",
+    inputDataSchema: "designer.panel.inputDataSchema",
+    outputDataSchema: "designer.panel.outputDataSchema",
+    instId: "designer.panel.task_id",
+    "errorHandler.retry": "designer.panel.retry",
+    "errorHandler.interval": "designer.panel.interval",
+    "errorHandler.backoff": "designer.panel.backoff",
+    "errorHandler.strategy": "designer.panel.strategy",
+    "errorHandler.target": "designer.panel.target",
+    "loopHandler.mode": "designer.panel.loop.mode",
+    "loopHandler.items": "designer.panel.loop.items",
+    "loopHandler.condition": "designer.panel.loop.condition",
+    "loopHandler.max": "designer.panel.loop.max",
+    "loopHandler.maxConcurrency": "designer.panel.loop.max_concurrency",
+    condition: "designer.panel.condition",
+    default: "designer.panel.default",
+    to: "designer.panel.connection",
+    connections: "designer.panel.connection",
+  };
+
+  /**
+   * The label a person knows a problem's field by: a parameter's label from
+   * its template, the panel's label of other fields, "" when there is none
+   * (never the internal path such as "parameters.code").
+   */
+  const fieldLabel = (taskId, field) => {
+    const p = /^parameters\.([^.[]+)/.exec(field || "");
+    if (p) {
+      const param = taskId && spec(graph.task(taskId)?.template)?.parameters?.find((x) => x.key === p[1]);
+      return param ? pick(param.label) || p[1] : p[1];
+    }
+    const f = (field || "").replace(/^connections\[\d+\]\./, "");
+    if (!taskId && f === "timeout") return t("designer.panel.process_timeout");
+    return fieldKeys[f] ? t(fieldKeys[f]) : "";
+  };
+
+  /** A problem's message in the page's language, after its field's label. */
+  const labelled = (e) => {
+    const label = fieldLabel(e.taskId, e.field);
+    return label ? `${label}: ${problemText(t, e)}` : problemText(t, e);
+  };
+
   /** Shows the problems of a refused save on the canvas, the panel and the problems bar. */
   const setProblems = (errors) => {
     const byTask = new Map();
@@ -163,14 +209,17 @@ if (root) {
     const edges = new Set();
     const general = [];
     for (const e of errors) {
+      const text = problemText(t, e);
       if (!e.taskId || !graph.has(e.taskId)) {
-        general.push({ field: e.field || "", message: e.taskId ? `${e.taskId}: ${e.message}` : e.message });
+        general.push({ field: e.field || "", message: text, label: fieldLabel("", e.field) });
         continue;
       }
       if (!byTask.has(e.taskId)) byTask.set(e.taskId, []);
-      byTask.get(e.taskId).push({ field: e.field || "", message: e.message });
+      // A syntax error of code keeps its place, for the code editor's line marks.
+      const at = e.code === "script_syntax" ? { line: Number(e.params?.line) || 0, column: Number(e.params?.column) || 0, detail: String(e.params?.error ?? "") } : {};
+      byTask.get(e.taskId).push({ field: e.field || "", message: text, label: fieldLabel(e.taskId, e.field), ...at });
       if (!messages.has(e.taskId)) messages.set(e.taskId, []);
-      messages.get(e.taskId).push(e.field ? `${e.field}: ${e.message}` : e.message);
+      messages.get(e.taskId).push(labelled(e));
       const m = /^connections\[(\d+)\]/.exec(e.field || "");
       const conn = m && graph.task(e.taskId).connections[Number(m[1])];
       if (conn) edges.add(edgeKey(e.taskId, conn.to));
@@ -180,7 +229,7 @@ if (root) {
     problemsBar.hidden = errors.length === 0;
     const list = problemsBar.querySelector("[data-problem-list]");
     list.replaceChildren();
-    problemsBar.querySelector("[data-problem-count]").textContent = t("problems.count", errors.length);
+    problemsBar.querySelector("[data-problem-count]").textContent = t("designer.problems.count", { count: errors.length });
     for (const e of errors) {
       const li = document.createElement("li");
       const b = document.createElement("button");
@@ -189,13 +238,11 @@ if (root) {
       const task = e.taskId && graph.task(e.taskId);
       const where = document.createElement("span");
       where.className = "problem-where";
-      where.textContent = task ? task.name || e.taskId : t("problems.process");
-      const field = document.createElement("code");
-      field.textContent = e.field || "";
+      where.textContent = task ? task.name || e.taskId : t("designer.problems.process");
       const msg = document.createElement("span");
       msg.className = "problem-msg";
-      msg.textContent = e.message;
-      b.append(where, " ", field, " ", msg);
+      msg.textContent = labelled(e);
+      b.append(where, " ", msg);
       b.addEventListener("click", () => {
         if (task) {
           const m = /^connections\[(\d+)\]\.?/.exec(e.field || "");
@@ -255,18 +302,18 @@ if (root) {
       }
       graph.updateMeta(patch);
       history.markSaved();
-      toast(t("toast.saved", saved.version ?? ""), "success");
+      toast(t("designer.toast.saved", { version: saved.version ?? "" }), "success");
       return;
     }
     showStatus();
     if (r.status === 409) {
-      conflict.querySelector("[data-conflict-detail]").textContent = r.data?.errorMessage || "";
+      conflict.querySelector("[data-conflict-detail]").textContent = errorText(t, r.data, r.status);
       conflict.showModal();
     } else if (r.status === 400 && Array.isArray(r.data?.errors) && r.data.errors.length) {
       setProblems(r.data.errors);
-      toast(t("toast.invalid", r.data.errors.length), "danger");
+      toast(t("designer.toast.invalid", { count: r.data.errors.length }), "danger");
     } else {
-      toast(`${t("toast.save_failed")}: ${r.data?.errorMessage || `HTTP ${r.status}`}`, "danger");
+      toast(`${t("designer.toast.save_failed")}: ${errorText(t, r.data, r.status)}`, "danger");
     }
   };
 
@@ -308,7 +355,7 @@ if (root) {
     try {
       d = parseDefinition(await file.text());
     } catch (err) {
-      toast(t("toast.import_bad", file.name, err.message), "danger");
+      toast(t("designer.toast.import_bad", { file: file.name, error: err.message }), "danger");
       return;
     }
     const g = fromDefinition(d);
@@ -316,7 +363,7 @@ if (root) {
     selection.clear();
     setProblems([]);
     canvas.fit();
-    toast(t("toast.imported", g.size), "success");
+    toast(t("designer.toast.imported", { count: g.size }), "success");
   });
 
   // ---------- toolbar ----------

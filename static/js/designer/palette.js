@@ -4,7 +4,7 @@
 // of the visible canvas.
 
 import { iconElement, KINDS } from "./icons.js";
-import { t, pick } from "./i18n.js";
+import { t, pick } from "../i18n.js";
 
 export class Palette {
   /**
@@ -54,7 +54,7 @@ export class Palette {
       group.dataset.kind = kind;
       const h = doc.createElement("h3");
       h.className = "palette-kind";
-      h.textContent = t(`kind.${kind}`);
+      h.textContent = t(`designer.kind.${kind}`);
       group.append(h);
       const ul = doc.createElement("ul");
       ul.className = "palette-items";
@@ -69,7 +69,7 @@ export class Palette {
         const label = pick(s.label) || s.id;
         const desc = pick(s.description);
         item.title = desc ? `${label} — ${desc}` : label;
-        item.setAttribute("aria-label", t("palette.add", label));
+        item.setAttribute("aria-label", t("designer.palette.add", { name: label }));
         const icon = doc.createElement("span");
         icon.className = "palette-icon";
         icon.append(iconElement(doc, s.icon, 16));
@@ -86,7 +86,7 @@ export class Palette {
           text.append(d);
         }
         item.append(icon, text);
-        item.dataset.search = `${s.id} ${s.label?.zh || ""} ${s.label?.en || ""} ${s.description?.zh || ""} ${s.description?.en || ""} ${t(`kind.${kind}`)}`.toLowerCase();
+        item.dataset.search = `${s.id} ${s.label?.zh || ""} ${s.label?.en || ""} ${s.description?.zh || ""} ${s.description?.en || ""} ${t(`designer.kind.${kind}`)}`.toLowerCase();
         li.append(item);
         ul.append(li);
       }
@@ -96,7 +96,7 @@ export class Palette {
     const none = doc.createElement("p");
     none.className = "palette-none";
     none.hidden = true;
-    none.textContent = t("palette.none");
+    none.textContent = t("designer.palette.none");
     this.list.append(none);
     this.none = none;
   }

@@ -13,7 +13,7 @@ import * as cmd from "./commands.js";
 import { CodeField } from "./codefield.js";
 import { paramEditor, fieldBox, showFieldProblems, h, nextId, editors } from "./fields.js";
 import { iconElement } from "./icons.js";
-import { t, pick } from "./i18n.js";
+import { t, pick } from "../i18n.js";
 
 export class Panel {
   /**
@@ -48,7 +48,8 @@ export class Panel {
   }
 
   /**
-   * Sets the validation problems: by task id [{field, message}], and general ones.
+   * Sets the validation problems (messages already translated): by task id
+   * [{field, message, label}], and general ones.
    * @param {Map<string, {field: string, message: string}[]>} tasks
    * @param {{field: string, message: string}[]} general
    */
@@ -159,7 +160,7 @@ export class Panel {
       s.append(sub);
       if (mono) {
         const code = h("code", "panel-id", mono);
-        code.title = t("panel.task_id");
+        code.title = t("designer.panel.task_id");
         s.append(" · ", code);
       }
       text.append(s);
@@ -178,22 +179,22 @@ export class Panel {
       icon: spec?.icon || "box",
       kind: spec?.kind,
       title: task().name || pick(spec?.label) || task().template,
-      sub: spec ? pick(spec.label) : t("canvas.unknown_template", task().template),
+      sub: spec ? pick(spec.label) : t("designer.canvas.unknown_template", { template: task().template }),
       mono: id,
     });
     if (spec && pick(spec.description)) body.append(h("p", "panel-desc", pick(spec.description)));
     const set = (patch) => this.apply(cmd.updateTask(id, patch));
-    const general = this.section(body, t("panel.general"));
+    const general = this.section(body, t("designer.panel.general"));
     const name = editors.textEditor(nextId("name"), task().name, (v) => set({ name: v ?? "" }), { placeholder: pick(spec?.label) });
     name.id = name.el.id;
-    this.add(general, "name", t("panel.name"), name, { refresh: () => name.setValue(task().name) });
+    this.add(general, "name", t("designer.panel.name"), name, { refresh: () => name.setValue(task().name) });
     const desc = editors.textareaEditor(nextId("desc"), task().description, (v) => set({ description: v ?? "" }), { rows: 2 });
     desc.id = desc.el.id;
-    this.add(general, "description", t("panel.description"), desc, { refresh: () => desc.setValue(task().description) });
+    this.add(general, "description", t("designer.panel.description"), desc, { refresh: () => desc.setValue(task().description) });
 
     const params = spec?.parameters || [];
     if (params.length) {
-      const sec = this.section(body, t("panel.parameters"));
+      const sec = this.section(body, t("designer.panel.parameters"));
       for (const p of params) {
         const field = `parameters.${p.key}`;
         const current = () => task().parameters?.[p.key]?.value;
@@ -206,7 +207,7 @@ export class Panel {
     // Parameters in the task that the template does not know (kept, shown read-only).
     const unknown = Object.keys(task().parameters || {}).filter((k) => !params.some((p) => p.key === k));
     if (unknown.length) {
-      const sec = this.section(body, t("panel.other_parameters"));
+      const sec = this.section(body, t("designer.panel.other_parameters"));
       for (const k of unknown) {
         const ed = editors.jsonEditor(nextId("x"), task().parameters[k]?.value, (v) => this.apply(cmd.setParameter(this.graph, id, k, v)), { onProblem: () => {} });
         ed.id = ed.el.id;
@@ -215,7 +216,7 @@ export class Panel {
     }
     if (spec?.kind !== "trigger") this.renderRun(body, id);
     const actions = h("div", "panel-actions");
-    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("panel.delete_task"));
+    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("designer.panel.delete_task"));
     del.type = "button";
     del.dataset.action = "delete-selection";
     del.addEventListener("click", () => this.remove());
@@ -229,15 +230,15 @@ export class Panel {
     const spec = this.spec(task().template);
     const set = (patch) => this.apply(cmd.updateTask(id, patch));
     const hasRun = !!(task().timeout || task().isIgnore || task().errorHandler?.retry || task().errorHandler?.strategy || task().loopHandler?.mode);
-    const sec = this.section(body, t("panel.run"), { collapsible: true, open: hasRun });
+    const sec = this.section(body, t("designer.panel.run"), { collapsible: true, open: hasRun });
     sec.dataset.section = "run";
 
-    const timeout = editors.numberEditor(nextId("timeout"), task().timeout || undefined, (v) => set({ timeout: v ?? 0 }), { min: 0, step: 1000, placeholder: t("panel.none") });
+    const timeout = editors.numberEditor(nextId("timeout"), task().timeout || undefined, (v) => set({ timeout: v ?? 0 }), { min: 0, step: 1000, placeholder: t("designer.panel.none") });
     timeout.id = timeout.el.id;
-    this.add(sec, "timeout", t("panel.timeout"), timeout, { help: t("panel.timeout_help"), refresh: () => timeout.setValue(task().timeout || undefined) });
+    this.add(sec, "timeout", t("designer.panel.timeout"), timeout, { help: t("designer.panel.timeout_help"), refresh: () => timeout.setValue(task().timeout || undefined) });
     const ignore = editors.boolEditor(nextId("ignore"), task().isIgnore, (v) => set({ isIgnore: v }));
     ignore.id = ignore.el.querySelector("input").id;
-    this.add(sec, "isIgnore", t("panel.is_ignore"), ignore, { inline: true, help: t("panel.is_ignore_help"), refresh: () => ignore.setValue(task().isIgnore) });
+    this.add(sec, "isIgnore", t("designer.panel.is_ignore"), ignore, { inline: true, help: t("designer.panel.is_ignore_help"), refresh: () => ignore.setValue(task().isIgnore) });
 
     // Error handling.
     const eh = () => task().errorHandler || {};
@@ -248,27 +249,27 @@ export class Panel {
       set({ errorHandler: next });
     };
     const sub = h("div", "panel-subsection");
-    sub.append(h("h4", "panel-subtitle", t("panel.errors")));
+    sub.append(h("h4", "panel-subtitle", t("designer.panel.errors")));
     sec.append(sub);
     const grid = h("div", "field-grid");
     sub.append(grid);
     const retry = editors.numberEditor(nextId("retry"), eh().retry, (v) => setEH({ retry: v }), { min: 0, max: 100, step: 1, placeholder: "0" });
     retry.id = retry.el.id;
-    this.add(grid, "errorHandler.retry", t("panel.retry"), retry, { refresh: () => retry.setValue(eh().retry) });
+    this.add(grid, "errorHandler.retry", t("designer.panel.retry"), retry, { refresh: () => retry.setValue(eh().retry) });
     const interval = editors.numberEditor(nextId("interval"), eh().interval, (v) => setEH({ interval: v }), { min: 0, step: 100, placeholder: "0" });
     interval.id = interval.el.id;
-    this.add(grid, "errorHandler.interval", t("panel.interval"), interval, { refresh: () => interval.setValue(eh().interval) });
+    this.add(grid, "errorHandler.interval", t("designer.panel.interval"), interval, { refresh: () => interval.setValue(eh().interval) });
     const backoff = editors.numberEditor(nextId("backoff"), eh().backoff, (v) => setEH({ backoff: v }), { min: 1, step: 0.5, placeholder: "1" });
     backoff.id = backoff.el.id;
-    this.add(grid, "errorHandler.backoff", t("panel.backoff"), backoff, { refresh: () => backoff.setValue(eh().backoff) });
-    const strategies = ["fail", "ignore", "goto"].map((s) => ({ value: s, label: t(`panel.strategy.${s}`) }));
+    this.add(grid, "errorHandler.backoff", t("designer.panel.backoff"), backoff, { refresh: () => backoff.setValue(eh().backoff) });
+    const strategies = ["fail", "ignore", "goto"].map((s) => ({ value: s, label: t(`designer.panel.strategy.${s}`) }));
     const strategy = editors.selectEditor(nextId("strategy"), eh().strategy, (v) => {
       setEH({ strategy: v === "fail" ? undefined : v });
       drawTarget();
     }, { options: strategies, emptyLabel: null });
     strategy.id = strategy.el.id;
     if (!eh().strategy) strategy.el.value = "fail";
-    this.add(sub, "errorHandler.strategy", t("panel.strategy"), strategy, {
+    this.add(sub, "errorHandler.strategy", t("designer.panel.strategy"), strategy, {
       refresh: () => {
         strategy.setValue(eh().strategy || "fail");
         drawTarget();
@@ -281,9 +282,9 @@ export class Panel {
       this.boxes.delete("errorHandler.target");
       if ((eh().strategy || "fail") !== "goto") return;
       const options = this.graph.allTasks().filter((x) => x.instId !== id).map((x) => ({ value: x.instId, label: `${x.name || x.template} (${x.instId})` }));
-      const target = editors.selectEditor(nextId("target"), eh().target, (v) => setEH({ target: v }), { options, emptyLabel: t("panel.choose_task") });
+      const target = editors.selectEditor(nextId("target"), eh().target, (v) => setEH({ target: v }), { options, emptyLabel: t("designer.panel.choose_task") });
       target.id = target.el.id;
-      this.add(targetSlot, "errorHandler.target", t("panel.target"), target);
+      this.add(targetSlot, "errorHandler.target", t("designer.panel.target"), target);
     };
     drawTarget();
 
@@ -296,18 +297,18 @@ export class Panel {
       set({ loopHandler: next });
     };
     const loop = h("div", "panel-subsection");
-    loop.append(h("h4", "panel-subtitle", t("panel.loop")));
+    loop.append(h("h4", "panel-subtitle", t("designer.panel.loop")));
     sec.append(loop);
     const modes = [
-      { value: "forEach", label: t("panel.loop.forEach") },
-      { value: "while", label: t("panel.loop.while") },
+      { value: "forEach", label: t("designer.panel.loop.forEach") },
+      { value: "while", label: t("designer.panel.loop.while") },
     ];
     const mode = editors.selectEditor(nextId("mode"), lh().mode, (v) => {
       setLH(v === "forEach" ? { mode: v, condition: undefined, max: undefined } : v === "while" ? { mode: v, items: undefined, parallel: undefined, maxConcurrency: undefined } : { mode: undefined, items: undefined, parallel: undefined, maxConcurrency: undefined, condition: undefined, max: undefined });
       drawLoop();
-    }, { options: modes, emptyLabel: t("panel.loop.none") });
+    }, { options: modes, emptyLabel: t("designer.panel.loop.none") });
     mode.id = mode.el.id;
-    this.add(loop, "loopHandler.mode", t("panel.loop.mode"), mode, {
+    this.add(loop, "loopHandler.mode", t("designer.panel.loop.mode"), mode, {
       refresh: () => {
         mode.setValue(lh().mode);
         drawLoop();
@@ -321,19 +322,19 @@ export class Panel {
       if (lh().mode === "forEach") {
         const items = editors.textEditor(nextId("items"), lh().items, (v) => setLH({ items: v }), { placeholder: "{{ input.rows }}", mono: true });
         items.id = items.el.id;
-        this.add(loopSlot, "loopHandler.items", t("panel.loop.items"), items, { help: t("panel.loop.items_help"), required: true });
+        this.add(loopSlot, "loopHandler.items", t("designer.panel.loop.items"), items, { help: t("designer.panel.loop.items_help"), required: true });
         const par = editors.boolEditor(nextId("par"), lh().parallel, (v) => setLH({ parallel: v }));
         par.id = par.el.querySelector("input").id;
-        this.add(loopSlot, "loopHandler.parallel", t("panel.loop.parallel"), par, { inline: true });
+        this.add(loopSlot, "loopHandler.parallel", t("designer.panel.loop.parallel"), par, { inline: true });
         const mc = editors.numberEditor(nextId("mc"), lh().maxConcurrency, (v) => setLH({ maxConcurrency: v }), { min: 1, step: 1, placeholder: "4" });
         mc.id = mc.el.id;
-        this.add(loopSlot, "loopHandler.maxConcurrency", t("panel.loop.max_concurrency"), mc);
+        this.add(loopSlot, "loopHandler.maxConcurrency", t("designer.panel.loop.max_concurrency"), mc);
       } else if (lh().mode === "while") {
         const cond = new CodeField({ id: nextId("cond"), kind: "expression", value: lh().condition || "", rows: 2, placeholder: "vars.page < 10", onChange: (v) => setLH({ condition: v }) });
-        this.add(loopSlot, "loopHandler.condition", t("panel.loop.condition"), { el: cond.el, id: cond.ta.id, code: cond }, { required: true });
+        this.add(loopSlot, "loopHandler.condition", t("designer.panel.loop.condition"), { el: cond.el, id: cond.ta.id, code: cond }, { required: true });
         const max = editors.numberEditor(nextId("max"), lh().max, (v) => setLH({ max: v }), { min: 1, step: 1, placeholder: "100" });
         max.id = max.el.id;
-        this.add(loopSlot, "loopHandler.max", t("panel.loop.max"), max, { required: true });
+        this.add(loopSlot, "loopHandler.max", t("designer.panel.loop.max"), max, { required: true });
       }
       this.showProblems();
     };
@@ -351,12 +352,12 @@ export class Panel {
     const isGateway = srcSpec?.kind === "flow";
     const route = h("span", "panel-route");
     route.append(h("span", "", src.name || src.template), " → ", h("span", "", dst.name || dst.template));
-    this.header(body, { icon: "", title: t("panel.connection"), sub: route });
+    this.header(body, { icon: "", title: t("designer.panel.connection"), sub: route });
     const set = (patch) => this.apply(cmd.updateConnection(from, to, patch));
-    const sec = this.section(body, t("panel.general"));
-    const label = editors.textEditor(nextId("label"), conn().label, (v) => set({ label: v }), { placeholder: t("panel.label_placeholder") });
+    const sec = this.section(body, t("designer.panel.general"));
+    const label = editors.textEditor(nextId("label"), conn().label, (v) => set({ label: v }), { placeholder: t("designer.panel.label_placeholder") });
     label.id = label.el.id;
-    this.add(sec, "label", t("panel.label"), label, { refresh: () => label.setValue(conn().label) });
+    this.add(sec, "label", t("designer.panel.label"), label, { refresh: () => label.setValue(conn().label) });
     const cond = new CodeField({
       id: nextId("condition"),
       kind: "expression",
@@ -365,8 +366,8 @@ export class Panel {
       placeholder: "input.amount > 1000",
       onChange: (v) => set({ condition: v === "" ? undefined : v }),
     });
-    this.add(sec, "condition", t("panel.condition"), { el: cond.el, id: cond.ta.id, code: cond }, {
-      help: isGateway ? t("panel.condition_help_gateway") : t("panel.condition_help"),
+    this.add(sec, "condition", t("designer.panel.condition"), { el: cond.el, id: cond.ta.id, code: cond }, {
+      help: isGateway ? t("designer.panel.condition_help_gateway") : t("designer.panel.condition_help"),
       refresh: () => cond.setValue(conn().condition || ""),
     });
     cond.ta.disabled = !!conn().default;
@@ -377,9 +378,9 @@ export class Panel {
         cond.ta.disabled = v;
       });
       def.id = def.el.querySelector("input").id;
-      this.add(sec, "default", t("panel.default"), def, {
+      this.add(sec, "default", t("designer.panel.default"), def, {
         inline: true,
-        help: t("panel.default_help"),
+        help: t("designer.panel.default_help"),
         refresh: () => {
           def.setValue(!!conn().default);
           cond.ta.disabled = !!conn().default;
@@ -387,7 +388,7 @@ export class Panel {
       });
     }
     const actions = h("div", "panel-actions");
-    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("panel.delete_connection"));
+    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("designer.panel.delete_connection"));
     del.type = "button";
     del.dataset.action = "delete-selection";
     del.addEventListener("click", () => this.remove());
@@ -401,10 +402,10 @@ export class Panel {
   renderMany(body) {
     const n = this.selection.nodes.size;
     const e = this.selection.edges.size;
-    this.header(body, { icon: "", title: t("panel.selected", n + e) });
-    body.append(h("p", "panel-desc", t("panel.selected_detail", n, e)));
+    this.header(body, { icon: "", title: t("designer.panel.selected", { count: n + e }) });
+    body.append(h("p", "panel-desc", t("designer.panel.selected_detail", { nodes: n, connections: e })));
     const actions = h("div", "panel-actions");
-    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("panel.delete_selected"));
+    const del = h("button", "btn btn-secondary btn-sm btn-danger-text", t("designer.panel.delete_selected"));
     del.type = "button";
     del.dataset.action = "delete-selection";
     del.addEventListener("click", () => this.remove());
@@ -417,42 +418,42 @@ export class Panel {
   /** @private */
   renderProcess(body) {
     const g = this.graph;
-    this.header(body, { icon: "", title: t("panel.process"), sub: g.meta.id ? h("code", "panel-id", g.meta.id) : t("panel.new_process") });
+    this.header(body, { icon: "", title: t("designer.panel.process"), sub: g.meta.id ? h("code", "panel-id", g.meta.id) : t("designer.panel.new_process") });
     const set = (patch) => this.apply(cmd.updateMeta(patch));
-    const sec = this.section(body, t("panel.general"));
-    const name = editors.textEditor(nextId("pname"), g.meta.name, (v) => set({ name: v ?? "" }), { placeholder: t("untitled") });
+    const sec = this.section(body, t("designer.panel.general"));
+    const name = editors.textEditor(nextId("pname"), g.meta.name, (v) => set({ name: v ?? "" }), { placeholder: t("designer.untitled") });
     name.id = name.el.id;
-    this.add(sec, "name", t("panel.name"), name, { required: true, refresh: () => name.setValue(g.meta.name) });
+    this.add(sec, "name", t("designer.panel.name"), name, { required: true, refresh: () => name.setValue(g.meta.name) });
     const desc = editors.textareaEditor(nextId("pdesc"), g.meta.description, (v) => set({ description: v ?? "" }), { rows: 3 });
     desc.id = desc.el.id;
-    this.add(sec, "description", t("panel.description"), desc, { refresh: () => desc.setValue(g.meta.description) });
+    this.add(sec, "description", t("designer.panel.description"), desc, { refresh: () => desc.setValue(g.meta.description) });
     const engine = editors.selectEditor(nextId("engine"), g.meta.engine || "standard", (v) => set({ engine: v }), {
       options: [
-        { value: "standard", label: t("engine.standard") },
-        { value: "fast", label: t("engine.fast") },
+        { value: "standard", label: t("designer.engine.standard") },
+        { value: "fast", label: t("designer.engine.fast") },
       ],
       emptyLabel: null,
     });
     engine.id = engine.el.id;
-    this.add(sec, "engine", t("panel.engine"), engine, { help: t("panel.engine_help"), refresh: () => engine.setValue(g.meta.engine || "standard") });
-    const timeout = editors.numberEditor(nextId("ptimeout"), g.meta.timeout || undefined, (v) => set({ timeout: v ?? 0 }), { min: 0, step: 1000, placeholder: t("panel.none") });
+    this.add(sec, "engine", t("designer.panel.engine"), engine, { help: t("designer.panel.engine_help"), refresh: () => engine.setValue(g.meta.engine || "standard") });
+    const timeout = editors.numberEditor(nextId("ptimeout"), g.meta.timeout || undefined, (v) => set({ timeout: v ?? 0 }), { min: 0, step: 1000, placeholder: t("designer.panel.none") });
     timeout.id = timeout.el.id;
-    this.add(sec, "timeout", t("panel.process_timeout"), timeout, { refresh: () => timeout.setValue(g.meta.timeout || undefined) });
+    this.add(sec, "timeout", t("designer.panel.process_timeout"), timeout, { refresh: () => timeout.setValue(g.meta.timeout || undefined) });
     const enabled = editors.boolEditor(nextId("enabled"), g.meta.enabled !== false, (v) => set({ enabled: v }));
     enabled.id = enabled.el.querySelector("input").id;
-    this.add(sec, "enabled", t("panel.enabled"), enabled, { inline: true, refresh: () => enabled.setValue(g.meta.enabled !== false) });
+    this.add(sec, "enabled", t("designer.panel.enabled"), enabled, { inline: true, refresh: () => enabled.setValue(g.meta.enabled !== false) });
 
-    const data = this.section(body, t("panel.data"), { collapsible: true, open: false });
+    const data = this.section(body, t("designer.panel.data"), { collapsible: true, open: false });
     for (const key of ["inputDataSchema", "outputDataSchema"]) {
       const ed = editors.jsonEditor(nextId(key), g.meta[key], (v) => set({ [key]: v ?? {} }), {
         placeholder: '{"type": "object", "properties": {…}}',
         onProblem: (msgs) => this.boxes.has(key) && showFieldProblems(this.boxes.get(key), msgs),
       });
       ed.id = ed.el.id;
-      this.add(data, key, t(`panel.${key}`), ed, { help: t(`panel.${key}_help`), refresh: () => ed.setValue(g.meta[key]) });
+      this.add(data, key, t(`designer.panel.${key}`), ed, { help: t(`designer.panel.${key}_help`), refresh: () => ed.setValue(g.meta[key]) });
     }
     const stats = h("p", "panel-desc panel-stats");
-    const count = () => (stats.textContent = t("panel.stats", g.size, g.edges().filter((e) => g.has(e.to)).length));
+    const count = () => (stats.textContent = t("designer.panel.stats", { nodes: g.size, connections: g.edges().filter((e) => g.has(e.to)).length }));
     count();
     this.fields.set("_stats", { refresh: count });
     body.append(stats);
@@ -472,23 +473,26 @@ export class Panel {
       const prefix = `connections[${idx}].`;
       list = (this.problems.tasks.get(s.from) || []).filter((p) => p.field.startsWith(prefix)).map((p) => ({ ...p, field: p.field.slice(prefix.length) }));
     }
+    const labels = new Map();
     for (const p of list) {
       const f = this.boxes.has(p.field) ? p.field : this.nearestField(p.field);
       if (!byField.has(f)) byField.set(f, []);
-      byField.get(f).push(p.message);
+      byField.get(f).push(p);
+      if (p.label) labels.set(f, p.label);
     }
     for (const [name, box] of this.boxes) {
-      const msgs = byField.get(name) || [];
+      const ps = byField.get(name) || [];
       const code = this.fields.get(name)?.editor?.code;
       if (code) {
-        code.setServerProblems(msgs);
-        box.classList.toggle("has-problem", msgs.length > 0);
+        code.setServerProblems(ps.map((p) => (p.line ? { line: p.line, column: p.column, message: p.detail } : p.message)));
+        box.classList.toggle("has-problem", ps.length > 0);
       } else {
-        showFieldProblems(box, msgs);
+        showFieldProblems(box, ps.map((p) => p.message));
       }
     }
-    // Problems without a field of their own go on top of the panel.
-    const rest = [...byField.entries()].filter(([f]) => !this.boxes.has(f)).flatMap(([f, m]) => m.map((x) => (f ? `${f}: ${x}` : x)));
+    // Problems without a field of their own go on top of the panel, after the
+    // field's label when it has one (never its internal path).
+    const rest = [...byField.entries()].filter(([f]) => !this.boxes.has(f)).flatMap(([f, ps]) => ps.map((p) => (labels.has(f) ? `${labels.get(f)}: ${p.message}` : p.message)));
     let top = this.root.querySelector(".panel-problems");
     if (!rest.length) {
       top?.remove();

@@ -5,10 +5,12 @@
 // (data-status running/waiting/done/failed/…), and clicking a node shows its
 // runtimes (input, output, error, logs) in a drawer over the canvas.
 
-import { t as dt } from "./i18n.js";
+import { t, errorText, problemText } from "../i18n.js";
 import { InstanceModel, sampleFromSchema, ENDED } from "../runmodel.js";
-import { CanvasPainter, taskDetail, h, pill } from "../runtimeview.js";
-import { loadMessages, fmtDuration, api } from "../msgs.js";
+import { CanvasPainter, taskDetail, pill } from "../runtimeview.js";
+import { h } from "../dom.js";
+import { api } from "../msgs.js";
+import { fmtDuration } from "../formats.js";
 import { live, indicator } from "../live.js";
 
 const storeKey = (id) => `flowcraft.run.${id}`;
@@ -20,7 +22,6 @@ const storeKey = (id) => `flowcraft.run.${id}`;
  */
 export function setupRun(ctx) {
   const { root, graph, canvas, selection, history } = ctx;
-  const rt = loadMessages(document);
   const dialog = document.querySelector("dialog[data-dialog=run]");
   const button = root.querySelector('[data-cmd="run"]');
   if (!dialog || !button) return { open() {} };
@@ -62,9 +63,9 @@ export function setupRun(ctx) {
       saved = null;
     }
     data.value = saved || sample();
-    dialog.querySelector("[data-run-sub]").textContent = dt("run.sub", graph.meta.name || graph.meta.id, graph.meta.version ?? "");
+    dialog.querySelector("[data-run-sub]").textContent = t("designer.run.sub", { name: graph.meta.name || graph.meta.id, version: graph.meta.version ?? "" });
     dirtyBox.hidden = !history.dirty;
-    submitLabel.textContent = history.dirty ? dt("run.save_and_start") : dt("run.start");
+    submitLabel.textContent = history.dirty ? t("designer.run.save_and_start") : t("designer.run.start");
     dialog.showModal();
     data.focus();
   };
@@ -77,7 +78,7 @@ export function setupRun(ctx) {
       body = JSON.parse(data.value.trim() || "{}");
       problem.replaceChildren();
     } catch (err) {
-      problem.replaceChildren(h("div", "field-problem", dt("run.bad_json", err.message)));
+      problem.replaceChildren(h("div", "field-problem", t("designer.run.bad_json", { error: err.message })));
       return;
     }
     submit.setAttribute("aria-busy", "true");
@@ -94,12 +95,15 @@ export function setupRun(ctx) {
       try {
         r = await api("POST", `/api/process/${encodeURIComponent(graph.meta.id)}`, body);
       } catch {
-        r = { ok: false, status: 0, data: { errorMessage: dt("error.network") } };
+        r = { ok: false, status: 0, data: null };
       }
       if (!r.ok) {
-        const d = r.data || {};
-        errorBox.replaceChildren(h("div", "alert-title", dt("run.failed")), h("div", "", d.errorMessage || `HTTP ${r.status}`));
-        for (const x of d.errors || []) errorBox.append(h("div", "mono", `${x.field || ""} ${x.message || ""}`.trim()));
+        // Problems of the test data ("trigger/<key>") after the key they concern.
+        errorBox.replaceChildren(h("div", "alert-title", t("designer.run.failed")), h("div", "", errorText(t, r.data, r.status)));
+        for (const x of r.data?.errors || []) {
+          const key = /^trigger\/(.+)$/.exec(x.field || "")?.[1];
+          errorBox.append(h("div", "", key ? `${key}: ${problemText(t, x)}` : problemText(t, x)));
+        }
         errorBox.hidden = false;
         return;
       }
@@ -128,7 +132,7 @@ export function setupRun(ctx) {
     const status = h("span", "run-status");
     const liveEl = h("span", "live");
     liveEl.dataset.live = "connecting";
-    liveEl.append(h("span", "live-dot"), h("span", "live-text", rt("live.connecting")));
+    liveEl.append(h("span", "live-dot"), h("span", "live-text", t("live.connecting")));
     liveEl.querySelector(".live-text").dataset.liveText = "";
     const link = h("a", "run-link mono");
     link.target = "_blank";
@@ -136,17 +140,17 @@ export function setupRun(ctx) {
     const time = h("span", "run-time mono");
     const close = h("button", "btn btn-ghost btn-sm btn-icon run-close", "×");
     close.type = "button";
-    close.title = dt("run.stop_watching");
-    close.setAttribute("aria-label", dt("run.stop_watching"));
+    close.title = t("designer.run.stop_watching");
+    close.setAttribute("aria-label", t("designer.run.stop_watching"));
     close.addEventListener("click", () => stop());
-    bar.append(h("span", "run-label", dt("run.watching")), status, link, time, liveEl, close);
+    bar.append(h("span", "run-label", t("designer.run.watching")), status, link, time, liveEl, close);
     wrap.append(bar);
     return bar;
   };
 
   const makeDrawer = () => {
     const d = h("aside", "run-drawer");
-    d.setAttribute("aria-label", dt("run.runtime"));
+    d.setAttribute("aria-label", t("designer.run.runtime"));
     d.hidden = true;
     wrap.append(d);
     d.addEventListener("click", (e) => {
@@ -163,13 +167,13 @@ export function setupRun(ctx) {
     if (!run) return;
     const inst = run.model.instance;
     const old = run.bar.querySelector(".run-status");
-    const p = pill(inst.status || "pending", rt);
+    const p = pill(inst.status || "pending", t);
     p.classList.add("run-status");
     old.replaceWith(p);
     run.bar.dataset.status = inst.status || "";
     root.dataset.runStatus = inst.status || "";
     const took = inst.endAt ? inst.cost : inst.startAt ? Date.now() - inst.startAt : 0;
-    run.bar.querySelector(".run-time").textContent = fmtDuration(took || 0, rt);
+    run.bar.querySelector(".run-time").textContent = fmtDuration(took || 0, t);
   };
 
   const drawDrawer = () => {
@@ -181,10 +185,10 @@ export function setupRun(ctx) {
     }
     const task = graph.task(id);
     const rs = run.model.runtimesOf(id);
-    const detail = taskDetail({ instId: id, name: task.name || id, template: task.template }, rs, run.runtimeId, rt);
+    const detail = taskDetail({ instId: id, name: task.name || id, template: task.template }, rs, run.runtimeId, t);
     const close = h("button", "btn btn-ghost btn-sm btn-icon run-drawer-close", "×");
     close.type = "button";
-    close.setAttribute("aria-label", dt("run.close_runtime"));
+    close.setAttribute("aria-label", t("designer.run.close_runtime"));
     close.addEventListener("click", () => selection.clear());
     run.drawer.replaceChildren(close, detail);
     const opening = run.drawer.hidden;
@@ -207,7 +211,7 @@ export function setupRun(ctx) {
   const watch = (instanceId) => {
     stop();
     const model = new InstanceModel({ id: instanceId, tasks: [] });
-    const painter = new CanvasPainter(canvas, rt);
+    const painter = new CanvasPainter(canvas, t);
     run = { id: instanceId, model, painter, bar: makeBar(), drawer: makeDrawer(), runtimeId: null, socket: null, timer: 0 };
     run.bar.querySelector(".run-link").textContent = instanceId;
     run.bar.querySelector(".run-link").href = `/instances/${encodeURIComponent(instanceId)}`;
@@ -225,12 +229,12 @@ export function setupRun(ctx) {
     };
     run.socket = live(`/ws/processInst/${encodeURIComponent(instanceId)}`, {
       onMessage: (msg) => update(model.apply(msg)),
-      onState: indicator(run.bar.querySelector(".live"), rt),
+      onState: indicator(run.bar.querySelector(".live"), t),
     });
     run.timer = setInterval(() => {
       if (run && !ENDED.has(run.model.instance.status)) drawBar();
     }, 1000);
-    ctx.toast(dt("run.started", instanceId), "success");
+    ctx.toast(t("designer.run.started", { id: instanceId }), "success");
   };
 
   /** Stops watching: the canvas goes back to editing. */

@@ -82,7 +82,7 @@ test("loops and retries: labels, counts and the task's status", () => {
   m.apply({ type: "node", id: "20", taskId: "flaky", index: 0, attempt: 0, status: "failed" });
   m.apply({ type: "node", id: "21", taskId: "flaky", index: 0, attempt: 1, status: "running" });
   const tl = m.timeline();
-  const t = (k, n) => `${k}:${n}`;
+  const t = (k, p) => `${k}:${p.n}`;
   assert.deepEqual(tl.map((r) => runLabel(r, t)), ["rt.iteration:1", "rt.iteration:2", "rt.iteration:3", "", "rt.attempt:1"]);
   assert.equal(m.taskStatus("flaky"), "running");
   assert.equal(m.taskStatus("loop"), "done");
