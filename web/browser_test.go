@@ -200,7 +200,7 @@ func TestBrowserConflictAndValidation(t *testing.T) {
 	b.wait("the conflict dialog", `document.querySelector('dialog[data-dialog="conflict"]')?.open === true`)
 	var text string
 	b.eval(`document.querySelector('dialog[data-dialog="conflict"]').innerText`, &text)
-	if !strings.Contains(text, "Someone else saved this process") || !strings.Contains(text, "the current version is 2") {
+	if !strings.Contains(text, "Someone else saved this process") || !strings.Contains(text, "the current one is 2") {
 		t.Errorf("conflict dialog says %q", text)
 	}
 	b.shot("conflict")
@@ -236,7 +236,7 @@ func TestBrowserConflictAndValidation(t *testing.T) {
 		bar: document.querySelector("[data-problems]").innerText,
 		other: document.querySelectorAll(".canvas-svg .node.invalid").length,
 	})`, &problems)
-	if problems.Badge != "1" || !strings.Contains(problems.Field, "required") || !strings.Contains(problems.Bar, "parameters.code") || problems.Other != 1 {
+	if problems.Badge != "1" || !strings.Contains(problems.Field, "required") || !strings.Contains(problems.Bar, "Code: This is required") || strings.Contains(problems.Bar, "parameters.") || problems.Other != 1 {
 		t.Errorf("validation problems shown: %+v", problems)
 	}
 	b.shot("invalid")

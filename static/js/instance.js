@@ -37,7 +37,6 @@ export const ALLOWED = {
 const root = document.getElementById("instance");
 
 if (root) {
-  loadDesignerMessages(document);
   const $ = (sel) => root.querySelector(sel);
   const model = new InstanceModel(pageJSON("instance-view") || { id: root.dataset.instanceId, tasks: [] });
   const timeline = $("[data-timeline]");
