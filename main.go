@@ -251,7 +251,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{FastSlots: max(1, cpus-1),
 		MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens})
 	defs.OnChange(rt.ProcessChanged)
-	if err := rt.Start(ctx); err != nil {
+	// The engine stops when the deferred Close runs, after the HTTP server: not when ctx
+	// (the signal) ends.
+	if err := rt.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	defer func() {

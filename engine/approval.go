@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"flowcraft/engine/templates"
 )
@@ -26,8 +28,61 @@ type ApprovalState struct {
 	Outcomes   []string `json:"outcomes"`
 }
 
-// beginApproval creates the human tasks of an approval runtime, which waits for them.
-func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeRun, params map[string]any) error {
+// Approvals is the approval service: it creates the human tasks of approval runtimes
+// and serves the people who work them (inbox, claim, unclaim, delegate, resolve,
+// complete). A decision that meets the approval's rule finishes the runtime through
+// the flow (the Runtime), in the same step.
+type Approvals struct {
+	tasks  HumanTaskStore
+	dir    Directory
+	ids    *IDGen
+	events *Events
+	now    func() time.Time
+	log    *slog.Logger
+	flow   approvalFlow
+}
+
+// approvalFlow is what the approval service needs from the runtime: work on an
+// instance's actor, and the step operations of an approval runtime.
+type approvalFlow interface {
+	act(ctx context.Context, id ID, fn func(ctx context.Context, st *instState) error) error
+	commit(ctx context.Context, s *step) error
+	complete(ctx context.Context, s *step, t *ctask, n *NodeRun, status string, out any) error
+	fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs []*NodeRun, cause error) error
+	taskTimeout(s *step, t *ctask, n *NodeRun)
+}
+
+// approvalDeps are the collaborators of the approval service.
+type approvalDeps struct {
+	Tasks     HumanTaskStore
+	Directory Directory
+	IDs       *IDGen
+	Events    *Events
+	Now       func() time.Time // default time.Now
+	Log       *slog.Logger
+	Flow      approvalFlow
+}
+
+// newApprovals returns the approval service; NewRuntime makes one (Runtime.Approvals).
+func newApprovals(d approvalDeps) *Approvals {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Approvals{tasks: d.Tasks, dir: d.Directory, ids: d.IDs, events: d.Events, now: d.Now,
+		log: d.Log.With("subsystem", "approvals"), flow: d.Flow}
+}
+
+// publish announces a changed task.
+func (a *Approvals) publish(t *HumanTask) {
+	cp := *t
+	a.events.Publish(Event{Type: EventTask, ProcessID: t.ProcessID, InstanceID: t.InstanceID, Task: &cp})
+}
+
+// begin creates the human tasks of an approval runtime, which waits for them.
+func (a *Approvals) begin(ctx context.Context, s *step, t *ctask, n *NodeRun, params map[string]any) error {
 	st := s.st
 	mode := stringParam(params, "mode", ModeAny)
 	outcomes := stringsParam(params["outcomes"])
@@ -39,10 +94,10 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 	if raw, ok := params["form"]; ok && raw != nil {
 		b, _ := json.Marshal(raw)
 		if err := json.Unmarshal(b, &form); err != nil {
-			return r.fail(ctx, s, t, n, nil, fmt.Errorf("form: %w", err))
+			return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("form: %w", err))
 		}
 	}
-	now := nowMs(r.now)
+	now := nowMs(a.now)
 	base := HumanTask{
 		NodeID: n.ID, InstanceID: st.inst.ID, ProcessID: st.inst.ProcessID, ProcessName: st.inst.Name, TaskID: t.InstID,
 		Name: t.Name, Content: stringParam(params, "content", ""), Form: form, Outcomes: outcomes, Status: TaskOpen,
@@ -54,7 +109,7 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 	if d, ok := params["dueIn"]; ok && !templates.IsUnset(d) {
 		due, err := templates.ParseDuration(d)
 		if err != nil {
-			return r.fail(ctx, s, t, n, nil, fmt.Errorf("dueIn: %w", err))
+			return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("dueIn: %w", err))
 		}
 		base.DueAt = now + due.Milliseconds()
 	}
@@ -70,15 +125,15 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 			task.CandidateGroups = dedupe(candGroups)
 		}
 		if task.Assignee == "" && len(task.CandidateUsers) == 0 && len(task.CandidateGroups) == 0 {
-			return r.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: set assignees, candidateUsers or candidateGroups"))
+			return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: set assignees, candidateUsers or candidateGroups"))
 		}
 		tasks = append(tasks, &task)
 	case ModeAll, ModeSequential:
 		people := append(append([]string{}, users...), candUsers...)
 		for _, g := range candGroups {
-			members, err := r.dir.ListMembers(ctx, g)
+			members, err := a.dir.ListMembers(ctx, g)
 			if err != nil {
-				return r.fail(ctx, s, t, n, nil, fmt.Errorf("candidate group %s: %w", g, err))
+				return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("candidate group %s: %w", g, err))
 			}
 			for _, m := range members {
 				people = append(people, m.ID)
@@ -86,7 +141,7 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 		}
 		people = dedupe(people)
 		if len(people) == 0 {
-			return r.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: its users and groups are empty"))
+			return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("the approval has nobody to decide: its users and groups are empty"))
 		}
 		state.People = people
 		state.RejectRule = stringParam(params, "rejectRule", "veto")
@@ -100,28 +155,28 @@ func (r *Runtime) beginApproval(ctx context.Context, s *step, t *ctask, n *NodeR
 			tasks = append(tasks, &task)
 		}
 	default:
-		return r.fail(ctx, s, t, n, nil, fmt.Errorf("unknown approval mode %q", mode))
+		return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("unknown approval mode %q", mode))
 	}
 	for _, task := range tasks {
-		task.ID = ID(r.ids.Next())
+		task.ID = ID(a.ids.Next())
 		s.tasks = append(s.tasks, task)
 	}
 	n.Status, n.UpdateAt = StatusWaiting, now
 	n.Detail.Approval = state
 	s.touch(n)
-	r.taskTimeout(s, t, n)
-	return r.commit(ctx, s)
+	a.flow.taskTimeout(s, t, n)
+	return a.flow.commit(ctx, s)
 }
 
 // decide records a decision on task (done by u) and, when the mode's rule is met,
 // finishes the approval with its output and routes on — all in one step.
-func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u *User, in TaskInput) (*HumanTask, error) {
+func (a *Approvals) decide(ctx context.Context, st *instState, task *HumanTask, u *User, in TaskInput) (*HumanTask, error) {
 	n := st.node(task.NodeID)
 	if n == nil || n.Status != StatusWaiting || n.Detail == nil || n.Detail.Approval == nil {
 		return nil, Coded(ErrConflict, CodeApprovalClosed, nil, "the approval of task %s no longer waits for decisions", task.ID)
 	}
 	t := st.def.tasks[n.TaskID]
-	now := nowMs(r.now)
+	now := nowMs(a.now)
 	task.Status, task.Outcome, task.Comment, task.FormData = TaskDone, in.Outcome, in.Comment, in.Form
 	task.CompletedBy, task.EndAt = u.ID, now
 	if task.Assignee == "" {
@@ -131,7 +186,7 @@ func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u 
 	s := st.newStep()
 	s.tasks = append(s.tasks, task)
 
-	all, err := r.tasks.HumanTasksOfNodes(ctx, []ID{n.ID})
+	all, err := a.tasks.HumanTasksOfNodes(ctx, []ID{n.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -166,13 +221,13 @@ func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u 
 			break
 		}
 		nt := *task
-		nt.ID, nt.Assignee, nt.Seq, nt.Status = ID(r.ids.Next()), state.People[next], next, TaskOpen
+		nt.ID, nt.Assignee, nt.Seq, nt.Status = ID(a.ids.Next()), state.People[next], next, TaskOpen
 		nt.Outcome, nt.Comment, nt.FormData, nt.CompletedBy, nt.EndAt, nt.ClaimAt = "", "", nil, "", 0, 0
 		nt.History, nt.CreateAt, nt.Rev = []TaskEvent{}, now, 0
 		s.tasks = append(s.tasks, &nt)
 	}
 	if !finished {
-		if err := r.commit(ctx, s); err != nil {
+		if err := a.flow.commit(ctx, s); err != nil {
 			return nil, err
 		}
 		return task, nil
@@ -190,7 +245,7 @@ func (r *Runtime) decide(ctx context.Context, st *instState, task *HumanTask, u 
 	}
 	output := map[string]any{"outcome": outcome, "comment": in.Comment, "form": form, "decisions": decisions}
 	// Open tasks of the approval are canceled by the store when the runtime stops waiting.
-	if err := r.complete(ctx, s, t, n, StatusDone, output); err != nil {
+	if err := a.flow.complete(ctx, s, t, n, StatusDone, output); err != nil {
 		return nil, err
 	}
 	return task, nil

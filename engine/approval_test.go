@@ -43,7 +43,7 @@ func approvalFlow(params map[string]any) string {
 func (h *harness) openTasks(id engine.ID, u *engine.User) []*engine.HumanTask {
 	h.t.Helper()
 	h.waitStatus(id, engine.StatusWaiting)
-	list, _, err := h.rt.Inbox(context.Background(), u, engine.InboxFilter{Page: engine.Page{Limit: 100}})
+	list, _, err := h.tasks.Inbox(context.Background(), u, engine.InboxFilter{Page: engine.Page{Limit: 100}})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func (h *harness) openTasks(id engine.ID, u *engine.User) []*engine.HumanTask {
 
 func (h *harness) decide(u *engine.User, t *engine.HumanTask, outcome string) {
 	h.t.Helper()
-	if _, err := h.rt.CompleteTask(context.Background(), u, t.ID, engine.TaskInput{Outcome: outcome, Comment: u.ID + " says " + outcome}); err != nil {
+	if _, err := h.tasks.CompleteTask(context.Background(), u, t.ID, engine.TaskInput{Outcome: outcome, Comment: u.ID + " says " + outcome}); err != nil {
 		h.t.Fatalf("%s decides %s: %v", u.ID, outcome, err)
 	}
 }
@@ -146,7 +146,7 @@ func TestApprovalModes(t *testing.T) {
 
 // openTasks2 counts all open tasks of a user.
 func (h *harness) openTasks2(u *engine.User) int {
-	_, total, err := h.rt.Inbox(context.Background(), u, engine.InboxFilter{Page: engine.Page{Limit: 1}})
+	_, total, err := h.tasks.Inbox(context.Background(), u, engine.InboxFilter{Page: engine.Page{Limit: 1}})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestApprovalCanceledWithInstance(t *testing.T) {
 	if n := h.openTasks2(u["a"]); n != 0 {
 		t.Fatalf("%d open tasks after cancel", n)
 	}
-	got, _ := h.rt.HumanTask(context.Background(), u["a"], ts[0].ID)
+	got, _ := h.tasks.HumanTask(context.Background(), u["a"], ts[0].ID)
 	if got.Status != engine.TaskCanceled {
 		t.Fatalf("task status %s", got.Status)
 	}
@@ -205,18 +205,18 @@ func TestDelegationOwnerLosesRightsAfterUnclaim(t *testing.T) {
 		name string
 		do   func() (*engine.HumanTask, error)
 	}{
-		{"a claims", func() (*engine.HumanTask, error) { return h.rt.Claim(ctx, u["a"], tid) }},
-		{"a delegates to c", func() (*engine.HumanTask, error) { return h.rt.Delegate(ctx, u["a"], tid, "c", "") }},
-		{"c resolves", func() (*engine.HumanTask, error) { return h.rt.Resolve(ctx, u["c"], tid, "done") }},
-		{"a unclaims", func() (*engine.HumanTask, error) { return h.rt.Unclaim(ctx, u["a"], tid) }},
-		{"b claims", func() (*engine.HumanTask, error) { return h.rt.Claim(ctx, u["b"], tid) }},
+		{"a claims", func() (*engine.HumanTask, error) { return h.tasks.Claim(ctx, u["a"], tid) }},
+		{"a delegates to c", func() (*engine.HumanTask, error) { return h.tasks.Delegate(ctx, u["a"], tid, "c", "") }},
+		{"c resolves", func() (*engine.HumanTask, error) { return h.tasks.Resolve(ctx, u["c"], tid, "done") }},
+		{"a unclaims", func() (*engine.HumanTask, error) { return h.tasks.Unclaim(ctx, u["a"], tid) }},
+		{"b claims", func() (*engine.HumanTask, error) { return h.tasks.Claim(ctx, u["b"], tid) }},
 	}
 	for _, s := range steps {
 		if _, err := s.do(); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 	}
-	ht, err := h.rt.HumanTask(ctx, u["b"], tid)
+	ht, err := h.tasks.HumanTask(ctx, u["b"], tid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,13 +224,13 @@ func TestDelegationOwnerLosesRightsAfterUnclaim(t *testing.T) {
 		t.Fatalf("after unclaim and b's claim: owner %q, delegation %q, a may act %v, c may act %v",
 			ht.Owner, ht.Delegation, ht.MayAct(u["a"]), ht.MayAct(u["c"]))
 	}
-	if _, err := h.rt.CompleteTask(ctx, u["a"], tid, engine.TaskInput{Outcome: "approve"}); !errors.Is(err, engine.ErrConflict) {
+	if _, err := h.tasks.CompleteTask(ctx, u["a"], tid, engine.TaskInput{Outcome: "approve"}); !errors.Is(err, engine.ErrConflict) {
 		t.Fatalf("a completes b's task: %v, want a conflict", err)
 	}
-	if _, err := h.rt.Delegate(ctx, u["a"], tid, "c", ""); err == nil {
+	if _, err := h.tasks.Delegate(ctx, u["a"], tid, "c", ""); err == nil {
 		t.Fatal("a delegated b's task")
 	}
-	if _, err := h.rt.HumanTask(ctx, u["c"], tid); !errors.Is(err, engine.ErrForbidden) {
+	if _, err := h.tasks.HumanTask(ctx, u["c"], tid); !errors.Is(err, engine.ErrForbidden) {
 		t.Fatalf("the former delegate reads the task: %v", err)
 	}
 	h.decide(u["b"], ht, "approve")

@@ -19,13 +19,15 @@ import (
 // runFast executes a fast instance to its end and queues it for writing.
 func (r *Runtime) runFast(ctx context.Context, st *instState, idem *IdemKey) (*StartResult, error) {
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || !r.started {
 		r.mu.Unlock()
 		return nil, errStopping
 	}
 	r.wg.Add(1) // Close waits for it (within its grace)
 	r.mu.Unlock()
+	r.fastRunning.Add(1)
 	defer r.wg.Done()
+	defer r.fastRunning.Add(-1)
 	st.fast = true
 	st.idem = idem
 	r.metrics.Started.Add(1)

@@ -29,6 +29,7 @@ type harness struct {
 	store   *sqlite.Store
 	defs    *engine.Definitions
 	rt      *engine.Runtime
+	tasks   *engine.Approvals
 	flaky   *flaky
 	crasher *crasher
 }
@@ -116,7 +117,7 @@ func openHarnessOpts(t testing.TB, dir string, opts engine.RuntimeOptions) *harn
 	}
 	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
 	defs.OnChange(rt.ProcessChanged)
-	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, flaky: fl, crasher: cr}
+	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, tasks: rt.Approvals(), flaky: fl, crasher: cr}
 	t.Cleanup(h.close)
 	return h
 }

@@ -144,7 +144,7 @@ type TaskInput struct {
 }
 
 // Inbox lists the tasks a user may act on (status open) or has completed (done).
-func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTask, int, error) {
+func (a *Approvals) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTask, int, error) {
 	if f.Status == "" {
 		f.Status = TaskOpen
 	}
@@ -160,18 +160,18 @@ func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTa
 	if f.User == u.ID {
 		f.Groups = u.Groups
 	} else {
-		other, err := r.dir.GetUser(ctx, f.User)
+		other, err := a.dir.GetUser(ctx, f.User)
 		if err != nil {
 			return nil, 0, err
 		}
 		f.Groups = other.Groups
 	}
-	return r.tasks.Inbox(ctx, f)
+	return a.tasks.Inbox(ctx, f)
 }
 
 // HumanTask returns a task the user may see.
-func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	t, err := r.tasks.GetHumanTask(ctx, id)
+func (a *Approvals) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	t, err := a.tasks.GetHumanTask(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -182,23 +182,23 @@ func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, er
 }
 
 // Claim makes the user the assignee of an unassigned task they are a candidate for.
-func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+func (a *Approvals) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return a.changeTask(ctx, u, id, func(t *HumanTask) error {
 		switch {
 		case t.Assignee == u.ID:
 			return Coded(ErrConflict, CodeAlreadyYours, nil, "task %s is already yours", id)
 		case t.Assignee != "":
 			return Coded(ErrConflict, CodeAlreadyClaimed, Params{"assignee": t.Assignee}, "task %s is claimed by %s", id, t.Assignee)
 		}
-		t.Assignee, t.ClaimAt = u.ID, nowMs(r.now)
+		t.Assignee, t.ClaimAt = u.ID, nowMs(a.now)
 		t.History = append(t.History, TaskEvent{User: u.ID, Action: "claim", At: t.ClaimAt})
 		return nil
 	})
 }
 
 // Unclaim gives a claimed task back to its candidates.
-func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+func (a *Approvals) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return a.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Assignee != u.ID && !u.HasRole(RoleAdmin) {
 			return Coded(ErrConflict, CodeNotClaimedByYou, nil, "task %s is not claimed by you", id)
 		}
@@ -211,20 +211,20 @@ func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, erro
 		// Back to the candidates: a resolved delegation is over, and its owner keeps no
 		// rights (the history keeps the record).
 		t.Assignee, t.ClaimAt, t.Owner, t.Delegation = "", 0, "", ""
-		t.History = append(t.History, TaskEvent{User: u.ID, Action: "unclaim", At: nowMs(r.now)})
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "unclaim", At: nowMs(a.now)})
 		return nil
 	})
 }
 
 // Delegate hands a task to another user, who works on it and resolves it back.
-func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
+func (a *Approvals) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
 	if to == "" {
 		return nil, InvalidField("assignee", CodeRequired, Params{"field": "assignee"}, "assignee is required: who should work on the task")
 	}
-	if _, err := r.dir.GetUser(ctx, to); err != nil {
+	if _, err := a.dir.GetUser(ctx, to); err != nil {
 		return nil, InvalidField("assignee", CodeUnknownUser, Params{"user": to}, "unknown user %q", to)
 	}
-	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+	return a.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Assignee != u.ID && !(t.Assignee == "" && t.isCandidate(u)) {
 			return Coded(ErrConflict, CodeNotAssignee, nil, "only the assignee may delegate task %s", id)
 		}
@@ -234,15 +234,15 @@ func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment stri
 		if t.Delegation != DelegationPending {
 			t.Owner = u.ID
 		}
-		t.Assignee, t.Delegation, t.ClaimAt = to, DelegationPending, nowMs(r.now)
+		t.Assignee, t.Delegation, t.ClaimAt = to, DelegationPending, nowMs(a.now)
 		t.History = append(t.History, TaskEvent{User: u.ID, Action: "delegate", To: to, Comment: comment, At: t.ClaimAt})
 		return nil
 	})
 }
 
 // Resolve ends a delegation: the task goes back to its owner with the delegate's comment.
-func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
-	return r.changeTask(ctx, u, id, func(t *HumanTask) error {
+func (a *Approvals) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
+	return a.changeTask(ctx, u, id, func(t *HumanTask) error {
 		if t.Delegation != DelegationPending {
 			return Coded(ErrConflict, CodeNotDelegated, nil, "task %s is not delegated", id)
 		}
@@ -250,14 +250,14 @@ func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (
 			return Coded(ErrConflict, CodeNotDelegate, Params{"assignee": t.Assignee}, "only the delegate %s may resolve task %s", t.Assignee, id)
 		}
 		t.Assignee, t.Delegation = t.Owner, DelegationResolved
-		t.History = append(t.History, TaskEvent{User: u.ID, Action: "resolve", Comment: comment, At: nowMs(r.now)})
+		t.History = append(t.History, TaskEvent{User: u.ID, Action: "resolve", Comment: comment, At: nowMs(a.now)})
 		return nil
 	})
 }
 
 // changeTask applies fn to an open task the user may act on, with optimistic locking.
-func (r *Runtime) changeTask(ctx context.Context, u *User, id ID, fn func(t *HumanTask) error) (*HumanTask, error) {
-	t, err := r.tasks.GetHumanTask(ctx, id)
+func (a *Approvals) changeTask(ctx context.Context, u *User, id ID, fn func(t *HumanTask) error) (*HumanTask, error) {
+	t, err := a.tasks.GetHumanTask(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -270,17 +270,17 @@ func (r *Runtime) changeTask(ctx context.Context, u *User, id ID, fn func(t *Hum
 	if err := fn(t); err != nil {
 		return nil, err
 	}
-	if err := r.tasks.UpdateHumanTask(ctx, t); err != nil {
+	if err := a.tasks.UpdateHumanTask(ctx, t); err != nil {
 		return nil, err
 	}
-	r.publishTask(t)
+	a.publish(t)
 	return t, nil
 }
 
 // CompleteTask records a person's decision. When the approval's rule is met the
 // approval finishes and the flow goes on, in the same step.
-func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput) (*HumanTask, error) {
-	t, err := r.tasks.GetHumanTask(ctx, id)
+func (a *Approvals) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput) (*HumanTask, error) {
+	t, err := a.tasks.GetHumanTask(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -297,9 +297,9 @@ func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput
 		return nil, err
 	}
 	var out *HumanTask
-	err = r.act(ctx, t.InstanceID, func(ctx context.Context, st *instState) error {
+	err = a.flow.act(ctx, t.InstanceID, func(ctx context.Context, st *instState) error {
 		// Read again inside the actor: a concurrent submit may have won.
-		cur, err := r.tasks.GetHumanTask(ctx, id)
+		cur, err := a.tasks.GetHumanTask(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -313,7 +313,7 @@ func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput
 			return Coded(ErrConflict, CodeTaskDelegated, Params{"owner": cur.Owner}, "task %s was delegated to you: resolve it back to %s instead of completing it", id, cur.Owner)
 		}
 		var err2 error
-		out, err2 = r.decide(ctx, st, cur, u, in)
+		out, err2 = a.decide(ctx, st, cur, u, in)
 		return err2
 	})
 	return out, err
@@ -423,4 +423,45 @@ func optionValue(o any) string {
 		return fmt.Sprint(m["value"])
 	}
 	return fmt.Sprint(o)
+}
+
+// The approval service's methods on the runtime, for callers that hold only the
+// runtime (web.HumanTasks also needs Describe). Each delegates to Runtime.Approvals.
+
+// Approvals returns the runtime's approval service.
+func (r *Runtime) Approvals() *Approvals { return r.approvals }
+
+// Inbox is Approvals.Inbox.
+func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTask, int, error) {
+	return r.approvals.Inbox(ctx, u, f)
+}
+
+// HumanTask is Approvals.HumanTask.
+func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return r.approvals.HumanTask(ctx, u, id)
+}
+
+// Claim is Approvals.Claim.
+func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return r.approvals.Claim(ctx, u, id)
+}
+
+// Unclaim is Approvals.Unclaim.
+func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
+	return r.approvals.Unclaim(ctx, u, id)
+}
+
+// Delegate is Approvals.Delegate.
+func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
+	return r.approvals.Delegate(ctx, u, id, to, comment)
+}
+
+// Resolve is Approvals.Resolve.
+func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
+	return r.approvals.Resolve(ctx, u, id, comment)
+}
+
+// CompleteTask is Approvals.CompleteTask.
+func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput) (*HumanTask, error) {
+	return r.approvals.CompleteTask(ctx, u, id, in)
 }

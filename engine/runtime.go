@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"flowcraft/engine/templates"
@@ -54,32 +55,41 @@ type Runtime struct {
 	opts     RuntimeOptions
 	cache    compiledCache
 
+	// jobs claims due jobs and hands them to dispatch; approvals serves human tasks.
+	jobs      *JobExecutor
+	approvals *Approvals
+
 	mu      sync.Mutex
 	actors  map[ID]*actor
 	waiters map[ID][]chan *Instance
-	closed  bool
+	started bool // Start was called: actors may run
+	closed  bool // Close was called: no more work is taken
 	slots   chan struct{}
 	// fastSlots bounds fast instances executing at once (the CPUs but one by default):
 	// more would only take turns with each other and starve the HTTP server and the
 	// writer, which makes latency spiky (BENCHMARKS.md).
 	fastSlots chan struct{}
-	wg        sync.WaitGroup
-	// runCtx ends (cause errStopping) when the runtime stops: a step in progress is
-	// interrupted and abandoned without commit, and runs again after the next start.
+	// wg counts the running actors and fast instances; fastRunning the latter.
+	wg          sync.WaitGroup
+	fastRunning atomic.Int64
+	// runCtx (derived from Start's context) ends, cause errStopping, when the runtime
+	// stops: a step in progress is interrupted and abandoned without commit, and runs
+	// again after the next start.
 	runCtx  context.Context
 	stopRun context.CancelCauseFunc
 	// killCtx ends when Close's grace runs out: fast instances still running are then
 	// dropped unwritten, as in a crash.
 	killCtx  context.Context
 	killFast context.CancelCauseFunc
+	// closeOnce makes Close idempotent; closeErr is its outcome.
+	closeOnce sync.Once
+	closeErr  error
 	// resumed holds the crash counts of the instances Start resumed, until their actor
 	// marks them (MarkResumed) before their first step.
 	resumed map[ID]int
 	// suspects lets one suspect (an instance whose step was running during a crash) run
 	// its first step at a time.
 	suspects chan struct{}
-	jobWake  chan struct{}
-	jobDone  chan struct{}
 	metrics  Metrics
 	// heads caches ProcessHead for a second (local changes invalidate it at once).
 	heads sync.Map // id -> processHead
@@ -123,7 +133,8 @@ type RuntimeDeps struct {
 	Log       *slog.Logger
 }
 
-// NewRuntime returns a runtime. Call Start to run jobs and resume unfinished instances.
+// NewRuntime returns a runtime with its job executor and approval service. It starts
+// nothing: call Start to resume unfinished instances and run jobs, Close to stop.
 func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	store, procs, reg, services, ids, events, now, log := d.Store, d.Processes, d.Templates, d.Services, d.IDs, d.Events, d.Now, d.Log
 	if opts.Workers <= 0 {
@@ -155,16 +166,17 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	if now == nil {
 		now = time.Now
 	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	kill, killFast := context.WithCancelCause(context.Background())
-	return &Runtime{
+	r := &Runtime{
 		store: store, procs: procs, tasks: d.Tasks, dir: d.Directory, reg: reg, scripts: services.Scripts, services: services, ids: ids, events: events,
 		log: log.With("subsystem", "engine"), now: now, opts: opts, cache: compiledCache{m: map[string]*compiled{}},
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
 		fastSlots: make(chan struct{}, opts.FastSlots),
-		runCtx:    ctx, stopRun: cancel, killCtx: kill, killFast: killFast, jobWake: make(chan struct{}, 1), jobDone: make(chan struct{}),
-		resumed: map[ID]int{}, suspects: make(chan struct{}, 1),
+		resumed:   map[ID]int{}, suspects: make(chan struct{}, 1),
 	}
+	r.jobs = NewJobExecutor(JobExecutorDeps{Store: store, Handle: r.dispatch, Now: now, Log: log, Metrics: &r.metrics},
+		JobExecutorOptions{Poll: opts.JobPoll, Lease: opts.JobLease, Owner: opts.Owner})
+	r.approvals = newApprovals(approvalDeps{Tasks: d.Tasks, Directory: d.Directory, IDs: ids, Events: events, Now: now, Log: log, Flow: r})
+	return r
 }
 
 // Events returns the runtime's event hub.
@@ -174,7 +186,10 @@ func (r *Runtime) Events() *Events { return r.events }
 // resuming it.
 const quarantineAfter = 2
 
-// Start resumes every unfinished instance and starts the job executor.
+// Start resumes every unfinished instance and starts the job executor, in ctx: the
+// actors' steps run in it (its values reach the store), and when it ends the runtime
+// stops as with Close but without waiting. A second Start does nothing; a Start
+// after Close is an error.
 //
 // Crash loops: an instance whose step kills the whole process (a fatal error Go
 // cannot recover) would be resumed at every start and kill it again, forever. So
@@ -191,10 +206,19 @@ const quarantineAfter = 2
 // not cause (the host killed, say, while it waited on a slow call) is quarantined
 // too; retrying it is safe.
 func (r *Runtime) Start(ctx context.Context) error {
-	// Leases this node held before a crash would otherwise block its jobs until expiry.
-	if err := r.store.ReleaseJobs(ctx, r.opts.Owner); err != nil {
-		return fmt.Errorf("release job leases: %w", err)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return errors.New("engine: start after close")
 	}
+	if r.started {
+		r.mu.Unlock()
+		return nil
+	}
+	r.runCtx, r.stopRun = context.WithCancelCause(ctx)
+	r.killCtx, r.killFast = context.WithCancelCause(ctx)
+	r.started = true
+	r.mu.Unlock()
 	list, err := r.store.InstancesToResume(ctx)
 	if err != nil {
 		return fmt.Errorf("list unfinished instances: %w", err)
@@ -217,8 +241,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if resumed > 0 {
 		r.log.Info("resuming unfinished instances", "count", resumed)
 	}
-	go r.runJobs()
-	return nil
+	return r.jobs.Start(ctx)
 }
 
 // quarantine fails an instance that crashed the process too often instead of resuming it.
@@ -242,33 +265,43 @@ func (r *Runtime) takeResumed(id ID) (int, bool) {
 	return c, ok
 }
 
-// Close stops taking work and stops the job executor. A step in progress is
-// interrupted and abandoned without commit, exactly as if the process had crashed:
-// the instance continues with that step on the next start (at-least-once). Fast
-// instances in flight run to their end and are written if they end within ctx;
-// past it they are dropped unwritten, as in a crash (DESIGN §4).
+// Close stops taking work, stops the job executor, then stops the actors. A step in
+// progress is interrupted and abandoned without commit, exactly as if the process had
+// crashed: the instance continues with that step on the next start (at-least-once).
+// Fast instances in flight run to their end and are written if they end within ctx;
+// past it they are dropped unwritten, as in a crash (DESIGN §4), and Close returns an
+// error naming the service and how many instances had not stopped, matching ctx's
+// error. Close may be called more than once; each call returns the first outcome.
 func (r *Runtime) Close(ctx context.Context) error {
+	r.closeOnce.Do(func() { r.closeErr = r.close(ctx) })
+	return r.closeErr
+}
+
+func (r *Runtime) close(ctx context.Context) error {
 	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil
-	}
 	r.closed = true
+	started := r.started
 	r.mu.Unlock()
+	jobsErr := r.jobs.Close(ctx)
+	if !started {
+		return jobsErr
+	}
 	r.stopRun(errStopping)
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-ctx.Done():
-		r.killFast(errStopping)
-		return fmt.Errorf("engine did not stop in time: %w", ctx.Err())
-	}
-	select {
-	case <-r.jobDone:
+		return jobsErr
 	case <-ctx.Done():
 	}
-	return nil
+	r.mu.Lock()
+	actors := len(r.actors)
+	r.mu.Unlock()
+	fast := r.fastRunning.Load()
+	r.killFast(errStopping)
+	err := fmt.Errorf("engine: %d instance(s) had not stopped (%d standard, %d fast dropped unwritten): %w",
+		int64(actors)+fast, actors, fast, context.Cause(ctx))
+	return errors.Join(jobsErr, err)
 }
 
 // definition returns the compiled definition of a process at a version.
@@ -518,7 +551,7 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 		}
 	}
 	if len(s.jobs) > 0 {
-		defer r.wakeJobs()
+		defer r.jobs.Wake()
 	}
 	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
 		return err
@@ -596,7 +629,8 @@ func (s *step) reset() {
 // given, is the state already in memory (a fresh start), saving a load.
 func (r *Runtime) submit(id ID, cmd *command, st *instState) {
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || !r.started {
+		// Not started: what is committed runs when Start resumes it.
 		r.mu.Unlock()
 		if cmd != nil && cmd.dropped != nil {
 			cmd.dropped(errStopping)
@@ -791,10 +825,11 @@ func (r *Runtime) safely(ctx context.Context, st *instState, cmd func(context.Co
 // scheduleContinue records a job that resumes the instance later (after an error).
 func (r *Runtime) scheduleContinue(id ID, after time.Duration) {
 	j := r.job(JobContinue, id, 0, "", r.now().Add(after).UnixMilli())
-	if err := r.store.CommitStep(context.Background(), &Step{Jobs: []*Job{j}}); err != nil {
+	if err := r.store.CommitStep(r.runCtx, &Step{Jobs: []*Job{j}}); err != nil && r.runCtx.Err() == nil {
+		// Stopping: the instance is still running in the store, so the next start resumes it.
 		r.log.Error("scheduling continuation", "instance", id, "err", err)
 	}
-	r.wakeJobs()
+	r.jobs.Wake()
 }
 
 // load reads an instance into memory.

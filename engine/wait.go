@@ -41,7 +41,7 @@ func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) 
 		}
 		return r.startChild(ctx, st, t, n, params)
 	case "approval":
-		return r.beginApproval(ctx, s, t, n, params)
+		return r.approvals.begin(ctx, s, t, n, params)
 	}
 	return r.fail(ctx, s, t, n, nil, fmt.Errorf("template %q cannot run in this version", t.Template))
 }
