@@ -122,8 +122,8 @@ func (st *vmState) toJSObject(m map[string]any, d int) (*goja.Object, error) {
 // jsonEqual compares JSON-compatible values, treating all number types
 // (and json.Number) by numeric value.
 func jsonEqual(a, b any) bool {
-	if fa, ok := toFloat(a); ok {
-		fb, ok := toFloat(b)
+	if fa, ok := ToFloat(a); ok {
+		fb, ok := ToFloat(b)
 		return ok && (fa == fb || math.IsNaN(fa) && math.IsNaN(fb))
 	}
 	switch x := a.(type) {
@@ -177,7 +177,9 @@ func jsonEqual(a, b any) bool {
 	return jsonEqual(ga, gb)
 }
 
-func toFloat(v any) (float64, bool) {
+// ToFloat converts a decoded JSON number (json.Number) or any Go number to
+// float64; ok is false for anything else. Scripts and node templates share it.
+func ToFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flowcraft/scripting"
 	"fmt"
 	"io"
 	"math"
@@ -184,7 +185,7 @@ func jsonValue(v any) any {
 	case time.Time:
 		return x.Format(time.RFC3339Nano)
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := scripting.ToFloat(v); ok {
 		return f
 	}
 	return fmt.Sprint(v)
@@ -281,7 +282,7 @@ func sqlArg(v any) (any, error) {
 		}
 		return string(data), nil
 	}
-	f, ok := toFloat(v)
+	f, ok := scripting.ToFloat(v)
 	if !ok {
 		return nil, fmt.Errorf("unsupported value of type %T", v)
 	}

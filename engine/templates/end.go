@@ -1,6 +1,10 @@
 package templates
 
-import "math"
+import (
+	"math"
+
+	"flowcraft/scripting"
+)
 
 // End is the `end` template: it ends its path and sets the workflow output
 // (and, for a webhook waiting on the result, the HTTP status and headers).
@@ -67,7 +71,7 @@ func (End) Spec() Spec {
 // checks that statusCode is an integer.
 func (t End) Check(values map[string]any) []Problem {
 	probs := checkParams(t.Spec(), values)
-	if f, ok := toFloat(values["statusCode"]); ok && f != math.Trunc(f) {
+	if f, ok := scripting.ToFloat(values["statusCode"]); ok && f != math.Trunc(f) {
 		probs = append(probs, Problem{Field: "statusCode", Code: "wrong_type", Params: map[string]any{"want": "integer"}, Message: "must be an integer"})
 	}
 	return probs

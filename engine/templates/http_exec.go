@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flowcraft/scripting"
 	"fmt"
 	"slices"
 	"strconv"
@@ -216,7 +217,7 @@ func (hc *httpParams) parseHeaders(v any) error {
 		case bool:
 			value = strconv.FormatBool(x)
 		default:
-			f, ok := toFloat(x)
+			f, ok := scripting.ToFloat(x)
 			if !ok {
 				return fmt.Errorf("headers: value of %q must be a string, number or boolean, got %s", name, jsonType(x))
 			}

@@ -1,5 +1,7 @@
 package templates
 
+import "flowcraft/scripting"
+
 // HTTPRequest is the `http-request` action; its output is
 // {status, headers, body}.
 type HTTPRequest struct{}
@@ -90,7 +92,7 @@ func (t HTTPRequest) Check(values map[string]any) []Problem {
 			probs = append(probs, Problem{Field: "url", Code: "bad_url", Params: map[string]any{"error": err.Error()}, Message: err.Error()})
 		}
 	}
-	if f, ok := toFloat(values["timeout"]); ok && f <= 0 {
+	if f, ok := scripting.ToFloat(values["timeout"]); ok && f <= 0 {
 		probs = append(probs, Problem{Field: "timeout", Code: "too_small", Params: map[string]any{"min": 1}, Message: "must be greater than 0"})
 	}
 	return probs

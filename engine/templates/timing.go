@@ -3,6 +3,7 @@ package templates
 import (
 	"encoding/json"
 	"errors"
+	"flowcraft/scripting"
 	"fmt"
 	"math"
 	"strconv"
@@ -26,7 +27,7 @@ func ParseDuration(v any) (time.Duration, error) {
 	case nil:
 		return 0, errors.New("duration is empty")
 	}
-	if f, ok := toFloat(v); ok {
+	if f, ok := scripting.ToFloat(v); ok {
 		return millis(f, v)
 	}
 	return 0, fmt.Errorf("duration must be a number of milliseconds or a string like \"90s\", got %s", jsonType(v))

@@ -1,7 +1,7 @@
 package templates
 
 import (
-	"encoding/json"
+	"flowcraft/scripting"
 	"fmt"
 	"maps"
 	"math"
@@ -87,7 +87,7 @@ func checkParam(p Param, v any) []Problem {
 			return wrongType("string")
 		}
 	case TypeNumber:
-		f, ok := toFloat(v)
+		f, ok := scripting.ToFloat(v)
 		if !ok {
 			return wrongType("number")
 		}
@@ -355,40 +355,6 @@ func checkHTTPURL(s string) error {
 	return nil
 }
 
-// toFloat converts a decoded JSON number (or a Go number) to float64.
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
-
 // jsonType names the JSON type of a decoded value, for messages.
 func jsonType(v any) string {
 	switch v.(type) {
@@ -403,7 +369,7 @@ func jsonType(v any) string {
 	case map[string]any, map[string]string:
 		return "object"
 	}
-	if _, ok := toFloat(v); ok {
+	if _, ok := scripting.ToFloat(v); ok {
 		return "number"
 	}
 	return fmt.Sprintf("%T", v)
