@@ -56,33 +56,41 @@ func codedErr(status int, code engine.Code, params engine.Params, msg string) *A
 	return &APIError{StatusCode: status, Code: code, Params: params, ErrorMessage: msg}
 }
 
+// kinds maps each engine error kind to its HTTP status: the one table the
+// error handler, statusOf and statusCode read.
+var kinds = []struct {
+	kind   error
+	status int
+}{
+	{engine.ErrNotFound, fiber.StatusNotFound},
+	{engine.ErrConflict, fiber.StatusConflict},
+	{engine.ErrInvalid, fiber.StatusBadRequest},
+	{engine.ErrForbidden, fiber.StatusForbidden},
+	{engine.ErrUnauthorized, fiber.StatusUnauthorized},
+	{engine.ErrUnprocessable, fiber.StatusUnprocessableEntity},
+	{engine.ErrTooMany, fiber.StatusTooManyRequests},
+	{engine.ErrUnavailable, fiber.StatusServiceUnavailable},
+}
+
+// edgeCodes are the codes of the statuses only the web edge answers (or, for
+// 400, answers for reasons other than a validation).
+var edgeCodes = map[int]engine.Code{
+	fiber.StatusBadRequest:            codeBadRequestGeneric,
+	fiber.StatusMethodNotAllowed:      codeMethodNotAllowed,
+	fiber.StatusRequestEntityTooLarge: codeBodyTooLarge,
+	fiber.StatusUnsupportedMediaType:  codeUnsupportedMedia,
+	fiber.StatusUpgradeRequired:       codeUpgradeRequired,
+}
+
 // statusCode is the code of an error known only by its HTTP status.
 func statusCode(status int) engine.Code {
-	switch status {
-	case fiber.StatusBadRequest:
-		return codeBadRequestGeneric
-	case fiber.StatusUnauthorized:
-		return engine.CodeUnauthorized
-	case fiber.StatusForbidden:
-		return engine.CodeForbidden
-	case fiber.StatusNotFound:
-		return engine.CodeNotFound
-	case fiber.StatusMethodNotAllowed:
-		return codeMethodNotAllowed
-	case fiber.StatusConflict:
-		return engine.CodeConflict
-	case fiber.StatusRequestEntityTooLarge:
-		return codeBodyTooLarge
-	case fiber.StatusUnsupportedMediaType:
-		return codeUnsupportedMedia
-	case fiber.StatusUnprocessableEntity:
-		return engine.CodeUnprocessable
-	case fiber.StatusUpgradeRequired:
-		return codeUpgradeRequired
-	case fiber.StatusTooManyRequests:
-		return engine.CodeTooManyRequests
-	case fiber.StatusServiceUnavailable:
-		return engine.CodeUnavailable
+	if code, ok := edgeCodes[status]; ok {
+		return code
+	}
+	for _, k := range kinds {
+		if k.status == status {
+			return engine.KindCode(k.kind)
+		}
 	}
 	return engine.CodeInternal
 }
@@ -152,9 +160,9 @@ func (s *Server) toAPIError(c *fiber.Ctx, err error) *APIError {
 		}
 		return e
 	}
-	for _, kind := range []error{engine.ErrNotFound, engine.ErrConflict, engine.ErrInvalid, engine.ErrForbidden, engine.ErrUnauthorized, engine.ErrTooMany, engine.ErrUnavailable, engine.ErrUnprocessable} {
-		if errors.Is(err, kind) {
-			return &APIError{StatusCode: statusOf(kind), Code: engine.KindCode(kind), ErrorMessage: err.Error()}
+	for _, k := range kinds {
+		if errors.Is(err, k.kind) {
+			return &APIError{StatusCode: k.status, Code: engine.KindCode(k.kind), ErrorMessage: err.Error()}
 		}
 	}
 	s.log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
@@ -170,24 +178,12 @@ func orKind(code engine.Code, kind error) engine.Code {
 	return engine.KindCode(kind)
 }
 
+// statusOf is the HTTP status of an engine error kind (500 for anything else).
 func statusOf(kind error) int {
-	switch kind {
-	case engine.ErrNotFound:
-		return fiber.StatusNotFound
-	case engine.ErrConflict:
-		return fiber.StatusConflict
-	case engine.ErrInvalid:
-		return fiber.StatusBadRequest
-	case engine.ErrForbidden:
-		return fiber.StatusForbidden
-	case engine.ErrUnauthorized:
-		return fiber.StatusUnauthorized
-	case engine.ErrUnprocessable:
-		return fiber.StatusUnprocessableEntity
-	case engine.ErrTooMany:
-		return fiber.StatusTooManyRequests
-	case engine.ErrUnavailable:
-		return fiber.StatusServiceUnavailable
+	for _, k := range kinds {
+		if k.kind == kind {
+			return k.status
+		}
 	}
 	return fiber.StatusInternalServerError
 }
