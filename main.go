@@ -265,7 +265,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}()
 	sched := cron.New(store, rt, nil, cron.Options{Owner: fmt.Sprintf("node-%d", cfg.NodeID)}, log)
 	defs.OnChange(sched.Reload)
-	sched.Start(ctx)
+	if err := sched.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 		defer cancel()

@@ -106,7 +106,7 @@ const (
 	PolicyAllow   = "allow"
 )
 
-// Scheduler fires the cron-timer triggers. Run it with Run (or Start and Close); call
+// Scheduler fires the cron-timer triggers. Run it with Start and Close (or Run); call
 // Reload with a process id whenever a definition changes (Definitions.OnChange).
 type Scheduler struct {
 	store   SlotStore
@@ -119,8 +119,10 @@ type Scheduler struct {
 	pending  map[string]bool // processes to reload
 	inflight map[string]int  // starts under way, by process
 	wake     chan struct{}
+	started  bool // Start was called
+	closed   bool // Close was called
 	stop     context.CancelFunc
-	done     chan struct{}
+	done     chan struct{}  // closed when the Start goroutine has stopped
 	starts   sync.WaitGroup // starts under way (added to only by the Run goroutine)
 
 	// Owned by the Run goroutine.
@@ -181,23 +183,39 @@ func (s *Scheduler) Reload(processID string) {
 	}
 }
 
-// Start runs the scheduler in the background until Close.
-func (s *Scheduler) Start(ctx context.Context) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+// errClosed is Start's answer after Close.
+var errClosed = errors.New("cron scheduler: closed")
+
+// Start runs the scheduler in the background, in ctx, until Close (or until ctx
+// ends). A second Start does nothing; a Start after Close is an error. New starts
+// nothing.
+func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
-	s.stop, s.done = cancel, make(chan struct{})
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed
+	}
+	if s.started {
+		return nil
+	}
+	s.started = true
+	ctx, s.stop = context.WithCancel(ctx)
+	s.done = make(chan struct{})
 	done := s.done
-	s.mu.Unlock()
 	go func() {
 		defer close(done)
 		s.Run(ctx)
 	}()
+	return nil
 }
 
-// Close stops a scheduler started with Start and waits (until ctx ends) for the
-// instance starts under way to finish.
+// Close stops firing slots and waits, until ctx ends, for the instance starts under
+// way. If ctx ends first it returns an error naming how many starts were unfinished
+// (their slots are recorded when they end), matching ctx's error. Close before Start
+// only prevents a Start.
 func (s *Scheduler) Close(ctx context.Context) error {
 	s.mu.Lock()
+	s.closed = true
 	stop, done := s.stop, s.done
 	s.mu.Unlock()
 	if stop == nil {
@@ -208,8 +226,19 @@ func (s *Scheduler) Close(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("cron scheduler did not stop in time: %w", ctx.Err())
+		return fmt.Errorf("cron scheduler: %d instance start(s) unfinished: %w", s.underWay(), context.Cause(ctx))
 	}
+}
+
+// underWay counts the instance starts under way, of every process.
+func (s *Scheduler) underWay() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.inflight {
+		n += c
+	}
+	return n
 }
 
 // Run fires slots until ctx ends, then waits for the starts under way.
