@@ -260,6 +260,28 @@ func scriptKeys(src string) (keys, prefixes []string) {
 	return keys, prefixes
 }
 
+// pageModules reads boot.js's list of page modules: data-page name -> path
+// under static/js.
+func pageModules(t *testing.T) map[string]string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "static", "js", "boot.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`(?s)export const pages = \{(.*?)\};`).FindSubmatch(src)
+	if list == nil {
+		t.Fatal("boot.js: no `export const pages = {...};`")
+	}
+	modules := map[string]string{}
+	for _, m := range regexp.MustCompile(`(\w+): "\./([^"]+)"`).FindAllSubmatch(list[1], -1) {
+		modules[string(m[1])] = string(m[2])
+	}
+	if len(modules) < 7 {
+		t.Fatalf("boot.js lists %d page modules; is the scan broken?", len(modules))
+	}
+	return modules
+}
+
 // moduleGraph returns the script files reachable from entry through relative
 // imports (entry itself included).
 func moduleGraph(t *testing.T, entry string) []string {
@@ -300,7 +322,9 @@ func TestScriptKeysExist(t *testing.T) {
 		"task":  TaskPage(TaskData{Page: zh("user", "/inbox/7"), Task: TaskRow{ID: "7", Status: "open"}, Form: json.RawMessage(`[]`), CanAct: true}),
 		"admin": AdminPage(AdminData{Page: zh("admin", "/admin"), Tab: "users"}),
 	}
-	srcRE := regexp.MustCompile(`<script type="module" src="/static/js/([^"]+)"`)
+	// A page names its script in data-page; boot.js lists the module of each name.
+	modules := pageModules(t)
+	pageRE := regexp.MustCompile(`data-page="([^"]+)"`)
 	all := map[string]bool{}
 	for name, comp := range pages {
 		html := render(t, comp)
@@ -310,11 +334,13 @@ func TestScriptKeysExist(t *testing.T) {
 			continue
 		}
 		used := 0
-		for _, m := range srcRE.FindAllStringSubmatch(html, -1) {
-			if m[1] == "app.js" {
-				continue // the frame's script, on every page
+		for _, m := range pageRE.FindAllStringSubmatch(html, -1) {
+			module, ok := modules[m[1]]
+			if !ok {
+				t.Errorf("%s page: data-page=%q is not in boot.js's list", name, m[1])
+				continue
 			}
-			for _, f := range moduleGraph(t, filepath.Join("..", "static", "js", filepath.FromSlash(m[1]))) {
+			for _, f := range moduleGraph(t, filepath.Join("..", "static", "js", filepath.FromSlash(module))) {
 				src, err := os.ReadFile(f)
 				if err != nil {
 					t.Fatal(err)

@@ -34,7 +34,7 @@ func TestInstancesPage(t *testing.T) {
 		`<option value="failed" selected>Failed</option>`, `name="from" value="2024-05-01"`,
 		`<option value="proc-order001">Orders</option>`, `Reset filters`,
 		`1–2 of 45`, `href="/instances?offset=20&amp;status=failed" rel="next"`,
-		`/static/js/instances.js`,
+		`data-page="instances"`,
 	)
 	mustNotContain(t, html, "<b>Orders")
 	// A user sees only their instances: no process filter, no "started by" column.
@@ -63,7 +63,7 @@ func TestInstancePage(t *testing.T) {
 		`data-canvas`, `data-timeline`, `data-detail`, `data-live="connecting"`,
 		`<script id="instance-view" type="application/json">{"id":"42","status":"failed","tasks":[]}`,
 		`id="designer-definition"`, `id="designer-templates"`, `"designer.kind.trigger":`, `"rt.input":"Input"`,
-		`/static/js/instance.js`,
+		`data-page="instance"`,
 	)
 	// Only the actions the status allows are visible.
 	for _, a := range []string{"suspend", "resume"} {
@@ -100,7 +100,7 @@ func TestInboxPage(t *testing.T) {
 		`data-task-action="claim" data-id="8"`, `Claim to work on it`, `Overdue`, `High`,
 		`Delegated by wangwu`,
 		`<script id="inbox-user" type="application/json">{"id":"lisi","groups":["hr"]}`,
-		`/static/js/inbox.js`, `data-empty hidden`,
+		`data-page="inbox"`, `data-empty hidden`,
 	)
 	// The task assigned directly (no candidates) cannot be released.
 	mustNotContain(t, html, `data-task-action="unclaim" data-id="7"`)
@@ -132,7 +132,7 @@ func TestTaskPage(t *testing.T) {
 		`<script id="task-form" type="application/json">[{"key":"note","label":"Note","type":"text","required":true}]`,
 		`id="delegate-dialog"`, `<option value="wangwu">王五 (wangwu)</option>`,
 		`href="/instances/42"`, `delegated the task to`, `please look`,
-		`/static/js/task.js`,
+		`data-page="task"`,
 	)
 	// Delegated to me: resolve instead of deciding.
 	res := base
@@ -178,7 +178,7 @@ func TestAdminPage(t *testing.T) {
 		`data-action="enable-user" data-id="lisi"`, `data-action="delete-user" data-id="lisi" data-confirm="Delete the user “lisi”?`,
 		`<span class="pill pill-disabled">Disabled</span>`, `<span class="tag">hr</span>`,
 		`id="user-dialog"`, `name="password"`, `<input type="checkbox" name="groups" value="hr">`,
-		`/static/js/admin.js`,
+		`data-page="admin"`,
 	)
 	// No disabling or deleting oneself.
 	mustNotContain(t, html, `data-action="delete-user" data-id="admin"`, `data-action="disable-user" data-id="admin"`)

@@ -176,7 +176,7 @@ func TestDesignerPages(t *testing.T) {
 		t.Fatalf("design page: %d %s", r.Status, body)
 	}
 	for _, want := range []string{
-		`id="designer" data-process-id="` + id + `"`,
+		`id="designer" data-page="designer" data-process-id="` + id + `"`,
 		`<title>&lt;i&gt;Designed&lt;/i&gt; · flowcraft</title>`,
 		`<meta name="csrf-token" content="`,
 		`<script id="designer-definition" type="application/json">{"id":"` + id + `"`,
@@ -184,7 +184,7 @@ func TestDesignerPages(t *testing.T) {
 		`<script id="designer-templates" type="application/json">[{"id":"manual","kind":"trigger"`,
 		`"id":"exclusive-gateway"`,
 		`<script id="i18n" type="application/json">`, `"designer.save":`,
-		`/static/js/designer/main.js`,
+		`data-page="designer"`,
 		`class="main main-full"`,
 		`aria-label="Designer tools"`,
 	} {

@@ -1,7 +1,10 @@
-// flowcraft — the page scripts' one element helper and one way to show a
-// failed API answer: as an alert (title, the error in the page's language, the
-// problems no field took), and each validation problem on the form field it
-// concerns. Messages come from i18n.js, from the error's code and params.
+// flowcraft — the page scripts' one element helper (h; svg for SVG
+// elements), the behaviours every page wires the same way (auto-submitting
+// selects, dialogs' close buttons) and one way to show a failed API answer:
+// as an alert (title, the error in the page's language, the problems no field
+// took), in a dialog's error box, and each validation problem on the form
+// field it concerns. Messages come from i18n.js, from the error's code and
+// params.
 
 import { errorText, problemText } from "./i18n.js";
 
@@ -16,6 +19,44 @@ export function h(tag, cls, text) {
   if (cls) e.className = cls;
   if (text !== undefined && text !== null) e.textContent = String(text);
   return e;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * Creates an SVG element with attributes, appended to parent when given.
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {Element} [parent]
+ */
+export function svg(tag, attrs, parent) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  if (parent) parent.append(e);
+  return e;
+}
+
+/**
+ * Submits a control's form as soon as it changes, for every control marked
+ * data-autosubmit inside root (filters, sort orders).
+ * @param {HTMLElement} root
+ */
+export function autoSubmit(root) {
+  root.addEventListener("change", (e) => {
+    if (e.target.matches?.("[data-autosubmit]")) e.target.form?.requestSubmit();
+  });
+}
+
+/**
+ * Makes each dialog close on a click on one of its [data-close] buttons.
+ * @param {Iterable<HTMLDialogElement | null>} dialogs
+ */
+export function closeButtons(dialogs) {
+  for (const dialog of dialogs) {
+    dialog?.addEventListener("click", (e) => {
+      if (e.target.closest("[data-close]")) dialog.close();
+    });
+  }
 }
 
 /**
@@ -98,4 +139,24 @@ export function alertShower(alertBox, t) {
     alertBox.hidden = false;
     alertBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
   };
+}
+
+/**
+ * Fills a dialog's error box and shows it: the title when given; then, for a
+ * failed API answer r ({status, data}), its message in the page's language
+ * unless every problem was shown on a field (shown problems and none left in
+ * rest), and the problems in rest (each after label(problem) when that gives
+ * a name); for a string r, that text.
+ * @param {HTMLElement} box
+ * @param {import("./i18n.js").Translate} t
+ * @param {{status?: number, data?: any} | string} r
+ * @param {{title?: string, rest?: Array<any>, shown?: number, label?: (e: any) => string}} [o]
+ */
+export function showErrorBox(box, t, r, { title = "", rest = [], shown = 0, label = () => "" } = {}) {
+  box.replaceChildren();
+  if (title) box.append(h("div", "alert-title", title));
+  if (typeof r === "string") box.append(h("div", "", r));
+  else if (shown === 0 || rest.length > 0) box.append(h("div", "", errorText(t, r?.data, r?.status)));
+  for (const e of rest) box.append(h("div", "", [label(e), problemText(t, e)].filter(Boolean).join(": ")));
+  box.hidden = box.childElementCount === 0;
 }

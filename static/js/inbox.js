@@ -4,22 +4,34 @@
 // Rows are rendered by the server (GET /inbox/{id}/item, the same template
 // as the page's rows), so a live row looks exactly like a loaded one.
 
-import { api } from "./msgs.js";
+import { call } from "./msgs.js";
 import { t } from "./i18n.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
-import { h, alertShower } from "./dom.js";
+import { alertShower, autoSubmit } from "./dom.js";
 
-const root = document.getElementById("inbox");
+/**
+ * Starts the inbox page: the live list and the claim buttons.
+ * @param {HTMLElement} root the page element (#inbox)
+ */
+export function init(root) {
+  const list = taskList(root);
+  liveFeed(root, list);
+  autoSubmit(root);
+  claimButtons(root, list);
+  root.dataset.ready = "true";
+}
 
-if (root) {
+/**
+ * The list of task rows: upsert(id, highlight) puts a task's server-rendered
+ * row in (in place, or at the top), remove(id) lets one go, has(id) tells
+ * whether a task is listed.
+ * @param {HTMLElement} root
+ */
+function taskList(root) {
   const list = root.querySelector("[data-task-list]");
   const empty = root.querySelector("[data-empty]");
-  const count = root.querySelector("[data-open-count]");
-  const alertBox = root.querySelector("[data-alert]");
   const tab = root.dataset.tab;
-  const firstPage = !new URLSearchParams(location.search).get("offset");
-  const me = JSON.parse(document.getElementById("inbox-user")?.textContent || "{}");
 
   const itemOf = (id) => list.querySelector(`[data-task-id="${CSS.escape(String(id))}"]`);
   const syncEmpty = () => {
@@ -39,30 +51,44 @@ if (root) {
     }
   };
 
-  /** Puts a task's row in the list: replaces it in place, or adds it at the top. */
-  const upsert = async (id, highlight) => {
-    const el = await fetchItem(id);
-    if (!el) return;
-    const old = itemOf(id);
-    if (old) {
-      old.replaceWith(el);
-    } else {
-      if (highlight) el.classList.add("is-new");
-      list.prepend(el);
-    }
-    syncEmpty();
-  };
-
-  const remove = (id) => {
-    const el = itemOf(id);
-    if (!el) return;
-    el.classList.add("is-leaving");
-    setTimeout(() => {
-      el.remove();
+  return {
+    has: (id) => !!itemOf(id),
+    ids: () => [...list.children].map((el) => el.dataset.taskId),
+    async upsert(id, highlight) {
+      const el = await fetchItem(id);
+      if (!el) return;
+      const old = itemOf(id);
+      if (old) {
+        old.replaceWith(el);
+      } else {
+        if (highlight) el.classList.add("is-new");
+        list.prepend(el);
+      }
       syncEmpty();
-    }, 250);
+    },
+    remove(id) {
+      const el = itemOf(id);
+      if (!el) return;
+      el.classList.add("is-leaving");
+      setTimeout(() => {
+        el.remove();
+        syncEmpty();
+      }, 250);
+    },
   };
+}
 
+/**
+ * Keeps the open count and (on the first page) the list in step with
+ * /ws/inbox; the done tab gains the tasks I complete meanwhile.
+ * @param {HTMLElement} root
+ * @param {ReturnType<typeof taskList>} list
+ */
+function liveFeed(root, list) {
+  const count = root.querySelector("[data-open-count]");
+  const tab = root.dataset.tab;
+  const firstPage = !new URLSearchParams(location.search).get("offset");
+  const me = JSON.parse(document.getElementById("inbox-user")?.textContent || "{}");
   let first = true;
   onInbox((change, model) => {
     if (count) {
@@ -70,7 +96,7 @@ if (root) {
       count.dataset.count = String(model.total);
     }
     if (tab === "done") {
-      if (change.kind === "removed" && change.task?.status === "done" && change.task.completedBy === me.id && firstPage && !itemOf(change.task.id)) upsert(change.task.id, true);
+      if (change.kind === "removed" && change.task?.status === "done" && change.task.completedBy === me.id && firstPage && !list.has(change.task.id)) list.upsert(change.task.id, true);
       return;
     }
     if (!firstPage) return;
@@ -81,52 +107,47 @@ if (root) {
           break;
         }
         // After a reconnect: add what arrived meanwhile; drop what left (when the snapshot is complete).
-        for (const id of model.open.keys()) if (!itemOf(id)) upsert(id, true);
+        for (const id of model.open.keys()) if (!list.has(id)) list.upsert(id, true);
         if (model.total <= model.open.size) {
-          for (const el of [...list.children]) if (!model.open.has(el.dataset.taskId)) remove(el.dataset.taskId);
+          for (const id of list.ids()) if (!model.open.has(id)) list.remove(id);
         }
         break;
       }
       case "added":
-        upsert(change.task.id, true);
+        list.upsert(change.task.id, true);
         break;
       case "changed":
-        upsert(change.task.id, false);
+        list.upsert(change.task.id, false);
         break;
       case "removed":
-        remove(change.task.id);
+        list.remove(change.task.id);
         break;
     }
   });
   onInboxState(indicator(root.querySelector("[data-live]"), t));
+}
 
-  // Auto-submitting sort.
-  root.addEventListener("change", (e) => {
-    if (e.target.matches?.("[data-autosubmit]")) e.target.form?.requestSubmit();
-  });
-
-  const showAlert = alertShower(alertBox, t);
-
-  // Claim / unclaim.
+/**
+ * Claim / unclaim buttons (data-task-action): the row is redrawn from the
+ * server after a good answer; a failure becomes an alert.
+ * @param {HTMLElement} root
+ * @param {ReturnType<typeof taskList>} list
+ */
+function claimButtons(root, list) {
+  const showAlert = alertShower(root.querySelector("[data-alert]"), t);
   root.addEventListener("click", async (e) => {
     const b = e.target.closest?.("button[data-task-action]");
     if (!b || b.disabled) return;
     const { taskAction, id } = b.dataset;
     b.disabled = true;
     b.setAttribute("aria-busy", "true");
-    let r;
-    try {
-      r = await api("POST", `/api/taskInst/${encodeURIComponent(id)}/${taskAction}`, {});
-    } catch {
-      r = { ok: false, status: 0, data: null };
-    }
+    const r = await call("POST", `/api/taskInst/${encodeURIComponent(id)}/${taskAction}`, {});
     b.disabled = false;
     b.removeAttribute("aria-busy");
     if (!r.ok) {
       showAlert(t("inbox.js.action_failed"), r);
       return;
     }
-    upsert(id, false);
+    list.upsert(id, false);
   });
-  root.dataset.ready = "true";
 }

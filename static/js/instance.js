@@ -5,7 +5,7 @@
 // applied to the model by runtime id and only the rows and nodes that
 // changed are redrawn.
 
-import { api } from "./msgs.js";
+import { call } from "./msgs.js";
 import { fmtDuration, fmtClock } from "./formats.js";
 import { t } from "./i18n.js";
 import { live, indicator } from "./live.js";
@@ -34,51 +34,145 @@ export const ALLOWED = {
   retry: ["failed", "timeout"],
 };
 
-const root = document.getElementById("instance");
-
-if (root) {
-  const $ = (sel) => root.querySelector(sel);
+/**
+ * Starts the instance page: the graph, the timeline, the detail, the header
+ * with its controls, then the live feed. The parts share the model and the
+ * selection (which task, which of its runtimes) and call one another through
+ * the functions below (select, update).
+ * @param {HTMLElement} root the page element (#instance)
+ */
+export function init(root) {
   const model = new InstanceModel(pageJSON("instance-view") || { id: root.dataset.instanceId, tasks: [] });
-  const timeline = $("[data-timeline]");
-  const detail = $("[data-detail]");
-  const detailTitle = $("[data-detail-title]");
-  const detailClear = $("[data-detail-clear]");
-  const alertBox = $("[data-alert]");
-  /** @type {{taskId: string, runtimeId: string | null} | null} */
-  let selected = null;
+  /** @type {{selected: {taskId: string, runtimeId: string | null} | null}} */
+  const state = { selected: null };
 
-  // ---------- graph ----------
+  const graph = instanceGraph(root, (taskId) => {
+    if (taskId !== state.selected?.taskId) select(taskId, null, false);
+  });
+  const timeline = instanceTimeline(root, model, state, (rt) => select(rt.taskId, rt.id, true));
+  const detail = instanceDetail(root, model, state, graph?.canvas, {
+    pickRuntime: (runtimeId) => {
+      state.selected = { taskId: state.selected.taskId, runtimeId };
+      detail.draw();
+      timeline.markSelected();
+    },
+    clear: () => {
+      state.selected = null;
+      graph?.selection.clear();
+      detail.draw();
+      timeline.markSelected();
+    },
+  });
+  const header = instanceHeader(root, model);
+  const resyncSoon = resyncer(model, (changes) => update(changes));
+  instanceControls(root, model, (changes) => {
+    update(changes);
+    resyncSoon(); // the reply may be older than events that already arrived
+  });
+  ticker(model, header, timeline);
 
-  let canvas = null;
-  let painter = null;
-  let selection = null;
-  const def = pageJSON("designer-definition");
-  const host = $("[data-canvas]");
-  if (def && host) {
-    const specs = pageJSON("designer-templates") || [];
-    const specById = new Map(specs.map((s) => [s.id, s]));
-    const graph = fromDefinition(def);
-    selection = new Selection();
-    canvas = new Canvas(host, { graph, selection, spec: (id) => specById.get(id), execute: () => {}, readOnly: true });
-    painter = new CanvasPainter(canvas, t);
-    selection.on(() => {
-      const [id] = selection.nodes;
-      if (selection.nodes.size === 1 && id !== selected?.taskId) select(id, null, false);
-    });
-    requestAnimationFrame(() => canvas.fit());
-    window.addEventListener("resize", () => canvas.fit());
-    root.addEventListener("click", (e) => {
-      const b = e.target.closest?.("[data-graph]");
-      if (!b) return;
-      if (b.dataset.graph === "fit") canvas.fit();
-      else canvas.zoomBy(b.dataset.graph === "zoom-in" ? 1.2 : 1 / 1.2);
-    });
+  /** Selects a task (and one of its runtimes) in the graph, the timeline and the detail. */
+  function select(taskId, runtimeId, fromList) {
+    state.selected = taskId ? { taskId, runtimeId } : null;
+    if (fromList && graph && taskId) graph.reveal(taskId);
+    detail.draw();
+    timeline.markSelected();
   }
 
-  // ---------- timeline ----------
+  /** Redraws what a change touched. */
+  function update(changes) {
+    if (!changes) return;
+    if (changes.instance) header.draw();
+    if (changes.runtimes.size || changes.tasks.size) {
+      timeline.draw(changes.runtimes);
+      graph?.painter.paint(model, changes.tasks);
+      if (state.selected && changes.tasks.has(state.selected.taskId)) detail.draw();
+      timeline.markSelected();
+    } else if (changes.instance && !state.selected) {
+      detail.draw();
+    }
+    for (const id of changes.runtimes) {
+      const rt = model.runtime(id);
+      if (rt?.template === "approval" && rt.status !== "running") resyncSoon();
+    }
+  }
 
+  header.draw();
+  timeline.draw();
+  graph?.painter.paint(model);
+  detail.draw();
+  root.dataset.ready = "true";
+
+  live(`/ws/processInst/${encodeURIComponent(root.dataset.instanceId)}`, {
+    onMessage: (msg) => update(model.apply(msg)),
+    onState: indicator(root.querySelector("[data-live]"), t),
+  });
+}
+
+/**
+ * The graph: the designer's canvas, read-only, painted by status; picking a
+ * node calls onPick(taskId). Null when the page has no definition.
+ * Returns {canvas, painter, selection, reveal(taskId)}.
+ * @param {HTMLElement} root
+ * @param {(taskId: string) => void} onPick
+ */
+function instanceGraph(root, onPick) {
+  const def = pageJSON("designer-definition");
+  const host = root.querySelector("[data-canvas]");
+  if (!def || !host) return null;
+  const specs = pageJSON("designer-templates") || [];
+  const specById = new Map(specs.map((s) => [s.id, s]));
+  const selection = new Selection();
+  const canvas = new Canvas(host, { graph: fromDefinition(def), selection, spec: (id) => specById.get(id), execute: () => {}, readOnly: true });
+  const painter = new CanvasPainter(canvas, t);
+  selection.on(() => {
+    const [id] = selection.nodes;
+    if (selection.nodes.size === 1) onPick(id);
+  });
+  requestAnimationFrame(() => canvas.fit());
+  window.addEventListener("resize", () => canvas.fit());
+  root.addEventListener("click", (e) => {
+    const b = e.target.closest?.("[data-graph]");
+    if (!b) return;
+    if (b.dataset.graph === "fit") canvas.fit();
+    else canvas.zoomBy(b.dataset.graph === "zoom-in" ? 1.2 : 1 / 1.2);
+  });
+  return {
+    canvas,
+    painter,
+    selection,
+    /** Selects a task's node (unless it alone is selected already) and brings it into view. */
+    reveal(taskId) {
+      if (selection.nodes.size === 1 && selection.nodes.has(taskId)) return;
+      selection.set([taskId]);
+      canvas.reveal(taskId);
+    },
+  };
+}
+
+/**
+ * The timeline of runtimes, in creation order: draw(ids?) redraws the rows
+ * of those runtimes (all when omitted), markSelected() marks the selected
+ * runtime's row, tickRunning(now) moves the time of running rows on. A click
+ * on a row calls onPick(runtime).
+ * @param {HTMLElement} root
+ * @param {InstanceModel} model
+ * @param {{selected: {taskId: string, runtimeId: string | null} | null}} state
+ * @param {(rt: any) => void} onPick
+ */
+function instanceTimeline(root, model, state, onPick) {
+  const list = root.querySelector("[data-timeline]");
   /** @type {Map<string, HTMLLIElement>} */
   const rows = new Map();
+
+  const isLatest = (rt) => {
+    const rs = model.runtimesOf(rt.taskId);
+    return rs.length > 0 && rs[rs.length - 1].id === rt.id;
+  };
+  const isSelected = (rt) => {
+    const sel = state.selected;
+    return !!rt && sel?.taskId === rt.taskId && (sel.runtimeId === rt.id || (!sel.runtimeId && isLatest(rt)));
+  };
 
   /** Fills a timeline row from a runtime. */
   const fillRow = (li, rt) => {
@@ -87,12 +181,11 @@ if (root) {
     const b = h("button", "tl-button");
     b.type = "button";
     b.dataset.runtime = rt.id;
-    b.setAttribute("aria-pressed", String(selected?.taskId === rt.taskId && (selected.runtimeId === rt.id || (!selected.runtimeId && isLatest(rt)))));
+    b.setAttribute("aria-pressed", String(isSelected(rt)));
     const dot = h("span", "tl-dot");
     dot.setAttribute("aria-hidden", "true");
     const main = h("span", "tl-main");
-    const name = h("span", "tl-name", rt.taskName);
-    main.append(name);
+    main.append(h("span", "tl-name", rt.taskName));
     const label = runLabel(rt, t);
     if (label) main.append(h("span", "tag tl-tag", label));
     const meta = h("span", "tl-meta");
@@ -103,59 +196,86 @@ if (root) {
     li.replaceChildren(b);
   };
 
-  const isLatest = (rt) => {
-    const rs = model.runtimesOf(rt.taskId);
-    return rs.length > 0 && rs[rs.length - 1].id === rt.id;
+  /** The row of a new runtime, in creation order (before the first later row). */
+  const addRow = (id) => {
+    const li = h("li", "tl-item");
+    li.dataset.runtimeId = id;
+    rows.set(id, li);
+    let before = null;
+    for (const el of list.children) {
+      if (compareIds(el.dataset.runtimeId, id) > 0) {
+        before = el;
+        break;
+      }
+    }
+    list.insertBefore(li, before);
+    return li;
   };
 
-  /** Redraws the timeline rows of the given runtimes (all when omitted). */
-  const drawTimeline = (ids) => {
-    const items = model.timeline();
-    const byId = new Map(items.map((r) => [r.id, r]));
-    const todo = ids ? [...ids] : items.map((r) => r.id);
-    // Runtimes whose task gained a runtime may change their label (iteration n of m).
-    if (ids) {
-      const tasks = new Set(todo.map((id) => byId.get(id)?.taskId).filter(Boolean));
-      for (const r of items) if (tasks.has(r.taskId)) todo.push(r.id);
-    }
-    for (const id of new Set(todo)) {
-      const rt = byId.get(id);
-      let li = rows.get(id);
-      if (!rt) {
-        li?.remove();
-        rows.delete(id);
-        continue;
-      }
-      if (!li) {
-        li = h("li", "tl-item");
-        li.dataset.runtimeId = id;
-        rows.set(id, li);
-        // Keep creation order: insert before the first later row.
-        let before = null;
-        for (const el of timeline.children) {
-          if (compareIds(el.dataset.runtimeId, id) > 0) {
-            before = el;
-            break;
-          }
-        }
-        timeline.insertBefore(li, before);
-      }
-      fillRow(li, rt);
-    }
-    $("[data-timeline-empty]").hidden = items.length > 0;
-    $("[data-runtime-count]").textContent = items.length ? String(items.length) : "";
-  };
-
-  timeline.addEventListener("click", (e) => {
+  list.addEventListener("click", (e) => {
     const b = e.target.closest?.("[data-runtime]");
     if (!b) return;
     const rt = model.runtime(b.dataset.runtime);
-    if (rt) select(rt.taskId, rt.id, true);
+    if (rt) onPick(rt);
   });
 
-  // ---------- detail ----------
+  return {
+    draw(ids) {
+      const items = model.timeline();
+      const byId = new Map(items.map((r) => [r.id, r]));
+      const todo = ids ? [...ids] : items.map((r) => r.id);
+      // Runtimes whose task gained a runtime may change their label (iteration n of m).
+      if (ids) {
+        const tasks = new Set(todo.map((id) => byId.get(id)?.taskId).filter(Boolean));
+        for (const r of items) if (tasks.has(r.taskId)) todo.push(r.id);
+      }
+      for (const id of new Set(todo)) {
+        const rt = byId.get(id);
+        if (!rt) {
+          rows.get(id)?.remove();
+          rows.delete(id);
+          continue;
+        }
+        fillRow(rows.get(id) || addRow(id), rt);
+      }
+      root.querySelector("[data-timeline-empty]").hidden = items.length > 0;
+      root.querySelector("[data-runtime-count]").textContent = items.length ? String(items.length) : "";
+    },
+    markSelected() {
+      for (const [id, li] of rows) {
+        const on = isSelected(model.runtime(id));
+        li.classList.toggle("is-selected", on);
+        li.querySelector("button")?.setAttribute("aria-pressed", String(on));
+      }
+    },
+    tickRunning(now) {
+      for (const [id, li] of rows) {
+        if (li.dataset.status !== "running") continue;
+        const rt = model.runtime(id);
+        const el = li.querySelector(".tl-took");
+        if (rt && el) el.textContent = fmtDuration(elapsed(rt, now) || 0, t);
+      }
+    },
+  };
+}
 
-  /** Shows the instance's own data: trigger, output, error. */
+/**
+ * The detail card: the selected task's runtimes, or the instance's own data
+ * (trigger, output) when nothing is selected. draw() redraws it; picking one
+ * of the task's runtimes calls on.pickRuntime(id), its clear button
+ * on.clear().
+ * @param {HTMLElement} root
+ * @param {InstanceModel} model
+ * @param {{selected: {taskId: string, runtimeId: string | null} | null}} state
+ * @param {Canvas | undefined} canvas
+ * @param {{pickRuntime: (id: string) => void, clear: () => void}} on
+ */
+function instanceDetail(root, model, state, canvas, on) {
+  const detail = root.querySelector("[data-detail]");
+  const title = root.querySelector("[data-detail-title]");
+  const clear = root.querySelector("[data-detail-clear]");
+
+  /** Shows the instance's own data: trigger, output. */
   const drawInstanceData = () => {
     const box = h("div", "instance-data");
     for (const [key, value] of [["rt.trigger", model.instance.trigger], ["rt.process_output", model.instance.output]]) {
@@ -168,98 +288,89 @@ if (root) {
     }
     box.append(h("p", "hint", t("rt.pick_hint")));
     detail.replaceChildren(box);
-    detailTitle.textContent = t("rt.instance_data");
-    detailClear.hidden = true;
-  };
-
-  const drawDetail = () => {
-    if (!selected) {
-      drawInstanceData();
-      return;
-    }
-    const task = model.tasks.get(selected.taskId) || { instId: selected.taskId, name: selected.taskId };
-    const rs = model.runtimesOf(selected.taskId);
-    const name = task.name || canvas?.graph.task(selected.taskId)?.name || selected.taskId;
-    detail.replaceChildren(taskDetail({ ...task, name }, rs, selected.runtimeId, t, { taskURL: (id) => `/inbox/${encodeURIComponent(id)}` }));
-    detailTitle.textContent = t("rt.task_runtime");
-    detailClear.hidden = false;
+    title.textContent = t("rt.instance_data");
+    clear.hidden = true;
   };
 
   detail.addEventListener("click", (e) => {
     const b = e.target.closest?.("[data-runtime]");
-    if (!b || !selected) return;
-    selected = { taskId: selected.taskId, runtimeId: b.dataset.runtime };
-    drawDetail();
-    markSelectedRows();
+    if (b && state.selected) on.pickRuntime(b.dataset.runtime);
   });
-  detailClear.addEventListener("click", () => {
-    selected = null;
-    selection?.clear();
-    drawDetail();
-    markSelectedRows();
-  });
+  clear.addEventListener("click", () => on.clear());
 
-  const markSelectedRows = () => {
-    for (const [id, li] of rows) {
-      const rt = model.runtime(id);
-      const on = !!rt && selected?.taskId === rt.taskId && (selected.runtimeId === id || (!selected.runtimeId && isLatest(rt)));
-      li.classList.toggle("is-selected", on);
-      li.querySelector("button")?.setAttribute("aria-pressed", String(on));
-    }
+  return {
+    draw() {
+      const sel = state.selected;
+      if (!sel) {
+        drawInstanceData();
+        return;
+      }
+      const task = model.tasks.get(sel.taskId) || { instId: sel.taskId, name: sel.taskId };
+      const rs = model.runtimesOf(sel.taskId);
+      const name = task.name || canvas?.graph.task(sel.taskId)?.name || sel.taskId;
+      detail.replaceChildren(taskDetail({ ...task, name }, rs, sel.runtimeId, t, { taskURL: (id) => `/inbox/${encodeURIComponent(id)}` }));
+      title.textContent = t("rt.task_runtime");
+      clear.hidden = false;
+    },
   };
+}
 
-  /** Selects a task (and one of its runtimes) in the graph, the timeline and the detail. */
-  function select(taskId, runtimeId, fromList) {
-    selected = taskId ? { taskId, runtimeId } : null;
-    if (fromList && selection && taskId && !(selection.nodes.size === 1 && selection.nodes.has(taskId))) {
-      selection.set([taskId]);
-      canvas.reveal(taskId);
-    }
-    drawDetail();
-    markSelectedRows();
-  }
-
-  // ---------- header and controls ----------
-
-  const drawHeader = () => {
-    const inst = model.instance;
-    const status = inst.status || "";
-    root.dataset.status = status;
-    const old = root.querySelector(".page-title [data-status]");
-    if (old && old.dataset.status !== status) old.replaceWith(pill(status, t));
-    for (const b of root.querySelectorAll("[data-instance-action]")) {
-      b.hidden = !(ALLOWED[b.dataset.instanceAction] || []).includes(status);
-    }
-    const err = $("[data-instance-error]");
-    if (err) {
-      err.hidden = !inst.error;
-      $("[data-instance-error-text]").textContent = inst.error || "";
-    }
-    drawDuration();
-  };
-
+/**
+ * The page header: the status pill, the controls the status allows, the
+ * instance's error and its duration. draw() redraws it all, drawDuration()
+ * the duration only.
+ * @param {HTMLElement} root
+ * @param {InstanceModel} model
+ */
+function instanceHeader(root, model) {
   const drawDuration = () => {
     const inst = model.instance;
-    const el = $("[data-duration-text]");
+    const el = root.querySelector("[data-duration-text]");
     if (!el) return;
     const took = inst.endAt ? inst.cost || inst.endAt - inst.startAt : inst.startAt ? Date.now() - inst.startAt : null;
     el.textContent = took === null ? "—" : fmtDuration(took, t);
   };
+  return {
+    drawDuration,
+    draw() {
+      const inst = model.instance;
+      const status = inst.status || "";
+      root.dataset.status = status;
+      const old = root.querySelector(".page-title [data-status]");
+      if (old && old.dataset.status !== status) old.replaceWith(pill(status, t));
+      for (const b of root.querySelectorAll("[data-instance-action]")) {
+        b.hidden = !(ALLOWED[b.dataset.instanceAction] || []).includes(status);
+      }
+      const err = root.querySelector("[data-instance-error]");
+      if (err) {
+        err.hidden = !inst.error;
+        root.querySelector("[data-instance-error-text]").textContent = inst.error || "";
+      }
+      drawDuration();
+    },
+  };
+}
 
-  // Running things show their time going up.
+/** Running things show their time going up: once a second while the page is visible. */
+function ticker(model, header, timeline) {
   setInterval(() => {
     if (document.hidden) return;
-    if (!model.ended) drawDuration();
-    for (const [id, li] of rows) {
-      if (li.dataset.status !== "running") continue;
-      const rt = model.runtime(id);
-      const el = li.querySelector(".tl-took");
-      if (rt && el) el.textContent = fmtDuration(elapsed(rt, Date.now()) || 0, t);
-    }
+    if (!model.ended) header.drawDuration();
+    timeline.tickRunning(Date.now());
   }, 1000);
+}
 
+/**
+ * The controls (suspend, resume, retry, cancel; data-instance-action, after
+ * data-confirm): the answer's instance goes to applied(changes); a failure
+ * becomes an alert.
+ * @param {HTMLElement} root
+ * @param {InstanceModel} model
+ * @param {(changes: any) => void} applied
+ */
+function instanceControls(root, model, applied) {
+  const alertBox = root.querySelector("[data-alert]");
   const showAlert = alertShower(alertBox, t);
-
   root.addEventListener("click", async (e) => {
     const b = e.target.closest?.("[data-instance-action]");
     if (!b || b.disabled) return;
@@ -268,67 +379,33 @@ if (root) {
     alertBox.hidden = true;
     b.setAttribute("aria-busy", "true");
     b.disabled = true;
-    let r;
-    try {
-      r = await api("PUT", `/api/processInst/${encodeURIComponent(model.instance.id || root.dataset.instanceId)}`, { action });
-    } catch {
-      r = { ok: false, status: 0, data: null };
-    } finally {
-      b.removeAttribute("aria-busy");
-      b.disabled = false;
-    }
+    const r = await call("PUT", `/api/processInst/${encodeURIComponent(model.instance.id || root.dataset.instanceId)}`, { action });
+    b.removeAttribute("aria-busy");
+    b.disabled = false;
     if (r.ok) {
-      update(model.apply({ type: "process", ...(r.data?.response || {}) }));
-      resyncSoon(); // the reply may be older than events that already arrived
+      applied(model.apply({ type: "process", ...(r.data?.response || {}) }));
       return;
     }
     showAlert(t("instance.js.action_failed"), r);
   });
+}
 
-  // ---------- live ----------
-
-  let resync = 0;
-  /** Reads the whole instance again (human tasks are not in node events). */
-  const resyncSoon = () => {
-    clearTimeout(resync);
-    resync = setTimeout(async () => {
-      try {
-        const r = await api("GET", `/api/processInst/${encodeURIComponent(model.instance.id)}`);
-        const view = r.data?.response;
-        // Only a view at least as new as what the stream already told.
-        if (r.ok && view && (view.updateAt || 0) >= (model.instance.updateAt || 0)) update(model.reset(view));
-      } catch {
-        // the socket's next snapshot will do
-      }
+/**
+ * Returns resyncSoon(): reads the whole instance again shortly (human tasks
+ * are not in node events) and hands what changed to update, when the view
+ * is at least as new as what the stream already told.
+ * @param {InstanceModel} model
+ * @param {(changes: any) => void} update
+ */
+function resyncer(model, update) {
+  let timer = 0;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const r = await call("GET", `/api/processInst/${encodeURIComponent(model.instance.id)}`);
+      const view = r.data?.response;
+      // Only a view at least as new as what the stream already told; else the socket's next snapshot will do.
+      if (r.ok && view && (view.updateAt || 0) >= (model.instance.updateAt || 0)) update(model.reset(view));
     }, 150);
   };
-
-  /** Redraws what a change touched. */
-  function update(changes) {
-    if (!changes) return;
-    if (changes.instance) drawHeader();
-    if (changes.runtimes.size || changes.tasks.size) {
-      drawTimeline(changes.runtimes);
-      painter?.paint(model, changes.tasks);
-      if (selected && changes.tasks.has(selected.taskId)) drawDetail();
-      markSelectedRows();
-    } else if (changes.instance && !selected) {
-      drawDetail();
-    }
-    for (const id of changes.runtimes) {
-      const rt = model.runtime(id);
-      if (rt?.template === "approval" && rt.status !== "running") resyncSoon();
-    }
-  }
-
-  drawHeader();
-  drawTimeline();
-  painter?.paint(model);
-  drawDetail();
-  root.dataset.ready = "true";
-
-  live(`/ws/processInst/${encodeURIComponent(root.dataset.instanceId)}`, {
-    onMessage: (msg) => update(model.apply(msg)),
-    onState: indicator(root.querySelector("[data-live]"), t),
-  });
 }

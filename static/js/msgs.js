@@ -28,3 +28,15 @@ export async function api(method, url, body) {
   }
   return { ok: res.ok, status: res.status, data };
 }
+
+/**
+ * Like api, but a server that cannot be reached resolves too, to
+ * {ok: false, status: 0, data: null} (which errorText shows as a network error).
+ */
+export async function call(method, url, body) {
+  try {
+    return await api(method, url, body);
+  } catch {
+    return { ok: false, status: 0, data: null };
+  }
+}

@@ -13,77 +13,90 @@
 // #versions-dialog with GET /api/process/{id}/versions.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
-import { api } from "./msgs.js";
+import { api, call } from "./msgs.js";
 import { t, errorText, problemText } from "./i18n.js";
-import { h, alertShower } from "./dom.js";
+import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
 
-const root = document.getElementById("processes");
+const processURL = (id) => `/api/process/${encodeURIComponent(id)}`;
 
-if (root) {
-  const alertBox = root.querySelector("[data-alert]");
+/**
+ * Starts the processes page: import, the row actions and their dialogs.
+ * @param {HTMLElement} root the page element (#processes)
+ */
+export function init(root) {
+  const alerts = pageAlerts(root.querySelector("[data-alert]"));
+  importButton(root, alerts);
+  closeButtons(document.querySelectorAll("dialog"));
+  const openStart = startDialog(document.getElementById("start-dialog"));
+  const openVersions = versionsDialog(document.getElementById("versions-dialog"));
+  rowActions(root, alerts, { openStart, openVersions });
+  root.dataset.ready = "true";
+}
 
-  /** Hides the alert box. */
-  const hideAlert = () => {
-    alertBox.hidden = true;
-    alertBox.replaceChildren();
-  };
-
-  /**
-   * Shows an error in the alert box: a title, the error in the page's language
-   * and the API's per-field problems, all as text (never as HTML).
-   */
-  const showAlert = alertShower(alertBox, t);
-
-  /** Shows a failed API answer, or reloads the page after a good one. */
-  const finish = (res, title) => {
-    if (res.ok) {
-      window.location.reload();
-      return;
-    }
-    showAlert(title, res, (e) => e?.taskId || "");
-  };
-
-  /** Runs fn with the control marked busy; network failures become an alert. */
-  const busy = async (control, title, fn) => {
-    control.setAttribute("aria-busy", "true");
-    try {
-      await fn();
-    } catch {
-      showAlert(title, t("error.network"));
-    } finally {
-      control.removeAttribute("aria-busy");
-    }
-  };
-
-  const processURL = (id) => `/api/process/${encodeURIComponent(id)}`;
-
-  // Import: read the chosen .json file, check it parses, POST it as it is.
-  const fileInput = root.querySelector('input[type="file"][data-action="import"]');
-  if (fileInput) {
-    const label = fileInput.closest("[data-import-label]") || fileInput;
-    fileInput.addEventListener("change", async () => {
-      const file = fileInput.files?.[0];
-      fileInput.value = "";
-      if (!file) return;
-      hideAlert();
-      const title = t("js.import_failed");
-      let text;
-      try {
-        text = await file.text();
-        JSON.parse(text);
-      } catch {
-        showAlert(title, `${file.name}: ${t("js.invalid_json")}`);
+/**
+ * The page's alert box: show(title, answer | text), hide(), finish(answer,
+ * title) (reloads the page after a good answer, else shows it) and
+ * busy(control, title, fn) (runs fn with the control marked busy; a network
+ * failure becomes an alert).
+ * @param {HTMLElement} alertBox
+ */
+function pageAlerts(alertBox) {
+  const show = alertShower(alertBox, t);
+  return {
+    show,
+    hide() {
+      alertBox.hidden = true;
+      alertBox.replaceChildren();
+    },
+    finish(res, title) {
+      if (res.ok) {
+        window.location.reload();
         return;
       }
-      const caption = label.querySelector("span");
-      const idle = caption?.textContent;
-      if (caption) caption.textContent = t("js.importing");
-      await busy(label, title, async () => finish(await api("POST", "/api/process", text), title));
-      if (caption) caption.textContent = idle;
-    });
-  }
+      show(title, res, (e) => e?.taskId || "");
+    },
+    async busy(control, title, fn) {
+      control.setAttribute("aria-busy", "true");
+      try {
+        await fn();
+      } catch {
+        show(title, t("error.network"));
+      } finally {
+        control.removeAttribute("aria-busy");
+      }
+    },
+  };
+}
 
-  // Row actions.
+/** Import: read the chosen .json file, check it parses, POST it as it is. */
+function importButton(root, alerts) {
+  const fileInput = root.querySelector('input[type="file"][data-action="import"]');
+  if (!fileInput) return;
+  const label = fileInput.closest("[data-import-label]") || fileInput;
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = "";
+    if (!file) return;
+    alerts.hide();
+    const title = t("js.import_failed");
+    let text;
+    try {
+      text = await file.text();
+      JSON.parse(text);
+    } catch {
+      alerts.show(title, `${file.name}: ${t("js.invalid_json")}`);
+      return;
+    }
+    const caption = label.querySelector("span");
+    const idle = caption?.textContent;
+    if (caption) caption.textContent = t("js.importing");
+    await alerts.busy(label, title, async () => alerts.finish(await api("POST", "/api/process", text), title));
+    if (caption) caption.textContent = idle;
+  });
+}
+
+/** The buttons of a row (data-action, data-id): enable, disable, delete, start, versions. */
+function rowActions(root, alerts, { openStart, openVersions }) {
   root.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-action]");
     if (!button || !root.contains(button)) return;
@@ -93,15 +106,15 @@ if (root) {
     switch (action) {
       case "enable":
       case "disable":
-        hideAlert();
-        await busy(button, title, async () =>
-          finish(await api("PATCH", processURL(id), { enabled: action === "enable" }), title),
+        alerts.hide();
+        await alerts.busy(button, title, async () =>
+          alerts.finish(await api("PATCH", processURL(id), { enabled: action === "enable" }), title),
         );
         break;
       case "delete":
         if (!window.confirm(button.dataset.confirm || "Delete?")) return;
-        hideAlert();
-        await busy(button, title, async () => finish(await api("DELETE", processURL(id)), title));
+        alerts.hide();
+        await alerts.busy(button, title, async () => alerts.finish(await api("DELETE", processURL(id)), title));
         break;
       case "start":
         openStart(id, button.dataset.name || id);
@@ -111,170 +124,140 @@ if (root) {
         break;
     }
   });
+}
 
-  const el = h;
+// ---------- start ----------
 
-  // Dialogs close on their [data-close] buttons.
-  for (const dialog of document.querySelectorAll("dialog")) {
-    dialog.addEventListener("click", (e) => {
-      if (e.target.closest("[data-close]")) dialog.close();
-    });
+/**
+ * Builds the inputs of the start form from an inputDataSchema into box, or a
+ * JSON text area when the schema is not a flat form. Returns {fields} or {json}.
+ */
+function drawStartForm(box, schema) {
+  box.replaceChildren();
+  const form = formFromSchema(schema);
+  const hasProps = schema && typeof schema === "object" && schema.properties && Object.keys(schema.properties).length > 0;
+  if (!form.json) {
+    for (const f of form.fields) box.append(startField(f));
+    return { fields: form.fields };
   }
+  const field = h("div", "field");
+  if (!hasProps && (!schema || Object.keys(schema).length === 0)) field.append(h("p", "hint", t("start.no_input")));
+  const label = h("label", "label", t("start.json_label"));
+  label.htmlFor = "start-json";
+  const ta = h("textarea", "textarea mono");
+  ta.id = "start-json";
+  ta.rows = 6;
+  ta.spellcheck = false;
+  ta.value = "{}";
+  field.append(label, ta, h("div", "hint", t("start.json_hint")), h("div", "field-problems"));
+  box.append(field);
+  return { json: ta };
+}
 
-  // ---------- start ----------
+/** One field of the start form: a switch, a select or an input, with its label and hint. */
+function startField(f) {
+  const id = `start-${f.key}`;
+  const field = h("div", "field");
+  field.dataset.key = f.key;
+  const label = h("label", "label", f.label);
+  label.htmlFor = id;
+  if (f.required) label.append(" ", h("span", "req", "*"));
+  let input;
+  if (f.type === "boolean") {
+    field.className = "field field-inline";
+    const sw = h("span", "switch");
+    input = h("input");
+    input.type = "checkbox";
+    input.setAttribute("role", "switch");
+    input.checked = f.default === true;
+    sw.append(input, h("span", "switch-track"));
+    input.id = id;
+    field.append(sw, label);
+  } else if (f.type === "enum") {
+    input = h("select", "select");
+    input.append(new Option(t("start.choose"), ""));
+    for (const o of f.options) input.append(new Option(o, o));
+    if (f.default !== undefined) input.value = String(f.default);
+    input.id = id;
+    field.append(label, input);
+  } else {
+    input = h("input", "input");
+    input.type = f.type === "string" ? "text" : "number";
+    if (f.type !== "string") input.step = f.type === "integer" ? "1" : "any";
+    if (f.minimum !== undefined) input.min = String(f.minimum);
+    if (f.maximum !== undefined) input.max = String(f.maximum);
+    if (f.default !== undefined) input.value = String(f.default);
+    input.id = id;
+    field.append(label, input);
+  }
+  input.name = f.key;
+  if (f.description) field.append(h("div", "hint", f.description));
+  field.append(h("div", "field-problems"));
+  return field;
+}
 
-  const startDialog = document.getElementById("start-dialog");
-  let startState = null;
-
-  /** Builds the inputs for the form fields, or a JSON text area. */
-  const drawStartForm = (schema) => {
-    const box = startDialog.querySelector("[data-start-fields]");
-    box.replaceChildren();
-    const form = formFromSchema(schema);
-    const hasProps = schema && typeof schema === "object" && schema.properties && Object.keys(schema.properties).length > 0;
-    if (!form.json) {
-      for (const f of form.fields) {
-        const id = `start-${f.key}`;
-        const field = el("div", "field");
-        field.dataset.key = f.key;
-        const label = el("label", "label", f.label);
-        label.htmlFor = id;
-        if (f.required) label.append(" ", el("span", "req", "*"));
-        let input;
-        if (f.type === "boolean") {
-          field.className = "field field-inline";
-          const sw = el("span", "switch");
-          input = el("input");
-          input.type = "checkbox";
-          input.setAttribute("role", "switch");
-          input.checked = f.default === true;
-          sw.append(input, el("span", "switch-track"));
-          input.id = id;
-          field.append(sw, label);
-        } else if (f.type === "enum") {
-          input = el("select", "select");
-          input.append(new Option(t("start.choose"), ""));
-          for (const o of f.options) input.append(new Option(o, o));
-          if (f.default !== undefined) input.value = String(f.default);
-          input.id = id;
-          field.append(label, input);
-        } else {
-          input = el("input", "input");
-          input.type = f.type === "string" ? "text" : "number";
-          if (f.type !== "string") input.step = f.type === "integer" ? "1" : "any";
-          if (f.minimum !== undefined) input.min = String(f.minimum);
-          if (f.maximum !== undefined) input.max = String(f.maximum);
-          if (f.default !== undefined) input.value = String(f.default);
-          input.id = id;
-          field.append(label, input);
-        }
-        input.name = f.key;
-        if (f.description) field.append(el("div", "hint", f.description));
-        field.append(el("div", "field-problems"));
-        box.append(field);
-      }
-      return { fields: form.fields };
-    }
-    const field = el("div", "field");
-    if (!hasProps && (!schema || Object.keys(schema).length === 0)) field.append(el("p", "hint", t("start.no_input")));
-    const label = el("label", "label", t("start.json_label"));
-    label.htmlFor = "start-json";
-    const ta = el("textarea", "textarea mono");
-    ta.id = "start-json";
-    ta.rows = 6;
-    ta.spellcheck = false;
-    ta.value = "{}";
-    field.append(label, ta, el("div", "hint", t("start.json_hint")), el("div", "field-problems"));
-    box.append(field);
-    return { json: ta };
-  };
-
-  /** Opens the start dialog for a process: loads its inputDataSchema first. */
-  const openStart = async (id, name) => {
-    startDialog.querySelector("[data-start-name]").textContent = name;
-    startDialog.querySelector("[data-start-fields]").replaceChildren();
-    const loading = startDialog.querySelector("[data-start-loading]");
-    const error = startDialog.querySelector("[data-start-error]");
-    const result = startDialog.querySelector("[data-start-result]");
-    const submit = startDialog.querySelector("[data-start-submit]");
-    loading.hidden = false;
-    error.hidden = true;
-    result.hidden = true;
-    submit.disabled = true;
-    startDialog.showModal();
-    startState = { id };
-    let r;
-    try {
-      r = await api("GET", processURL(id));
-    } catch {
-      r = { ok: false, status: 0, data: null };
-    }
-    if (startState?.id !== id) return;
-    loading.hidden = true;
-    if (!r.ok) {
-      error.textContent = `${t("js.load_failed")}: ${errorText(t, r.data, r.status)}`;
-      error.hidden = false;
-      return;
-    }
-    startState = { id, ...drawStartForm(r.data?.response?.inputDataSchema) };
-    submit.disabled = false;
-    startDialog.querySelector("[data-start-fields] input, [data-start-fields] select, [data-start-fields] textarea")?.focus();
-  };
+/**
+ * Wires the start dialog (a form from the process's inputDataSchema; posts
+ * the trigger data and links the new instance) and returns its opener,
+ * open(id, name).
+ * @param {HTMLDialogElement | null} dialog
+ */
+function startDialog(dialog) {
+  let state = null;
+  const $ = (sel) => dialog.querySelector(sel);
 
   /**
    * Shows a problem under a start form field (key null: the JSON text area);
    * reports whether there is such a field.
    */
   const fieldProblem = (key, text) => {
-    const field = startDialog.querySelector(key === null ? "[data-start-fields] .field" : `[data-start-fields] .field[data-key="${CSS.escape(key)}"]`);
+    const field = $(key === null ? "[data-start-fields] .field" : `[data-start-fields] .field[data-key="${CSS.escape(key)}"]`);
     if (!field) return false;
     field.classList.toggle("has-problem", !!text);
-    field.querySelector(".field-problems").replaceChildren(...(text ? [el("div", "field-problem", text)] : []));
+    field.querySelector(".field-problems").replaceChildren(...(text ? [h("div", "field-problem", text)] : []));
     return true;
   };
 
-  startDialog?.querySelector("[data-start-form]").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    if (!startState?.id) return;
-    const error = startDialog.querySelector("[data-start-error]");
-    const result = startDialog.querySelector("[data-start-result]");
-    const submit = startDialog.querySelector("[data-start-submit]");
-    error.hidden = true;
-    result.hidden = true;
-    let data;
-    if (startState.json) {
+  /** The trigger data the form holds, or null (with the problems shown) when it is not valid. */
+  const collect = () => {
+    if (state.json) {
       try {
-        data = JSON.parse(startState.json.value.trim() || "{}");
+        const data = JSON.parse(state.json.value.trim() || "{}");
         fieldProblem(null, "");
+        return data;
       } catch {
         fieldProblem(null, t("js.invalid_json"));
-        return;
+        return null;
       }
-    } else {
-      const raw = {};
-      for (const f of startState.fields) {
-        const input = startDialog.querySelector(`#${CSS.escape(`start-${f.key}`)}`);
-        raw[f.key] = input.type === "checkbox" ? input.checked : input.value;
-        fieldProblem(f.key, "");
-      }
-      const { data: d, errors } = collectValues(startState.fields, raw);
-      const words = { required: "js.field_required", number: "js.field_number", integer: "js.field_integer", min: "js.field_min", max: "js.field_max" };
-      for (const x of errors) fieldProblem(x.key, words[x.problem] ? t(words[x.problem]) : x.problem);
-      if (errors.length) return;
-      data = d;
     }
+    const raw = {};
+    for (const f of state.fields) {
+      const input = $(`#${CSS.escape(`start-${f.key}`)}`);
+      raw[f.key] = input.type === "checkbox" ? input.checked : input.value;
+      fieldProblem(f.key, "");
+    }
+    const { data, errors } = collectValues(state.fields, raw);
+    const words = { required: "js.field_required", number: "js.field_number", integer: "js.field_integer", min: "js.field_min", max: "js.field_max" };
+    for (const x of errors) fieldProblem(x.key, words[x.problem] ? t(words[x.problem]) : x.problem);
+    return errors.length ? null : data;
+  };
+
+  dialog?.querySelector("[data-start-form]").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!state?.id) return;
+    const error = $("[data-start-error]");
+    const result = $("[data-start-result]");
+    const submit = $("[data-start-submit]");
+    error.hidden = true;
+    result.hidden = true;
+    const data = collect();
+    if (data === null) return;
     submit.setAttribute("aria-busy", "true");
-    let r;
-    try {
-      r = await api("POST", processURL(startState.id), data);
-    } catch {
-      r = { ok: false, status: 0, data: null };
-    } finally {
-      submit.removeAttribute("aria-busy");
-    }
+    const r = await call("POST", processURL(state.id), data);
+    submit.removeAttribute("aria-busy");
     if (r.ok) {
       const instId = r.data?.response?.id || "";
-      const link = startDialog.querySelector("[data-start-link]");
+      const link = $("[data-start-link]");
       link.textContent = instId;
       link.href = `/instances/${encodeURIComponent(instId)}`;
       result.hidden = false;
@@ -285,55 +268,76 @@ if (root) {
     const rest = [];
     for (const x of r.data?.errors || []) {
       const m = /^trigger(?:\/([^/]+))?/.exec(x.field || "");
-      const key = !m ? undefined : startState.json ? null : m[1];
+      const key = !m ? undefined : state.json ? null : m[1];
       const onField = key !== undefined && fieldProblem(key, problemText(t, x));
       if (!onField) rest.push(x);
     }
-    const onFields = (r.data?.errors || []).length - rest.length;
-    error.replaceChildren(el("div", "alert-title", t("js.start_failed")));
-    if (onFields === 0 || rest.length > 0) error.append(el("div", "", errorText(t, r.data, r.status)));
-    for (const x of rest) error.append(el("div", "", problemText(t, x)));
-    error.hidden = false;
+    showErrorBox(error, t, r, { title: t("js.start_failed"), rest, shown: (r.data?.errors || []).length - rest.length });
   });
 
-  // ---------- versions ----------
-
-  const versionsDialog = document.getElementById("versions-dialog");
-
-  /** Formats unix ms as "2006-01-02 15:04" (UTC), like the list. */
-  const fmtTime = (ms) => (ms ? new Date(ms).toISOString().slice(0, 16).replace("T", " ") : "—");
-
-  /** Offers a definition as a JSON download. */
-  const download = (def, name) => {
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([JSON.stringify(def, null, 2) + "\n"], { type: "application/json" }));
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  return async (id, name) => {
+    $("[data-start-name]").textContent = name;
+    $("[data-start-fields]").replaceChildren();
+    const loading = $("[data-start-loading]");
+    const error = $("[data-start-error]");
+    const submit = $("[data-start-submit]");
+    loading.hidden = false;
+    error.hidden = true;
+    $("[data-start-result]").hidden = true;
+    submit.disabled = true;
+    dialog.showModal();
+    state = { id };
+    const r = await call("GET", processURL(id));
+    if (state?.id !== id) return;
+    loading.hidden = true;
+    if (!r.ok) {
+      error.textContent = `${t("js.load_failed")}: ${errorText(t, r.data, r.status)}`;
+      error.hidden = false;
+      return;
+    }
+    state = { id, ...drawStartForm($("[data-start-fields]"), r.data?.response?.inputDataSchema) };
+    submit.disabled = false;
+    $("[data-start-fields] input, [data-start-fields] select, [data-start-fields] textarea")?.focus();
   };
+}
 
-  /** Opens the versions dialog and lists the current and earlier versions. */
-  const openVersions = async (id, name, current) => {
-    versionsDialog.querySelector("[data-versions-name]").textContent = name;
-    const loading = versionsDialog.querySelector("[data-versions-loading]");
-    const error = versionsDialog.querySelector("[data-versions-error]");
-    const table = versionsDialog.querySelector("[data-versions-table]");
-    const empty = versionsDialog.querySelector("[data-versions-empty]");
-    const rows = versionsDialog.querySelector("[data-versions-rows]");
+// ---------- versions ----------
+
+/** Formats unix ms as "2006-01-02 15:04" (UTC), like the list. */
+const fmtTime = (ms) => (ms ? new Date(ms).toISOString().slice(0, 16).replace("T", " ") : "—");
+
+/** Offers a definition as a JSON download. */
+function download(def, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(def, null, 2) + "\n"], { type: "application/json" }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/**
+ * Wires the versions dialog and returns its opener, open(id, name, current):
+ * it lists the current and earlier versions, each exportable.
+ * @param {HTMLDialogElement | null} dialog
+ */
+function versionsDialog(dialog) {
+  const $ = (sel) => dialog.querySelector(sel);
+  return async (id, name, current) => {
+    $("[data-versions-name]").textContent = name;
+    const loading = $("[data-versions-loading]");
+    const error = $("[data-versions-error]");
+    const table = $("[data-versions-table]");
+    const empty = $("[data-versions-empty]");
+    const rows = $("[data-versions-rows]");
     loading.hidden = false;
     error.hidden = true;
     table.hidden = true;
     empty.hidden = true;
     rows.replaceChildren();
-    versionsDialog.showModal();
-    let r;
-    try {
-      r = await api("GET", `${processURL(id)}/versions?limit=100`);
-    } catch {
-      r = { ok: false, status: 0, data: null };
-    }
+    dialog.showModal();
+    const r = await call("GET", `${processURL(id)}/versions?limit=100`);
     loading.hidden = true;
     if (!r.ok) {
       error.textContent = `${t("js.load_failed")}: ${errorText(t, r.data, r.status)}`;
@@ -341,24 +345,23 @@ if (root) {
       return;
     }
     const list = r.data?.response?.list || [];
-    const cur = el("tr", "is-current");
-    const curVersion = el("td", "nowrap");
-    curVersion.append(el("span", "mono", `v${current}`), " ", el("span", "pill pill-enabled", t("versions.current")));
-    cur.append(curVersion, el("td", "", name), el("td", "muted", "—"), el("td", "muted", "—"), el("td", "actions"));
+    const cur = h("tr", "is-current");
+    const curVersion = h("td", "nowrap");
+    curVersion.append(h("span", "mono", `v${current}`), " ", h("span", "pill pill-enabled", t("versions.current")));
+    cur.append(curVersion, h("td", "", name), h("td", "muted", "—"), h("td", "muted", "—"), h("td", "actions"));
     rows.append(cur);
     for (const v of list) {
-      const tr = el("tr");
+      const tr = h("tr");
       tr.dataset.version = String(v.version);
-      const actions = el("td", "actions");
-      const b = el("button", "btn btn-ghost btn-sm", t("versions.export"));
+      const actions = h("td", "actions");
+      const b = h("button", "btn btn-ghost btn-sm", t("versions.export"));
       b.type = "button";
       b.addEventListener("click", () => download(v.definition, `${id}-v${v.version}.json`));
       actions.append(b);
-      tr.append(el("td", "mono", `v${v.version}`), el("td", "", v.definition?.name || ""), el("td", "nowrap", fmtTime(v.createAt)), el("td", "", v.replacedBy || ""), actions);
+      tr.append(h("td", "mono", `v${v.version}`), h("td", "", v.definition?.name || ""), h("td", "nowrap", fmtTime(v.createAt)), h("td", "", v.replacedBy || ""), actions);
       rows.append(tr);
     }
     table.hidden = false;
     empty.hidden = list.length > 0;
   };
-  root.dataset.ready = "true";
 }

@@ -3,97 +3,106 @@
 // resolve. A change made elsewhere (someone else claimed or decided) is
 // announced live through /ws/inbox.
 
-import { api } from "./msgs.js";
-import { t, errorText, problemText } from "./i18n.js";
+import { call } from "./msgs.js";
+import { t, problemText } from "./i18n.js";
 import { fieldsFromTask, collectTaskForm } from "./taskform.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
-import { h, alertShower } from "./dom.js";
+import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
 
-const root = document.getElementById("task");
-
-if (root) {
+/**
+ * Starts the task page.
+ * @param {HTMLElement} root the page element (#task)
+ */
+export function init(root) {
   const id = root.dataset.taskId;
-  const url = `/api/taskInst/${encodeURIComponent(id)}`;
-  const lang = document.documentElement.lang === "zh-CN" ? "zh" : "en";
-  const alertBox = root.querySelector("[data-alert]");
-  let busy = false;
-
-  const showAlert = alertShower(alertBox, t);
-
-  /** Calls the API; network failures become an error answer. */
-  const call = async (method, path, body) => {
-    try {
-      return await api(method, path, body);
-    } catch {
-      return { ok: false, status: 0, data: null };
-    }
+  const page = {
+    root,
+    id,
+    url: `/api/taskInst/${encodeURIComponent(id)}`,
+    showAlert: alertShower(root.querySelector("[data-alert]"), t),
+    busy: false, // a decision is on its way: live changes are ours
   };
+  decisionForm(page);
+  taskActions(page);
+  resolveForm(page);
+  delegateDialog(page, document.getElementById("delegate-dialog"));
+  changedElsewhere(page);
+  root.dataset.ready = "true";
+}
 
-  // ---------- the form ----------
-
-  const form = root.querySelector("[data-task-form]");
-  const box = root.querySelector("[data-task-fields]");
-  let fields = [];
-  if (form && box) {
-    fields = fieldsFromTask(JSON.parse(document.getElementById("task-form")?.textContent || "[]"), lang);
-    for (const f of fields) {
-      const fid = `task-f-${f.key}`;
-      const field = h("div", "field");
-      field.dataset.key = f.key;
-      const label = h("label", "label", f.label);
-      label.htmlFor = fid;
-      if (f.required) label.append(" ", h("span", "req", "*"));
-      let input;
-      switch (f.type) {
-        case "boolean": {
-          field.className = "field field-inline";
-          const sw = h("span", "switch");
-          input = h("input");
-          input.type = "checkbox";
-          input.setAttribute("role", "switch");
-          sw.append(input, h("span", "switch-track"));
-          field.append(sw, label);
-          break;
-        }
-        case "select":
-          input = h("select", "select");
-          input.append(new Option(t("task.js.choose"), ""));
-          for (const o of f.options) input.append(new Option(o.label, o.value));
-          field.append(label, input);
-          break;
-        case "textarea":
-          input = h("textarea", "textarea");
-          input.rows = 4;
-          field.append(label, input);
-          break;
-        default:
-          input = h("input", "input");
-          input.type = f.type === "number" ? "number" : f.type === "date" ? "date" : "text";
-          if (f.type === "number") input.step = "any";
-          field.append(label, input);
+/** Draws one input per field of the task's form into box. */
+function drawFields(box, fields) {
+  for (const f of fields) {
+    const fid = `task-f-${f.key}`;
+    const field = h("div", "field");
+    field.dataset.key = f.key;
+    const label = h("label", "label", f.label);
+    label.htmlFor = fid;
+    if (f.required) label.append(" ", h("span", "req", "*"));
+    let input;
+    switch (f.type) {
+      case "boolean": {
+        field.className = "field field-inline";
+        const sw = h("span", "switch");
+        input = h("input");
+        input.type = "checkbox";
+        input.setAttribute("role", "switch");
+        sw.append(input, h("span", "switch-track"));
+        field.append(sw, label);
+        break;
       }
-      input.id = fid;
-      input.name = `form.${f.key}`;
-      if (f.required) input.setAttribute("aria-required", "true");
-      field.append(h("div", "field-problems"));
-      box.append(field);
+      case "select":
+        input = h("select", "select");
+        input.append(new Option(t("task.js.choose"), ""));
+        for (const o of f.options) input.append(new Option(o.label, o.value));
+        field.append(label, input);
+        break;
+      case "textarea":
+        input = h("textarea", "textarea");
+        input.rows = 4;
+        field.append(label, input);
+        break;
+      default:
+        input = h("input", "input");
+        input.type = f.type === "number" ? "number" : f.type === "date" ? "date" : "text";
+        if (f.type === "number") input.step = "any";
+        field.append(label, input);
     }
-    box.hidden = fields.length === 0;
+    input.id = fid;
+    input.name = `form.${f.key}`;
+    if (f.required) input.setAttribute("aria-required", "true");
+    field.append(h("div", "field-problems"));
+    box.append(field);
   }
+  box.hidden = fields.length === 0;
+}
+
+/**
+ * The decision form: the task's fields, checked here first, then posted with
+ * the outcome of the button pressed and the comment; the server's problems
+ * appear on their fields, the rest in the alert.
+ */
+function decisionForm(page) {
+  const form = page.root.querySelector("[data-task-form]");
+  const box = page.root.querySelector("[data-task-fields]");
+  if (!form || !box) return;
+  const lang = document.documentElement.lang === "zh-CN" ? "zh" : "en";
+  const fields = fieldsFromTask(JSON.parse(document.getElementById("task-form")?.textContent || "[]"), lang);
+  drawFields(box, fields);
 
   /** Shows (or clears) a problem under a form field. */
   const fieldProblem = (key, text) => {
-    const field = box?.querySelector(`.field[data-key="${CSS.escape(key)}"]`);
+    const field = box.querySelector(`.field[data-key="${CSS.escape(key)}"]`);
     if (!field) return false;
     field.classList.toggle("has-problem", !!text);
     field.querySelector(".field-problems").replaceChildren(...(text ? [h("div", "field-problem", text)] : []));
     return true;
   };
 
-  form?.addEventListener("submit", async (e) => {
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (busy) return;
+    if (page.busy) return;
     const button = e.submitter?.closest("[data-outcome]");
     const outcome = button?.dataset.outcome;
     if (!outcome) return;
@@ -109,15 +118,15 @@ if (root) {
       box.querySelector(".has-problem input, .has-problem select, .has-problem textarea")?.focus();
       return;
     }
-    busy = true;
+    page.busy = true;
     button.setAttribute("aria-busy", "true");
     for (const b of form.querySelectorAll("button")) b.disabled = true;
-    const r = await call("POST", url, { outcome, comment: form.querySelector("[name=comment]").value, form: data });
-    busy = false;
+    const r = await call("POST", page.url, { outcome, comment: form.querySelector("[name=comment]").value, form: data });
+    page.busy = false;
     button.removeAttribute("aria-busy");
     for (const b of form.querySelectorAll("button")) b.disabled = false;
     if (r.ok) {
-      window.location.assign(`/inbox?completed=${encodeURIComponent(id)}`);
+      window.location.assign(`/inbox?completed=${encodeURIComponent(page.id)}`);
       return;
     }
     // Each problem on the form field it concerns, in the page's language; the
@@ -127,19 +136,20 @@ if (root) {
       const m = /^form\.(.+)$/.exec(x.field || "");
       if (!(m && fieldProblem(m[1], problemText(t, x)))) rest.push(x);
     }
-    showAlert(t("task.js.submit_failed"), { status: r.status, data: { ...r.data, errors: rest } });
+    page.showAlert(t("task.js.submit_failed"), { status: r.status, data: { ...r.data, errors: rest } });
   });
+}
 
-  // ---------- claim, unclaim, resolve, delegate ----------
-
-  root.addEventListener("click", async (e) => {
+/** Claim and unclaim (then reload), and the buttons that open a dialog (data-open-dialog). */
+function taskActions(page) {
+  page.root.addEventListener("click", async (e) => {
     const b = e.target.closest?.("button[data-task-action]");
     if (b && (b.dataset.taskAction === "claim" || b.dataset.taskAction === "unclaim")) {
       b.disabled = true;
-      const r = await call("POST", `${url}/${b.dataset.taskAction}`, {});
+      const r = await call("POST", `${page.url}/${b.dataset.taskAction}`, {});
       b.disabled = false;
       if (r.ok) window.location.reload();
-      else showAlert(t("task.js.action_failed"), r);
+      else page.showAlert(t("task.js.action_failed"), r);
       return;
     }
     const open = e.target.closest?.("[data-open-dialog]");
@@ -150,24 +160,31 @@ if (root) {
       d?.querySelector("select, input")?.focus();
     }
   });
+}
 
-  root.querySelector("[data-resolve-form]")?.addEventListener("submit", async (e) => {
+/** The resolve form of a delegated task: hands it back to its owner. */
+function resolveForm(page) {
+  page.root.querySelector("[data-resolve-form]")?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const comment = e.target.querySelector("[name=comment]").value;
-    const r = await call("POST", `${url}/resolve`, { comment });
-    if (r.ok) window.location.assign(`/inbox?resolved=${encodeURIComponent(id)}`);
-    else showAlert(t("task.js.action_failed"), r);
+    const r = await call("POST", `${page.url}/resolve`, { comment });
+    if (r.ok) window.location.assign(`/inbox?resolved=${encodeURIComponent(page.id)}`);
+    else page.showAlert(t("task.js.action_failed"), r);
   });
+}
 
-  const delegate = document.getElementById("delegate-dialog");
-  delegate?.addEventListener("click", (e) => {
-    if (e.target.closest("[data-close]")) delegate.close();
-  });
-  delegate?.querySelector("[data-delegate-form]").addEventListener("submit", async (e) => {
+/**
+ * The delegate dialog: the assignee is required; the server's problems with
+ * it appear under the field, anything else in the dialog's error box.
+ * @param {HTMLDialogElement | null} dialog
+ */
+function delegateDialog(page, dialog) {
+  if (!dialog) return;
+  closeButtons([dialog]);
+  dialog.querySelector("[data-delegate-form]").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;
     const to = f.querySelector("[name=assignee]");
-    const err = delegate.querySelector("[data-dialog-error]");
     const problems = to.closest(".field").querySelector(".field-problems");
     problems.replaceChildren();
     if (!to.value.trim()) {
@@ -175,29 +192,30 @@ if (root) {
       to.focus();
       return;
     }
-    const r = await call("POST", `${url}/delegate`, { assignee: to.value.trim(), comment: f.querySelector("[name=comment]").value });
+    const r = await call("POST", `${page.url}/delegate`, { assignee: to.value.trim(), comment: f.querySelector("[name=comment]").value });
     if (r.ok) {
       window.location.reload();
       return;
     }
-    const onField = (r.data?.errors || []).filter((x) => x.field === "assignee");
+    const errors = r.data?.errors || [];
+    const onField = errors.filter((x) => x.field === "assignee");
     problems.replaceChildren(...onField.map((x) => h("div", "field-problem", problemText(t, x))));
-    if (onField.length === (r.data?.errors || []).length && onField.length > 0) return;
-    err.textContent = errorText(t, r.data, r.status);
-    err.hidden = false;
+    if (onField.length === errors.length && onField.length > 0) return;
+    showErrorBox(dialog.querySelector("[data-dialog-error]"), t, r);
   });
+}
 
-  // ---------- live ----------
-
+/** Announces (live, /ws/inbox) that someone else claimed, delegated or decided the task. */
+function changedElsewhere(page) {
+  const { root } = page;
   const initial = { status: root.dataset.status, assignee: root.dataset.assignee };
   onInbox((change) => {
     const task = change.task;
-    if (!task || String(task.id) !== id || busy) return;
+    if (!task || String(task.id) !== page.id || page.busy) return;
     if (task.status !== initial.status || (task.assignee || "") !== (initial.assignee || "")) {
       root.querySelector("[data-changed]").hidden = false;
       root.dataset.changed = "true";
     }
   });
   onInboxState(indicator(root.querySelector("[data-live]"), t));
-  root.dataset.ready = "true";
 }

@@ -29,10 +29,43 @@ function isEditable(el) {
   return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
 }
 
-const root = document.getElementById("designer");
+/**
+ * Starts the designer: the model (graph, history, selection) and the views
+ * (canvas, palette, panel) from what the page rendered, then the parts that
+ * wire them: the status line, the problems bar, save, import and export, the
+ * toolbar, the clipboard and the keyboard. The parts share one context, d.
+ * @param {HTMLElement} root the page element (#designer)
+ */
+export function init(root) {
+  const d = designerContext(root);
+  const status = statusLine(d);
+  nameField(d);
+  leaveGuard(d);
+  const setProblems = problemsBar(d);
+  const save = saver(d, status, setProblems);
+  const files = importExport(d, setProblems);
+  conflictDialog(d, files.exportJSON);
+  const run = setupRun({ root, graph: d.graph, canvas: d.canvas, selection: d.selection, history: d.history, save, toast: d.toast });
+  const actions = toolbar(d, { save, run, files });
+  const clip = clipboard(d);
+  keyboard(d, actions, clip, save);
 
-if (root) {
+  status.show();
+  if (d.graph.size) d.canvas.fit();
+  else d.canvas.setView({ x: 80, y: 80, k: 1 });
+  root.dataset.ready = "true";
+}
+
+/**
+ * Builds the model and the views from the page: returns the context the
+ * parts share: {root, $, readOnly, specs, spec, graph, history, selection,
+ * execute, prune, canvas, panel, removeSelection, toast, state: {saving,
+ * leaving}}.
+ * @param {HTMLElement} root
+ */
+function designerContext(root) {
   const readOnly = root.dataset.readonly === "true";
+  const $ = (sel) => root.querySelector(sel);
   const specs = pageJSON("designer-templates") || [];
   const specById = new Map(specs.map((s) => [s.id, s]));
   const spec = (id) => specById.get(id);
@@ -42,30 +75,22 @@ if (root) {
     : new Graph({ name: t("designer.untitled"), description: "", engine: "standard", enabled: true, timeout: 0, inputDataSchema: {}, outputDataSchema: {} }, []);
   const history = new History(graph);
   const selection = new Selection();
-  const kindOf = (id) => spec(graph.task(id)?.template)?.kind || "action";
 
-  const $ = (sel) => root.querySelector(sel);
-  const statusText = $("[data-status-text]");
-  const versionText = $("[data-version]");
-  const zoomText = $("[data-zoom]");
-  const nameInput = $("[data-process-name]");
-  const problemsBar = $("[data-problems]");
-  const toasts = $("[data-toasts]");
-  let saving = false;
-  let leaving = false;
-  let clipboard = null;
-  let pasteCount = 0;
-
-  /** Runs a command through the history, then forgets selected things that are gone. */
-  const execute = (c) => {
-    if (readOnly) return;
-    history.execute(c);
+  /** Forgets selected things that are gone. */
+  const prune = () =>
     selection.prune((id) => graph.has(id), (k) => {
       const { from, to } = parseEdgeKey(k);
       return !!graph.connection(from, to);
     });
+
+  /** Runs a command through the history, then prunes the selection. */
+  const execute = (c) => {
+    if (readOnly) return;
+    history.execute(c);
+    prune();
   };
 
+  const zoomText = $("[data-zoom]");
   const canvas = new Canvas($("[data-canvas]"), {
     graph,
     selection,
@@ -101,26 +126,57 @@ if (root) {
 
   const panel = new Panel($("[data-panel]"), { graph, selection, spec, execute, remove: removeSelection, readOnly });
 
-  // ---------- status line, toolbar state, unsaved-changes guard ----------
+  const toast = toaster($("[data-toasts]"));
+  const state = { saving: false, leaving: false };
+  return { root, $, readOnly, specs, spec, graph, history, selection, execute, prune, canvas, panel, removeSelection, toast, state };
+}
 
+/** Returns toast(message, kind): a short notice at the bottom of the canvas. */
+function toaster(toasts) {
+  return (message, kind = "info") => {
+    const el = document.createElement("div");
+    el.className = `toast toast-${kind}`;
+    el.setAttribute("role", kind === "danger" ? "alert" : "status");
+    el.textContent = message;
+    toasts.append(el);
+    setTimeout(() => el.classList.add("is-leaving"), 3600);
+    setTimeout(() => el.remove(), 4000);
+  };
+}
+
+/**
+ * The status line (saved, unsaved, saving, new; the version), the toolbar's
+ * enabled buttons and the document title (● when unsaved), redrawn on every
+ * history change; returns {show}.
+ */
+function statusLine(d) {
+  const { root, $, graph, history, readOnly, state } = d;
+  const statusText = $("[data-status-text]");
+  const versionText = $("[data-version]");
   const baseTitle = document.title;
-  const showStatus = () => {
+  const show = () => {
     const dirty = history.dirty || !graph.meta.id;
     let text;
-    if (saving) text = t("designer.status.saving");
+    if (state.saving) text = t("designer.status.saving");
     else if (!graph.meta.id) text = t("designer.status.new");
     else if (history.dirty) text = t("designer.status.unsaved");
     else text = t("designer.status.saved");
     statusText.textContent = text;
-    root.dataset.state = saving ? "saving" : dirty ? "dirty" : "saved";
+    root.dataset.state = state.saving ? "saving" : dirty ? "dirty" : "saved";
     versionText.textContent = graph.meta.version ? t("designer.status.version", { version: graph.meta.version }) : "";
     $('[data-cmd="undo"]').disabled = !history.canUndo || readOnly;
     $('[data-cmd="redo"]').disabled = !history.canRedo || readOnly;
-    $('[data-cmd="save"]').disabled = saving || readOnly;
+    $('[data-cmd="save"]').disabled = state.saving || readOnly;
     document.title = (history.dirty ? "● " : "") + baseTitle;
   };
-  history.on(showStatus);
+  history.on(show);
+  return { show };
+}
 
+/** The process name in the header: edits go through the history; Enter or Escape leaves it. */
+function nameField(d) {
+  const { $, graph, execute } = d;
+  const nameInput = $("[data-process-name]");
   const showName = () => {
     if (nameInput && document.activeElement !== nameInput) nameInput.value = graph.meta.name || "";
   };
@@ -134,51 +190,52 @@ if (root) {
       nameInput.blur();
     }
   });
+  showName();
+}
 
+/** Leaving with unsaved changes asks first (unless the page itself navigates away). */
+function leaveGuard(d) {
   window.addEventListener("beforeunload", (e) => {
-    if (!leaving && history.dirty && !readOnly) {
+    if (!d.state.leaving && d.history.dirty && !d.readOnly) {
       e.preventDefault();
       e.returnValue = "";
     }
   });
+}
 
-  /** Shows a short notice at the bottom of the canvas. */
-  const toast = (message, kind = "info") => {
-    const el = document.createElement("div");
-    el.className = `toast toast-${kind}`;
-    el.setAttribute("role", kind === "danger" ? "alert" : "status");
-    el.textContent = message;
-    toasts.append(el);
-    setTimeout(() => el.classList.add("is-leaving"), 3600);
-    setTimeout(() => el.remove(), 4000);
-  };
+// The panel's label of each field a validation problem can name.
+const fieldKeys = {
+  name: "designer.panel.name",
+  description: "designer.panel.description",
+  engine: "designer.panel.engine",
+  timeout: "designer.panel.timeout",
+  inputDataSchema: "designer.panel.inputDataSchema",
+  outputDataSchema: "designer.panel.outputDataSchema",
+  instId: "designer.panel.task_id",
+  "errorHandler.retry": "designer.panel.retry",
+  "errorHandler.interval": "designer.panel.interval",
+  "errorHandler.backoff": "designer.panel.backoff",
+  "errorHandler.strategy": "designer.panel.strategy",
+  "errorHandler.target": "designer.panel.target",
+  "loopHandler.mode": "designer.panel.loop.mode",
+  "loopHandler.items": "designer.panel.loop.items",
+  "loopHandler.condition": "designer.panel.loop.condition",
+  "loopHandler.max": "designer.panel.loop.max",
+  "loopHandler.maxConcurrency": "designer.panel.loop.max_concurrency",
+  condition: "designer.panel.condition",
+  default: "designer.panel.default",
+  to: "designer.panel.connection",
+  connections: "designer.panel.connection",
+};
 
-  // ---------- validation problems ----------
-
-  // The panel's label of each field a validation problem can name.
-  const fieldKeys = {
-    name: "designer.panel.name",
-    description: "designer.panel.description",
-    engine: "designer.panel.engine",
-    timeout: "designer.panel.timeout",
-    inputDataSchema: "designer.panel.inputDataSchema",
-    outputDataSchema: "designer.panel.outputDataSchema",
-    instId: "designer.panel.task_id",
-    "errorHandler.retry": "designer.panel.retry",
-    "errorHandler.interval": "designer.panel.interval",
-    "errorHandler.backoff": "designer.panel.backoff",
-    "errorHandler.strategy": "designer.panel.strategy",
-    "errorHandler.target": "designer.panel.target",
-    "loopHandler.mode": "designer.panel.loop.mode",
-    "loopHandler.items": "designer.panel.loop.items",
-    "loopHandler.condition": "designer.panel.loop.condition",
-    "loopHandler.max": "designer.panel.loop.max",
-    "loopHandler.maxConcurrency": "designer.panel.loop.max_concurrency",
-    condition: "designer.panel.condition",
-    default: "designer.panel.default",
-    to: "designer.panel.connection",
-    connections: "designer.panel.connection",
-  };
+/**
+ * The validation problems of a refused save, on the canvas, the panel and
+ * the problems bar (each entry selects and reveals what it concerns);
+ * returns setProblems(errors) ([] clears them).
+ */
+function problemsBar(d) {
+  const { $, graph, spec, canvas, panel, selection } = d;
+  const bar = $("[data-problems]");
 
   /**
    * The label a person knows a problem's field by: a parameter's label from
@@ -202,7 +259,41 @@ if (root) {
     return label ? `${label}: ${problemText(t, e)}` : problemText(t, e);
   };
 
-  /** Shows the problems of a refused save on the canvas, the panel and the problems bar. */
+  /** Selects and reveals what a problem concerns, and focuses its field in the panel. */
+  const goTo = (e) => {
+    const task = e.taskId && graph.task(e.taskId);
+    if (task) {
+      const m = /^connections\[(\d+)\]\.?/.exec(e.field || "");
+      const conn = m && task.connections[Number(m[1])];
+      if (conn && graph.has(conn.to)) selection.set([], [edgeKey(e.taskId, conn.to)]);
+      else selection.set([e.taskId]);
+      canvas.reveal(e.taskId);
+      panel.focusField(conn ? (e.field || "").replace(/^connections\[\d+\]\./, "") : e.field || "");
+    } else {
+      selection.clear();
+      panel.focusField(e.field || "name");
+    }
+  };
+
+  /** One entry of the problems bar: where, and the message. */
+  const entry = (e) => {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "problem";
+    const task = e.taskId && graph.task(e.taskId);
+    const where = document.createElement("span");
+    where.className = "problem-where";
+    where.textContent = task ? task.name || e.taskId : t("designer.problems.process");
+    const msg = document.createElement("span");
+    msg.className = "problem-msg";
+    msg.textContent = labelled(e);
+    b.append(where, " ", msg);
+    b.addEventListener("click", () => goTo(e));
+    li.append(b);
+    return li;
+  };
+
   const setProblems = (errors) => {
     const byTask = new Map();
     const messages = new Map();
@@ -226,71 +317,46 @@ if (root) {
     }
     canvas.setProblems(messages, edges);
     panel.setProblems(byTask, general);
-    problemsBar.hidden = errors.length === 0;
-    const list = problemsBar.querySelector("[data-problem-list]");
-    list.replaceChildren();
-    problemsBar.querySelector("[data-problem-count]").textContent = t("designer.problems.count", { count: errors.length });
-    for (const e of errors) {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "problem";
-      const task = e.taskId && graph.task(e.taskId);
-      const where = document.createElement("span");
-      where.className = "problem-where";
-      where.textContent = task ? task.name || e.taskId : t("designer.problems.process");
-      const msg = document.createElement("span");
-      msg.className = "problem-msg";
-      msg.textContent = labelled(e);
-      b.append(where, " ", msg);
-      b.addEventListener("click", () => {
-        if (task) {
-          const m = /^connections\[(\d+)\]\.?/.exec(e.field || "");
-          const conn = m && task.connections[Number(m[1])];
-          if (conn && graph.has(conn.to)) selection.set([], [edgeKey(e.taskId, conn.to)]);
-          else selection.set([e.taskId]);
-          canvas.reveal(e.taskId);
-          panel.focusField(conn ? (e.field || "").replace(/^connections\[\d+\]\./, "") : e.field || "");
-        } else {
-          selection.clear();
-          panel.focusField(e.field || "name");
-        }
-      });
-      li.append(b);
-      list.append(li);
-    }
+    bar.hidden = errors.length === 0;
+    bar.querySelector("[data-problem-count]").textContent = t("designer.problems.count", { count: errors.length });
+    bar.querySelector("[data-problem-list]").replaceChildren(...errors.map(entry));
   };
-  problemsBar.querySelector("[data-problems-close]").addEventListener("click", () => setProblems([]));
+  bar.querySelector("[data-problems-close]").addEventListener("click", () => setProblems([]));
+  return setProblems;
+}
 
-  // ---------- save ----------
-
+/**
+ * Returns save(): POST for a new process (then opens its design page), PUT
+ * with the version otherwise; a conflict opens the conflict dialog, refused
+ * validation shows the problems, anything else a toast.
+ */
+function saver(d, status, setProblems) {
+  const { root, $, graph, history, readOnly, state, toast } = d;
   const conflict = $("[data-dialog=conflict]");
-
-  /** Saves: POST for a new process (then opens its design page), PUT with the version otherwise. */
-  const save = async () => {
-    if (saving || readOnly) return;
+  return async () => {
+    if (state.saving || readOnly) return;
     history.seal();
     const body = toDefinition(graph);
     body.tasks = body.tasks.map(tidyTask);
     const isNew = !graph.meta.id;
-    saving = true;
-    showStatus();
+    state.saving = true;
+    status.show();
     let r;
     try {
       r = isNew ? await api("POST", "/api/process", body) : await api("PUT", processURL(graph.meta.id), body);
     } catch {
-      saving = false;
-      showStatus();
+      state.saving = false;
+      status.show();
       toast(t("error.network"), "danger");
       return;
     }
-    saving = false;
+    state.saving = false;
     if (r.ok) {
       setProblems([]);
       const saved = r.data?.response || {};
       if (isNew) {
         history.markSaved();
-        leaving = true;
+        state.leaving = true;
         root.dataset.savedId = saved.id;
         window.location.assign(designURL(saved.id));
         return;
@@ -305,7 +371,7 @@ if (root) {
       toast(t("designer.toast.saved", { version: saved.version ?? "" }), "success");
       return;
     }
-    showStatus();
+    status.show();
     if (r.status === 409) {
       conflict.querySelector("[data-conflict-detail]").textContent = errorText(t, r.data, r.status);
       conflict.showModal();
@@ -316,11 +382,15 @@ if (root) {
       toast(`${t("designer.toast.save_failed")}: ${errorText(t, r.data, r.status)}`, "danger");
     }
   };
+}
 
+/** The conflict dialog of a save: reload (losing the edits), export them, or close. */
+function conflictDialog(d, exportJSON) {
+  const conflict = d.$("[data-dialog=conflict]");
   conflict.addEventListener("click", (e) => {
     const action = e.target.closest?.("[data-conflict-action]")?.dataset.conflictAction;
     if (action === "reload") {
-      leaving = true;
+      d.state.leaving = true;
       window.location.reload();
     } else if (action === "export") {
       exportJSON();
@@ -328,14 +398,20 @@ if (root) {
       conflict.close();
     }
   });
+}
 
-  // ---------- import / export ----------
+/**
+ * Import (a JSON file replaces the drawing, one undo step) and export (the
+ * definition as a JSON download); returns {exportJSON, pick} (pick opens the
+ * file chooser).
+ */
+function importExport(d, setProblems) {
+  const { $, graph, execute, selection, canvas, toast } = d;
 
-  /** Downloads the definition as JSON. */
   const exportJSON = () => {
-    const d = toDefinition(graph);
-    d.tasks = d.tasks.map(tidyTask);
-    const blob = new Blob([JSON.stringify(d, null, 2) + "\n"], { type: "application/json" });
+    const def = toDefinition(graph);
+    def.tasks = def.tasks.map(tidyTask);
+    const blob = new Blob([JSON.stringify(def, null, 2) + "\n"], { type: "application/json" });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     const base = (graph.meta.name || graph.meta.id || "process").replace(/[\\/:*?"<>|\s]+/g, "-").slice(0, 80);
@@ -346,19 +422,19 @@ if (root) {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
 
-  const importInput = $("[data-import-file]");
-  importInput.addEventListener("change", async () => {
-    const file = importInput.files?.[0];
-    importInput.value = "";
+  const input = $("[data-import-file]");
+  input.addEventListener("change", async () => {
+    const file = input.files?.[0];
+    input.value = "";
     if (!file) return;
-    let d;
+    let def;
     try {
-      d = parseDefinition(await file.text());
+      def = parseDefinition(await file.text());
     } catch (err) {
       toast(t("designer.toast.import_bad", { file: file.name, error: err.message }), "danger");
       return;
     }
-    const g = fromDefinition(d);
+    const g = fromDefinition(def);
     execute(cmd.replaceAll(g.meta, g.allTasks()));
     selection.clear();
     setProblems([]);
@@ -366,8 +442,17 @@ if (root) {
     toast(t("designer.toast.imported", { count: g.size }), "success");
   });
 
-  // ---------- toolbar ----------
+  return { exportJSON, pick: () => input.click() };
+}
 
+/** The toolbar's commands by name (data-cmd); returns them, for the keyboard. */
+function toolbar(d, { save, run, files }) {
+  const { root, graph, history, canvas, execute, prune, spec } = d;
+  const kindOf = (id) => spec(graph.task(id)?.template)?.kind || "action";
+  const afterHistory = () => {
+    prune();
+    return true;
+  };
   const layout = () => {
     if (graph.size === 0) return;
     const nodes = graph.allTasks().map((x) => ({ id: x.instId, ...nodeSize(kindOf(x.instId)) }));
@@ -376,8 +461,6 @@ if (root) {
     execute(cmd.setPositions(graph, pos, "layout"));
     canvas.fit();
   };
-
-  const run = setupRun({ root, graph, canvas, selection, history, save, toast });
   const actions = {
     save,
     run: () => run.open(),
@@ -388,30 +471,32 @@ if (root) {
     "zoom-reset": () => canvas.setView({ ...canvas.view, k: 1 }),
     fit: () => canvas.fit(),
     layout,
-    import: () => importInput.click(),
-    export: exportJSON,
-    delete: removeSelection,
-  };
-  const afterHistory = () => {
-    selection.prune((id) => graph.has(id), (k) => {
-      const { from, to } = parseEdgeKey(k);
-      return !!graph.connection(from, to);
-    });
-    return true;
+    import: files.pick,
+    export: files.exportJSON,
+    delete: d.removeSelection,
   };
   root.addEventListener("click", (e) => {
     const b = e.target.closest?.("[data-cmd]");
     if (!b || b.disabled) return;
     actions[b.dataset.cmd]?.();
   });
+  return actions;
+}
 
-  // ---------- keyboard ----------
-
+/**
+ * Copy, cut and paste of the selected tasks (the system clipboard carries
+ * them as JSON, kind "flowcraft/tasks"; each paste lands a little further
+ * off); returns {copy, paste} for the keyboard's duplicate.
+ */
+function clipboard(d) {
+  const { graph, selection, execute, readOnly, removeSelection } = d;
+  let held = null;
+  let pasteCount = 0;
   const copy = () => {
     if (selection.nodes.size === 0) return null;
-    clipboard = copyTasks(graph, selection.nodes);
+    held = copyTasks(graph, selection.nodes);
     pasteCount = 0;
-    return clipboard;
+    return held;
   };
   const paste = (clip) => {
     if (!clip?.tasks?.length || readOnly) return;
@@ -438,15 +523,15 @@ if (root) {
   });
   document.addEventListener("paste", (e) => {
     if (isEditable(document.activeElement)) return;
-    let clip = clipboard;
+    let clip = held;
     const text = e.clipboardData?.getData("text/plain");
     if (text) {
       try {
         const parsed = JSON.parse(text);
         if (parsed?.kind === "flowcraft/tasks" && Array.isArray(parsed.tasks)) {
-          if (JSON.stringify(parsed) !== JSON.stringify(clipboard)) pasteCount = 0;
+          if (JSON.stringify(parsed) !== JSON.stringify(held)) pasteCount = 0;
           clip = parsed;
-          clipboard = parsed;
+          held = parsed;
         }
       } catch {
         // not ours: leave it
@@ -456,7 +541,12 @@ if (root) {
     e.preventDefault();
     paste(clip);
   });
+  return { copy, paste };
+}
 
+/** The keyboard shortcuts (see the README): save, undo/redo, delete, select all, duplicate, zoom, nudge. */
+function keyboard(d, actions, clip, save) {
+  const { graph, selection, canvas, execute, readOnly, removeSelection } = d;
   document.addEventListener("keydown", (e) => {
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
@@ -497,8 +587,8 @@ if (root) {
     }
     if (mod && key === "d") {
       e.preventDefault();
-      const clip = copy();
-      if (clip) paste(clip);
+      const copied = clip.copy();
+      if (copied) clip.paste(copied);
       return;
     }
     if (!mod && (key === "+" || key === "=")) return actions["zoom-in"]();
@@ -512,12 +602,4 @@ if (root) {
       execute(cmd.nudge(graph, [...selection.nodes], arrows[key][0] * step, arrows[key][1] * step));
     }
   });
-
-  // ---------- start ----------
-
-  showName();
-  showStatus();
-  if (graph.size) canvas.fit();
-  else canvas.setView({ x: 80, y: 80, k: 1 });
-  root.dataset.ready = "true";
 }
