@@ -8,16 +8,7 @@
 import { elapsed, takenEdges, runLabel } from "./runmodel.js";
 import { fmtClock, fmtTime, fmtDuration } from "./formats.js";
 import { nodeSize } from "./designer/geometry.js";
-import { h } from "./dom.js";
-
-const NS = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs, parent) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-  if (parent) parent.append(e);
-  return e;
-}
+import { h, svg } from "./dom.js";
 
 /** Icon paths of the status marks (24×24 boxes, drawn at half size). */
 const MARKS = {

@@ -18,26 +18,13 @@ import { connect, setPositions } from "./commands.js";
 import { drawIcon } from "./icons.js";
 import { fitText, textWidth } from "./textfit.js";
 import { t, pick } from "../i18n.js";
+import { svg as svgEl } from "../dom.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const NAME_FONT = '600 13px ui-sans-serif, system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const SUB_FONT = '11px ui-sans-serif, system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const LABEL_FONT = '500 11px ui-sans-serif, system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const DRAG_THRESHOLD = 3;
 const PORT_R = 5;
-
-/**
- * Creates an SVG element with attributes.
- * @param {string} tag
- * @param {Record<string, string | number>} [attrs]
- * @param {Element} [parent]
- */
-function el(tag, attrs = {}, parent) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (parent) parent.append(e);
-  return e;
-}
 
 /** The outline of a card: triggers round their left side, ends their right side. */
 function cardPath(kind, w, h) {
@@ -88,20 +75,20 @@ export class Canvas {
 
   /** Builds the SVG skeleton: defs, grid, viewport with edge and node layers, overlay. */
   build() {
-    const svg = el("svg", { class: "canvas-svg", role: "application", "aria-roledescription": t("designer.canvas.role"), "aria-label": t("designer.canvas.label") });
-    const defs = el("defs", {}, svg);
+    const svg = svgEl("svg", { class: "canvas-svg", role: "application", "aria-roledescription": t("designer.canvas.role"), "aria-label": t("designer.canvas.label") });
+    const defs = svgEl("defs", {}, svg);
     for (const [id, cls] of [["fc-arrow", "arrow"], ["fc-arrow-sel", "arrow arrow-selected"], ["fc-arrow-bad", "arrow arrow-invalid"]]) {
-      const m = el("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" }, defs);
-      el("path", { d: "M1,1 L9,5 L1,9 Z", class: cls }, m);
+      const m = svgEl("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" }, defs);
+      svgEl("path", { d: "M1,1 L9,5 L1,9 Z", class: cls }, m);
     }
-    const grid = el("pattern", { id: "fc-grid", width: 20, height: 20, patternUnits: "userSpaceOnUse" }, defs);
-    el("circle", { cx: 1, cy: 1, r: 1, class: "grid-dot" }, grid);
+    const grid = svgEl("pattern", { id: "fc-grid", width: 20, height: 20, patternUnits: "userSpaceOnUse" }, defs);
+    svgEl("circle", { cx: 1, cy: 1, r: 1, class: "grid-dot" }, grid);
     this.gridPattern = grid;
-    this.background = el("rect", { class: "canvas-bg", width: "100%", height: "100%", fill: "url(#fc-grid)" }, svg);
-    this.viewport = el("g", { class: "viewport" }, svg);
-    this.edgeLayer = el("g", { class: "edges" }, this.viewport);
-    this.nodeLayer = el("g", { class: "nodes" }, this.viewport);
-    this.overlay = el("g", { class: "overlay" }, this.viewport);
+    this.background = svgEl("rect", { class: "canvas-bg", width: "100%", height: "100%", fill: "url(#fc-grid)" }, svg);
+    this.viewport = svgEl("g", { class: "viewport" }, svg);
+    this.edgeLayer = svgEl("g", { class: "edges" }, this.viewport);
+    this.nodeLayer = svgEl("g", { class: "nodes" }, this.viewport);
+    this.overlay = svgEl("g", { class: "overlay" }, this.viewport);
     this.svg = svg;
     this.host.append(svg);
   }
@@ -174,32 +161,32 @@ export class Canvas {
     const spec = this.spec(task.template);
     const kind = spec?.kind || "action";
     const { w, h } = geo.nodeSize(kind);
-    const g = el("g", { class: `node kind-${kind}`, "data-task-id": id, "data-status": "", tabindex: this.readOnly ? -1 : 0, role: "button" });
+    const g = svgEl("g", { class: `node kind-${kind}`, "data-task-id": id, "data-status": "", tabindex: this.readOnly ? -1 : 0, role: "button" });
     if (!spec) g.classList.add("unknown-template");
-    el("title", {}, g);
+    svgEl("title", {}, g);
     if (kind === "flow") {
-      el("path", { class: "node-halo", d: `M${w / 2},-7 L${w + 7},${h / 2} L${w / 2},${h + 7} L-7,${h / 2} Z` }, g);
-      el("path", { class: "node-body", d: `M${w / 2},0 L${w},${h / 2} L${w / 2},${h} L0,${h / 2} Z` }, g);
-      const icon = el("g", { class: "node-icon gateway-mark", transform: `translate(${w / 2 - 12} ${h / 2 - 12})` }, g);
+      svgEl("path", { class: "node-halo", d: `M${w / 2},-7 L${w + 7},${h / 2} L${w / 2},${h + 7} L-7,${h / 2} Z` }, g);
+      svgEl("path", { class: "node-body", d: `M${w / 2},0 L${w},${h / 2} L${w / 2},${h} L0,${h / 2} Z` }, g);
+      const icon = svgEl("g", { class: "node-icon gateway-mark", transform: `translate(${w / 2 - 12} ${h / 2 - 12})` }, g);
       drawIcon(icon, spec?.icon || "diamond", true);
-      el("text", { class: "node-name node-name-below", x: w / 2, y: h + 17, "text-anchor": "middle" }, g);
+      svgEl("text", { class: "node-name node-name-below", x: w / 2, y: h + 17, "text-anchor": "middle" }, g);
     } else {
-      el("rect", { class: "node-halo", x: -5, y: -5, width: w + 10, height: h + 10, rx: kind === "action" || kind === "wait" ? 14 : h / 2 + 5 }, g);
-      el("path", { class: "node-body", d: cardPath(kind, w, h) }, g);
+      svgEl("rect", { class: "node-halo", x: -5, y: -5, width: w + 10, height: h + 10, rx: kind === "action" || kind === "wait" ? 14 : h / 2 + 5 }, g);
+      svgEl("path", { class: "node-body", d: cardPath(kind, w, h) }, g);
       const ix = kind === "trigger" ? 14 : 10;
-      el("rect", { class: "node-icon-bg", x: ix, y: (h - 30) / 2, width: 30, height: 30, rx: 8 }, g);
-      const icon = el("g", { class: "node-icon", transform: `translate(${ix + 6} ${(h - 30) / 2 + 6}) scale(0.75)` }, g);
+      svgEl("rect", { class: "node-icon-bg", x: ix, y: (h - 30) / 2, width: 30, height: 30, rx: 8 }, g);
+      const icon = svgEl("g", { class: "node-icon", transform: `translate(${ix + 6} ${(h - 30) / 2 + 6}) scale(0.75)` }, g);
       drawIcon(icon, spec?.icon || "box");
-      el("text", { class: "node-name", x: ix + 38, y: h / 2 - 3 }, g);
-      el("text", { class: "node-sub", x: ix + 38, y: h / 2 + 13 }, g);
+      svgEl("text", { class: "node-name", x: ix + 38, y: h / 2 - 3 }, g);
+      svgEl("text", { class: "node-sub", x: ix + 38, y: h / 2 + 13 }, g);
     }
-    const flags = el("g", { class: "node-flags", transform: `translate(${kind === "flow" ? w - 6 : w - 14} ${kind === "flow" ? -2 : 12})` }, g);
+    const flags = svgEl("g", { class: "node-flags", transform: `translate(${kind === "flow" ? w - 6 : w - 14} ${kind === "flow" ? -2 : 12})` }, g);
     flags.dataset.role = "flags";
-    const badge = el("g", { class: "node-badge", transform: `translate(${kind === "flow" ? w - 4 : w - 4} 4)` }, g);
-    el("circle", { r: 9 }, badge);
-    el("text", { "text-anchor": "middle", y: 4 }, badge).textContent = "!";
-    if (geo.hasInput(kind)) el("circle", { class: "port port-in", cx: 0, cy: h / 2, r: PORT_R, "data-port": "in" }, g);
-    if (geo.hasOutput(kind)) el("circle", { class: "port port-out", cx: w, cy: h / 2, r: PORT_R + 1, "data-port": "out" }, g);
+    const badge = svgEl("g", { class: "node-badge", transform: `translate(${kind === "flow" ? w - 4 : w - 4} 4)` }, g);
+    svgEl("circle", { r: 9 }, badge);
+    svgEl("text", { "text-anchor": "middle", y: 4 }, badge).textContent = "!";
+    if (geo.hasInput(kind)) svgEl("circle", { class: "port port-in", cx: 0, cy: h / 2, r: PORT_R, "data-port": "in" }, g);
+    if (geo.hasOutput(kind)) svgEl("circle", { class: "port port-out", cx: w, cy: h / 2, r: PORT_R + 1, "data-port": "out" }, g);
     this.nodes.set(id, { g, kind });
     this.incident.set(id, this.incident.get(id) || new Set());
     this.nodeLayer.append(g);
@@ -245,9 +232,9 @@ export class Canvas {
     if (task.errorHandler?.retry > 0 || (task.errorHandler?.strategy && task.errorHandler.strategy !== "fail")) marks.push(["retry", t("designer.canvas.flag.errors"), "M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5"]);
     if (task.isIgnore) marks.push(["skip", t("designer.canvas.flag.ignored"), "M5 4l10 8-10 8zM19 5v14"]);
     marks.forEach(([cls, title, d], i) => {
-      const m = el("g", { class: `flag flag-${cls}`, transform: `translate(${-i * 14} 0) scale(0.5)` }, flags);
-      el("title", {}, m).textContent = title;
-      el("path", { d, transform: "translate(-12 -12)" }, m);
+      const m = svgEl("g", { class: `flag flag-${cls}`, transform: `translate(${-i * 14} 0) scale(0.5)` }, flags);
+      svgEl("title", {}, m).textContent = title;
+      svgEl("path", { d, transform: "translate(-12 -12)" }, m);
     });
     this.showProblem(id);
   }
@@ -267,13 +254,13 @@ export class Canvas {
     if (!this.graph.has(from) || !this.graph.has(to)) return;
     const key = edgeKey(from, to);
     if (this.edges.has(key)) this.removeEdge(key);
-    const g = el("g", { class: "edge", "data-from": from, "data-to": to });
-    const hit = el("path", { class: "edge-hit" }, g);
-    const line = el("path", { class: "edge-line", "marker-end": "url(#fc-arrow)" }, g);
-    const tick = el("path", { class: "edge-default-mark" }, g);
-    const label = el("g", { class: "edge-label" }, g);
-    el("rect", { rx: 6, height: 18, y: -9 }, label);
-    el("text", { "text-anchor": "middle", y: 4 }, label);
+    const g = svgEl("g", { class: "edge", "data-from": from, "data-to": to });
+    const hit = svgEl("path", { class: "edge-hit" }, g);
+    const line = svgEl("path", { class: "edge-line", "marker-end": "url(#fc-arrow)" }, g);
+    const tick = svgEl("path", { class: "edge-default-mark" }, g);
+    const label = svgEl("g", { class: "edge-label" }, g);
+    svgEl("rect", { rx: 6, height: 18, y: -9 }, label);
+    svgEl("text", { "text-anchor": "middle", y: 4 }, label);
     this.edges.set(key, { g, hit, line, label, tick });
     for (const id of [from, to]) {
       if (!this.incident.has(id)) this.incident.set(id, new Set());
@@ -315,7 +302,7 @@ export class Canvas {
     rect.setAttribute("x", String(-w / 2));
     e.label.style.display = shown ? "" : "none";
     let title = e.g.querySelector("title");
-    if (!title) title = el("title", {}, e.g);
+    if (!title) title = svgEl("title", {}, e.g);
     title.textContent = [c.label, c.condition, c.default ? t("designer.canvas.default") : ""].filter(Boolean).join(" · ") || t("designer.canvas.connection");
     this.pathEdge(key);
     e.g.classList.toggle("invalid", this.problems.edges.has(key));
@@ -385,7 +372,7 @@ export class Canvas {
     else delete n.g.dataset.invalid;
     const badge = n.g.querySelector(".node-badge");
     let title = badge.querySelector("title");
-    if (!title) title = el("title", {}, badge);
+    if (!title) title = svgEl("title", {}, badge);
     title.textContent = msgs ? msgs.join("\n") : "";
   }
 
@@ -507,7 +494,7 @@ export class Canvas {
     const additive = e.shiftKey || e.ctrlKey || e.metaKey;
     if (port && nodeEl && !this.readOnly) {
       const from = nodeEl.dataset.taskId;
-      const temp = el("path", { class: "edge-temp", "marker-end": "url(#fc-arrow-sel)" }, this.overlay);
+      const temp = svgEl("path", { class: "edge-temp", "marker-end": "url(#fc-arrow-sel)" }, this.overlay);
       this.host.classList.add("is-connecting");
       this.begin(e, { type: "connect", ...start, from, temp, target: null });
       this.updateConnect(e);
@@ -536,7 +523,7 @@ export class Canvas {
     }
     // Empty canvas: shift-drag selects with a rectangle, a plain drag pans.
     if (additive) {
-      const rect = el("rect", { class: "rubber-band", x: world.x, y: world.y, width: 0, height: 0 }, this.overlay);
+      const rect = svgEl("rect", { class: "rubber-band", x: world.x, y: world.y, width: 0, height: 0 }, this.overlay);
       this.begin(e, { type: "rubber", ...start, rect, base: new Set(this.selection.nodes) });
     } else {
       this.begin(e, { type: "pan", ...start, view: { ...this.view }, click: true });

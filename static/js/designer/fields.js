@@ -9,6 +9,7 @@
 import { CodeField } from "./codefield.js";
 import { listDirectory } from "./api.js";
 import { t, pick } from "../i18n.js";
+import { h } from "../dom.js";
 
 let uid = 0;
 
@@ -16,19 +17,6 @@ let uid = 0;
 export function nextId(prefix = "f") {
   uid += 1;
   return `${prefix}-${uid}`;
-}
-
-/**
- * Creates an element with a class and text.
- * @param {string} tag
- * @param {string} [cls]
- * @param {string} [text]
- */
-export function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /**

@@ -11,7 +11,8 @@
 import { parseEdgeKey } from "./graph.js";
 import * as cmd from "./commands.js";
 import { CodeField } from "./codefield.js";
-import { paramEditor, fieldBox, showFieldProblems, h, nextId, editors } from "./fields.js";
+import { paramEditor, fieldBox, showFieldProblems, nextId, editors } from "./fields.js";
+import { h } from "../dom.js";
 import { iconElement } from "./icons.js";
 import { t, pick } from "../i18n.js";
 

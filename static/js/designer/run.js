@@ -5,11 +5,11 @@
 // (data-status running/waiting/done/failed/…), and clicking a node shows its
 // runtimes (input, output, error, logs) in a drawer over the canvas.
 
-import { t, errorText, problemText } from "../i18n.js";
+import { t } from "../i18n.js";
 import { InstanceModel, sampleFromSchema, ENDED } from "../runmodel.js";
 import { CanvasPainter, taskDetail, pill } from "../runtimeview.js";
-import { h } from "../dom.js";
-import { api } from "../msgs.js";
+import { h, showErrorBox, closeButtons } from "../dom.js";
+import { call } from "../msgs.js";
 import { fmtDuration } from "../formats.js";
 import { live, indicator } from "../live.js";
 
@@ -40,9 +40,7 @@ export function setupRun(ctx) {
   history.on(syncButton);
   syncButton();
 
-  dialog.addEventListener("click", (e) => {
-    if (e.target.closest("[data-close]")) dialog.close();
-  });
+  closeButtons([dialog]);
   data.addEventListener("input", () => problem.replaceChildren());
 
   const sample = () => JSON.stringify(sampleFromSchema(graph.meta.inputDataSchema), null, 2);
@@ -91,20 +89,11 @@ export function setupRun(ctx) {
           return; // the save was refused; its problems are shown
         }
       }
-      let r;
-      try {
-        r = await api("POST", `/api/process/${encodeURIComponent(graph.meta.id)}`, body);
-      } catch {
-        r = { ok: false, status: 0, data: null };
-      }
+      const r = await call("POST", `/api/process/${encodeURIComponent(graph.meta.id)}`, body);
       if (!r.ok) {
         // Problems of the test data ("trigger/<key>") after the key they concern.
-        errorBox.replaceChildren(h("div", "alert-title", t("designer.run.failed")), h("div", "", errorText(t, r.data, r.status)));
-        for (const x of r.data?.errors || []) {
-          const key = /^trigger\/(.+)$/.exec(x.field || "")?.[1];
-          errorBox.append(h("div", "", key ? `${key}: ${problemText(t, x)}` : problemText(t, x)));
-        }
-        errorBox.hidden = false;
+        const label = (x) => /^trigger\/(.+)$/.exec(x.field || "")?.[1] || "";
+        showErrorBox(errorBox, t, r, { title: t("designer.run.failed"), rest: r.data?.errors || [], label });
         return;
       }
       try {
