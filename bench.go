@@ -11,10 +11,10 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
@@ -135,38 +135,40 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// orderStarter starts instances; *engine.Runtime implements it.
+type orderStarter interface {
+	StartInstance(ctx context.Context, processID string, trigger any, opts engine.StartOptions) (*engine.StartResult, error)
+}
+
 // runOrders starts n instances with `concurrency` in flight, each waiting for its end, and
-// returns the latency of each.
-func runOrders(ctx context.Context, rt *engine.Runtime, pid string, n, concurrency int) ([]time.Duration, error) {
+// returns the latency of each. The first failure stops the others (an errgroup: errors
+// of any type, the first one wins).
+func runOrders(ctx context.Context, rt orderStarter, pid string, n, concurrency int) ([]time.Duration, error) {
 	lat := make([]time.Duration, n)
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || firstErr.Load() != nil {
-					return
-				}
-				t0 := time.Now()
-				res, err := rt.StartInstance(ctx, pid, map[string]any{"amount": float64(i % 2000), "user": "bench"},
-					engine.StartOptions{By: "bench", Wait: time.Minute})
-				if err == nil && res.Instance.Status != engine.StatusDone {
-					err = fmt.Errorf("instance %s ended %s: %s", res.Instance.ID, res.Instance.Status, res.Instance.Error)
-				}
-				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-				lat[i] = time.Since(t0)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(concurrency)
+	for i := range n {
+		if ctx.Err() != nil {
+			break // a start failed: start no more
+		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil
 			}
-		}()
+			t0 := time.Now()
+			res, err := rt.StartInstance(ctx, pid, map[string]any{"amount": float64(i % 2000), "user": "bench"},
+				engine.StartOptions{By: "bench", Wait: time.Minute})
+			if err == nil && res.Instance.Status != engine.StatusDone {
+				err = fmt.Errorf("instance %s ended %s: %s", res.Instance.ID, res.Instance.Status, res.Instance.Error)
+			}
+			if err != nil {
+				return err
+			}
+			lat[i] = time.Since(t0)
+			return nil
+		})
 	}
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return lat, nil

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"flowcraft/engine/templates"
 	"flowcraft/scripting"
@@ -213,35 +214,44 @@ func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *No
 		}
 		return runs, outs, nil
 	}
-	// Parallel: iterations run concurrently on copies of vars; their write-backs are
-	// applied in index order afterwards (the highest index wins a conflict).
+	// Parallel: at most maxConcurrency iterations run at once, on copies of vars; the
+	// first failure cancels the others (the ones not started, or interrupted, end
+	// canceled). Outputs stay in item order, and write-backs are applied in index order
+	// afterwards (the highest index wins a conflict).
 	limit := lh.MaxConcurrency
 	if limit <= 0 {
 		limit = r.opts.DefaultLoopC
 	}
-	sem := make(chan struct{}, limit)
 	subs := make([]*instState, size)
-	errs := make([]error, size)
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
 	for i, it := range runs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				if ctx.Err() != nil {
+					return context.Cause(ctx) // the step was interrupted: its commit abandons it
+				}
+				r.cancelRest(runs[i : i+1]) // another iteration failed first
+				return nil
+			}
 			it.StartAt = nowMs(r.now)
 			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), outputs: st.outputs,
 				nodesView: st.nodesView, instanceView: st.instanceView}
-			out, err := r.invoke(ctx, sub, t, it, runner, items[i], items[i], i, true)
+			out, err := r.invoke(gctx, sub, t, it, runner, items[i], items[i], i, true)
+			if err != nil && errors.Is(err, context.Canceled) && gctx.Err() != nil && ctx.Err() == nil {
+				r.cancelRest(runs[i : i+1]) // interrupted because another iteration failed
+				return nil
+			}
 			finish(it, out, err)
-			outs[i], errs[i], subs[i] = out, err, sub
-		}()
+			if err != nil {
+				return fmt.Errorf("iteration %d: %w", i, err)
+			}
+			outs[i], subs[i] = out, sub
+			return nil
+		})
 	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return runs, nil, fmt.Errorf("iteration %d: %w", i, err)
-		}
+	if err := g.Wait(); err != nil {
+		return runs, nil, err
 	}
 	for _, sub := range subs {
 		st.mergeVars(sub)

@@ -40,6 +40,8 @@ type flaky struct {
 	mu    sync.Mutex
 	calls map[string]int
 	total atomic.Int64
+	// active counts the calls running now; peak is the most at once.
+	active, peak atomic.Int64
 }
 
 func (f *flaky) Spec() templates.Spec {
@@ -55,6 +57,10 @@ func (f *flaky) Check(map[string]any) []templates.Problem { return nil }
 
 func (f *flaky) Run(ctx context.Context, c *templates.Call) (templates.Outcome, error) {
 	f.total.Add(1)
+	now := f.active.Add(1)
+	defer f.active.Add(-1)
+	for p := f.peak.Load(); now > p && !f.peak.CompareAndSwap(p, now); p = f.peak.Load() {
+	}
 	key, _ := c.Params["key"].(string)
 	fails, _ := c.Params["failures"].(float64)
 	sleep, _ := c.Params["sleep"].(float64)
