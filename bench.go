@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -16,10 +15,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"flowcraft/db/sqlite"
 	"flowcraft/engine"
-	"flowcraft/engine/templates"
-	"flowcraft/scripting"
+	"flowcraft/stack"
 )
 
 // orderFlow is examples/order-webhook-fast.json: webhook → script → exclusive
@@ -66,28 +63,22 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 		defer os.RemoveAll(dir)
 		cfg.Dir = dir
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlite.Open(ctx, cfg.Dir, sqlite.Options{}, log)
+	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.Dir, NoScheduler: true})
 	if err != nil {
 		return err
 	}
-	defer store.Close(context.Background())
-	reg := templates.Builtin()
-	scripts := scripting.New(scripting.Options{})
-	ids, _ := engine.NewIDGen(0)
-	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
-		Services: &templates.Services{Scripts: scripts}, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{})
-	if err := rt.Start(ctx); err != nil {
+	defer st.Close(context.WithoutCancel(ctx))
+	if err := st.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	defer rt.Close(context.Background())
+	rt := st.Runtime
 
 	var p engine.Process
 	if err := json.Unmarshal(orderFlow, &p); err != nil {
 		return err
 	}
 	p.Engine = cfg.Engine
-	created, err := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log).Create(ctx, &p, "bench")
+	created, err := st.Definitions.Create(ctx, &p, "bench")
 	if err != nil {
 		return err
 	}

@@ -22,13 +22,8 @@ import (
 	"time"
 
 	"flowcraft/datasource"
-	"flowcraft/db/sqlite"
 	"flowcraft/engine"
-	"flowcraft/engine/cron"
-	"flowcraft/engine/templates"
-	"flowcraft/httpclient"
-	"flowcraft/identity"
-	"flowcraft/scripting"
+	"flowcraft/stack"
 	"flowcraft/web"
 )
 
@@ -212,69 +207,34 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		runtime.GOMAXPROCS(2 * cpus)
 	}
 
-	store, err := sqlite.Open(ctx, cfg.DataDir, sqlite.Options{}, log)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// Deferred first, so run after the engine stopped: the steps still queued are
-		// written, unless that takes longer than the grace period (Close says so).
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-		defer cancel()
-		if err := store.Close(stopCtx); err != nil {
-			log.Error("closing database", "err", err)
-		}
-	}()
-	log.Info("database open", "path", store.Path())
-
-	scripts := scripting.New(scripting.Options{})
-	registry := templates.Builtin()
-	validator := engine.NewValidator(registry, scripts)
-	defs := engine.NewDefinitions(store, validator, time.Now, log)
-	users := identity.New(store, identity.Options{}, time.Now, log)
-
 	specs, err := datasource.ParseSpecs(cfg.DataSources)
 	if err != nil {
 		return fmt.Errorf("--datasources: %w", err)
 	}
-	data, err := datasource.New(specs, []string{store.Path()})
-	if err != nil {
-		return fmt.Errorf("--datasources: %w", err)
-	}
-	defer data.Close()
-	ids, err := engine.NewIDGen(cfg.NodeID)
+	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.DataDir, Log: log, NodeID: cfg.NodeID, HTTPAllow: cfg.HTTPAllow,
+		DataSources: specs, Runtime: engine.RuntimeOptions{FastSlots: max(1, cpus-1),
+			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens}})
 	if err != nil {
 		return err
 	}
-	services := &templates.Services{Scripts: scripts, HTTP: httpclient.New(httpclient.Options{Allow: cfg.HTTPAllow}), Data: data}
-	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: registry,
-		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, engine.RuntimeOptions{FastSlots: max(1, cpus-1),
-		MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens})
-	defs.OnChange(rt.ProcessChanged)
-	// The engine stops when the deferred Close runs, after the HTTP server: not when ctx
-	// (the signal) ends.
-	if err := rt.Start(context.WithoutCancel(ctx)); err != nil {
-		return err
-	}
+	// On the way out stopAll stops everything within one grace period; an early
+	// return closes the stack alone, with a grace of its own.
+	stopped := false
 	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-		defer cancel()
-		if err := rt.Close(stopCtx); err != nil {
-			log.Error("stopping engine", "err", err)
+		if !stopped {
+			stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+			defer cancel()
+			if err := st.Close(stopCtx); err != nil {
+				log.Error("closing the engine did not finish within the grace period", "err", err)
+			}
 		}
 	}()
-	sched := cron.New(store, rt, nil, cron.Options{Owner: fmt.Sprintf("node-%d", cfg.NodeID)}, log)
-	defs.OnChange(sched.Reload)
-	if err := sched.Start(context.WithoutCancel(ctx)); err != nil {
+	log.Info("database open", "path", st.Store.Path())
+	store, rt, users, registry, scripts := st.Store, st.Runtime, st.Identity, st.Templates, st.Scripts
+	// The engine stops in stopAll, after the HTTP server: not when ctx (the signal) ends.
+	if err := st.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-		defer cancel()
-		if err := sched.Close(stopCtx); err != nil {
-			log.Error("stopping the cron scheduler", "err", err)
-		}
-	}()
 
 	password, err := users.Bootstrap(ctx, cfg.AdminPassword)
 	if err != nil {
@@ -289,7 +249,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
-		Definitions: defs, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
+		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: rt, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
 
@@ -323,14 +283,32 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
 	srv.CloseStreams()
-	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
-		log.Error("shutdown", "err", err)
-	}
+	stopped = true
+	stopAll(cfg.ShutdownGrace, app, st, log)
 	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
 		log.Warn("server stopped", "err", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// stopAll stops the HTTP server (in-flight requests finish), then the engine stack
+// (scheduler, runtime, database), all within one grace period from now, and logs what
+// did not finish. It returns what it logged.
+func stopAll(grace time.Duration, app interface{ ShutdownWithContext(context.Context) error },
+	st interface{ Close(context.Context) error }, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	var errs []error
+	if err := app.ShutdownWithContext(ctx); err != nil {
+		log.Error("HTTP requests did not finish within the grace period", "err", err)
+		errs = append(errs, fmt.Errorf("http: %w", err))
+	}
+	if err := st.Close(ctx); err != nil {
+		log.Error("the engine did not stop within the grace period", "err", err)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // displayAddr turns ":8080" into "localhost:8080" for the log line.

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
@@ -143,5 +145,46 @@ func TestFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
 		t.Error("unknown command accepted")
+	}
+}
+
+// deadlineRecorder records the deadline of the context each shutdown step got.
+type deadlineRecorder struct {
+	deadlines []time.Time
+	block     bool // wait for the deadline, as requests that do not finish do
+	err       error
+}
+
+func (d *deadlineRecorder) record(ctx context.Context) error {
+	dl, _ := ctx.Deadline()
+	d.deadlines = append(d.deadlines, dl)
+	if d.block {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return d.err
+}
+
+func (d *deadlineRecorder) ShutdownWithContext(ctx context.Context) error { return d.record(ctx) }
+func (d *deadlineRecorder) Close(ctx context.Context) error               { return d.record(ctx) }
+
+// The whole shutdown has one deadline: HTTP requests that use up the grace leave the
+// engine no fresh grace of its own (it used to get another full one), and what did
+// not finish is logged.
+func TestStopAllOneDeadline(t *testing.T) {
+	srv := &deadlineRecorder{block: true}
+	eng := &deadlineRecorder{err: errors.New("engine: 3 instance(s) had not stopped")}
+	var logs syncBuffer
+	err := stopAll(50*time.Millisecond, srv, eng, slog.New(slog.NewTextHandler(&logs, nil)))
+	if len(srv.deadlines) != 1 || len(eng.deadlines) != 1 || !srv.deadlines[0].Equal(eng.deadlines[0]) {
+		t.Fatalf("HTTP deadline %v, engine deadline %v: want one and the same", srv.deadlines, eng.deadlines)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3 instance(s) had not stopped") {
+		t.Fatalf("stopAll: %v", err)
+	}
+	for _, want := range []string{"HTTP requests did not finish", "the engine did not stop", "3 instance(s) had not stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
 	}
 }

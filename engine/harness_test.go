@@ -18,7 +18,7 @@ import (
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
-	"flowcraft/scripting"
+	"flowcraft/stack"
 )
 
 // harness is an engine on a real SQLite file, with the built-in templates plus `flaky`,
@@ -26,6 +26,7 @@ import (
 type harness struct {
 	t       testing.TB
 	dir     string
+	stack   *stack.Stack
 	store   *sqlite.Store
 	defs    *engine.Definitions
 	rt      *engine.Runtime
@@ -97,34 +98,21 @@ func openHarness(t testing.TB, dir string) *harness {
 // services have one data source, "main", a SQLite file in dir.
 func openHarnessOpts(t testing.TB, dir string, opts engine.RuntimeOptions) *harness {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlite.Open(context.Background(), dir, sqlite.Options{}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fl := &flaky{calls: map[string]int{}}
 	cr := &crasher{child: os.Getenv(crashLoopEnv) != "", release: make(chan struct{})}
-	reg := templates.NewRegistry(append(templates.BuiltinTemplates(), fl, cr)...)
-	scripts := scripting.New(scripting.Options{})
-	ids, _ := engine.NewIDGen(1)
-	data, err := datasource.New(map[string]datasource.Spec{
-		"main": {Driver: "sqlite", DSN: "file:" + filepath.Join(dir, "data.db")}}, []string{store.Path()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { data.Close() })
-	services := &templates.Services{Scripts: scripts, Data: data}
 	if opts.JobPoll == 0 {
 		opts.JobPoll = 20 * time.Millisecond
 	}
-	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
-		Services: services, IDs: ids, Events: engine.NewEvents(), Log: log}, opts)
-	if err := rt.Start(context.Background()); err != nil {
+	st, err := stack.Open(context.Background(), stack.Config{DataDir: dir, NodeID: 1, Runtime: opts, NoScheduler: true, NoHTTP: true,
+		Templates:   templates.NewRegistry(append(templates.BuiltinTemplates(), fl, cr)...),
+		DataSources: map[string]datasource.Spec{"main": {Driver: "sqlite", DSN: "file:" + filepath.Join(dir, "data.db")}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
-	defs.OnChange(rt.ProcessChanged)
-	h := &harness{t: t, dir: dir, store: store, defs: defs, rt: rt, tasks: rt.Approvals(), flaky: fl, crasher: cr}
+	if err := st.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, dir: dir, stack: st, store: st.Store, defs: st.Definitions, rt: st.Runtime, tasks: st.Runtime.Approvals(), flaky: fl, crasher: cr}
 	t.Cleanup(h.close)
 	return h
 }
@@ -135,7 +123,7 @@ func (h *harness) close() {
 	if err := h.rt.Close(ctx); err != nil && !h.closed {
 		h.t.Error(err)
 	}
-	h.store.Close(ctx)
+	h.stack.Close(ctx)
 }
 
 // deploy creates a process from JSON text and returns its id.

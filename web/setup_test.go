@@ -21,9 +21,8 @@ import (
 
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
-	"flowcraft/engine/templates"
 	"flowcraft/identity"
-	"flowcraft/scripting"
+	"flowcraft/stack"
 	"flowcraft/web"
 )
 
@@ -53,14 +52,17 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{}, log)
+	st, err := stack.Open(ctx, stack.Config{DataDir: t.TempDir(), Log: log, NodeID: 1, NoScheduler: true, NoHTTP: true,
+		Identity: identity.Options{BcryptCost: bcrypt.MinCost}, Runtime: engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close(context.Background()) })
-	scripts := scripting.New(scripting.Options{})
-	reg := templates.Builtin()
-	id := identity.New(store, identity.Options{BcryptCost: bcrypt.MinCost}, time.Now, log)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		st.Close(ctx)
+	})
+	store, scripts, reg, id, rt, defs := st.Store, st.Scripts, st.Templates, st.Identity, st.Runtime, st.Definitions
 	if _, err := id.Bootstrap(ctx, testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -69,20 +71,9 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 			t.Fatal(err)
 		}
 	}
-	ids, _ := engine.NewIDGen(1)
-	rt := engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store, Templates: reg,
-		Services: &templates.Services{Scripts: scripts}, IDs: ids, Events: engine.NewEvents(), Log: log},
-		engine.RuntimeOptions{JobPoll: 20 * time.Millisecond})
-	if err := rt.Start(ctx); err != nil {
+	if err := st.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		rt.Close(ctx)
-	})
-	defs := engine.NewDefinitions(store, engine.NewValidator(reg, scripts), time.Now, log)
-	defs.OnChange(rt.ProcessChanged)
 	deps := web.Deps{
 		Definitions: defs,
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
