@@ -425,43 +425,5 @@ func optionValue(o any) string {
 	return fmt.Sprint(o)
 }
 
-// The approval service's methods on the runtime, for callers that hold only the
-// runtime (web.HumanTasks also needs Describe). Each delegates to Runtime.Approvals.
-
 // Approvals returns the runtime's approval service.
 func (r *Runtime) Approvals() *Approvals { return r.approvals }
-
-// Inbox is Approvals.Inbox.
-func (r *Runtime) Inbox(ctx context.Context, u *User, f InboxFilter) ([]*HumanTask, int, error) {
-	return r.approvals.Inbox(ctx, u, f)
-}
-
-// HumanTask is Approvals.HumanTask.
-func (r *Runtime) HumanTask(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	return r.approvals.HumanTask(ctx, u, id)
-}
-
-// Claim is Approvals.Claim.
-func (r *Runtime) Claim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	return r.approvals.Claim(ctx, u, id)
-}
-
-// Unclaim is Approvals.Unclaim.
-func (r *Runtime) Unclaim(ctx context.Context, u *User, id ID) (*HumanTask, error) {
-	return r.approvals.Unclaim(ctx, u, id)
-}
-
-// Delegate is Approvals.Delegate.
-func (r *Runtime) Delegate(ctx context.Context, u *User, id ID, to, comment string) (*HumanTask, error) {
-	return r.approvals.Delegate(ctx, u, id, to, comment)
-}
-
-// Resolve is Approvals.Resolve.
-func (r *Runtime) Resolve(ctx context.Context, u *User, id ID, comment string) (*HumanTask, error) {
-	return r.approvals.Resolve(ctx, u, id, comment)
-}
-
-// CompleteTask is Approvals.CompleteTask.
-func (r *Runtime) CompleteTask(ctx context.Context, u *User, id ID, in TaskInput) (*HumanTask, error) {
-	return r.approvals.CompleteTask(ctx, u, id, in)
-}

@@ -55,10 +55,23 @@ type Stack struct {
 	Templates   *templates.Registry
 	Definitions *engine.Definitions
 	Runtime     *engine.Runtime
+	Tasks       HumanTasks      // the inbox and task actions (web.HumanTasks)
 	Scheduler   *cron.Scheduler // nil with Config.NoScheduler
 	Data        *datasource.Sources
 
 	log *slog.Logger
+}
+
+// HumanTasks is the approval service plus Describe of the instance a task belongs to:
+// what the inbox handlers need (web.HumanTasks).
+type HumanTasks struct {
+	*engine.Approvals
+	rt *engine.Runtime
+}
+
+// Describe returns the view of an instance (Runtime.Describe).
+func (h HumanTasks) Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error) {
+	return h.rt.Describe(ctx, id)
 }
 
 // Open opens the store and assembles the stack. Only the store's writer runs (the
@@ -103,6 +116,7 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 	s.Runtime = engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store,
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
+	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
 	if !cfg.NoScheduler {
 		s.Scheduler = cron.New(store, s.Runtime, nil, cfg.Cron, cfg.Log)
 		s.Definitions.OnChange(s.Scheduler.Reload)

@@ -10,7 +10,11 @@ import (
 
 	"flowcraft/engine"
 	"flowcraft/stack"
+	"flowcraft/web"
 )
+
+// The stack's task service is what the inbox handlers need.
+var _ web.HumanTasks = stack.HumanTasks{}
 
 const waitingFlow = `{"name": "waits", "tasks": [
 	{"instId": "start", "template": "manual", "connections": [{"to": "pause"}]},
