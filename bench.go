@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -132,31 +133,33 @@ type orderStarter interface {
 }
 
 // runOrders starts n instances with `concurrency` in flight, each waiting for its end, and
-// returns the latency of each. The first failure stops the others (an errgroup: errors
-// of any type, the first one wins).
+// returns the latency of each. An errgroup of `concurrency` workers takes the
+// instances in turn (long-lived workers, so that each start does not pay for a new
+// goroutine's stack growing); the first failure stops the others and is returned,
+// whatever its type.
 func runOrders(ctx context.Context, rt orderStarter, pid string, n, concurrency int) ([]time.Duration, error) {
 	lat := make([]time.Duration, n)
+	var next atomic.Int64
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(concurrency)
-	for i := range n {
-		if ctx.Err() != nil {
-			break // a start failed: start no more
-		}
+	for range min(concurrency, n) {
 		g.Go(func() error {
-			if ctx.Err() != nil {
-				return nil
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return nil
+				}
+				t0 := time.Now()
+				res, err := rt.StartInstance(ctx, pid, map[string]any{"amount": float64(i % 2000), "user": "bench"},
+					engine.StartOptions{By: "bench", Wait: time.Minute})
+				if err == nil && res.Instance.Status != engine.StatusDone {
+					err = fmt.Errorf("instance %s ended %s: %s", res.Instance.ID, res.Instance.Status, res.Instance.Error)
+				}
+				if err != nil {
+					return err
+				}
+				lat[i] = time.Since(t0)
 			}
-			t0 := time.Now()
-			res, err := rt.StartInstance(ctx, pid, map[string]any{"amount": float64(i % 2000), "user": "bench"},
-				engine.StartOptions{By: "bench", Wait: time.Minute})
-			if err == nil && res.Instance.Status != engine.StatusDone {
-				err = fmt.Errorf("instance %s ended %s: %s", res.Instance.ID, res.Instance.Status, res.Instance.Error)
-			}
-			if err != nil {
-				return err
-			}
-			lat[i] = time.Since(t0)
-			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
