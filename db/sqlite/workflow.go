@@ -105,7 +105,7 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 		conds, args = append(conds, "name = ?"), append(args, f.Name)
 	}
 	if f.NameLike != "" {
-		conds, args = append(conds, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
+		conds, args = append(conds, `name LIKE ? ESCAPE '\'`), append(args, likeFilter(f.NameLike))
 	}
 	if f.Search != "" {
 		conds = append(conds, `(name LIKE ? ESCAPE '\' OR proc_id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
