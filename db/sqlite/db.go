@@ -47,6 +47,7 @@ type Store struct {
 
 	times *seedTimes // the seed's text times, in Options.Location (seedtime.go)
 	node  string     // Options.Node: written to node_inst.execute_ip
+	procs procCache  // what new instances copy from their definitions (procs.go)
 }
 
 var _ db.Store = (*Store)(nil)

@@ -76,7 +76,7 @@ func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instanc
 
 var instanceSorts = sorting{
 	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid"},
-	byDefault: "id", defaultDesc: true, // snowflake ids grow with the start time, and the unique index on uid sorts for free
+	byDefault: "id", defaultDesc: true, // snowflake ids grow with the start time, and the primary key sorts for free
 	then: "uid DESC",
 }
 
@@ -164,21 +164,10 @@ func (d *Store) DeleteInstance(ctx context.Context, id engine.ID) error {
 // The instance's writer.
 
 var instanceSQL = map[string]string{
-	// The seed's columns come from the definition: workflow_id (its integer key),
-	// "user" (its creator), start/end_app_inst_id (the trigger and end tasks of the
-	// version the instance runs: the head, or its copy in workflow_version). tasks
-	// stays NULL: the instance runs that saved version. RETURNING hands the trigger
-	// task and the webhook token to the trigger runtime's row (runtimes.go).
-	"insertInst": `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_version, name, engine, status, executor,
+	"insertInst": `INSERT INTO workflow_inst (id, uid, p_uid, p_node_uid, workflow_version, name, engine, status, executor,
 		trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, start_at, end_at, cost, create_at,
 		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, w.id, w."user",
-			CASE WHEN w.version = ?4 THEN w.start_app_inst_id ELSE COALESCE((SELECT json_extract(v.definition, '$.startTaskInstId')
-				FROM workflow_version v WHERE v.workflow_id = w.id AND v.version = ?4), '') END,
-			CASE WHEN w.version = ?4 THEN w.end_app_inst_id ELSE COALESCE((SELECT json_extract(v.definition, '$.endTaskInstId')
-				FROM workflow_version v WHERE v.workflow_id = w.id AND v.version = ?4), '') END
-		FROM workflow w WHERE w.proc_id = ?22
-		RETURNING start_app_inst_id, (SELECT trigger_token FROM workflow WHERE workflow.id = workflow_inst.workflow_id)`,
+		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at_ms=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
 }
 
@@ -211,17 +200,18 @@ func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 		if err != nil {
 			return nil, fmt.Errorf("instance trigger: %w", err)
 		}
-		tr := &triggerRun{instance: in.ID, data: trigger}
-		err = tx.queryRow("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.Version, in.Name, in.Engine,
-			in.Status, in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, tx.times.text(in.StartAt),
-			tx.times.text(in.EndAt), in.Cost, in.CreateAt, in.UpdateAt, in.Rev+1, detail, in.ProcessID).Scan(&tr.taskID, &tr.token)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = engine.Errorf(engine.ErrNotFound, "process %s not found", in.ProcessID)
-		}
+		// The seed's columns come from the definition (procs.go): workflow_id, "user",
+		// start/end_app_inst_id. tasks stays NULL: the instance runs a saved version.
+		def, err := tx.d.procs.get(tx, in.ProcessID, in.Version)
 		if err != nil {
 			return nil, fmt.Errorf("insert instance: %w", err)
 		}
-		return tr, nil
+		if _, err := tx.exec("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.Version, in.Name, in.Engine,
+			in.Status, in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, tx.times.text(in.StartAt),
+			tx.times.text(in.EndAt), in.Cost, in.CreateAt, in.UpdateAt, in.Rev+1, detail, def.id, def.user, def.start, def.end); err != nil {
+			return nil, fmt.Errorf("insert instance: %w", err)
+		}
+		return &triggerRun{instance: in.ID, taskID: def.start, token: def.token, data: trigger}, nil
 	}
 	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, tx.times.text(in.EndAt), in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
 	if err != nil {

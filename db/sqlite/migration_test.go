@@ -312,6 +312,12 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 		t.Errorf("node_inst seed columns (%v):\n got %+v\nwant %+v", err, gotNodes, wantNodes)
 	}
 
+	var mismatched int
+	if err := d.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM workflow_inst WHERE id IS NOT uid) +
+		(SELECT COUNT(*) FROM node_inst WHERE id IS NOT uid)`).Scan(&mismatched); err != nil || mismatched != 0 {
+		t.Errorf("%d migrated rows whose id is not their uid (%v)", mismatched, err)
+	}
+
 	// The store writes on the migrated database, and the foreign keys of the
 	// untouched tables (task_inst, job, variable) follow the rebuilt ones: deleting
 	// proc-alpha cascades to everything of its instances and versions.

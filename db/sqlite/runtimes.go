@@ -57,21 +57,22 @@ const maxNodeRows = 8
 // start_at/end_at text, execute_ip, trigger_token and trigger_data (the trigger
 // task's runtime only). node_inst.task (the resolved parameters), execution_uid
 // (the branch) and "desc" stay unset: the engine does not hand them to the store.
-const nodeInsertColumns = `(uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
+const nodeInsertColumns = `(id, uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
 	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data)`
 
 // Positions in a runtime's row (nodeRow) that the trigger runtime's values patch.
 const (
-	nodeRowInstance     = 1
-	nodeRowTaskID       = 2
-	nodeRowTriggerToken = 21
-	nodeRowTriggerData  = 22
-	nodeRowLen          = 23
+	nodeRowInstance     = 2
+	nodeRowTaskID       = 3
+	nodeRowTriggerToken = 22
+	nodeRowTriggerData  = 23
+	nodeRowLen          = 24
 )
 
 // insertNodesSQL is an INSERT of k runtime rows.
 func insertNodesSQL(k int) string {
-	row := "(" + strings.Repeat("?,", 17) + "1," + strings.TrimSuffix(strings.Repeat("?,", nodeRowLen-17), ",") + ")"
+	// id repeats uid (migration 0007); rev starts at 1.
+	row := "(" + strings.Repeat("?,", 18) + "1," + strings.TrimSuffix(strings.Repeat("?,", nodeRowLen-18), ",") + ")"
 	return "INSERT INTO node_inst " + nodeInsertColumns + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", k), ",")
 }
 
@@ -166,7 +167,8 @@ func insertNodes(tx *stepTx, rows [][]any) error {
 	return flush()
 }
 
-// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev aside).
+// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev
+// aside): id repeats uid (migration 0007).
 func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 	input, err := cache.text(n.Input)
 	if err != nil {
@@ -187,7 +189,7 @@ func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 			return nil, fmt.Errorf("task %s detail: %w", n.TaskID, err)
 		}
 	}
-	return []any{n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+	return []any{n.ID, n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
 		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail, d.times.text(n.StartAt), d.times.text(n.EndAt),
 		nullText(d.node), nil, nil}, nil
 }

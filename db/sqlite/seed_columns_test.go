@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -193,6 +194,13 @@ func TestSeedColumnsWritten(t *testing.T) {
 		t.Errorf("end runtime times = %v, %v; want 2023-12-01 10:01:01", got[1].StartAt, got[1].EndAt)
 	}
 
+	// id is the seed's integer row id: the snowflake again (migration 0007).
+	var mismatched int
+	if err := d.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM workflow_inst WHERE id IS NOT uid) +
+		(SELECT COUNT(*) FROM node_inst WHERE id IS NOT uid)`).Scan(&mismatched); err != nil || mismatched != 0 {
+		t.Errorf("%d rows whose id is not their uid (%v)", mismatched, err)
+	}
+
 	// The store reads back what the engine wrote, with the public process id.
 	back, nodes, _, err := d.LoadInstance(ctx, 501)
 	if err != nil {
@@ -244,4 +252,58 @@ func openAt(t *testing.T, path string, opts Options) *Store {
 	}
 	t.Cleanup(func() { d.Close(context.Background()) })
 	return d
+}
+
+// TestSeedColumnsFollowTheDefinition: what a new instance copies from its definition
+// (trigger and end tasks of the version it runs, the webhook token) follows edits:
+// a rotated token, a replaced definition, an instance of the earlier version.
+func TestSeedColumnsFollowTheDefinition(t *testing.T) {
+	ctx := t.Context()
+	d := openTest(t)
+	if err := d.InsertProcess(ctx, webhookProcess("proc-follow", "tok-1")); err != nil {
+		t.Fatal(err)
+	}
+	next := engine.ID(700)
+	start := func(version int, task string) (startApp, endApp string, token sql.NullString) {
+		t.Helper()
+		next += 10
+		in := &engine.Instance{ID: next, ProcessID: "proc-follow", Version: version, Status: engine.StatusRunning,
+			Trigger: map[string]any{}, StartAt: 1, CreateAt: 1, UpdateAt: 1}
+		hook := &engine.NodeRun{ID: next + 1, InstanceID: next, TaskID: task, Status: engine.StatusDone, CreateAt: 1, UpdateAt: 1}
+		if err := d.CommitStep(ctx, &engine.Step{Instance: in, New: true, Nodes: []*engine.NodeRun{hook}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.read.QueryRowContext(ctx, `SELECT i.start_app_inst_id, i.end_app_inst_id, n.trigger_token
+			FROM workflow_inst i JOIN node_inst n ON n.workflow_uid = i.uid WHERE i.uid = ?`, next).Scan(&startApp, &endApp, &token); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if s, e, tok := start(1, "task-hook"); s != "task-hook" || e != "task-end" || tok.String != "tok-1" {
+		t.Errorf("first instance: %s %s %v", s, e, tok)
+	}
+	if err := d.SetTriggerToken(ctx, "proc-follow", "tok-2", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, tok := start(1, "task-hook"); tok.String != "tok-2" {
+		t.Errorf("after the rotation the trigger runtime records %v, want tok-2", tok)
+	}
+	v2 := webhookProcess("proc-follow", "tok-2")
+	v2.Version, v2.StartTaskInstID, v2.EndTaskInstID = 2, "task-hook-b", "task-end-b"
+	if err := d.ReplaceProcess(ctx, v2, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if s, e, _ := start(2, "task-hook-b"); s != "task-hook-b" || e != "task-end-b" {
+		t.Errorf("an instance of version 2: %s %s", s, e)
+	}
+	if s, e, _ := start(1, "task-hook"); s != "task-hook" || e != "task-end" {
+		t.Errorf("an instance of version 1 after the replace: %s %s", s, e)
+	}
+	if err := d.DeleteProcess(ctx, "proc-follow", true, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	in := &engine.Instance{ID: 900, ProcessID: "proc-follow", Version: 2, Status: engine.StatusRunning, StartAt: 1, CreateAt: 1, UpdateAt: 1}
+	if err := d.CommitStep(ctx, &engine.Step{Instance: in, New: true}); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("an instance of a deleted process: %v, want ErrNotFound", err)
+	}
 }

@@ -59,6 +59,7 @@ func processArgs(p *engine.Process) ([]any, error) {
 
 // InsertProcess implements engine.DefinitionStore.
 func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
+	defer d.procs.forget(p.ID) // after the commit: new instances read the row again
 	args, err := processArgs(p)
 	if err != nil {
 		return opErr(err, "insert process %s", p.ID)
@@ -125,6 +126,7 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 // ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
 // p.Version-1; it is copied into workflow_version and replaced, in one transaction.
 func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
+	defer d.procs.forget(p.ID) // after the commit: new instances read the row again
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE proc_id = ?`, p.ID), true)
 		if errors.Is(err, engine.ErrNotFound) {
@@ -170,6 +172,7 @@ func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedB
 
 // DeleteProcess implements engine.DefinitionStore.
 func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
+	defer d.procs.forget(id) // after the commit: new instances read the row again
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE proc_id = ?`, id).Scan(&exists); err != nil {

@@ -9,18 +9,21 @@
 --
 -- workflow:      id becomes an INTEGER key; the public "proc-" id moves to proc_id.
 --                creator → "user"; start/end_task_inst_id → start/end_app_inst_id.
--- workflow_inst: id is an integer row key, uid the snowflake (the public instance
---                id), workflow_id = workflow.id. "user" = the definition's creator;
+-- workflow_inst: uid is the snowflake (the public instance id) and stays the primary
+--                key that every other table refers to; id, the seed's integer row id,
+--                holds the same number (flowcraft's ids are snowflakes: unique and
+--                increasing; a second, sequential key would cost every instance an
+--                index). workflow_id = workflow.id. "user" = the definition's creator;
 --                start/end_app_inst_id = its trigger/end tasks; start_at/end_at are
 --                'YYYY-MM-DD HH:MM:SS' text in the server's time zone (filled by the
 --                runner for existing rows), the unix milliseconds flowcraft computes
 --                with stay in start_at_ms/end_at_ms. tasks is NULL: the instance runs
 --                the saved version (workflow_id, workflow_version); it holds the
 --                definition only for an ad-hoc run of an unsaved definition.
--- node_inst:     id is an integer row key, uid the snowflake; workflow_inst_uid →
---                workflow_uid, task_inst_id → node_id; new execution_uid, trigger_token,
---                trigger_data, task (resolved parameters), execute_ip; start_at/end_at
---                as in workflow_inst.
+-- node_inst:     uid is the snowflake and the primary key, id the same number (as in
+--                workflow_inst); workflow_inst_uid → workflow_uid, task_inst_id →
+--                node_id; new execution_uid, trigger_token, trigger_data, task (the
+--                resolved parameters), execute_ip; start_at/end_at as in workflow_inst.
 -- workflow_version, cron_fire: workflow_id follows workflow.id (INTEGER).
 -- create_at/update_at stay unix milliseconds (the seed's "timestamp").
 
@@ -72,8 +75,8 @@ SELECT w.id, v.version, v.definition, v.replaced_by, v.create_at
 FROM workflow_version v JOIN new_workflow w ON w.proc_id = v.workflow_id;
 
 CREATE TABLE new_workflow_inst (
-    id                 INTEGER PRIMARY KEY,
-    uid                INTEGER NOT NULL UNIQUE,
+    id                 INTEGER NOT NULL,
+    uid                INTEGER PRIMARY KEY,
     p_uid              INTEGER REFERENCES workflow_inst(uid) ON DELETE CASCADE,
     workflow_id        INTEGER NOT NULL REFERENCES workflow(id) ON DELETE CASCADE,
     name               TEXT NOT NULL DEFAULT '',
@@ -104,10 +107,10 @@ CREATE TABLE new_workflow_inst (
 );
 -- start/end_app_inst_id: the trigger and end tasks of the version the instance runs
 -- (the head, or the copy in workflow_version).
-INSERT INTO new_workflow_inst (uid, p_uid, workflow_id, name, "user", executor, status, trigger_data, trigger_app,
+INSERT INTO new_workflow_inst (id, uid, p_uid, workflow_id, name, "user", executor, status, trigger_data, trigger_app,
     start_app_inst_id, end_app_inst_id, engine, tasks, workflow_output, cost, create_at, update_at,
     p_node_uid, workflow_version, error, start_at_ms, end_at_ms, rev, detail, crash_count)
-SELECT i.uid, i.p_uid, w.id, i.name, w."user", i.executor, i.status, i.trigger_data, i.trigger_app,
+SELECT i.uid, i.uid, i.p_uid, w.id, i.name, w."user", i.executor, i.status, i.trigger_data, i.trigger_app,
     COALESCE(CASE WHEN w.version = i.workflow_version THEN w.start_app_inst_id
         ELSE (SELECT json_extract(v.definition, '$.startTaskInstId') FROM new_workflow_version v
               WHERE v.workflow_id = w.id AND v.version = i.workflow_version) END, ''),
@@ -120,8 +123,8 @@ FROM workflow_inst i JOIN new_workflow w ON w.proc_id = i.workflow_id
 ORDER BY i.uid;
 
 CREATE TABLE new_node_inst (
-    id             INTEGER PRIMARY KEY,
-    uid            INTEGER NOT NULL UNIQUE,
+    id             INTEGER NOT NULL,
+    uid            INTEGER PRIMARY KEY,
     workflow_uid   INTEGER NOT NULL REFERENCES workflow_inst(uid) ON DELETE CASCADE,
     execution_uid  TEXT,
     "index"        INTEGER NOT NULL DEFAULT 0,
@@ -152,9 +155,9 @@ CREATE TABLE new_node_inst (
 );
 -- The trigger task's runtime gets the webhook token of the definition and the
 -- trigger data of its instance.
-INSERT INTO new_node_inst (uid, workflow_uid, "index", node_id, name, "desc", template, trigger_token, trigger_data,
+INSERT INTO new_node_inst (id, uid, workflow_uid, "index", node_id, name, "desc", template, trigger_token, trigger_data,
     status, cost, create_at, update_at, attempt, input, output, error, logs, start_at_ms, end_at_ms, rev, detail)
-SELECT n.uid, n.workflow_inst_uid, n."index", n.task_inst_id, n.name, n."desc", n.template,
+SELECT n.uid, n.uid, n.workflow_inst_uid, n."index", n.task_inst_id, n.name, n."desc", n.template,
     CASE WHEN n.task_inst_id = i.start_app_inst_id THEN NULLIF(w.trigger_token, '') END,
     CASE WHEN n.task_inst_id = i.start_app_inst_id THEN i.trigger_data END,
     n.status, n.cost, n.create_at, n.update_at, n.attempt, n.input, n.output, n.error, n.logs, n.start_at, n.end_at,
@@ -203,7 +206,7 @@ CREATE INDEX workflow_inst_parent_node ON workflow_inst(p_node_uid) WHERE p_node
 CREATE INDEX workflow_inst_trigger_unfinished ON workflow_inst(workflow_id, trigger_app)
     WHERE status IN ('pending','running','waiting','suspended');
 
--- Runtimes are read per instance in uid order.
-CREATE INDEX node_inst_instance ON node_inst(workflow_uid, uid);
+-- Runtimes are read per instance in uid order (the rowid, appended to every index entry).
+CREATE INDEX node_inst_instance ON node_inst(workflow_uid);
 
 CREATE INDEX cron_fire_create ON cron_fire(create_at);
