@@ -50,14 +50,14 @@ func previousRelease(t *testing.T, path string) {
 		exec(m.sql)
 		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
 	}
-	tasks := `[{"instId":"task-hook2","name":"hook","template":"webhook"},{"instId":"task-approve","name":"approve","template":"approval"},{"instId":"task-end","name":"end","template":"end"}]`
+	tasks := `[{"instId":"task-hook2","name":"hook","description":"new hook","template":"webhook"},{"instId":"task-approve","name":"approve","template":"approval"},{"instId":"task-end","name":"end","template":"end"}]`
 	exec(`INSERT INTO workflow (id, name, "desc", start_task_inst_id, end_task_inst_id, engine, enabled, creator, executor,
 		version, trigger_app, trigger_token, tasks, create_at, update_at) VALUES
 		('proc-alpha', 'Leave', 'leave approval', 'task-hook2', 'task-end', 'standard', 1, 'alice', 'alice', 2, 'webhook', 'tok-alpha', ?, 1000, 2000),
 		('proc-beta', 'Nightly', '', 'task-cron', 'task-end', 'fast', 1, 'bob', '', 1, 'cron-timer', '', '[]', 1100, 1100),
 		('proc-gamma', 'Unused', '', 'task-start', 'task-end', 'standard', 0, 'carol', '', 1, 'manual', '', '[]', 1200, 1200)`, tasks)
 	exec(`INSERT INTO workflow_version (workflow_id, version, definition, replaced_by, create_at) VALUES
-		('proc-alpha', 1, '{"id":"proc-alpha","name":"Leave","startTaskInstId":"task-hook1","endTaskInstId":"task-end1","version":1,"tasks":[]}', 'alice', 2000)`)
+		('proc-alpha', 1, '{"id":"proc-alpha","name":"Leave","startTaskInstId":"task-hook1","endTaskInstId":"task-end1","version":1,"tasks":[{"instId":"task-hook1","description":"old hook"},{"instId":"task-approve","description":"v1 approval"}]}', 'alice', 2000)`)
 	exec(`INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor,
 		trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail, crash_count) VALUES
 		(100, NULL, NULL, 'proc-alpha', 2, 'Leave', 'standard', 'done', 'carol', 'webhook', '{"a":1}', '{"ok":true}', '', ?1, ?1 + 1500, 1500, ?1, ?1 + 1500, 3, '{}', 0),
@@ -291,21 +291,21 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 	}
 	type nodeSeed struct {
 		UID, WorkflowUID            int64
-		NodeID                      string
+		NodeID, Desc                string
 		Token, Data, StartAt, EndAt sql.NullString
 	}
 	wantNodes := []nodeSeed{
-		{101, 100, "task-hook2", text("tok-alpha"), text(`{"a":1}`), text("2024-01-15 10:30:05"), text("2024-01-15 10:30:05")},
-		{102, 100, "task-end", sql.NullString{}, sql.NullString{}, text("2024-01-15 10:30:06"), text("2024-01-15 10:30:07")},
-		{201, 200, "task-hook1", text("tok-alpha"), text(`{"a":2}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
-		{202, 200, "task-approve", sql.NullString{}, sql.NullString{}, text("2024-07-15 11:30:05"), sql.NullString{}},
-		{301, 300, "task-hook2", text("tok-alpha"), text(`{"a":3}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
-		{401, 400, "task-cron", sql.NullString{}, text(`{"slot":5000}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
+		{101, 100, "task-hook2", "new hook", text("tok-alpha"), text(`{"a":1}`), text("2024-01-15 10:30:05"), text("2024-01-15 10:30:05")},
+		{102, 100, "task-end", "", sql.NullString{}, sql.NullString{}, text("2024-01-15 10:30:06"), text("2024-01-15 10:30:07")},
+		{201, 200, "task-hook1", "old hook", text("tok-alpha"), text(`{"a":2}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
+		{202, 200, "task-approve", "v1 approval", sql.NullString{}, sql.NullString{}, text("2024-07-15 11:30:05"), sql.NullString{}},
+		{301, 300, "task-hook2", "new hook", text("tok-alpha"), text(`{"a":3}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
+		{401, 400, "task-cron", "", sql.NullString{}, text(`{"slot":5000}`), text("2024-07-15 11:30:05"), text("2024-07-15 11:30:05")},
 	}
-	gotNodes, err := queryAll(ctx, d.read, "seed columns", `SELECT uid, workflow_uid, node_id, trigger_token, trigger_data,
+	gotNodes, err := queryAll(ctx, d.read, "seed columns", `SELECT uid, workflow_uid, node_id, "desc", trigger_token, trigger_data,
 		start_at, end_at FROM node_inst ORDER BY uid`, nil, func(r *sql.Rows) (nodeSeed, error) {
 		var s nodeSeed
-		err := r.Scan(&s.UID, &s.WorkflowUID, &s.NodeID, &s.Token, &s.Data, &s.StartAt, &s.EndAt)
+		err := r.Scan(&s.UID, &s.WorkflowUID, &s.NodeID, &s.Desc, &s.Token, &s.Data, &s.StartAt, &s.EndAt)
 		return s, err
 	})
 	if err != nil || !reflect.DeepEqual(gotNodes, wantNodes) {

@@ -55,18 +55,20 @@ const maxNodeRows = 8
 
 // nodeInsertColumns are the columns of a new runtime: flowcraft's, then the seed's
 // start_at/end_at text, execute_ip, trigger_token and trigger_data (the trigger
-// task's runtime only). node_inst.task (the resolved parameters), execution_uid
-// (the branch) and "desc" stay unset: the engine does not hand them to the store.
+// task's runtime only) and "desc" (the task's description, from the definition).
+// node_inst.task (the resolved parameters) and execution_uid (the branch) stay NULL:
+// the engine does not hand them to the store.
 const nodeInsertColumns = `(id, uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
-	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data)`
+	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data, "desc")`
 
-// Positions in a runtime's row (nodeRow) that the trigger runtime's values patch.
+// Positions in a runtime's row (nodeRow) that the writer fills in (writeRuntimes).
 const (
 	nodeRowInstance     = 2
 	nodeRowTaskID       = 3
 	nodeRowTriggerToken = 22
 	nodeRowTriggerData  = 23
-	nodeRowLen          = 24
+	nodeRowDesc         = 24
+	nodeRowLen          = 25
 )
 
 // insertNodesSQL is an INSERT of k runtime rows.
@@ -91,16 +93,23 @@ func runtimeSQL() map[string]string {
 // writeRuntimes inserts the new runtimes of a step (rows, encoded beforehand, or
 // encoded now when nil) and updates the others with a rev check. An approval runtime
 // that stops waiting closes its human tasks.
-func writeRuntimes(tx *stepTx, nodes []*engine.NodeRun, rows [][]any, tr *triggerRun) error {
+func writeRuntimes(tx *stepTx, s *engine.Step, rows [][]any, tr *triggerRun) error {
+	nodes := s.Nodes
 	if rows == nil {
 		var err error
 		if rows, err = tx.d.encodeNewNodes(nodes); err != nil {
 			return err
 		}
 	}
-	if tr != nil {
+	if len(rows) > 0 && s.Instance != nil {
+		def, err := tx.d.procs.get(tx, s.Instance.ProcessID, s.Instance.Version)
+		if err != nil {
+			return fmt.Errorf("insert runtimes: %w", err)
+		}
 		for _, row := range rows {
-			if row[nodeRowInstance] == tr.instance && row[nodeRowTaskID] == tr.taskID {
+			task, _ := row[nodeRowTaskID].(string)
+			row[nodeRowDesc] = def.descs[task]
+			if tr != nil && row[nodeRowInstance] == tr.instance && task == tr.taskID {
 				row[nodeRowTriggerToken], row[nodeRowTriggerData] = nullText(tr.token), tr.data
 			}
 		}
@@ -191,7 +200,7 @@ func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 	}
 	return []any{n.ID, n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
 		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail, d.times.text(n.StartAt), d.times.text(n.EndAt),
-		nullText(d.node), nil, nil}, nil
+		nullText(d.node), nil, nil, ""}, nil
 }
 
 // updateNode writes a runtime with a rev check.

@@ -93,7 +93,7 @@ func webhookProcess(id, token string) *engine.Process {
 		EndTaskInstID: "task-end", Engine: engine.EngineStandard, Enabled: true, Creator: "alice", Version: 1,
 		TriggerApp: "webhook", TriggerToken: token, InputDataSchema: json.RawMessage(`{}`), OutputDataSchema: json.RawMessage(`{}`),
 		Extension: json.RawMessage(`{}`), Metadata: json.RawMessage(`{}`), CreateAt: 1, UpdateAt: 1,
-		Tasks: []*engine.Task{{InstID: "task-hook", Name: "hook", Template: "webhook"}, {InstID: "task-end", Name: "end", Template: "end"}}}
+		Tasks: []*engine.Task{{InstID: "task-hook", Name: "hook", Description: "takes the request", Template: "webhook"}, {InstID: "task-end", Name: "end", Template: "end"}}}
 }
 
 // TestSeedColumnsWritten: a step writes the seed's columns: the definition's integer
@@ -150,11 +150,11 @@ func TestSeedColumnsWritten(t *testing.T) {
 	}
 
 	type nodeRow struct {
-		NodeID, WorkflowUID                         string
+		NodeID, WorkflowUID, Desc                   string
 		Token, Data, Task, Exec, IP, StartAt, EndAt sql.NullString
 	}
 	readNodes := func() []nodeRow {
-		rows, err := d.read.QueryContext(ctx, `SELECT node_id, workflow_uid, trigger_token, trigger_data, task, execution_uid,
+		rows, err := d.read.QueryContext(ctx, `SELECT node_id, workflow_uid, "desc", trigger_token, trigger_data, task, execution_uid,
 			execute_ip, start_at, end_at FROM node_inst WHERE workflow_uid = 501 ORDER BY uid`)
 		if err != nil {
 			t.Fatal(err)
@@ -163,7 +163,7 @@ func TestSeedColumnsWritten(t *testing.T) {
 		var list []nodeRow
 		for rows.Next() {
 			var r nodeRow
-			if err := rows.Scan(&r.NodeID, &r.WorkflowUID, &r.Token, &r.Data, &r.Task, &r.Exec, &r.IP, &r.StartAt, &r.EndAt); err != nil {
+			if err := rows.Scan(&r.NodeID, &r.WorkflowUID, &r.Desc, &r.Token, &r.Data, &r.Task, &r.Exec, &r.IP, &r.StartAt, &r.EndAt); err != nil {
 				t.Fatal(err)
 			}
 			list = append(list, r)
@@ -172,7 +172,7 @@ func TestSeedColumnsWritten(t *testing.T) {
 	}
 	text := func(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
 	wantNodes := []nodeRow{
-		{NodeID: "task-hook", WorkflowUID: "501", Token: text("tok-123"), Data: text(`{"days":3}`), IP: text("node-7"),
+		{NodeID: "task-hook", WorkflowUID: "501", Desc: "takes the request", Token: text("tok-123"), Data: text(`{"days":3}`), IP: text("node-7"),
 			StartAt: text("2023-12-01 10:00:00"), EndAt: text("2023-12-01 10:00:00")},
 		{NodeID: "task-end", WorkflowUID: "501", IP: text("node-7")},
 	}

@@ -133,7 +133,7 @@ func applyStep(tx *stepTx, s *engine.Step, rows [][]any) error {
 	if err := writeHumanTasks(tx, s.HumanTasks); err != nil {
 		return err
 	}
-	if err := writeRuntimes(tx, s.Nodes, rows, trigger); err != nil {
+	if err := writeRuntimes(tx, s, rows, trigger); err != nil {
 		return err
 	}
 	if err := writeVariables(tx, s); err != nil {

@@ -22,8 +22,9 @@
 --                definition only for an ad-hoc run of an unsaved definition.
 -- node_inst:     uid is the snowflake and the primary key, id the same number (as in
 --                workflow_inst); workflow_inst_uid → workflow_uid, task_inst_id →
---                node_id; new execution_uid, trigger_token, trigger_data, task (the
---                resolved parameters), execute_ip; start_at/end_at as in workflow_inst.
+--                node_id; "desc" = the task's description; new execution_uid,
+--                trigger_token, trigger_data, task (the resolved parameters),
+--                execute_ip; start_at/end_at as in workflow_inst.
 -- workflow_version, cron_fire: workflow_id follows workflow.id (INTEGER).
 -- create_at/update_at stay unix milliseconds (the seed's "timestamp").
 
@@ -153,11 +154,27 @@ CREATE TABLE new_node_inst (
     rev            INTEGER NOT NULL DEFAULT 1,
     detail         TEXT NOT NULL DEFAULT '{}'
 );
+-- The descriptions of the tasks of every stored version, for node_inst."desc".
+CREATE TEMP TABLE task_desc (workflow_id INTEGER, version INTEGER, task_id TEXT, description TEXT,
+    PRIMARY KEY (workflow_id, version, task_id)) WITHOUT ROWID;
+INSERT OR IGNORE INTO task_desc
+SELECT w.id, w.version, json_extract(t.value, '$.instId'), json_extract(t.value, '$.description')
+FROM new_workflow w, json_each(w.tasks) t
+WHERE json_valid(w.tasks) AND json_extract(t.value, '$.instId') IS NOT NULL;
+INSERT OR IGNORE INTO task_desc
+SELECT v.workflow_id, v.version, json_extract(t.value, '$.instId'), json_extract(t.value, '$.description')
+FROM new_workflow_version v, json_each(v.definition, '$.tasks') t
+WHERE json_valid(v.definition) AND json_extract(t.value, '$.instId') IS NOT NULL;
+
+-- A runtime's "desc" is its task's description in the version its instance runs.
 -- The trigger task's runtime gets the webhook token of the definition and the
 -- trigger data of its instance.
 INSERT INTO new_node_inst (id, uid, workflow_uid, "index", node_id, name, "desc", template, trigger_token, trigger_data,
     status, cost, create_at, update_at, attempt, input, output, error, logs, start_at_ms, end_at_ms, rev, detail)
-SELECT n.uid, n.uid, n.workflow_inst_uid, n."index", n.task_inst_id, n.name, n."desc", n.template,
+SELECT n.uid, n.uid, n.workflow_inst_uid, n."index", n.task_inst_id, n.name,
+    COALESCE(NULLIF(n."desc", ''), (SELECT td.description FROM task_desc td WHERE td.workflow_id = i.workflow_id
+        AND td.version = i.workflow_version AND td.task_id = n.task_inst_id), ''),
+    n.template,
     CASE WHEN n.task_inst_id = i.start_app_inst_id THEN NULLIF(w.trigger_token, '') END,
     CASE WHEN n.task_inst_id = i.start_app_inst_id THEN i.trigger_data END,
     n.status, n.cost, n.create_at, n.update_at, n.attempt, n.input, n.output, n.error, n.logs, n.start_at, n.end_at,
@@ -181,6 +198,7 @@ INSERT INTO new_cron_fire (workflow_id, slot_at, instance_uid, status, error, ow
 SELECT w.id, c.slot_at, c.instance_uid, c.status, c.error, c.owner, c.create_at
 FROM cron_fire c JOIN new_workflow w ON w.proc_id = c.workflow_id;
 
+DROP TABLE temp.task_desc;
 DROP TABLE cron_fire;
 DROP TABLE node_inst;
 DROP TABLE workflow_inst;
