@@ -46,7 +46,7 @@ type Store struct {
 	commits *committer           // group commit of engine steps (committer.go)
 
 	times *seedTimes // the seed's text times, in Options.Location (seedtime.go)
-	node  string     // Options.Node: written to node_inst.execute_ip
+	node  any        // Options.Node, boxed once (nil for none): written to node_inst.execute_ip
 	procs procCache  // what new instances copy from their definitions (procs.go)
 }
 
@@ -106,7 +106,7 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, unlock: sync.OnceValue(unlock),
-		times: newSeedTimes(opts.Location), node: opts.Node}
+		times: newSeedTimes(opts.Location), node: nullText(opts.Node)}
 	if err := d.migrate(ctx); err != nil {
 		d.Close(ctx)
 		return nil, err

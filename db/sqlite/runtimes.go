@@ -198,9 +198,10 @@ func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 			return nil, fmt.Errorf("task %s detail: %w", n.TaskID, err)
 		}
 	}
-	return []any{n.ID, n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+	var uid any = n.ID // boxed once for id and uid
+	return []any{uid, uid, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
 		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail, d.times.text(n.StartAt), d.times.text(n.EndAt),
-		nullText(d.node), nil, nil, ""}, nil
+		d.node, nil, nil, ""}, nil
 }
 
 // updateNode writes a runtime with a rev check.
@@ -226,7 +227,7 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 		}
 	}
 	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, tx.times.text(n.StartAt),
-		tx.times.text(n.EndAt), n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, nullText(tx.d.node), n.ID, n.Rev)
+		tx.times.text(n.EndAt), n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, tx.d.node, n.ID, n.Rev)
 	if err != nil {
 		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
 	}

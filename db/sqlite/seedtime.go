@@ -25,7 +25,7 @@ type seedTimes struct {
 
 type formattedSecond struct {
 	sec  int64
-	text string
+	text any // a string, boxed once: rows bind it as an argument
 }
 
 func newSeedTimes(loc *time.Location) *seedTimes {
@@ -44,7 +44,7 @@ func (s *seedTimes) text(ms int64) any {
 	if f := s.last.Load(); f != nil && f.sec == sec {
 		return f.text
 	}
-	t := time.Unix(sec, 0).In(s.loc).Format(seedTimeLayout)
+	var t any = time.Unix(sec, 0).In(s.loc).Format(seedTimeLayout)
 	s.last.Store(&formattedSecond{sec: sec, text: t})
 	return t
 }
