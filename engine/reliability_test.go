@@ -89,7 +89,7 @@ func readRows(t *testing.T, dir string, id engine.ID) instRows {
 		Scan(&r.status, &r.output, &r.crashes); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := ro.Query(`SELECT task_inst_id, status FROM node_inst WHERE workflow_inst_uid = ? ORDER BY uid`, id)
+	rs, err := ro.Query(`SELECT node_id, status FROM node_inst WHERE workflow_uid = ? ORDER BY uid`, id)
 	if err != nil {
 		t.Fatal(err)
 	}

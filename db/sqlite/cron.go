@@ -15,7 +15,7 @@ import (
 // CronProcesses returns every enabled process whose trigger is a cron-timer, with tasks.
 func (d *Store) CronProcesses(ctx context.Context) ([]*engine.Process, error) {
 	return queryAll(ctx, d.read, "list cron processes", `SELECT `+workflowColumns+`, tasks FROM workflow
-		WHERE trigger_app = 'cron-timer' AND enabled = 1 ORDER BY id`, nil,
+		WHERE trigger_app = 'cron-timer' AND enabled = 1 ORDER BY proc_id`, nil,
 		func(r *sql.Rows) (*engine.Process, error) { return scanProcess(r, true) })
 }
 
@@ -23,9 +23,15 @@ func (d *Store) CronProcesses(ctx context.Context) ([]*engine.Process, error) {
 // reports false when the slot was claimed before (by this or another process).
 func (d *Store) ClaimSlot(ctx context.Context, processID string, slot time.Time, owner string, now time.Time) (bool, error) {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO cron_fire (workflow_id, slot_at, status, owner, create_at)
-			VALUES (?, ?, 'claimed', ?, ?)`, processID, slot.UnixMilli(), owner, now.UnixMilli())
-		return err
+		res, err := tx.ExecContext(ctx, `INSERT INTO cron_fire (workflow_id, slot_at, status, owner, create_at)
+			SELECT id, ?, 'claimed', ?, ? FROM workflow WHERE proc_id = ?`, slot.UnixMilli(), owner, now.UnixMilli(), processID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return engine.Errorf(engine.ErrNotFound, "process %s not found", processID)
+		}
+		return nil
 	})
 	switch {
 	case err == nil:
@@ -43,7 +49,7 @@ func (d *Store) ClaimSlot(ctx context.Context, processID string, slot time.Time,
 func (d *Store) FinishSlot(ctx context.Context, processID string, slot time.Time, status string, inst engine.ID, errMsg string) error {
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE cron_fire SET status = ?, instance_uid = ?, error = ?
-			WHERE workflow_id = ? AND slot_at = ?`, status, nullID(inst), errMsg, processID, slot.UnixMilli())
+			WHERE workflow_id = `+procKey+` AND slot_at = ?`, status, nullID(inst), errMsg, processID, slot.UnixMilli())
 		return err
 	}), "finish cron slot %s of process %s", slot.UTC().Format(time.RFC3339), processID)
 }
@@ -51,7 +57,7 @@ func (d *Store) FinishSlot(ctx context.Context, processID string, slot time.Time
 // LastSlot returns the latest claimed slot of a process; false when it never fired.
 func (d *Store) LastSlot(ctx context.Context, processID string) (time.Time, bool, error) {
 	var ms sql.NullInt64
-	err := d.read.QueryRowContext(ctx, `SELECT MAX(slot_at) FROM cron_fire WHERE workflow_id = ?`, processID).Scan(&ms)
+	err := d.read.QueryRowContext(ctx, `SELECT MAX(slot_at) FROM cron_fire WHERE workflow_id = `+procKey, processID).Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, opErr(err, "last cron slot of process %s", processID)
 	}
@@ -66,7 +72,7 @@ func (d *Store) LastSlot(ctx context.Context, processID string) (time.Time, bool
 func (d *Store) UnfinishedCronInstance(ctx context.Context, processID string) (bool, error) {
 	var n int
 	err := d.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workflow_inst
-		WHERE workflow_id = ? AND trigger_app = 'cron-timer' AND status IN `+unfinishedStatuses+`)`, processID).Scan(&n)
+		WHERE workflow_id = `+procKey+` AND trigger_app = 'cron-timer' AND status IN `+unfinishedStatuses+`)`, processID).Scan(&n)
 	if err != nil {
 		return false, opErr(err, "look for unfinished cron instances of process %s", processID)
 	}
@@ -92,8 +98,8 @@ func (d *Store) PruneSlots(ctx context.Context, before time.Time) (int64, error)
 
 // CronSlots implements db.Store: the claimed slots of a process, oldest first.
 func (d *Store) CronSlots(ctx context.Context, processID string) ([]db.CronSlot, error) {
-	return queryAll(ctx, d.read, "list cron slots of process "+processID, `SELECT workflow_id, slot_at, COALESCE(instance_uid, 0), status, error, owner
-		FROM cron_fire WHERE workflow_id = ? ORDER BY slot_at`, []any{processID},
+	return queryAll(ctx, d.read, "list cron slots of process "+processID, `SELECT w.proc_id, c.slot_at, COALESCE(c.instance_uid, 0), c.status, c.error, c.owner
+		FROM cron_fire c JOIN workflow w ON w.id = c.workflow_id WHERE w.proc_id = ? ORDER BY c.slot_at`, []any{processID},
 		func(r *sql.Rows) (db.CronSlot, error) {
 			var s db.CronSlot
 			var ms int64

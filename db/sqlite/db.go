@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -43,6 +44,10 @@ type Store struct {
 
 	stmts   map[string]*sql.Stmt // prepared step statements (step.go)
 	commits *committer           // group commit of engine steps (committer.go)
+
+	times *seedTimes // the seed's text times, in Options.Location (seedtime.go)
+	node  any        // Options.Node, boxed once (nil for none): written to node_inst.execute_ip
+	procs procCache  // what new instances copy from their definitions (procs.go)
 }
 
 var _ db.Store = (*Store)(nil)
@@ -50,6 +55,13 @@ var _ db.Store = (*Store)(nil)
 // Options tune the store.
 type Options struct {
 	Readers int // reader pool size; default max(4, 2*GOMAXPROCS)
+	// Location is the server's time zone, in which the seed's text times
+	// (workflow_inst and node_inst start_at/end_at, 'YYYY-MM-DD HH:MM:SS') are
+	// written; default UTC.
+	Location *time.Location
+	// Node names this flowcraft process in node_inst.execute_ip (the seed: the
+	// address of whoever ran the task); default the host name.
+	Node string
 }
 
 // Open opens (creating if needed) the database in dir and applies pending migrations.
@@ -66,6 +78,9 @@ func Open(ctx context.Context, dir string, opts Options, log *slog.Logger) (*Sto
 func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if opts.Node == "" {
+		opts.Node, _ = os.Hostname()
 	}
 	unlock, err := lockFile(lockPath(path), false)
 	if errors.Is(err, ErrLocked) {
@@ -90,7 +105,8 @@ func OpenFile(ctx context.Context, path string, opts Options, log *slog.Logger) 
 	}
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
-	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, unlock: sync.OnceValue(unlock)}
+	d := &Store{write: w, read: r, log: log.With("subsystem", "db"), path: path, unlock: sync.OnceValue(unlock),
+		times: newSeedTimes(opts.Location), node: nullText(opts.Node)}
 	if err := d.migrate(ctx); err != nil {
 		d.Close(ctx)
 		return nil, err

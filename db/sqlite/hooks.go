@@ -31,8 +31,9 @@ func (d *Store) ProcessByTriggerToken(ctx context.Context, token string) (*engin
 // webhook process without making a new version, and records who did it in audit_log.
 // ErrNotFound when there is no such process or its trigger is not a webhook.
 func (d *Store) SetTriggerToken(ctx context.Context, id, token, by string) error {
+	defer d.procs.forget(id) // after the commit: new instances read the row again
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE workflow SET trigger_token = ? WHERE id = ? AND trigger_app = 'webhook'`, token, id)
+		res, err := tx.ExecContext(ctx, `UPDATE workflow SET trigger_token = ? WHERE proc_id = ? AND trigger_app = 'webhook'`, token, id)
 		if isUniqueViolation(err) {
 			return engine.Errorf(engine.ErrConflict, "the new token of process %s is taken; try again", id)
 		}

@@ -87,7 +87,7 @@ func (d *Store) HumanTasksOfNodes(ctx context.Context, nodes []engine.ID) ([]*en
 // UpdateHumanTask implements engine.HumanTaskStore (claim, unclaim, delegate, resolve).
 func (d *Store) UpdateHumanTask(ctx context.Context, t *engine.HumanTask) error {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		return updateTask(&stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}, t)
+		return updateTask(d.stepTx(ctx, tx), t)
 	})
 	if err != nil {
 		return fmt.Errorf("update human task %d: %w", t.ID, err)

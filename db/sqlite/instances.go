@@ -10,8 +10,14 @@ import (
 	"flowcraft/engine"
 )
 
-const instanceColumns = `uid, COALESCE(p_uid, 0), COALESCE(p_node_uid, 0), workflow_id, workflow_version, name, engine, status,
-	executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail`
+// instanceColumns read an instance (the table unaliased: the process id is a
+// correlated subquery on workflow).
+const instanceColumns = `uid, COALESCE(p_uid, 0), COALESCE(p_node_uid, 0),
+	(SELECT proc_id FROM workflow WHERE workflow.id = workflow_inst.workflow_id), workflow_version, name, engine, status,
+	executor, trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail`
+
+// procKey is the integer key of the process whose public id is the next argument.
+const procKey = `(SELECT id FROM workflow WHERE proc_id = ?)`
 
 type instanceDetail struct {
 	Reply *engine.Reply `json:"reply,omitempty"`
@@ -69,7 +75,7 @@ func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instanc
 }
 
 var instanceSorts = sorting{
-	fields:    map[string]string{"startAt": "start_at", "endAt": "end_at", "status": "status", "cost": "cost", "id": "uid"},
+	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid"},
 	byDefault: "id", defaultDesc: true, // snowflake ids grow with the start time, and the primary key sorts for free
 	then: "uid DESC",
 }
@@ -80,7 +86,7 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	var args []any
 	add := func(cond string, v any) { conds, args = append(conds, cond), append(args, v) }
 	if f.ProcessID != "" {
-		add("workflow_id = ?", f.ProcessID)
+		add("workflow_id = "+procKey, f.ProcessID)
 	}
 	if f.Status != "" {
 		add("status = ?", f.Status)
@@ -89,10 +95,10 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 		add("executor = ?", f.Executor)
 	}
 	if f.StartedAfter > 0 {
-		add("start_at >= ?", f.StartedAfter)
+		add("start_at_ms >= ?", f.StartedAfter)
 	}
 	if f.StartedBefore > 0 {
-		add("start_at < ?", f.StartedBefore)
+		add("start_at_ms < ?", f.StartedBefore)
 	}
 	if f.ParentID != 0 {
 		add("p_uid = ?", f.ParentID)
@@ -158,43 +164,61 @@ func (d *Store) DeleteInstance(ctx context.Context, id engine.ID) error {
 // The instance's writer.
 
 var instanceSQL = map[string]string{
-	"insertInst": `INSERT INTO workflow_inst (uid, p_uid, p_node_uid, workflow_id, workflow_version, name, engine, status, executor, trigger_app, trigger_data, workflow_output, error, start_at, end_at, cost, create_at, update_at, rev, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
+	"insertInst": `INSERT INTO workflow_inst (id, uid, p_uid, p_node_uid, workflow_version, name, engine, status, executor,
+		trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, start_at, end_at, cost, create_at,
+		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id)
+		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at_ms=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
 }
 
-// writeInstance inserts the instance of a new step or updates it with a rev check.
-func writeInstance(tx *stepTx, s *engine.Step) error {
+// triggerRun is what a new instance hands its trigger task's runtime: the seed's
+// node_inst.trigger_token and trigger_data.
+type triggerRun struct {
+	instance engine.ID
+	taskID   string // the trigger task (workflow_inst.start_app_inst_id)
+	token    string // the definition's webhook token, "" for none
+	data     string // the trigger data as JSON text
+}
+
+// writeInstance inserts the instance of a new step (and returns what its trigger
+// runtime records) or updates it with a rev check.
+func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 	in := s.Instance
 	if in == nil {
-		return nil
-	}
-	trigger, err := jsonText(in.Trigger)
-	if err != nil {
-		return fmt.Errorf("instance trigger: %w", err)
+		return nil, nil
 	}
 	output, err := jsonText(in.Output)
 	if err != nil {
-		return fmt.Errorf("instance output: %w", err)
+		return nil, fmt.Errorf("instance output: %w", err)
 	}
 	detail, err := jsonText(instanceDetail{Reply: in.Reply})
 	if err != nil {
-		return fmt.Errorf("instance reply: %w", err)
+		return nil, fmt.Errorf("instance reply: %w", err)
 	}
 	if s.New {
-		_, err = tx.exec("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.ProcessID, in.Version, in.Name, in.Engine, in.Status,
-			in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, in.Cost, in.CreateAt, in.UpdateAt,
-			in.Rev+1, detail)
+		trigger, err := jsonText(in.Trigger)
 		if err != nil {
-			return fmt.Errorf("insert instance: %w", err)
+			return nil, fmt.Errorf("instance trigger: %w", err)
 		}
-		return nil
+		// The seed's columns come from the definition (procs.go): workflow_id, "user",
+		// start/end_app_inst_id. tasks stays NULL: the instance runs a saved version.
+		def, err := tx.d.procs.get(tx, in.ProcessID, in.Version)
+		if err != nil {
+			return nil, fmt.Errorf("insert instance: %w", err)
+		}
+		if _, err := tx.exec("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.Version, in.Name, in.Engine,
+			in.Status, in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, tx.times.text(in.StartAt),
+			tx.times.text(in.EndAt), in.Cost, in.CreateAt, in.UpdateAt, in.Rev+1, detail, def.id, def.user, def.start, def.end); err != nil {
+			return nil, fmt.Errorf("insert instance: %w", err)
+		}
+		return &triggerRun{instance: in.ID, taskID: def.start, token: def.token, data: trigger}, nil
 	}
-	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
+	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, tx.times.text(in.EndAt), in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
 	if err != nil {
-		return fmt.Errorf("update instance: %w", err)
+		return nil, fmt.Errorf("update instance: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return engine.Errorf(engine.ErrConflict, "instance %d was changed concurrently", in.ID)
+		return nil, engine.Errorf(engine.ErrConflict, "instance %d was changed concurrently", in.ID)
 	}
-	return nil
+	return nil, nil
 }

@@ -20,6 +20,19 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// rebuild marks a migration that rebuilds tables (its first line is
+	// "-- flowcraft:rebuild"): it runs with foreign keys off, then
+	// PRAGMA foreign_key_check must find nothing before it commits.
+	rebuild bool
+}
+
+// rebuildMarker is the first line of a migration that rebuilds tables.
+const rebuildMarker = "-- flowcraft:rebuild"
+
+// migrationHooks run after the SQL of a migration, in its transaction: what SQL alone
+// cannot do (times formatted in the store's time zone).
+var migrationHooks = map[int]func(ctx context.Context, tx *sql.Tx, d *Store) error{
+	7: fillSeedTimes,
 }
 
 func loadMigrations() ([]migration, error) {
@@ -38,7 +51,7 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), rebuild: strings.HasPrefix(string(b), rebuildMarker)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i := range ms {
@@ -68,18 +81,86 @@ func (d *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("database schema version %d is newer than this binary knows (%d); upgrade flowcraft", current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		err := d.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UnixMilli())
-			return err
-		})
-		if err != nil {
+		if err := d.applyMigration(ctx, m); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		d.log.Info("migration applied", "version", m.version, "name", m.name)
+	}
+	return nil
+}
+
+// applyMigration runs one migration and records it, in one transaction. A rebuild
+// runs on the writer connection with foreign keys off (SQLite ignores that pragma
+// inside a transaction, and dropping a parent table with them on would cascade) and
+// commits only when PRAGMA foreign_key_check finds no dangling reference.
+func (d *Store) applyMigration(ctx context.Context, m migration) error {
+	conn, err := d.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if m.rebuild {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return &txError{op: "begin", err: err}
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if hook := migrationHooks[m.version]; hook != nil {
+		if err := hook(ctx, tx, d); err != nil {
+			return err
+		}
+	}
+	if m.rebuild {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().UnixMilli()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return &txError{op: "commit", err: err}
+	}
+	return nil
+}
+
+// foreignKeyCheck fails when PRAGMA foreign_key_check finds rows whose parent is
+// missing; the error names the first few.
+func foreignKeyCheck(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) error {
+	rows, err := q.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("foreign_key_check: %w", err)
+	}
+	defer rows.Close()
+	var bad []string
+	n := 0
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("foreign_key_check: %w", err)
+		}
+		if n++; len(bad) < 5 {
+			bad = append(bad, fmt.Sprintf("%s row %d → %s", table, rowid.Int64, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("foreign_key_check: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("foreign_key_check: %d row(s) refer to missing rows: %s", n, strings.Join(bad, "; "))
 	}
 	return nil
 }

@@ -116,6 +116,16 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// likeFilter is the LIKE ... ESCAPE '\' pattern of an xxxLike filter (seed 003's
+// convention): with a "%" in s, s is the pattern and "%" its wildcard ("Unk%" finds
+// the names that start with Unk; "_" and "\" match themselves); without, a substring.
+func likeFilter(s string) string {
+	if !strings.Contains(s, "%") {
+		return likePattern(s)
+	}
+	return strings.NewReplacer(`\`, `\\`, `_`, `\_`).Replace(s)
+}
+
 // prefixed qualifies every column of a list with a table alias: "a, b" → "t.a, t.b".
 func prefixed(prefix, columns string) string {
 	parts := strings.Split(columns, ",")

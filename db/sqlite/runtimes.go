@@ -11,8 +11,8 @@ import (
 	"flowcraft/engine"
 )
 
-const nodeColumns = `uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs,
-	start_at, end_at, cost, create_at, update_at, rev, detail`
+const nodeColumns = `uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
+	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail`
 
 func scanNode(r rowScanner) (*engine.NodeRun, error) {
 	var n engine.NodeRun
@@ -43,7 +43,7 @@ func scanNode(r rowScanner) (*engine.NodeRun, error) {
 
 // nodeRuns returns the runtimes of an instance in creation order.
 func (d *Store) nodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
-	return queryAll(ctx, d.read, "list runtimes", `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_inst_uid = ? ORDER BY uid`,
+	return queryAll(ctx, d.read, "list runtimes", `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_uid = ? ORDER BY uid`,
 		[]any{id}, func(r *sql.Rows) (*engine.NodeRun, error) { return scanNode(r) })
 }
 
@@ -53,18 +53,36 @@ func (d *Store) nodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, 
 // rows go in one statement, which costs far less than one statement per row.
 const maxNodeRows = 8
 
-const nodeInsertColumns = `(uid, workflow_inst_uid, task_inst_id, name, template, "index", attempt, status, input, output, error, logs, start_at, end_at, cost, create_at, update_at, rev, detail)`
+// nodeInsertColumns are the columns of a new runtime: flowcraft's, then the seed's
+// start_at/end_at text, execute_ip, trigger_token and trigger_data (the trigger
+// task's runtime only) and "desc" (the task's description, from the definition).
+// node_inst.task (the resolved parameters) and execution_uid (the branch) stay NULL:
+// the engine does not hand them to the store.
+const nodeInsertColumns = `(id, uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
+	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data, "desc")`
+
+// Positions in a runtime's row (nodeRow) that the writer fills in (writeRuntimes).
+const (
+	nodeRowInstance     = 2
+	nodeRowTaskID       = 3
+	nodeRowTriggerToken = 22
+	nodeRowTriggerData  = 23
+	nodeRowDesc         = 24
+	nodeRowLen          = 25
+)
 
 // insertNodesSQL is an INSERT of k runtime rows.
 func insertNodesSQL(k int) string {
-	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)"
+	// id repeats uid (migration 0007); rev starts at 1.
+	row := "(" + strings.Repeat("?,", 18) + "1," + strings.TrimSuffix(strings.Repeat("?,", nodeRowLen-18), ",") + ")"
 	return "INSERT INTO node_inst " + nodeInsertColumns + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", k), ",")
 }
 
 // runtimeSQL are the runtimes' statements: one update, and inserts of 1 to maxNodeRows rows.
 func runtimeSQL() map[string]string {
 	m := map[string]string{
-		"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at=?, end_at=?, cost=?, update_at=?, detail=?, "index"=?, attempt=?, rev=rev+1 WHERE uid=? AND rev=?`,
+		"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at_ms=?, end_at_ms=?, start_at=?, end_at=?,
+			cost=?, update_at=?, detail=?, "index"=?, attempt=?, execute_ip=?, rev=rev+1 WHERE uid=? AND rev=?`,
 	}
 	for k := 1; k <= maxNodeRows; k++ {
 		m["insertNodes"+strconv.Itoa(k)] = insertNodesSQL(k)
@@ -75,11 +93,25 @@ func runtimeSQL() map[string]string {
 // writeRuntimes inserts the new runtimes of a step (rows, encoded beforehand, or
 // encoded now when nil) and updates the others with a rev check. An approval runtime
 // that stops waiting closes its human tasks.
-func writeRuntimes(tx *stepTx, nodes []*engine.NodeRun, rows [][]any) error {
+func writeRuntimes(tx *stepTx, s *engine.Step, rows [][]any, tr *triggerRun) error {
+	nodes := s.Nodes
 	if rows == nil {
 		var err error
-		if rows, err = encodeNewNodes(nodes); err != nil {
+		if rows, err = tx.d.encodeNewNodes(nodes); err != nil {
 			return err
+		}
+	}
+	if len(rows) > 0 && s.Instance != nil {
+		def, err := tx.d.procs.get(tx, s.Instance.ProcessID, s.Instance.Version)
+		if err != nil {
+			return fmt.Errorf("insert runtimes: %w", err)
+		}
+		for _, row := range rows {
+			task, _ := row[nodeRowTaskID].(string)
+			row[nodeRowDesc] = def.descs[task]
+			if tr != nil && row[nodeRowInstance] == tr.instance && task == tr.taskID {
+				row[nodeRowTriggerToken], row[nodeRowTriggerData] = nullText(tr.token), tr.data
+			}
 		}
 	}
 	if err := insertNodes(tx, rows); err != nil {
@@ -102,14 +134,14 @@ func writeRuntimes(tx *stepTx, nodes []*engine.NodeRun, rows [][]any) error {
 }
 
 // encodeNewNodes encodes the column values of the new runtimes (Rev 0) of a step.
-func encodeNewNodes(nodes []*engine.NodeRun) ([][]any, error) {
+func (d *Store) encodeNewNodes(nodes []*engine.NodeRun) ([][]any, error) {
 	var rows [][]any
 	cache := jsonCache{}
 	for _, n := range nodes {
 		if n.Rev != 0 {
 			continue
 		}
-		row, err := nodeRow(n, cache)
+		row, err := d.nodeRow(n, cache)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +152,7 @@ func encodeNewNodes(nodes []*engine.NodeRun) ([][]any, error) {
 
 // insertNodes writes encoded runtime rows, up to maxNodeRows per statement.
 func insertNodes(tx *stepTx, rows [][]any) error {
-	args := make([]any, 0, maxNodeRows*18)
+	args := make([]any, 0, maxNodeRows*nodeRowLen)
 	k := 0
 	flush := func() error {
 		if k == 0 {
@@ -144,8 +176,9 @@ func insertNodes(tx *stepTx, rows [][]any) error {
 	return flush()
 }
 
-// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev aside).
-func nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
+// nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev
+// aside): id repeats uid (migration 0007).
+func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 	input, err := cache.text(n.Input)
 	if err != nil {
 		return nil, fmt.Errorf("task %s input: %w", n.TaskID, err)
@@ -165,8 +198,10 @@ func nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 			return nil, fmt.Errorf("task %s detail: %w", n.TaskID, err)
 		}
 	}
-	return []any{n.ID, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
-		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail}, nil
+	var uid any = n.ID // boxed once for id and uid
+	return []any{uid, uid, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
+		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail, d.times.text(n.StartAt), d.times.text(n.EndAt),
+		d.node, nil, nil, ""}, nil
 }
 
 // updateNode writes a runtime with a rev check.
@@ -191,7 +226,8 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 			return fmt.Errorf("task %s detail: %w", n.TaskID, err)
 		}
 	}
-	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, n.ID, n.Rev)
+	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, tx.times.text(n.StartAt),
+		tx.times.text(n.EndAt), n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, tx.d.node, n.ID, n.Rev)
 	if err != nil {
 		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
 	}
@@ -199,4 +235,12 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 		return engine.Errorf(engine.ErrConflict, "runtime %d of %s was changed concurrently", n.ID, n.TaskID)
 	}
 	return nil
+}
+
+// nullText is s, or NULL when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -26,7 +26,7 @@ func (d *Store) CommitStepAsync(ctx context.Context, s *engine.Step, then func(e
 	if then == nil {
 		then = func(error) {}
 	}
-	rows, err := encodeNewNodes(s.Nodes)
+	rows, err := d.encodeNewNodes(s.Nodes)
 	if err != nil {
 		return fmt.Errorf("commit step%s: %w", ofInstance(s), err)
 	}
@@ -91,7 +91,7 @@ var errStepFailed = errors.New("a step of the batch failed")
 func (d *Store) tryBatch(ctx context.Context, batch []commitReq, isolated bool) ([]error, error) {
 	errs := make([]error, len(batch))
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		t := &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}}
+		t := d.stepTx(ctx, tx)
 		if len(batch) == 1 {
 			return applyStep(t, batch[0].step, batch[0].rows)
 		}
@@ -126,13 +126,14 @@ func (d *Store) tryBatch(ctx context.Context, batch []commitReq, isolated bool) 
 // applyStep writes a step. rows, when not nil, are the new runtimes already encoded.
 // The order matters: human tasks refer to runtimes, jobs and keys to the instance.
 func applyStep(tx *stepTx, s *engine.Step, rows [][]any) error {
-	if err := writeInstance(tx, s); err != nil {
+	trigger, err := writeInstance(tx, s)
+	if err != nil {
 		return err
 	}
 	if err := writeHumanTasks(tx, s.HumanTasks); err != nil {
 		return err
 	}
-	if err := writeRuntimes(tx, s.Nodes, rows); err != nil {
+	if err := writeRuntimes(tx, s, rows, trigger); err != nil {
 		return err
 	}
 	if err := writeVariables(tx, s); err != nil {
@@ -203,6 +204,13 @@ type stepTx struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	bound map[string]*sql.Stmt
+	d     *Store
+	times *seedTimes
+}
+
+// stepTx binds the prepared step statements to a write transaction.
+func (d *Store) stepTx(ctx context.Context, tx *sql.Tx) *stepTx {
+	return &stepTx{ctx: ctx, tx: tx, stmts: d.stmts, bound: map[string]*sql.Stmt{}, d: d, times: d.times}
 }
 
 func (t *stepTx) stmt(name string) *sql.Stmt {

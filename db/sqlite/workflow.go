@@ -14,8 +14,10 @@ import (
 // unfinishedStatuses are the instance states that block deleting a definition.
 const unfinishedStatuses = `('pending','running','waiting','suspended')`
 
-const workflowColumns = `id, name, "desc", start_task_inst_id, end_task_inst_id, engine, status, enabled,
-	creator, executor, timeout, input_data_schema, output_data_schema, error, extension, metadata,
+// workflowColumns read a definition: the public id is proc_id, the creator "user",
+// the trigger and end tasks start/end_app_inst_id (the seed's names).
+const workflowColumns = `proc_id, name, "desc", start_app_inst_id, end_app_inst_id, engine, status, enabled,
+	"user", executor, timeout, input_data_schema, output_data_schema, error, extension, metadata,
 	version, trigger_app, trigger_token, create_at, update_at`
 
 func scanProcess(r rowScanner, withTasks bool) (*engine.Process, error) {
@@ -57,6 +59,7 @@ func processArgs(p *engine.Process) ([]any, error) {
 
 // InsertProcess implements engine.DefinitionStore.
 func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
+	defer d.procs.forget(p.ID) // after the commit: new instances read the row again
 	args, err := processArgs(p)
 	if err != nil {
 		return opErr(err, "insert process %s", p.ID)
@@ -76,7 +79,7 @@ func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
 
 // GetProcess implements engine.DefinitionStore.
 func (d *Store) GetProcess(ctx context.Context, id string) (*engine.Process, error) {
-	row := d.read.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, id)
+	row := d.read.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE proc_id = ?`, id)
 	p, err := scanProcess(row, true)
 	if errors.Is(err, engine.ErrNotFound) {
 		err = engine.Errorf(engine.ErrNotFound, "process %s not found", id)
@@ -89,10 +92,10 @@ func (d *Store) GetProcess(ctx context.Context, id string) (*engine.Process, err
 
 var processSorts = sorting{
 	fields: map[string]string{
-		"name": "name", "createAt": "create_at", "updateAt": "update_at", "version": "version", "id": "id", "creator": "creator",
+		"name": "name", "createAt": "create_at", "updateAt": "update_at", "version": "version", "id": "proc_id", "creator": `"user"`,
 	},
 	byDefault: "updateAt",
-	then:      "id",
+	then:      "proc_id",
 }
 
 // ListProcesses implements engine.DefinitionStore.
@@ -103,10 +106,10 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 		conds, args = append(conds, "name = ?"), append(args, f.Name)
 	}
 	if f.NameLike != "" {
-		conds, args = append(conds, `name LIKE ? ESCAPE '\'`), append(args, likePattern(f.NameLike))
+		conds, args = append(conds, `name LIKE ? ESCAPE '\'`), append(args, likeFilter(f.NameLike))
 	}
 	if f.Search != "" {
-		conds = append(conds, `(name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
+		conds = append(conds, `(name LIKE ? ESCAPE '\' OR proc_id LIKE ? ESCAPE '\' OR "desc" LIKE ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
 		args = append(args, pat, pat, pat)
 	}
@@ -114,7 +117,7 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 		conds, args = append(conds, "enabled = ?"), append(args, *f.Enabled)
 	}
 	if f.Creator != "" {
-		conds, args = append(conds, "creator = ?"), append(args, f.Creator)
+		conds, args = append(conds, `"user" = ?`), append(args, f.Creator)
 	}
 	return listPage(ctx, d.read, listQuery{op: "list processes", columns: workflowColumns, from: `workflow` + where(conds),
 		args: args, order: processSorts}, f.Page, func(r *sql.Rows) (*engine.Process, error) { return scanProcess(r, false) })
@@ -123,8 +126,9 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 // ReplaceProcess implements engine.DefinitionStore: the stored row must still be at
 // p.Version-1; it is copied into workflow_version and replaced, in one transaction.
 func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedBy string) error {
+	defer d.procs.forget(p.ID) // after the commit: new instances read the row again
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
-		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE id = ?`, p.ID), true)
+		old, err := scanProcess(tx.QueryRowContext(ctx, `SELECT `+workflowColumns+`, tasks FROM workflow WHERE proc_id = ?`, p.ID), true)
 		if errors.Is(err, engine.ErrNotFound) {
 			return engine.Errorf(engine.ErrNotFound, "process %s not found", p.ID)
 		}
@@ -148,14 +152,14 @@ func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedB
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO workflow_version (workflow_id, version, definition, replaced_by, create_at)
-			VALUES (?, ?, ?, ?, ?)`, old.ID, old.Version, string(def), replacedBy, p.UpdateAt); err != nil {
+			SELECT id, ?, ?, ?, ? FROM workflow WHERE proc_id = ?`, old.Version, string(def), replacedBy, p.UpdateAt, old.ID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE workflow SET name=?2, "desc"=?3, start_task_inst_id=?4, end_task_inst_id=?5,
-			engine=?6, status=?7, enabled=?8, creator=?9, executor=?10, timeout=?11, input_data_schema=?12,
+		res, err := tx.ExecContext(ctx, `UPDATE workflow SET name=?2, "desc"=?3, start_app_inst_id=?4, end_app_inst_id=?5,
+			engine=?6, status=?7, enabled=?8, "user"=?9, executor=?10, timeout=?11, input_data_schema=?12,
 			output_data_schema=?13, error=?14, extension=?15, metadata=?16, version=?17, trigger_app=?18,
 			trigger_token=?19, create_at=?20, update_at=?21, tasks=?22
-			WHERE id=?1 AND version=?17-1`, args...)
+			WHERE proc_id=?1 AND version=?17-1`, args...)
 		if err != nil {
 			return err
 		}
@@ -168,9 +172,10 @@ func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedB
 
 // DeleteProcess implements engine.DefinitionStore.
 func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by string) error {
+	defer d.procs.forget(id) // after the commit: new instances read the row again
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE id = ?`, id).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow WHERE proc_id = ?`, id).Scan(&exists); err != nil {
 			return err
 		}
 		if exists == 0 {
@@ -178,7 +183,7 @@ func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by s
 		}
 		if !cascade {
 			var running int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_inst WHERE workflow_id = ? AND status IN `+unfinishedStatuses, id).Scan(&running); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_inst WHERE workflow_id = `+procKey+` AND status IN `+unfinishedStatuses, id).Scan(&running); err != nil {
 				return err
 			}
 			if running > 0 {
@@ -187,7 +192,7 @@ func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by s
 		}
 		// Instances (and through them node runtimes, human tasks, jobs, variables) go
 		// by ON DELETE CASCADE.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow WHERE id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow WHERE proc_id = ?`, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, by, "delete", "process", id, map[string]any{"cascade": cascade})
@@ -199,7 +204,7 @@ var versionSorts = sorting{fields: map[string]string{"version": "version", "crea
 // ListProcessVersions implements engine.DefinitionStore.
 func (d *Store) ListProcessVersions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error) {
 	return listPage(ctx, d.read, listQuery{op: "list versions of process " + id, columns: `version, definition, replaced_by, create_at`,
-		from: `workflow_version WHERE workflow_id = ?`, args: []any{id}, order: versionSorts}, page,
+		from: `workflow_version WHERE workflow_id = ` + procKey, args: []any{id}, order: versionSorts}, page,
 		func(r *sql.Rows) (engine.ProcessVersion, error) {
 			var v engine.ProcessVersion
 			var def string
@@ -228,7 +233,7 @@ func audit(ctx context.Context, tx *sql.Tx, actor, action, objectType, objectID 
 func (d *Store) ProcessHead(ctx context.Context, id string) (int, bool, error) {
 	var version int
 	var enabled bool
-	err := d.read.QueryRowContext(ctx, `SELECT version, enabled FROM workflow WHERE id = ?`, id).Scan(&version, &enabled)
+	err := d.read.QueryRowContext(ctx, `SELECT version, enabled FROM workflow WHERE proc_id = ?`, id).Scan(&version, &enabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = engine.Errorf(engine.ErrNotFound, "process %s not found", id)
 	}
@@ -248,7 +253,7 @@ func (d *Store) ProcessAt(ctx context.Context, id string, version int) (*engine.
 		return nil, opErr(err, "read process %s at version %d", id, version)
 	}
 	var def string
-	err = d.read.QueryRowContext(ctx, `SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?`, id, version).Scan(&def)
+	err = d.read.QueryRowContext(ctx, `SELECT definition FROM workflow_version WHERE workflow_id = `+procKey+` AND version = ?`, id, version).Scan(&def)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = engine.Errorf(engine.ErrNotFound, "process %s version %d not found", id, version)
 	}

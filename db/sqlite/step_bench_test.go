@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"flowcraft/engine"
+)
+
+// BenchmarkCommitFastInstance writes what a fast instance of the order flow writes:
+// one new, ended instance and its five runtimes in one asynchronous step.
+func BenchmarkCommitFastInstance(b *testing.B) {
+	ctx := context.Background()
+	d, err := Open(ctx, b.TempDir(), Options{}, discard())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close(ctx)
+	p := &engine.Process{ID: "proc-bench", Name: "bench", StartTaskInstID: "task-0", EndTaskInstID: "task-4", Engine: engine.EngineFast,
+		Enabled: true, Creator: "bench", Version: 1, TriggerApp: "webhook", TriggerToken: "tok", InputDataSchema: []byte(`{}`),
+		OutputDataSchema: []byte(`{}`), Extension: []byte(`{}`), Metadata: []byte(`{}`)}
+	if err := d.InsertProcess(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for i := range b.N {
+		now := int64(1_700_000_000_000 + i)
+		id := engine.ID(1_000_000 + i*10)
+		trigger := map[string]any{"amount": 100.0, "user": "bench"}
+		in := &engine.Instance{ID: id, ProcessID: p.ID, Version: 1, Name: "bench", Engine: engine.EngineFast, Status: engine.StatusDone,
+			TriggerApp: "webhook", Trigger: trigger, Output: map[string]any{"ok": true}, StartAt: now, EndAt: now + 1, Cost: 1,
+			CreateAt: now, UpdateAt: now}
+		var nodes []*engine.NodeRun
+		for k := range 5 {
+			nodes = append(nodes, &engine.NodeRun{ID: id + engine.ID(k+1), InstanceID: id, TaskID: "task-" + string(rune('0'+k)),
+				Name: "t", Template: "script", Status: engine.StatusDone, Input: trigger, Output: trigger, StartAt: now, EndAt: now,
+				CreateAt: now, UpdateAt: now, Detail: &engine.NodeDetail{Exec: 1}})
+		}
+		wg.Add(1)
+		if err := d.CommitStepAsync(ctx, &engine.Step{Instance: in, New: true, Nodes: nodes, DropJobs: true}, func(err error) {
+			if err != nil {
+				b.Error(err)
+			}
+			wg.Done()
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wg.Wait()
+}
