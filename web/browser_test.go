@@ -29,7 +29,7 @@ func (e *testEnv) definition(t *testing.T, id string) map[string]any {
 	if r.Status != http.StatusOK {
 		t.Fatalf("get %s: %d %s", id, r.Status, r.Body)
 	}
-	return r.json(t)["response"].(map[string]any)
+	return r.json(t)
 }
 
 // expectDrawn checks that the canvas shows exactly the definition: one node per
@@ -362,7 +362,7 @@ func TestBrowserProcessesStartAndVersions(t *testing.T) {
 	}
 	b.shot("started")
 	inst := b.env.call(t, "GET", "/api/processInst/"+strings.TrimPrefix(href, "/instances/"), "dora", nil)
-	trigger, _ := json.Marshal(inst.json(t)["response"].(map[string]any)["trigger"])
+	trigger, _ := json.Marshal(inst.json(t)["trigger"])
 	if string(trigger) != `{"applicant":"张三","days":2,"reason":"家事"}` {
 		t.Errorf("started with %s", trigger)
 	}

@@ -42,7 +42,7 @@ func hookDef(params map[string]any, work map[string]any, end map[string]any) map
 func (e *testEnv) hookToken(t *testing.T, pid string) string {
 	t.Helper()
 	r := e.call(t, "GET", "/api/process/"+pid, "dora", nil)
-	tok, _ := r.json(t)["response"].(map[string]any)["triggerToken"].(string)
+	tok, _ := r.json(t)["triggerToken"].(string)
 	if len(tok) != 64 {
 		t.Fatalf("trigger token %q", tok)
 	}
@@ -56,7 +56,7 @@ func (e *testEnv) hookInstance(t *testing.T, id string) map[string]any {
 	if r.Status != http.StatusOK {
 		t.Fatalf("instance %s: %d %s", id, r.Status, r.Body)
 	}
-	return r.json(t)["response"].(map[string]any)
+	return r.json(t)
 }
 
 func hookResponseID(t *testing.T, r reply) string {
@@ -341,7 +341,7 @@ func TestWebhookAddressing(t *testing.T) {
 			t.Errorf("rotate as %q on %s: %d %s, want %d", tc.who, tc.id, r.Status, r.Body, tc.want)
 		}
 	}
-	before := e.call(t, "GET", "/api/process/"+pid, "dora", nil).json(t)["response"].(map[string]any)["version"]
+	before := e.call(t, "GET", "/api/process/"+pid, "dora", nil).json(t)["version"]
 	r := e.call(t, "POST", "/api/process/"+pid+"/token", "dora", nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("rotate: %d %s", r.Status, r.Body)
@@ -350,7 +350,7 @@ func TestWebhookAddressing(t *testing.T) {
 	if len(fresh) != 64 || fresh == tok || e.hookToken(t, pid) != fresh {
 		t.Fatalf("rotated token %q (old %q, stored %q)", fresh, tok, e.hookToken(t, pid))
 	}
-	if after := e.call(t, "GET", "/api/process/"+pid, "dora", nil).json(t)["response"].(map[string]any)["version"]; after != before {
+	if after := e.call(t, "GET", "/api/process/"+pid, "dora", nil).json(t)["version"]; after != before {
 		t.Errorf("rotation changed the version: %v → %v", before, after)
 	}
 	notFound("/api/hooks/" + tok)

@@ -192,16 +192,17 @@ func (s *Server) watchedInstance(c *fiber.Ctx, u *engine.User) (*engine.Instance
 	return x.View(v), x, nil
 }
 
-// getInstance handles GET /api/processInst/{inst_id}.
+// getInstance handles GET /api/processInst/{inst_id}: the instance view, bare (seed 000).
 func (s *Server) getInstance(c *fiber.Ctx) error {
 	v, _, err := s.watchedInstance(c, caller(c))
 	if err != nil {
 		return err
 	}
-	return ok(c, v)
+	return bare(c, v)
 }
 
-// getInstanceTask handles GET /api/processInst/{inst_id}/{task_id}.
+// getInstanceTask handles GET /api/processInst/{inst_id}/{task_id}: the task with its
+// runtimes, bare (seed 000).
 func (s *Server) getInstanceTask(c *fiber.Ctx) error {
 	v, _, err := s.watchedInstance(c, caller(c))
 	if err != nil {
@@ -210,7 +211,7 @@ func (s *Server) getInstanceTask(c *fiber.Ctx) error {
 	taskID := c.Params("taskId")
 	for _, t := range v.Tasks {
 		if t.InstID == taskID {
-			return ok(c, t)
+			return bare(c, t)
 		}
 	}
 	return engine.Coded(engine.ErrNotFound, engine.CodeNoSuchTask, engine.Params{"task": taskID}, "instance %s has no task %s", v.ID, taskID)

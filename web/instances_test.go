@@ -32,7 +32,7 @@ func TestStartAndInspect(t *testing.T) {
 	if r.Status != 200 {
 		t.Fatalf("get: %d %s", r.Status, r.Body)
 	}
-	inst := r.json(t)["response"].(map[string]any)
+	inst := r.json(t)
 	for _, k := range []string{"id", "processId", "status", "output", "trigger", "startAt", "endAt", "cost", "parentId", "tasks"} {
 		if _, ok := inst[k]; !ok {
 			t.Errorf("instance lacks %q: %s", k, r.Body)

@@ -52,13 +52,13 @@ func (s *Server) listProcesses(c *fiber.Ctx) error {
 	return list(c, items, total)
 }
 
-// getProcess handles GET /api/process/{id}.
+// getProcess handles GET /api/process/{id}: the definition, bare (seed 000).
 func (s *Server) getProcess(c *fiber.Ctx) error {
 	p, err := s.deps.Definitions.Get(c.UserContext(), param(c, "id"))
 	if err != nil {
 		return err
 	}
-	return ok(c, p)
+	return bare(c, p)
 }
 
 // replaceProcess handles PUT /api/process/{id}: the body's version must be current.
@@ -129,7 +129,7 @@ func (s *Server) listProcessVersions(c *fiber.Ctx) error {
 	return list(c, vs, total)
 }
 
-// getProcessTask handles GET /api/process/{id}/{task_id}.
+// getProcessTask handles GET /api/process/{id}/{task_id}: the task, bare (seed 000).
 func (s *Server) getProcessTask(c *fiber.Ctx) error {
 	id, taskID := param(c, "id"), param(c, "taskId")
 	p, err := s.deps.Definitions.Get(c.UserContext(), id)
@@ -140,5 +140,5 @@ func (s *Server) getProcessTask(c *fiber.Ctx) error {
 	if t == nil {
 		return engine.Coded(engine.ErrNotFound, engine.CodeNoSuchTask, engine.Params{"task": taskID}, "process %s has no task %s", id, taskID)
 	}
-	return ok(c, t)
+	return bare(c, t)
 }

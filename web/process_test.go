@@ -42,7 +42,7 @@ func TestExamplesRoundTrip(t *testing.T) {
 			if got.Status != http.StatusOK {
 				t.Fatalf("GET: %d %s", got.Status, got.Body)
 			}
-			p := got.json(t)["response"].(map[string]any)
+			p := got.json(t)
 			if p["name"] != sent.Name || p["version"] != float64(1) || p["creator"] != "dora" || p["enabled"] != true {
 				t.Errorf("process fields: name=%v version=%v creator=%v enabled=%v", p["name"], p["version"], p["creator"], p["enabled"])
 			}
@@ -83,7 +83,7 @@ func TestExamplesRoundTrip(t *testing.T) {
 			}
 
 			one := e.call(t, "GET", fmt.Sprintf("/api/process/%s/%s", id, start), "dora", nil)
-			if one.Status != http.StatusOK || one.json(t)["response"].(map[string]any)["instId"] != start {
+			if one.Status != http.StatusOK || one.json(t)["instId"] != start {
 				t.Fatalf("GET one task: %d %s", one.Status, one.Body)
 			}
 		})
@@ -203,7 +203,7 @@ func TestProcessLifecycle(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("GET: %d %s", r.Status, r.Body)
 		}
-		return r.json(t)["response"].(map[string]any)
+		return r.json(t)
 	}
 	v1 := get()
 
@@ -364,7 +364,7 @@ func TestListProcesses(t *testing.T) {
 func TestConcurrentPuts(t *testing.T) {
 	e := newTestEnv(t)
 	id := e.createProcess(t, minimal("race"))
-	cur := e.call(t, "GET", "/api/process/"+id, "dora", nil).json(t)["response"].(map[string]any)
+	cur := e.call(t, "GET", "/api/process/"+id, "dora", nil).json(t)
 	const n = 20
 	statuses := make(chan int, n)
 	var wg sync.WaitGroup

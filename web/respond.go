@@ -22,6 +22,11 @@ type listResult[T any] struct {
 
 func ok(c *fiber.Ctx, v any) error { return c.JSON(envelope{Response: v}) }
 
+// bare answers v without the envelope: the seed's detail reads (GET /api/process/{id},
+// /api/process/{id}/{task_id}, /api/processInst/{inst_id} and
+// /api/processInst/{inst_id}/{task_id}) answer the object itself.
+func bare(c *fiber.Ctx, v any) error { return c.JSON(v) }
+
 func created(c *fiber.Ctx, v any) error {
 	return c.Status(fiber.StatusCreated).JSON(envelope{Response: v})
 }

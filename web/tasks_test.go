@@ -31,7 +31,7 @@ func (e *testEnv) instance(t *testing.T, id, status string) map[string]any {
 		t.Fatal(err)
 	}
 	r := e.call(t, "GET", "/api/processInst/"+id, "admin", nil)
-	m := r.json(t)["response"].(map[string]any)
+	m := r.json(t)
 	if m["status"] != status {
 		t.Fatalf("instance %s: status %v (%v), want %s", id, m["status"], in.Error, status)
 	}

@@ -403,7 +403,7 @@ function resyncer(model, update) {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       const r = await call("GET", `/api/processInst/${encodeURIComponent(model.instance.id)}`);
-      const view = r.data?.response;
+      const view = r.data; // the instance view, bare (seed 000)
       // Only a view at least as new as what the stream already told; else the socket's next snapshot will do.
       if (r.ok && view && (view.updateAt || 0) >= (model.instance.updateAt || 0)) update(model.reset(view));
     }, 150);

@@ -295,7 +295,7 @@ function startDialog(dialog) {
       error.hidden = false;
       return;
     }
-    state = { id, ...drawStartForm($("[data-start-fields]"), r.data?.response?.inputDataSchema) };
+    state = { id, ...drawStartForm($("[data-start-fields]"), r.data?.inputDataSchema) }; // the definition, bare (seed 000)
     submit.disabled = false;
     $("[data-start-fields] input, [data-start-fields] select, [data-start-fields] textarea")?.focus();
   };

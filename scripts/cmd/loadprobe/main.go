@@ -428,13 +428,16 @@ func (p *probe) setup() error {
 		if resp.StatusCode != want {
 			return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
 		}
-		var out struct {
-			Response map[string]any `json:"response"`
-		}
+		var out map[string]any
 		if err := json.Unmarshal(raw, &out); err != nil {
 			return nil, fmt.Errorf("%s %s: %v", method, path, err)
 		}
-		return out.Response, nil
+		// The seed's detail reads (GET /api/process/{id}, ...) answer bare; the rest
+		// inside {"response": ...}.
+		if inner, ok := out["response"].(map[string]any); ok {
+			return inner, nil
+		}
+		return out, nil
 	}
 	for _, u := range []map[string]any{
 		{"id": "lisi", "name": "李四", "role": "user", "password": "lisi-password-1"},
