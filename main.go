@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"flowcraft/datasource"
+	"flowcraft/db/sqlite"
 	"flowcraft/engine"
 	"flowcraft/stack"
 	"flowcraft/web"
@@ -119,6 +120,9 @@ type serveConfig struct {
 	MaxTokens     int      // live tokens one instance may hold at once before it fails
 	PprofAddr     string   // serve net/http/pprof here (off when empty)
 	KeepProcs     bool     // GOMAXPROCS is set: leave the scheduler as configured
+	// Location is the server's time zone (--timezone): the seed's text times (the
+	// inbox's createAt, workflow_inst/node_inst start_at and end_at) are written in it.
+	Location *time.Location
 }
 
 // parseServeFlags reads flags; each has an environment variable as its default.
@@ -130,7 +134,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return def
 	}
 	var cfg serveConfig
-	var level, logFormat, httpAllow string
+	var level, logFormat, httpAllow, timezone string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("FLOWCRAFT_ADDR", ":8080"), "listen address (FLOWCRAFT_ADDR)")
@@ -144,6 +148,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.DataSources, "datasources", getenv("FLOWCRAFT_DATASOURCES"), `named databases for database-handler, JSON: {"reports": {"driver": "sqlite", "dsn": "file:/path/reports.db"}} (FLOWCRAFT_DATASOURCES)`)
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", getenv("FLOWCRAFT_PPROF_ADDR"), "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (FLOWCRAFT_PPROF_ADDR; off when empty)")
 	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
+	fs.StringVar(&timezone, "timezone", getenv("FLOWCRAFT_TIMEZONE"), "IANA time zone of the seed's text times, e.g. Asia/Shanghai; default the machine's local zone (FLOWCRAFT_TIMEZONE)")
 	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
 	if err := fs.Parse(args); err != nil {
@@ -172,10 +177,31 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if cfg.NodeID < 0 || cfg.NodeID > 1023 {
 		return cfg, fmt.Errorf("--node-id must be 0..1023")
 	}
+	cfg.Location = time.Local
+	if timezone != "" {
+		loc, err := time.LoadLocation(timezone)
+		if err != nil || timezone == "Local" {
+			return cfg, fmt.Errorf("--timezone %q is not an IANA time zone name (like Asia/Shanghai or UTC)", timezone)
+		}
+		cfg.Location = loc
+	}
 	if cfg.MaxRuntimes < 1 || cfg.MaxTokens < 1 {
 		return cfg, fmt.Errorf("--max-runtimes and --max-tokens must be at least 1")
 	}
 	return cfg, nil
+}
+
+// nodeName names this process in node_inst.execute_ip (the seed: who ran the task):
+// the host name, with "#<node id>" when several processes may share the database.
+func nodeName(nodeID int64) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "flowcraft"
+	}
+	if nodeID != 0 {
+		return fmt.Sprintf("%s#%d", host, nodeID)
+	}
+	return host
 }
 
 func envInt(getenv func(string) string, name string, def int) int {
@@ -212,6 +238,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		return fmt.Errorf("--datasources: %w", err)
 	}
 	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.DataDir, Log: log, NodeID: cfg.NodeID, HTTPAllow: cfg.HTTPAllow,
+		Store:       sqlite.Options{Location: cfg.Location, Node: nodeName(cfg.NodeID)},
 		DataSources: specs, Runtime: engine.RuntimeOptions{FastSlots: max(1, cpus-1),
 			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens}})
 	if err != nil {
@@ -248,7 +275,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}
 
-	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie}, web.Deps{
+	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -186,5 +187,39 @@ func TestStopAllOneDeadline(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+// TestTimezoneFlag: --timezone / FLOWCRAFT_TIMEZONE name the server's time zone (an
+// IANA name; the flag wins); without either it is the machine's local zone; a name
+// that is not a zone is refused at start.
+func TestTimezoneFlag(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := parseServeFlags(nil, getenv, io.Discard)
+	if err != nil || cfg.Location != time.Local {
+		t.Fatalf("default: %v %v", cfg.Location, err)
+	}
+	env["FLOWCRAFT_TIMEZONE"] = "Asia/Shanghai"
+	if cfg, err = parseServeFlags(nil, getenv, io.Discard); err != nil || cfg.Location.String() != "Asia/Shanghai" {
+		t.Fatalf("env: %v %v", cfg.Location, err)
+	}
+	if cfg, err = parseServeFlags([]string{"--timezone", "UTC"}, getenv, io.Discard); err != nil || cfg.Location != time.UTC {
+		t.Fatalf("flag wins: %v %v", cfg.Location, err)
+	}
+	for _, bad := range []string{"Mars/Olympus", "Local", "+08:00"} {
+		if _, err := parseServeFlags([]string{"--timezone", bad}, getenv, io.Discard); err == nil || !strings.Contains(err.Error(), "--timezone") {
+			t.Errorf("--timezone %s: %v", bad, err)
+		}
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "flowcraft"
+	}
+	if got := nodeName(0); got != host {
+		t.Errorf("nodeName(0) = %q, want %q", got, host)
+	}
+	if got := nodeName(7); got != host+"#7" {
+		t.Errorf("nodeName(7) = %q", got)
 	}
 }

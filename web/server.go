@@ -83,6 +83,9 @@ type Config struct {
 	IdleTimeout  time.Duration // default 120s
 	SecureCookie bool          // set Secure on cookies (behind TLS)
 	Streams      StreamConfig  // websockets
+	// Location is the server's time zone: the inbox's createAt ("YYYY-MM-DD HH:MM:SS",
+	// seed 000) is written in it. Default: the machine's local zone (time.Local).
+	Location *time.Location
 }
 
 // Deps are the server's collaborators.
@@ -135,6 +138,9 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 120 * time.Second
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With("subsystem", "web"), streams: newStreams(cfg.Streams)}
 	s.pages = newPages(s)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,7 +38,28 @@ func (s *Server) listTaskInsts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return list(c, tasks, total)
+	return list(c, s.inboxItems(tasks), total)
+}
+
+// seedTimeLayout is the seed's text time: "2023-12-01 10:00:00".
+const seedTimeLayout = time.DateTime
+
+// inboxItem is a task as the inbox lists it (seed 000): createAt is the seed's text
+// time in the server's time zone (Config.Location) instead of unix ms. The other
+// shapes of a task (GET /api/taskInst/{id}, the actions' answers, websocket events)
+// keep unix ms.
+type inboxItem struct {
+	*engine.HumanTask
+	CreateAt string `json:"createAt"` // "YYYY-MM-DD HH:MM:SS"
+}
+
+// inboxItems turns a page of the inbox into its list items.
+func (s *Server) inboxItems(tasks []*engine.HumanTask) []inboxItem {
+	out := make([]inboxItem, len(tasks))
+	for i, t := range tasks {
+		out[i] = inboxItem{HumanTask: t, CreateAt: time.UnixMilli(t.CreateAt).In(s.cfg.Location).Format(seedTimeLayout)}
+	}
+	return out
 }
 
 func taskID(c *fiber.Ctx) (engine.ID, error) {

@@ -434,7 +434,7 @@ func (s *Server) wsInbox(c *fiber.Ctx) error {
 		sub := s.deps.Events.Subscribe("", 0, s.streams.cfg.QueueSize)
 		defer sub.Close()
 		list_, total, err := s.deps.Tasks.Inbox(ctx, u, engine.InboxFilter{Page: engine.Page{Limit: defaultLimit}})
-		if err != nil || send(map[string]any{"type": "snapshot", "list": list_, "total": total}) != nil {
+		if err != nil || send(map[string]any{"type": "snapshot", "list": s.inboxItems(list_), "total": total}) != nil {
 			return
 		}
 		pump(ctx, sub, send, done, func(ev engine.Event) any {
