@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"time"
@@ -132,11 +133,11 @@ func (r *Runtime) retry(ctx context.Context, st *instState) error {
 		default:
 			continue
 		}
-		next := r.newRun(st, t, n.Input)
+		next := r.newRun(st, t, n.Incoming)
 		if t.join && n.Detail != nil && len(n.Detail.Arrived) > 0 {
 			next.Detail.Arrived = append([]string(nil), n.Detail.Arrived...)
-			if in, ok := n.Input.(map[string]any); ok {
-				next.Input = maps.Clone(in)
+			if in, ok := n.Incoming.(map[string]any); ok {
+				next.Incoming = maps.Clone(in)
 			}
 			if t.Template == "inclusive-gateway" || len(next.Detail.Arrived) < len(t.incoming) {
 				next.Status = StatusWaiting
@@ -196,19 +197,42 @@ func (r *Runtime) ListInstances(ctx context.Context, f InstanceFilter) ([]*Insta
 	return r.store.ListInstances(ctx, f)
 }
 
-// InstanceView is an instance with every task of its definition and the task's runtimes.
+// InstanceView is an instance as GET /api/processInst/{inst_id} answers it (seed 000):
+// the instance's own fields, proc_id and the fields of the definition version it
+// runs, and every task of that version (the whole task) with its runtimes. Where the
+// instance and the definition share a field name (id, name, engine, status,
+// executor, error, version, triggerApp, createAt, updateAt) the instance's value is
+// the one shown. The definition's enabled flag and webhook token are left out: they
+// are the process's current state, not part of the version the instance runs (read
+// them with GET /api/process/{id}).
 type InstanceView struct {
 	*Instance
-	Tasks []*TaskView `json:"tasks"`
+	ProcID           string          `json:"proc_id"` // the seed's name of processId
+	Description      string          `json:"description"`
+	StartTaskInstID  string          `json:"startTaskInstId"`
+	EndTaskInstID    string          `json:"endTaskInstId"`
+	Creator          string          `json:"creator"`
+	Timeout          int64           `json:"timeout"` // the definition's, ms
+	InputDataSchema  json.RawMessage `json:"inputDataSchema"`
+	OutputDataSchema json.RawMessage `json:"outputDataSchema"`
+	Extension        json.RawMessage `json:"extension"`
+	Metadata         json.RawMessage `json:"metadata"`
+	Tasks            []*TaskView     `json:"tasks"`
 }
 
-// TaskView is one task of an instance: its latest status and every runtime.
+// TaskView is one task of an instance: the whole task of the definition version, the
+// status of its latest runtime and every runtime.
 type TaskView struct {
-	InstID   string     `json:"instId"`
-	Name     string     `json:"name"`
-	Template string     `json:"template"`
+	*Task
 	Status   string     `json:"status"` // of the latest runtime; "" when it never ran
 	Runtimes []*NodeRun `json:"runtimes"`
+}
+
+// newInstanceView builds the view of in, which runs definition p.
+func newInstanceView(in *Instance, p *Process) *InstanceView {
+	return &InstanceView{Instance: in, ProcID: in.ProcessID, Description: p.Description,
+		StartTaskInstID: p.StartTaskInstID, EndTaskInstID: p.EndTaskInstID, Creator: p.Creator, Timeout: p.Timeout,
+		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata}
 }
 
 // Describe returns an instance with its tasks and runtimes.
@@ -251,17 +275,18 @@ func (r *Runtime) Describe(ctx context.Context, id ID) (*InstanceView, error) {
 			}
 		}
 	}
-	v := &InstanceView{Instance: in}
+	v := newInstanceView(in, def.p)
 	byTask := map[string]*TaskView{}
 	for _, t := range def.p.Tasks {
-		tv := &TaskView{InstID: t.InstID, Name: t.Name, Template: t.Template, Runtimes: []*NodeRun{}}
+		tc := *t // the definition is shared (cached): the view gets its own copy
+		tv := &TaskView{Task: &tc, Runtimes: []*NodeRun{}}
 		byTask[t.InstID] = tv
 		v.Tasks = append(v.Tasks, tv)
 	}
 	for _, n := range nodes {
 		tv := byTask[n.TaskID]
 		if tv == nil {
-			tv = &TaskView{InstID: n.TaskID, Name: n.Name, Template: n.Template}
+			tv = &TaskView{Task: &Task{InstID: n.TaskID, Name: n.Name, Template: n.Template}, Runtimes: []*NodeRun{}}
 			byTask[n.TaskID] = tv
 			v.Tasks = append(v.Tasks, tv)
 		}

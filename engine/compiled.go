@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"strconv"
 	"strings"
@@ -37,6 +38,27 @@ type ctask struct {
 	incoming []string // distinct source task ids
 	join     bool     // a parallel or inclusive gateway with more than one incoming branch
 	params   map[string]any
+	// secret are the keys of params whose template marks them secret (nil: none).
+	secret []string
+	// static is params as a runtime shows them when they are not rendered (trigger
+	// and flow tasks): secret values hidden. Shared by every runtime: read only.
+	static map[string]any
+}
+
+// shown is what runtime n of t shows of the parameters it ran with (NodeRun.Input):
+// params itself, or a copy with the secret values hidden. params must not change
+// afterwards (templates only read them).
+func (t *ctask) shown(params map[string]any) map[string]any {
+	if len(t.secret) == 0 || params == nil {
+		return params
+	}
+	out := maps.Clone(params)
+	for _, k := range t.secret {
+		if v, ok := out[k]; ok {
+			out[k] = hide(v)
+		}
+	}
+	return out
 }
 
 func compile(p *Process, reg *templates.Registry) (*compiled, error) {
@@ -54,6 +76,12 @@ func compile(p *Process, reg *templates.Registry) (*compiled, error) {
 			}
 		}
 		ct.params = templates.WithDefaults(ct.spec, raw)
+		for _, prm := range ct.spec.Parameters {
+			if prm.Secret {
+				ct.secret = append(ct.secret, prm.Key)
+			}
+		}
+		ct.static = ct.shown(ct.params)
 		c.tasks[t.InstID] = ct
 	}
 	for _, t := range p.Tasks {

@@ -34,13 +34,12 @@ func (r *Runtime) execute(ctx context.Context, st *instState, n *NodeRun) error 
 	r.publishRunning(st, n)
 
 	if t.IsIgnore {
-		return r.complete(ctx, s, t, n, StatusSkipped, n.Input)
+		return r.complete(ctx, s, t, n, StatusSkipped, n.Incoming)
 	}
 	switch t.spec.Kind {
-	case "trigger":
-		return r.complete(ctx, s, t, n, StatusDone, n.Input)
-	case "flow":
-		return r.complete(ctx, s, t, n, StatusDone, n.Input)
+	case "trigger", "flow":
+		n.Input = t.static // nothing to resolve: a trigger's settings, a gateway's none
+		return r.complete(ctx, s, t, n, StatusDone, n.Incoming)
 	case "end":
 		return r.runEnd(ctx, s, t, n)
 	case "wait":
@@ -96,7 +95,7 @@ func (r *Runtime) runAction(ctx context.Context, st *instState, t *ctask, n *Nod
 	case LoopWhile:
 		return r.runWhile(ctx, st, t, n, runner)
 	}
-	out, err := r.invoke(ctx, st, t, n, runner, n.Input, nil, 0, false)
+	out, err := r.invoke(ctx, st, t, n, runner, n.Incoming, nil, 0, false)
 	return []*NodeRun{n}, out, err
 }
 
@@ -108,6 +107,7 @@ func (r *Runtime) invoke(ctx context.Context, st *instState, t *ctask, n *NodeRu
 	if err != nil {
 		return nil, err
 	}
+	n.Input = t.shown(params)
 	tctx := ctx
 	if t.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -161,14 +161,14 @@ func (r *Runtime) iteration(st *instState, t *ctask, n *NodeRun, i, size int, in
 		it = &NodeRun{ID: ID(r.ids.Next()), InstanceID: n.InstanceID, TaskID: n.TaskID, Name: n.Name, Template: n.Template,
 			Attempt: n.Attempt, Status: StatusRunning, CreateAt: nowMs(r.now), StartAt: nowMs(r.now), Detail: &NodeDetail{Exec: n.Detail.Exec}}
 	}
-	it.Index, it.Input = i, input
+	it.Index, it.Incoming = i, input
 	it.Detail.LoopSize = size
 	return it
 }
 
 func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *NodeRun, runner templates.Runner) ([]*NodeRun, any, error) {
 	lh := t.LoopHandler
-	v, err := r.scripts.Render(ctx, lh.Items, st.scope(n.Input, nil, 0, false))
+	v, err := r.scripts.Render(ctx, lh.Items, st.scope(n.Incoming, nil, 0, false))
 	if err != nil {
 		return []*NodeRun{n}, nil, fmt.Errorf("loop items: %w", err)
 	}
@@ -263,7 +263,7 @@ func (r *Runtime) runWhile(ctx context.Context, st *instState, t *ctask, n *Node
 	lh := t.LoopHandler
 	var runs []*NodeRun
 	outs := []any{}
-	input := n.Input
+	input := n.Incoming
 	for i := 0; i < lh.Max; i++ {
 		ok, err := r.scripts.Condition(ctx, lh.Condition, st.scope(input, nil, i, true))
 		if err != nil {
@@ -352,7 +352,7 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 		return r.failInstance(ctx, s, t, msg) // no retry, ignore or goto past a cap
 	}
 	if n.Attempt < eh.Retry {
-		next := r.newRun(st, t, n.Input)
+		next := r.newRun(st, t, n.Incoming)
 		next.Attempt = n.Attempt + 1
 		next.Detail.Exec = n.Detail.Exec // a retry is the same execution
 		st.execs[t.InstID]--
@@ -414,13 +414,14 @@ func retryDelay(eh ErrorHandler, attempt int) int64 {
 // runEnd sets the workflow output (and the webhook reply); terminate ends all branches.
 func (r *Runtime) runEnd(ctx context.Context, s *step, t *ctask, n *NodeRun) error {
 	st := s.st
-	params, err := r.renderParams(ctx, t, st.scope(n.Input, nil, 0, false))
+	params, err := r.renderParams(ctx, t, st.scope(n.Incoming, nil, 0, false))
 	if err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
+	n.Input = t.shown(params)
 	out, ok := params["output"]
 	if !ok || out == nil || out == "" {
-		out = n.Input
+		out = n.Incoming
 	}
 	st.inst.Output = out
 	reply := &Reply{StatusCode: 200}

@@ -243,11 +243,11 @@ func (r *Runtime) arrive(s *step, to, from string, value any) {
 		j.Detail.Arrived = []string{}
 	}
 	// Copy on write: events published earlier share the old map.
-	prev, _ := j.Input.(map[string]any)
+	prev, _ := j.Incoming.(map[string]any)
 	in := make(map[string]any, len(prev)+1)
 	maps.Copy(in, prev)
 	in[from] = value
-	j.Input = in
+	j.Incoming = in
 	j.Detail.Arrived = append(j.Detail.Arrived, from)
 	if t.Template == "parallel-gateway" && len(j.Detail.Arrived) >= len(t.incoming) {
 		j.Status = StatusPending

@@ -63,7 +63,7 @@ func TestSequenceAndVars(t *testing.T) {
 	}
 	jsonEq(t, v.Output, map[string]any{"result": 16, "by": "tester"})
 	jsonEq(t, task(v, "b").Runtimes[0].Output, map[string]any{"sum": 16, "a": 10, "id": pid})
-	jsonEq(t, task(v, "b").Runtimes[0].Input, map[string]any{"doubled": 10})
+	jsonEq(t, task(v, "b").Runtimes[0].Incoming, map[string]any{"doubled": 10})
 	if logs := task(v, "a").Runtimes[0].Logs; len(logs) != 1 || !strings.Contains(logs[0].Message, "n is 5") {
 		t.Errorf("logs %+v", logs)
 	}
@@ -127,7 +127,7 @@ func TestParallelForkJoin(t *testing.T) {
 	if n := len(task(v, "join").Runtimes); n != 1 {
 		t.Errorf("join ran %d times", n)
 	}
-	jsonEq(t, task(v, "join").Runtimes[0].Input, map[string]any{"a": 1, "b": 2, "c": map[string]any{"x": 10}})
+	jsonEq(t, task(v, "join").Runtimes[0].Incoming, map[string]any{"a": 1, "b": 2, "c": map[string]any{"x": 10}})
 }
 
 func TestInclusiveForkJoin(t *testing.T) {

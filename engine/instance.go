@@ -109,18 +109,24 @@ type Reply struct {
 // NodeRun is one runtime of a task: a row of node_inst. A task that runs several times
 // (loop iterations, retries, cycles) has several.
 type NodeRun struct {
-	ID         ID                   `json:"id"`
-	InstanceID ID                   `json:"-"`
-	TaskID     string               `json:"taskId"`
-	Name       string               `json:"name"`
-	Template   string               `json:"template"`
-	Index      int                  `json:"index"`   // loop iteration
-	Attempt    int                  `json:"attempt"` // retry number, 0 = first try
-	Status     string               `json:"status"`
-	Input      any                  `json:"input"`
-	Output     any                  `json:"output"`
-	Error      string               `json:"error"`
-	Logs       []scripting.LogEntry `json:"logs"`
+	ID         ID     `json:"id"`
+	InstanceID ID     `json:"-"`
+	TaskID     string `json:"taskId"`
+	Name       string `json:"name"`
+	Template   string `json:"template"`
+	Index      int    `json:"index"`   // loop iteration
+	Attempt    int    `json:"attempt"` // retry number, 0 = first try
+	Status     string `json:"status"`
+	// Input is the task's parameters as the runtime used them ({{ }} resolved; the
+	// seed's runtime "input", node_inst.task), values of secret parameters hidden
+	// (Redacted). Nil until the runtime runs, and for a skipped task.
+	Input map[string]any `json:"input"`
+	// Incoming is the data that led to the runtime: the previous task's output, the
+	// trigger data for the trigger task, for a join an object keyed by task id.
+	Incoming any                  `json:"incoming"`
+	Output   any                  `json:"output"`
+	Error    string               `json:"error"`
+	Logs     []scripting.LogEntry `json:"logs"`
 	// HumanTasks are the tasks of an approval runtime (in instance views only).
 	HumanTasks []*HumanTask `json:"humanTasks,omitempty"`
 	StartAt    int64        `json:"startAt"`

@@ -234,7 +234,7 @@ func (r *Runtime) runJob(ctx context.Context, st *instState, j *Job) error {
 	switch j.Kind {
 	case JobTimer:
 		if waiting {
-			return r.complete(ctx, s, t, n, StatusDone, n.Input)
+			return r.complete(ctx, s, t, n, StatusDone, n.Incoming)
 		}
 	case JobRetry:
 		if waiting {

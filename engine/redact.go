@@ -141,24 +141,33 @@ func (x *Redaction) Process(p *Process) *Process {
 	}
 	cp.Tasks = make([]*Task, len(p.Tasks))
 	for i, t := range p.Tasks {
-		tc := *t
-		tc.Parameters = make(map[string]*Parameter, len(t.Parameters))
-		for key, param := range t.Parameters {
-			if param == nil {
-				tc.Parameters[key] = nil
-				continue
-			}
-			pc := *param
-			if x.secret[t.Template][key] {
-				pc.Value, pc.Default = hide(pc.Value), hide(pc.Default)
-			} else {
-				pc.Value = x.Value(pc.Value)
-			}
-			tc.Parameters[key] = &pc
-		}
-		cp.Tasks[i] = &tc
+		cp.Tasks[i] = x.Task(t)
 	}
 	return &cp
+}
+
+// Task returns t with the values of its secret parameters replaced by Redacted (and
+// known secrets scrubbed from the others). t is not modified.
+func (x *Redaction) Task(t *Task) *Task {
+	if x == nil || t == nil {
+		return t
+	}
+	tc := *t
+	tc.Parameters = make(map[string]*Parameter, len(t.Parameters))
+	for key, param := range t.Parameters {
+		if param == nil {
+			tc.Parameters[key] = nil
+			continue
+		}
+		pc := *param
+		if x.secret[t.Template][key] {
+			pc.Value, pc.Default = hide(pc.Value), hide(pc.Default)
+		} else {
+			pc.Value = x.Value(pc.Value)
+		}
+		tc.Parameters[key] = &pc
+	}
+	return &tc
 }
 
 // hide replaces a secret parameter value: a string by Redacted, each value of an object.
@@ -181,21 +190,24 @@ func hide(v any) any {
 	return Redacted
 }
 
-// View returns v with the secrets scrubbed from its instance and runtimes.
+// View returns v with the secrets scrubbed from its instance, its tasks' parameters
+// (as Process hides them) and its runtimes.
 func (x *Redaction) View(v *InstanceView) *InstanceView {
-	if x.noop() || v == nil {
+	if x == nil || v == nil {
 		return v
 	}
-	cp := &InstanceView{Instance: x.Instance(v.Instance), Tasks: make([]*TaskView, len(v.Tasks))}
+	cp := *v
+	cp.Instance, cp.Tasks = x.Instance(v.Instance), make([]*TaskView, len(v.Tasks))
 	for i, t := range v.Tasks {
 		tc := *t
+		tc.Task = x.Task(t.Task)
 		tc.Runtimes = make([]*NodeRun, len(t.Runtimes))
 		for j, n := range t.Runtimes {
 			tc.Runtimes[j] = x.Node(n)
 		}
 		cp.Tasks[i] = &tc
 	}
-	return cp
+	return &cp
 }
 
 // Instance returns in with the secrets scrubbed from its trigger data, output and error.
@@ -208,14 +220,18 @@ func (x *Redaction) Instance(in *Instance) *Instance {
 	return &cp
 }
 
-// Node returns n with the secrets scrubbed from its input, output, error, logs and
-// human tasks.
+// Node returns n with the secrets scrubbed from its input (the resolved parameters,
+// whose secret parameters the engine hides already), incoming data, output, error,
+// logs and human tasks.
 func (x *Redaction) Node(n *NodeRun) *NodeRun {
 	if x.noop() || n == nil {
 		return n
 	}
 	cp := *n
-	cp.Input, cp.Output, cp.Error = x.Value(n.Input), x.Value(n.Output), x.String(n.Error)
+	cp.Incoming, cp.Output, cp.Error = x.Value(n.Incoming), x.Value(n.Output), x.String(n.Error)
+	if n.Input != nil {
+		cp.Input, _ = x.Value(n.Input).(map[string]any)
+	}
 	if n.Logs != nil {
 		cp.Logs = slices.Clone(n.Logs)
 		for i := range cp.Logs {

@@ -55,7 +55,8 @@ func TestRedactionHidesSecretsFromUsers(t *testing.T) {
 	}
 
 	// The same values, resolved into instance data, are scrubbed too.
-	n := &engine.NodeRun{TaskID: "call", Input: map[string]any{"auth": "Bearer " + apiKey},
+	n := &engine.NodeRun{TaskID: "call", Incoming: map[string]any{"auth": "Bearer " + apiKey},
+		Input:  map[string]any{"url": "https://api.example.com/items?key=" + apiKey, "method": "GET"},
 		Output: map[string]any{"echo": []any{"x " + apiKey + " y", hookToken}, "type": "application/json"},
 		Error:  "401 for key " + apiKey, Logs: []scripting.LogEntry{{Message: "secret " + hookSecret}}}
 	b, _ := json.Marshal(x.Node(n))

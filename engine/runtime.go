@@ -355,7 +355,7 @@ func (r *Runtime) ProcessChanged(id string) { r.heads.Delete(id) }
 
 // StartOptions are the options of a start.
 type StartOptions struct {
-	By string // the user starting it
+	By string // the user starting it; empty (hooks, schedules): the definition's creator
 	// Caller is the person starting it by hand (the API or the UI): the start must be
 	// one they may make (mayStartByHand). Nil for hooks, schedules and subprocesses.
 	Caller *User
@@ -493,9 +493,15 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	if app == "" {
 		app = def.p.TriggerApp
 	}
+	// Webhooks and schedules start as no one: the seed's executor then defaults to
+	// the definition's creator.
+	executor := opts.By
+	if executor == "" {
+		executor = def.p.Creator
+	}
 	in := &Instance{
 		ID: ID(r.ids.Next()), ParentID: opts.ParentID, ParentNodeID: opts.ParentNodeID, ProcessID: def.p.ID,
-		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: opts.By,
+		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: executor,
 		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
 	}
 	st := newState(in, def, nil, nil)
@@ -504,6 +510,7 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	}
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
+	n.Input = startTask.static
 	st.nodes = append(st.nodes, n)
 	st.setOutput(startTask.InstID, trigger)
 	return st, nil
@@ -515,7 +522,7 @@ func (r *Runtime) newRun(st *instState, t *ctask, input any) *NodeRun {
 	st.execs[t.InstID]++
 	return &NodeRun{
 		ID: ID(r.ids.Next()), InstanceID: st.inst.ID, TaskID: t.InstID, Name: t.Name, Template: t.Template,
-		Status: StatusPending, Input: input, CreateAt: now, UpdateAt: now,
+		Status: StatusPending, Incoming: input, CreateAt: now, UpdateAt: now,
 		Detail: &NodeDetail{Exec: st.execs[t.InstID]},
 	}
 }

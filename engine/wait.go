@@ -13,10 +13,11 @@ import (
 // child instance or a person completes it.
 func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) error {
 	st := s.st
-	params, err := r.renderParams(ctx, t, st.scope(n.Input, nil, 0, false))
+	params, err := r.renderParams(ctx, t, st.scope(n.Incoming, nil, 0, false))
 	if err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
+	n.Input = t.shown(params)
 	now := nowMs(r.now)
 	switch t.Template {
 	case "delay":
@@ -81,7 +82,7 @@ func (r *Runtime) startChild(ctx context.Context, st *instState, t *ctask, n *No
 	pid, _ := params["processId"].(string)
 	input, ok := params["input"]
 	if !ok || input == nil {
-		input = n.Input
+		input = n.Incoming
 	}
 	_, err := r.StartInstance(ctx, pid, input, StartOptions{By: st.inst.Executor, ParentID: st.inst.ID, ParentNodeID: n.ID, TriggerApp: "subprocess"})
 	if err != nil {
@@ -101,7 +102,7 @@ func (r *Runtime) collectChildren(ctx context.Context, st *instState) error {
 		t := st.def.tasks[n.TaskID]
 		child, err := r.store.ChildInstance(ctx, n.ID)
 		if errors.Is(err, ErrNotFound) {
-			params, err := r.renderParams(ctx, t, st.scope(n.Input, nil, 0, false))
+			params, err := r.renderParams(ctx, t, st.scope(n.Incoming, nil, 0, false))
 			if err != nil {
 				return r.fail(ctx, st.newStep(), t, n, nil, err)
 			}

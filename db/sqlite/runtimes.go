@@ -11,18 +11,27 @@ import (
 	"flowcraft/engine"
 )
 
+// nodeColumns are the columns a runtime is read from. Column input holds the data
+// that reached the runtime (NodeRun.Incoming), column task its resolved parameters
+// (NodeRun.Input, the seed's runtime "input"; NULL until it runs).
 const nodeColumns = `uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
-	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail`
+	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, task`
 
 func scanNode(r rowScanner) (*engine.NodeRun, error) {
 	var n engine.NodeRun
 	var input, output, logs, detail string
+	var task sql.NullString
 	if err := r.Scan(&n.ID, &n.InstanceID, &n.TaskID, &n.Name, &n.Template, &n.Index, &n.Attempt, &n.Status, &input, &output,
-		&n.Error, &logs, &n.StartAt, &n.EndAt, &n.Cost, &n.CreateAt, &n.UpdateAt, &n.Rev, &detail); err != nil {
+		&n.Error, &logs, &n.StartAt, &n.EndAt, &n.Cost, &n.CreateAt, &n.UpdateAt, &n.Rev, &detail, &task); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(input), &n.Input); err != nil {
+	if err := json.Unmarshal([]byte(input), &n.Incoming); err != nil {
 		return nil, fmt.Errorf("runtime %d input: %w", n.ID, err)
+	}
+	if task.Valid && task.String != "null" {
+		if err := json.Unmarshal([]byte(task.String), &n.Input); err != nil {
+			return nil, fmt.Errorf("runtime %d task: %w", n.ID, err)
+		}
 	}
 	if err := json.Unmarshal([]byte(output), &n.Output); err != nil {
 		return nil, fmt.Errorf("runtime %d output: %w", n.ID, err)
@@ -55,11 +64,11 @@ const maxNodeRows = 8
 
 // nodeInsertColumns are the columns of a new runtime: flowcraft's, then the seed's
 // start_at/end_at text, execute_ip, trigger_token and trigger_data (the trigger
-// task's runtime only) and "desc" (the task's description, from the definition).
-// node_inst.task (the resolved parameters) and execution_uid (the branch) stay NULL:
-// the engine does not hand them to the store.
+// task's runtime only), "desc" (the task's description, from the definition) and
+// task (the resolved parameters, NULL until the runtime runs). execution_uid (the
+// branch) stays NULL: the engine does not hand it to the store.
 const nodeInsertColumns = `(id, uid, workflow_uid, node_id, name, template, "index", attempt, status, input, output, error, logs,
-	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data, "desc")`
+	start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail, start_at, end_at, execute_ip, trigger_token, trigger_data, "desc", task)`
 
 // Positions in a runtime's row (nodeRow) that the writer fills in (writeRuntimes).
 const (
@@ -68,7 +77,7 @@ const (
 	nodeRowTriggerToken = 22
 	nodeRowTriggerData  = 23
 	nodeRowDesc         = 24
-	nodeRowLen          = 25
+	nodeRowLen          = 26
 )
 
 // insertNodesSQL is an INSERT of k runtime rows.
@@ -82,7 +91,7 @@ func insertNodesSQL(k int) string {
 func runtimeSQL() map[string]string {
 	m := map[string]string{
 		"updateNode": `UPDATE node_inst SET status=?, input=?, output=?, error=?, logs=?, start_at_ms=?, end_at_ms=?, start_at=?, end_at=?,
-			cost=?, update_at=?, detail=?, "index"=?, attempt=?, execute_ip=?, rev=rev+1 WHERE uid=? AND rev=?`,
+			cost=?, update_at=?, detail=?, "index"=?, attempt=?, execute_ip=?, task=?, rev=rev+1 WHERE uid=? AND rev=?`,
 	}
 	for k := 1; k <= maxNodeRows; k++ {
 		m["insertNodes"+strconv.Itoa(k)] = insertNodesSQL(k)
@@ -179,13 +188,17 @@ func insertNodes(tx *stepTx, rows [][]any) error {
 // nodeRow is the column values of a new runtime, in nodeInsertColumns order (rev
 // aside): id repeats uid (migration 0007).
 func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
-	input, err := cache.text(n.Input)
+	input, err := cache.text(n.Incoming)
 	if err != nil {
 		return nil, fmt.Errorf("task %s input: %w", n.TaskID, err)
 	}
 	output, err := cache.text(n.Output)
 	if err != nil {
 		return nil, fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	task, err := paramsText(n.Input)
+	if err != nil {
+		return nil, fmt.Errorf("task %s parameters: %w", n.TaskID, err)
 	}
 	logs, detail := "[]", "{}"
 	if len(n.Logs) > 0 {
@@ -201,18 +214,22 @@ func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 	var uid any = n.ID // boxed once for id and uid
 	return []any{uid, uid, n.InstanceID, n.TaskID, n.Name, n.Template, n.Index, n.Attempt, n.Status, input, output, n.Error, logs,
 		n.StartAt, n.EndAt, n.Cost, n.CreateAt, n.UpdateAt, detail, d.times.text(n.StartAt), d.times.text(n.EndAt),
-		d.node, nil, nil, ""}, nil
+		d.node, nil, nil, "", task}, nil
 }
 
 // updateNode writes a runtime with a rev check.
 func updateNode(tx *stepTx, n *engine.NodeRun) error {
-	input, err := jsonText(n.Input)
+	input, err := jsonText(n.Incoming)
 	if err != nil {
 		return fmt.Errorf("task %s input: %w", n.TaskID, err)
 	}
 	output, err := jsonText(n.Output)
 	if err != nil {
 		return fmt.Errorf("task %s output: %w", n.TaskID, err)
+	}
+	task, err := paramsText(n.Input)
+	if err != nil {
+		return fmt.Errorf("task %s parameters: %w", n.TaskID, err)
 	}
 	logs := "[]"
 	if len(n.Logs) > 0 {
@@ -227,7 +244,7 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 		}
 	}
 	res, err := tx.exec("updateNode", n.Status, input, output, n.Error, logs, n.StartAt, n.EndAt, tx.times.text(n.StartAt),
-		tx.times.text(n.EndAt), n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, tx.d.node, n.ID, n.Rev)
+		tx.times.text(n.EndAt), n.Cost, n.UpdateAt, detail, n.Index, n.Attempt, tx.d.node, task, n.ID, n.Rev)
 	if err != nil {
 		return fmt.Errorf("update runtime of %s: %w", n.TaskID, err)
 	}
@@ -236,6 +253,21 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 	}
 	return nil
 }
+
+// paramsText is the value of column task: the JSON of a runtime's resolved
+// parameters, NULL (nil) while it has none.
+func paramsText(params map[string]any) (any, error) {
+	switch {
+	case params == nil:
+		return nil, nil
+	case len(params) == 0:
+		return noParams, nil // a gateway's: boxed once
+	}
+	return paramsJSON(params)
+}
+
+// noParams is the task column of a runtime whose task has no parameters.
+var noParams any = "{}"
 
 // nullText is s, or NULL when empty.
 func nullText(s string) any {

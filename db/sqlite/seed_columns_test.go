@@ -115,7 +115,8 @@ func TestSeedColumnsWritten(t *testing.T) {
 		Status: engine.StatusRunning, Executor: "bob", TriggerApp: "webhook", Trigger: map[string]any{"days": 3},
 		StartAt: start, CreateAt: start, UpdateAt: start}
 	hook := &engine.NodeRun{ID: 502, InstanceID: 501, TaskID: "task-hook", Name: "hook", Template: "webhook",
-		Status: engine.StatusDone, Input: in.Trigger, Output: in.Trigger, StartAt: start, EndAt: start, CreateAt: start, UpdateAt: start}
+		Status: engine.StatusDone, Incoming: in.Trigger, Output: in.Trigger, StartAt: start, EndAt: start, CreateAt: start, UpdateAt: start,
+		Input: map[string]any{"respond": "immediate", "secret": engine.Redacted}}
 	end := &engine.NodeRun{ID: 503, InstanceID: 501, TaskID: "task-end", Name: "end", Template: "end",
 		Status: engine.StatusPending, CreateAt: start, UpdateAt: start}
 	if err := d.CommitStep(ctx, &engine.Step{Instance: in, New: true, Nodes: []*engine.NodeRun{hook, end}}); err != nil {
@@ -173,7 +174,7 @@ func TestSeedColumnsWritten(t *testing.T) {
 	text := func(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
 	wantNodes := []nodeRow{
 		{NodeID: "task-hook", WorkflowUID: "501", Desc: "takes the request", Token: text("tok-123"), Data: text(`{"days":3}`), IP: text("node-7"),
-			StartAt: text("2023-12-01 10:00:00"), EndAt: text("2023-12-01 10:00:00")},
+			StartAt: text("2023-12-01 10:00:00"), EndAt: text("2023-12-01 10:00:00"), Task: text(`{"respond":"immediate","secret":"` + engine.Redacted + `"}`)},
 		{NodeID: "task-end", WorkflowUID: "501", IP: text("node-7")},
 	}
 	if got := readNodes(); !reflect.DeepEqual(got, wantNodes) {
@@ -183,6 +184,7 @@ func TestSeedColumnsWritten(t *testing.T) {
 	// The instance and its end runtime finish: end_at follows, in the same zone.
 	later := start + 61_000
 	end.Status, end.StartAt, end.EndAt, end.UpdateAt = engine.StatusDone, later, later, later
+	end.Input = map[string]any{"output": "ok"} // the resolved parameters: column task
 	in.Status, in.EndAt, in.Cost, in.UpdateAt = engine.StatusDone, later, later-start, later
 	if err := d.CommitStep(ctx, &engine.Step{Instance: in, Nodes: []*engine.NodeRun{end}}); err != nil {
 		t.Fatal(err)
@@ -192,6 +194,8 @@ func TestSeedColumnsWritten(t *testing.T) {
 	}
 	if got := readNodes(); got[1].StartAt != text("2023-12-01 10:01:01") || got[1].EndAt != text("2023-12-01 10:01:01") {
 		t.Errorf("end runtime times = %v, %v; want 2023-12-01 10:01:01", got[1].StartAt, got[1].EndAt)
+	} else if got[1].Task != text(`{"output":"ok"}`) {
+		t.Errorf("end runtime's task = %v, want its resolved parameters", got[1].Task)
 	}
 
 	// id is the seed's integer row id: the snowflake again (migration 0007).

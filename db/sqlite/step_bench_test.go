@@ -9,7 +9,10 @@ import (
 )
 
 // BenchmarkCommitFastInstance writes what a fast instance of the order flow writes:
-// one new, ended instance and its five runtimes in one asynchronous step.
+// one new, ended instance and its five runtimes in one asynchronous step. Each
+// runtime carries its resolved parameters (column task) as the engine hands them
+// over: the trigger's and the gateway's are one map shared by every instance, the
+// scripts' and the end's are rendered per runtime.
 func BenchmarkCommitFastInstance(b *testing.B) {
 	ctx := context.Background()
 	d, err := Open(ctx, b.TempDir(), Options{}, discard())
@@ -23,6 +26,8 @@ func BenchmarkCommitFastInstance(b *testing.B) {
 	if err := d.InsertProcess(ctx, p); err != nil {
 		b.Fatal(err)
 	}
+	trigParams, gwParams := map[string]any{"respond": "onFinish"}, map[string]any{}
+	code := "const amount = Number(trigger.amount || 0); return {approved: amount < 1000, total: amount * 1.1, user: trigger.user};"
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	for i := range b.N {
@@ -34,8 +39,17 @@ func BenchmarkCommitFastInstance(b *testing.B) {
 			CreateAt: now, UpdateAt: now}
 		var nodes []*engine.NodeRun
 		for k := range 5 {
+			params := map[string]any{"code": code}
+			switch k {
+			case 0:
+				params = trigParams
+			case 2:
+				params = gwParams
+			case 4:
+				params = map[string]any{"output": trigger}
+			}
 			nodes = append(nodes, &engine.NodeRun{ID: id + engine.ID(k+1), InstanceID: id, TaskID: "task-" + string(rune('0'+k)),
-				Name: "t", Template: "script", Status: engine.StatusDone, Input: trigger, Output: trigger, StartAt: now, EndAt: now,
+				Name: "t", Template: "script", Status: engine.StatusDone, Input: params, Incoming: trigger, Output: trigger, StartAt: now, EndAt: now,
 				CreateAt: now, UpdateAt: now, Detail: &engine.NodeDetail{Exec: 1}})
 		}
 		wg.Add(1)

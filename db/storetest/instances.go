@@ -16,7 +16,8 @@ func testCommitAndLoad(f *fixture) {
 	r := f.newInstance(p.ID, engine.StatusRunning, 0)
 	r.in.Reply = &engine.Reply{StatusCode: 201, Headers: map[string]string{"X-A": "b"}}
 	second := &engine.NodeRun{ID: f.id(), InstanceID: r.in.ID, TaskID: "task-b", Name: "script", Template: "script",
-		Index: 2, Attempt: 1, Status: engine.StatusRunning, Input: map[string]any{"ok": true}, Output: nil,
+		Index: 2, Attempt: 1, Status: engine.StatusRunning, Incoming: map[string]any{"ok": true}, Output: nil,
+		Input:    map[string]any{"code": "return 1", "timeout": 5.0},
 		Logs:     []scripting.LogEntry{{Level: "info", Message: "hello"}},
 		Detail:   &engine.NodeDetail{Arrived: []string{"task-a"}, LoopSize: 3},
 		CreateAt: secs(1), UpdateAt: secs(1)}
@@ -39,9 +40,12 @@ func testCommitAndLoad(f *fixture) {
 	}
 	n := nodes[1]
 	if n.TaskID != "task-b" || n.Template != "script" || n.Index != 2 || n.Attempt != 1 || n.Rev != 1 || n.InstanceID != r.in.ID ||
-		!reflect.DeepEqual(n.Input, map[string]any{"ok": true}) || n.Output != nil || len(n.Logs) != 1 || n.Logs[0].Message != "hello" ||
+		!reflect.DeepEqual(n.Incoming, map[string]any{"ok": true}) || n.Output != nil || len(n.Logs) != 1 || n.Logs[0].Message != "hello" ||
 		n.Detail == nil || n.Detail.LoopSize != 3 || !slices.Equal(n.Detail.Arrived, []string{"task-a"}) {
 		f.Errorf("runtime round trip: %+v (detail %+v)", n, n.Detail)
+	}
+	if !reflect.DeepEqual(n.Input, map[string]any{"code": "return 1", "timeout": 5.0}) || nodes[0].Input != nil {
+		f.Errorf("resolved parameters (input) round trip: %v; a runtime without: %v", n.Input, nodes[0].Input)
 	}
 	if nodes[0].Detail != nil || len(nodes[0].Logs) != 0 {
 		f.Errorf("a runtime without detail or logs: %+v", nodes[0])
@@ -53,6 +57,7 @@ func testCommitAndLoad(f *fixture) {
 	// The next step updates the instance and a runtime, adds one, sets and deletes variables.
 	r.in.Status, r.in.Output, r.in.EndAt, r.in.UpdateAt = engine.StatusDone, map[string]any{"total": 3.0}, secs(2), secs(2)
 	second.Status, second.Output, second.EndAt = engine.StatusDone, "fine", secs(2)
+	second.Input = map[string]any{"code": "return 2"}
 	third := &engine.NodeRun{ID: f.id(), InstanceID: r.in.ID, TaskID: "task-end", Template: "end", Status: engine.StatusDone, CreateAt: secs(2), UpdateAt: secs(2)}
 	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, Nodes: []*engine.NodeRun{second, third},
 		Vars: map[string]any{"count": 3.0}, DeletedVars: []string{"who"}}), "commit the next step")
@@ -66,6 +71,9 @@ func testCommitAndLoad(f *fixture) {
 	}
 	if len(nodes) != 3 || nodes[1].Status != engine.StatusDone || nodes[1].Output != "fine" || nodes[1].Rev != 2 || nodes[2].ID != third.ID {
 		f.Errorf("updated runtimes: %+v", nodes)
+	}
+	if len(nodes) == 3 && (!reflect.DeepEqual(nodes[1].Input, map[string]any{"code": "return 2"}) || nodes[2].Input != nil) {
+		f.Errorf("updated resolved parameters: %v, %v", nodes[1].Input, nodes[2].Input)
 	}
 	if !reflect.DeepEqual(vars, map[string]any{"count": 3.0, "list": []any{1.0, "x"}}) {
 		f.Errorf("updated variables: %v", vars)

@@ -163,7 +163,7 @@ func (f *fixture) newInstance(pid, st string, at time.Duration) *run {
 		Status: st, Executor: "dora", TriggerApp: "manual", Trigger: map[string]any{"n": 1.0},
 		StartAt: ms(at), CreateAt: ms(at), UpdateAt: ms(at)}
 	n := &engine.NodeRun{ID: f.id(), InstanceID: in.ID, TaskID: "task-a", Name: "start", Template: "manual",
-		Status: engine.StatusDone, Input: map[string]any{}, Output: map[string]any{"ok": true}, CreateAt: ms(at), UpdateAt: ms(at)}
+		Status: engine.StatusDone, Incoming: map[string]any{}, Output: map[string]any{"ok": true}, CreateAt: ms(at), UpdateAt: ms(at)}
 	return &run{in: in, nodes: []*engine.NodeRun{n}}
 }
 
