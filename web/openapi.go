@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ type apiOp struct {
 	body                       string // a schema name, "" for none
 	result                     string // the schema of "response", "" for none
 	list                       bool   // the response is {"list": [...], "total"}
+	bare                       bool   // the result is answered as it is, without {"response": ...} (seed 000)
 	status                     int    // success status; default 200
 	public                     bool   // no credentials needed
 }
@@ -33,26 +35,26 @@ func apiOps() []apiOp {
 		{method: "post", path: "/api/scripts/check", tag: "definitions", summary: "Compile a script, condition or template", body: "ScriptCheck", result: "ScriptCheckResult"},
 		{method: "post", path: "/api/process", tag: "definitions", summary: "Create a process definition", body: "Process", result: "Created", status: 201},
 		{method: "get", path: "/api/process", tag: "definitions", summary: "List definitions (name, nameLike, q, enabled, creator, paging)", result: "Process", list: true},
-		{method: "get", path: "/api/process/{id}", tag: "definitions", summary: "One definition", result: "Process"},
+		{method: "get", path: "/api/process/{id}", tag: "definitions", summary: "One definition (bare, as seed 000 shows it)", result: "Process", bare: true},
 		{method: "put", path: "/api/process/{id}", tag: "definitions", summary: "Replace a definition; its version must be current (else 409)", body: "Process", result: "Process"},
 		{method: "patch", path: "/api/process/{id}", tag: "definitions", summary: "Change name, description or enabled", body: "ProcessPatch", result: "Process"},
 		{method: "delete", path: "/api/process/{id}", tag: "definitions", summary: "Delete a definition (409 while instances run, unless ?cascade=true)", status: 204},
 		{method: "post", path: "/api/process/{id}/token", tag: "definitions", summary: "Rotate the webhook trigger token (designer); answers {\"triggerToken\"}, the old token stops working", result: "Object"},
 		{method: "get", path: "/api/process/{id}/versions", tag: "definitions", summary: "Earlier versions, newest first", result: "ProcessVersion", list: true},
-		{method: "get", path: "/api/process/{id}/{task_id}", tag: "definitions", summary: "One task of a definition", result: "Task"},
+		{method: "get", path: "/api/process/{id}/{task_id}", tag: "definitions", summary: "One task of a definition (bare)", result: "Task", bare: true},
 		{method: "post", path: "/api/process/{id}", tag: "instances", summary: "Start an instance; the body is the trigger data (Idempotency-Key header, ?wait=5s)", body: "Any", result: "Started", status: 201},
 
 		{method: "get", path: "/api/processInst", tag: "instances", summary: "List instances (procId, status, executor, startedAfter, startedBefore, parent, paging)", result: "Instance", list: true},
-		{method: "get", path: "/api/processInst/{inst_id}", tag: "instances", summary: "An instance with every task and its runtimes", result: "InstanceView"},
+		{method: "get", path: "/api/processInst/{inst_id}", tag: "instances", summary: "An instance with the fields of its definition version and every task (the whole task) with its runtimes (bare)", result: "InstanceView", bare: true},
 		{method: "put", path: "/api/processInst/{inst_id}", tag: "instances", summary: "cancel, suspend, resume or retry", body: "Action", result: "Instance"},
 		{method: "delete", path: "/api/processInst/{inst_id}", tag: "instances", summary: "Delete an ended instance", status: 204},
 		{method: "get", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Process variables", result: "Object"},
 		{method: "put", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Replace the process variables", body: "Object", result: "Object"},
-		{method: "get", path: "/api/processInst/{inst_id}/{task_id}", tag: "instances", summary: "One task of an instance with its runtimes", result: "TaskView"},
+		{method: "get", path: "/api/processInst/{inst_id}/{task_id}", tag: "instances", summary: "One task of an instance (the whole task) with its runtimes (bare)", result: "TaskView", bare: true},
 
-		{method: "get", path: "/api/taskInsts", tag: "inbox", summary: "Your open tasks, or ?status=done; sort=createAt|priority|due", result: "HumanTask", list: true},
+		{method: "get", path: "/api/taskInsts", tag: "inbox", summary: "Your open tasks, or ?status=done; sort=createAt|priority|due; createAt is \"YYYY-MM-DD HH:MM:SS\" in the server's time zone", result: "InboxItem", list: true},
 		{method: "get", path: "/api/taskInst/{id}", tag: "inbox", summary: "A human task with its form and process context", result: "HumanTask"},
-		{method: "post", path: "/api/taskInst/{id}", tag: "inbox", summary: "Decide: outcome, comment, form", body: "TaskInput", result: "HumanTask"},
+		{method: "post", path: "/api/taskInst/{id}", tag: "inbox", summary: "Decide: the flat body {\"outcome\", \"comment\", form field keys...}", body: "TaskInput", result: "HumanTask"},
 		{method: "post", path: "/api/taskInst/{id}/claim", tag: "inbox", summary: "Claim a candidate task", result: "HumanTask"},
 		{method: "post", path: "/api/taskInst/{id}/unclaim", tag: "inbox", summary: "Give a claimed task back to its candidates", result: "HumanTask"},
 		{method: "post", path: "/api/taskInst/{id}/delegate", tag: "inbox", summary: "Delegate to another user", body: "TaskAction", result: "HumanTask"},
@@ -98,6 +100,13 @@ func apiSchemas() map[string]any {
 	id := map[string]any{"type": "string", "description": "snowflake id as a decimal string"}
 	ref := func(n string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + n} }
 	arr := func(items any) map[string]any { return map[string]any{"type": "array", "items": items} }
+	humanTask := map[string]any{"id": id, "name": str, "content": str, "createAt": integer, "processInstId": id, "processId": str,
+		"processName": str, "taskId": str, "assignee": str, "status": map[string]any{"enum": []string{"open", "done", "canceled"}},
+		"priority": integer, "dueAt": integer, "form": arr(object), "outcomes": arr(str), "owner": str, "delegation": str,
+		"candidateUsers": arr(str), "candidateGroups": arr(str), "outcome": str, "comment": str, "history": arr(object)}
+	// An inbox item is a human task whose createAt is the seed's text time.
+	inboxItem := maps.Clone(humanTask)
+	inboxItem["createAt"] = map[string]any{"type": "string", "description": "YYYY-MM-DD HH:MM:SS in the server's time zone (--timezone)"}
 	return map[string]any{
 		"Any":    anyv,
 		"Object": object,
@@ -128,21 +137,28 @@ func apiSchemas() map[string]any {
 		"ProcessPatch":   obj(map[string]any{"name": str, "description": str, "enabled": boolean}),
 		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),
 		"Started":        obj(map[string]any{"id": id, "status": str, "output": anyv, "error": str, "existing": boolean}),
-		"Instance": obj(map[string]any{"id": id, "parentId": id, "processId": str, "version": integer, "name": str, "engine": str,
+		"Instance": obj(map[string]any{"id": id, "parentId": id, "parentNodeId": id, "processId": str, "version": integer, "name": str, "engine": str,
 			"status":   map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
 			"executor": str, "triggerApp": str, "trigger": anyv, "output": anyv, "error": str, "startAt": integer, "endAt": integer,
 			"cost": integer, "createAt": integer, "updateAt": integer}),
 		"Runtime": obj(map[string]any{"id": id, "taskId": str, "name": str, "template": str, "index": integer, "attempt": integer,
-			"status": str, "input": anyv, "output": anyv, "error": str, "logs": arr(object), "startAt": integer, "endAt": integer,
+			"status": str, "input": map[string]any{"description": "the task's parameters as the runtime used them ({{ }} resolved)"},
+			"incoming": map[string]any{"description": "the data that led to the runtime (the previous task's output, the trigger data)"},
+			"output":   anyv, "error": str, "logs": arr(object), "startAt": integer, "endAt": integer,
 			"cost": integer, "humanTasks": arr(ref("HumanTask"))}),
-		"TaskView":     obj(map[string]any{"instId": str, "name": str, "template": str, "status": str, "runtimes": arr(ref("Runtime"))}),
-		"InstanceView": map[string]any{"allOf": []any{ref("Instance"), obj(map[string]any{"tasks": arr(ref("TaskView"))})}},
-		"Action":       obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
-		"HumanTask": obj(map[string]any{"id": id, "name": str, "content": str, "createAt": integer, "processInstId": id, "processId": str,
-			"processName": str, "taskId": str, "assignee": str, "status": map[string]any{"enum": []string{"open", "done", "canceled"}},
-			"priority": integer, "dueAt": integer, "form": arr(object), "outcomes": arr(str), "owner": str, "delegation": str,
-			"candidateUsers": arr(str), "candidateGroups": arr(str), "outcome": str, "comment": str, "history": arr(object)}),
-		"TaskInput":  obj(map[string]any{"outcome": str, "comment": str, "form": object}, "outcome"),
+		"TaskView": map[string]any{"allOf": []any{ref("Task"), obj(map[string]any{"status": str, "runtimes": arr(ref("Runtime"))})}},
+		"InstanceView": map[string]any{"description": "the instance's fields, proc_id and the fields of the definition version it runs (not enabled, not triggerToken); where both have a field the instance's value",
+			"allOf": []any{ref("Instance"), obj(map[string]any{"proc_id": str, "description": str, "startTaskInstId": str, "endTaskInstId": str,
+				"creator": str, "timeout": integer, "inputDataSchema": object, "outputDataSchema": object, "extension": object, "metadata": object,
+				"tasks": arr(ref("TaskView"))})}},
+		"Action":    obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
+		"HumanTask": obj(humanTask),
+		"InboxItem": obj(inboxItem),
+		"TaskInput": map[string]any{"type": "object", "required": []string{"outcome"},
+			"description": "the seed's flat body: the task's form field keys with their values, plus the reserved keys outcome and comment; " +
+				"any other key is refused (400, unknown_field per key)",
+			"properties":           map[string]any{"outcome": str, "comment": map[string]any{"type": "string", "maxLength": 4000}},
+			"additionalProperties": map[string]any{"description": "a form field's value: text, a number, true/false, a date (YYYY-MM-DD) or an option's value"}},
 		"TaskAction": obj(map[string]any{"assignee": str, "comment": str}),
 		"User": obj(map[string]any{"id": str, "name": str, "email": str, "role": map[string]any{"enum": []string{"admin", "designer", "user"}},
 			"groups": arr(str), "disabled": boolean}),
@@ -177,8 +193,11 @@ func openAPIDoc(version string) map[string]any {
 				inner = map[string]any{"type": "object", "properties": map[string]any{
 					"list": map[string]any{"type": "array", "items": inner}, "total": map[string]any{"type": "integer"}}}
 			}
-			success["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{
-				"type": "object", "properties": map[string]any{"response": inner}}}}
+			schema := map[string]any{"type": "object", "properties": map[string]any{"response": inner}}
+			if op.bare {
+				schema = inner
+			}
+			success["content"] = map[string]any{"application/json": map[string]any{"schema": schema}}
 		}
 		responses := map[string]any{statusText(status): success, "400": errResp("invalid input: every problem in errors"),
 			"404": errResp("not found"), "409": errResp("conflict: stale version or a status that forbids it")}
@@ -208,7 +227,7 @@ func openAPIDoc(version string) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "flowcraft", "version": version,
-			"description": "Workflow engine REST API. Success: {\"response\": ...}; errors: {\"statusCode\", \"errorMessage\", \"errors\"}. Webhooks (POST|GET /api/hooks/{trigger_token}) need no credentials."},
+			"description": "Workflow engine REST API. Success: {\"response\": ...}, except the detail reads of seed 000 (GET /api/process/{id}, /api/process/{id}/{task_id}, /api/processInst/{inst_id}, /api/processInst/{inst_id}/{task_id}), which answer the object bare; errors: {\"statusCode\", \"errorMessage\", \"errors\"}. Webhooks (POST|GET /api/hooks/{trigger_token}) need no credentials."},
 		"servers":  []any{map[string]any{"url": "/"}},
 		"security": []any{map[string]any{"basic": []any{}}, map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
 		"paths":    paths,
