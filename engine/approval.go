@@ -96,6 +96,13 @@ func (a *Approvals) begin(ctx context.Context, s *step, t *ctask, n *NodeRun, pa
 		if err := json.Unmarshal(b, &form); err != nil {
 			return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("form: %w", err))
 		}
+		// A form computed at run time may name a field after a reserved key of the
+		// submit body, which validation refuses in a static form.
+		for _, f := range form {
+			if ReservedFormKey(f.Key) {
+				return a.flow.fail(ctx, s, t, n, nil, fmt.Errorf("form: a field may not be named %q (a reserved key of the submit body)", f.Key))
+			}
+		}
 	}
 	now := nowMs(a.now)
 	base := HumanTask{

@@ -103,6 +103,7 @@ const (
 	CodeUnreachable          Code = "unreachable"            // a task the trigger [trigger] cannot reach
 	CodeCycleWithoutExit     Code = "cycle_without_exit"     // [cycle] loops forever
 	CodeAssigneesRequired    Code = "assignees_required"     // an approval without assignees, candidate users or groups
+	CodeReservedFormKey      Code = "reserved_form_key"      // a form field named [key], a reserved key of the submit body (outcome, comment)
 	CodeNoExpressions        Code = "no_expressions"         // a schedule cannot use {{ }} expressions
 	CodeOneOfRequired        Code = "one_of_required"        // set one of [fields]
 	CodeOnlyOne              Code = "only_one"               // set only one of [fields]

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -136,11 +139,83 @@ func (t *HumanTask) isCandidate(u *User) bool {
 	return false
 }
 
-// TaskInput is what a person submits to complete a task.
+// TaskInput is what a person submits to complete a task. Its JSON is the seed's
+// flat body ({"key1": "value1", ...}): the task's form field keys with their
+// values, plus the reserved keys outcome and comment (form fields may not have
+// those names: see ReservedFormKey). Without an outcome (the seed's example has
+// none) the task's first outcome is taken, the one that passes.
 type TaskInput struct {
-	Outcome string         `json:"outcome"`
-	Comment string         `json:"comment"`
-	Form    map[string]any `json:"form"`
+	Outcome string
+	Comment string
+	Form    map[string]any // every other key of the body: the form field values
+}
+
+// Reserved keys of the submit body: a form field may not be named so.
+const (
+	KeyOutcome = "outcome"
+	KeyComment = "comment"
+)
+
+// ReservedFormKey reports whether key cannot name a form field (it is a reserved
+// key of the flat submit body).
+func ReservedFormKey(key string) bool { return key == KeyOutcome || key == KeyComment }
+
+// UnmarshalJSON reads the flat body. outcome and comment must be strings (or null).
+func (in *TaskInput) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*in = TaskInput{}
+	for _, k := range []string{KeyOutcome, KeyComment} {
+		v, ok := m[k]
+		if !ok {
+			continue
+		}
+		delete(m, k)
+		if v == nil {
+			continue
+		}
+		s, isString := v.(string)
+		if !isString {
+			return &json.UnmarshalTypeError{Value: jsonTypeOf(v), Type: reflect.TypeFor[string](), Field: k}
+		}
+		if k == KeyOutcome {
+			in.Outcome = s
+		} else {
+			in.Comment = s
+		}
+	}
+	if len(m) > 0 {
+		in.Form = m
+	}
+	return nil
+}
+
+// MarshalJSON writes the flat body.
+func (in TaskInput) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(in.Form)+2)
+	maps.Copy(m, in.Form)
+	m[KeyOutcome] = in.Outcome
+	if in.Comment != "" {
+		m[KeyComment] = in.Comment
+	}
+	return json.Marshal(m)
+}
+
+// jsonTypeOf names the JSON type of a decoded value.
+func jsonTypeOf(v any) string {
+	switch v.(type) {
+	case bool:
+		return "bool"
+	case float64:
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "value"
 }
 
 // Inbox lists the tasks a user may act on (status open) or has completed (done).
@@ -293,6 +368,10 @@ func (a *Approvals) CompleteTask(ctx context.Context, u *User, id ID, in TaskInp
 		}
 		return nil, Coded(ErrForbidden, CodeNotYourTask, nil, "task %s is not yours: you are neither its assignee nor a candidate", id)
 	}
+	if in.Outcome == "" && len(t.Outcomes) > 0 {
+		// The seed's submit body has form values only: it takes the first (passing) outcome.
+		in.Outcome = t.Outcomes[0]
+	}
 	if err := checkTaskInput(t, in); err != nil {
 		return nil, err
 	}
@@ -334,7 +413,7 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 		v, ok := in.Form[f.Key]
 		empty := !ok || v == nil || v == ""
 		if f.Required && empty {
-			ps.add("", "form."+f.Key, CodeRequired, Params{"field": f.Key}, "%s is required", labelText(f.Label, f.Key))
+			ps.add("", f.Key, CodeRequired, Params{"field": f.Key}, "%s is required", labelText(f.Label, f.Key))
 			continue
 		}
 		if empty {
@@ -343,11 +422,11 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 		switch f.Type {
 		case "number":
 			if _, ok := v.(float64); !ok {
-				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "number"}, "%s must be a number", labelText(f.Label, f.Key))
+				ps.add("", f.Key, CodeWrongType, Params{"want": "number"}, "%s must be a number", labelText(f.Label, f.Key))
 			}
 		case "boolean":
 			if _, ok := v.(bool); !ok {
-				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "boolean"}, "%s must be true or false", labelText(f.Label, f.Key))
+				ps.add("", f.Key, CodeWrongType, Params{"want": "boolean"}, "%s must be true or false", labelText(f.Label, f.Key))
 			}
 		case "select":
 			found := false
@@ -357,26 +436,31 @@ func checkTaskInput(t *HumanTask, in TaskInput) error {
 				}
 			}
 			if !found {
-				ps.add("", "form."+f.Key, CodeOneOf, Params{"allowed": formOptions(f.Options)}, "%s must be one of the options", labelText(f.Label, f.Key))
+				ps.add("", f.Key, CodeOneOf, Params{"allowed": formOptions(f.Options)}, "%s must be one of the options", labelText(f.Label, f.Key))
 			}
 		case "date":
 			if s, ok := v.(string); !ok || !validDate(s) {
-				ps.add("", "form."+f.Key, CodeBadTime, Params{"example": "2024-05-31"}, "%s must be a date (YYYY-MM-DD)", labelText(f.Label, f.Key))
+				ps.add("", f.Key, CodeBadTime, Params{"example": "2024-05-31"}, "%s must be a date (YYYY-MM-DD)", labelText(f.Label, f.Key))
 			}
 		default:
 			if _, ok := v.(string); !ok {
-				ps.add("", "form."+f.Key, CodeWrongType, Params{"want": "string"}, "%s must be text", labelText(f.Label, f.Key))
+				ps.add("", f.Key, CodeWrongType, Params{"want": "string"}, "%s must be text", labelText(f.Label, f.Key))
 			}
 		}
 	}
+	unknown := make([]string, 0, len(in.Form))
 	for k := range in.Form {
 		known := false
 		for _, f := range t.Form {
 			known = known || f.Key == k
 		}
 		if !known {
-			ps.add("", "form."+k, CodeUnknownField, Params{"field": k}, "the form has no field %q", k)
+			unknown = append(unknown, k)
 		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		ps.add("", k, CodeUnknownField, Params{"field": k}, "the task's form has no field %q: the body takes the form's field keys, outcome and comment", k)
 	}
 	if len(ps) > 0 {
 		return &ValidationError{Problems: ps}

@@ -154,9 +154,9 @@ func apiSchemas() map[string]any {
 		"Action":    obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
 		"HumanTask": obj(humanTask),
 		"InboxItem": obj(inboxItem),
-		"TaskInput": map[string]any{"type": "object", "required": []string{"outcome"},
-			"description": "the seed's flat body: the task's form field keys with their values, plus the reserved keys outcome and comment; " +
-				"any other key is refused (400, unknown_field per key)",
+		"TaskInput": map[string]any{"type": "object",
+			"description": "the seed's flat body: the task's form field keys with their values, plus the reserved keys outcome " +
+				"(default: the task's first outcome, the passing one) and comment; any other key is refused (400, unknown_field per key)",
 			"properties":           map[string]any{"outcome": str, "comment": map[string]any{"type": "string", "maxLength": 4000}},
 			"additionalProperties": map[string]any{"description": "a form field's value: text, a number, true/false, a date (YYYY-MM-DD) or an option's value"}},
 		"TaskAction": obj(map[string]any{"assignee": str, "comment": str}),

@@ -91,7 +91,9 @@ func (s *Server) getTaskInst(c *fiber.Ctx) error {
 	return ok(c, taskDetail{HumanTask: t, Instance: x.Instance(v.Instance)})
 }
 
-// completeTaskInst handles POST /api/taskInst/{id}: {"outcome", "comment", "form"}.
+// completeTaskInst handles POST /api/taskInst/{id}. The body is the seed's flat object:
+// the form's field keys with their values, plus the reserved keys outcome and comment
+// (engine.TaskInput); an unknown key is a 400 naming it.
 func (s *Server) completeTaskInst(c *fiber.Ctx) error {
 	var in engine.TaskInput
 	if err := decodeJSON(c, &in); err != nil {

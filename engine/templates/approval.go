@@ -156,6 +156,18 @@ func (t Approval) Check(values map[string]any) []Problem {
 		probs = append(probs, Problem{Field: "assignees", Code: "assignees_required", Message: "set at least one of assignees, candidateUsers or candidateGroups"})
 	}
 
+	// The submit body is flat (seed 000): outcome and comment sit beside the form's
+	// field keys, so no field may take their names.
+	if items, ok := values["form"].([]any); ok {
+		for _, item := range items {
+			f, _ := item.(map[string]any)
+			if key, _ := f["key"].(string); key == "outcome" || key == "comment" {
+				probs = append(probs, Problem{Field: "form", Code: "reserved_form_key", Params: map[string]any{"key": key},
+					Message: fmt.Sprintf("a form field may not be named %q: outcome and comment are reserved keys of the submit body", key)})
+			}
+		}
+	}
+
 	if v := values["outcomes"]; !IsUnset(v) && !IsDynamic(v) {
 		if outs, ok := stringList(v); ok {
 			if len(outs) == 0 {

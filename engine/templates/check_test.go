@@ -149,7 +149,7 @@ func TestCheckApproval(t *testing.T) {
 		"mode":      "all",
 		"content":   "Please approve {{ input.title }}",
 		"form": form(
-			map[string]any{"key": "comment", "label": "Comment", "type": "textarea"},
+			map[string]any{"key": "remark", "label": "Remark", "type": "textarea"},
 			map[string]any{"key": "amount", "label": map[string]any{"zh": "金额", "en": "Amount"}, "type": "number", "required": true},
 			map[string]any{"key": "level", "type": "select", "options": []any{"low", map[string]any{"value": "high", "label": "High"}}},
 			map[string]any{"key": "when", "type": "date"},
@@ -210,9 +210,25 @@ func TestCheckApproval(t *testing.T) {
 		{"form several bad fields", with("form", form(
 			map[string]any{"key": "", "type": "text"},
 			map[string]any{"key": "b", "type": "select"})), []string{"form", "form"}},
+		{"form field named outcome", with("form", form(map[string]any{"key": "outcome", "type": "text"})), []string{"form"}},
+		{"form fields named comment and outcome", with("form", form(
+			map[string]any{"key": "comment", "type": "textarea"},
+			map[string]any{"key": "days", "type": "number"},
+			map[string]any{"key": "outcome", "type": "select", "options": []any{"a"}})), []string{"form", "form"}},
 		{"several", map[string]any{"mode": "x", "priority": 500.0, "outcomes": []any{}, "dueIn": "-1h"},
 			[]string{"assignees", "mode", "priority", "outcomes", "dueIn"}},
 	})
+}
+
+// TestApprovalReservedFormKeys: a form field named after a reserved key of the flat
+// submit body is a coded problem naming the key.
+func TestApprovalReservedFormKeys(t *testing.T) {
+	values := map[string]any{"assignees": []any{"u1"}, "form": form(
+		map[string]any{"key": "comment", "type": "textarea"}, map[string]any{"key": "outcomeNote", "type": "text"})}
+	probs := Approval{}.Check(WithDefaults(Approval{}.Spec(), values))
+	if len(probs) != 1 || probs[0].Code != "reserved_form_key" || probs[0].Params["key"] != "comment" || probs[0].Field != "form" {
+		t.Fatalf("problems %+v, want one reserved_form_key for comment", probs)
+	}
 }
 
 func TestCheckDelay(t *testing.T) {

@@ -5,7 +5,7 @@
 
 import { call } from "./msgs.js";
 import { t, problemText } from "./i18n.js";
-import { fieldsFromTask, collectTaskForm } from "./taskform.js";
+import { fieldsFromTask, collectTaskForm, submitBody, problemField } from "./taskform.js";
 import { onInbox, onInboxState } from "./inboxfeed.js";
 import { indicator } from "./live.js";
 import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
@@ -79,9 +79,10 @@ function drawFields(box, fields) {
 }
 
 /**
- * The decision form: the task's fields, checked here first, then posted with
- * the outcome of the button pressed and the comment; the server's problems
- * appear on their fields, the rest in the alert.
+ * The decision form: the task's fields, checked here first, then posted as
+ * the seed's flat body (the answers by field key, the outcome of the button
+ * pressed and the comment); the server's problems appear on their fields, the
+ * rest in the alert.
  */
 function decisionForm(page) {
   const form = page.root.querySelector("[data-task-form]");
@@ -121,7 +122,7 @@ function decisionForm(page) {
     page.busy = true;
     button.setAttribute("aria-busy", "true");
     for (const b of form.querySelectorAll("button")) b.disabled = true;
-    const r = await call("POST", page.url, { outcome, comment: form.querySelector("[name=comment]").value, form: data });
+    const r = await call("POST", page.url, submitBody(outcome, form.querySelector("[name=comment]").value, data));
     page.busy = false;
     button.removeAttribute("aria-busy");
     for (const b of form.querySelectorAll("button")) b.disabled = false;
@@ -133,8 +134,8 @@ function decisionForm(page) {
     // rest (outcome, comment, the task's state) in the alert.
     const rest = [];
     for (const x of r.data?.errors || []) {
-      const m = /^form\.(.+)$/.exec(x.field || "");
-      if (!(m && fieldProblem(m[1], problemText(t, x)))) rest.push(x);
+      const key = problemField(x, fields);
+      if (!(key && fieldProblem(key, problemText(t, x)))) rest.push(x);
     }
     page.showAlert(t("task.js.submit_failed"), { status: r.status, data: { ...r.data, errors: rest } });
   });

@@ -79,3 +79,36 @@ export function collectTaskForm(fields, raw) {
   }
   return { data, errors };
 }
+
+/** Keys of the submit body that are not form fields (a form field may not take them). */
+export const RESERVED_KEYS = ["outcome", "comment"];
+
+/**
+ * The body of POST /api/taskInst/{id}: the seed's flat object, the form's
+ * answers by field key beside the reserved keys outcome and comment.
+ * @param {string} outcome
+ * @param {string} comment
+ * @param {Record<string, any>} data the answers (collectTaskForm's data)
+ * @returns {Record<string, any>}
+ */
+export function submitBody(outcome, comment, data) {
+  const body = {};
+  for (const [k, v] of Object.entries(data || {})) {
+    if (!RESERVED_KEYS.includes(k)) body[k] = v;
+  }
+  body.outcome = outcome;
+  body.comment = comment || "";
+  return body;
+}
+
+/**
+ * The form field a problem of the server's answer concerns (its field is the
+ * field's key), or null for the others (outcome, comment, unknown keys).
+ * @param {{field?: string}} problem
+ * @param {ReturnType<typeof fieldsFromTask>} fields
+ * @returns {string | null}
+ */
+export function problemField(problem, fields) {
+  const key = problem?.field || "";
+  return fields.some((f) => f.key === key) ? key : null;
+}
