@@ -62,7 +62,7 @@ func TestInstancePage(t *testing.T) {
 		`data-instance-action="retry"`, `data-instance-action="cancel"`, `data-confirm="Cancel this instance?`,
 		`data-canvas`, `data-timeline`, `data-detail`, `data-live="connecting"`,
 		`<script id="instance-view" type="application/json">{"id":"42","status":"failed","tasks":[]}`,
-		`id="designer-definition"`, `id="designer-templates"`, `"designer.kind.trigger":`, `"rt.input":"Input"`,
+		`id="designer-definition"`, `id="designer-templates"`, `"designer.kind.trigger":`, `"rt.input":"Input (parameters)"`, `"rt.incoming":"Incoming data"`,
 		`data-page="instance"`,
 	)
 	// Only the actions the status allows are visible.

@@ -139,13 +139,19 @@ func TestBrowserRunFromDesigner(t *testing.T) {
 	if strings.Join(taken, " ") != "task-gw000001>task-ok000001 task-hook0001>task-score001 task-ok000001>task-end00001 task-score001>task-gw000001" {
 		t.Errorf("taken connections %v", taken)
 	}
-	// Clicking a node shows its runtime: input and output.
+	// Clicking a node shows its runtime: input (the script's resolved parameters: its
+	// code), the incoming trigger data, and the output.
 	b.click(`[data-task-id="task-score001"] .node-body`)
 	b.wait("the runtime drawer", `!document.querySelector(".run-drawer").hidden && /total/.test(document.querySelector(".run-drawer").textContent)`)
-	var drawer string
-	b.eval(`document.querySelector(".run-drawer").innerText`, &drawer)
-	if !strings.Contains(drawer, "Input") || !strings.Contains(drawer, "Output") || !strings.Contains(drawer, `"amount": 120`) || !strings.Contains(drawer, "132") {
-		t.Errorf("runtime drawer says %q", drawer)
+	var drawer struct {
+		Text, Input, Incoming string
+	}
+	b.eval(`({Text: document.querySelector(".run-drawer").innerText,
+		Input: document.querySelector('.run-drawer [data-block="input"] pre')?.textContent || "",
+		Incoming: document.querySelector('.run-drawer [data-block="incoming"] pre')?.textContent || ""})`, &drawer)
+	if !strings.Contains(drawer.Text, "Input (parameters)") || !strings.Contains(drawer.Text, "Incoming data") || !strings.Contains(drawer.Text, "Output") ||
+		!strings.Contains(drawer.Input, `"code": "const amount`) || !strings.Contains(drawer.Incoming, `"amount": 120`) || !strings.Contains(drawer.Text, "132") {
+		t.Errorf("runtime drawer says %+v", drawer)
 	}
 	b.shot("order-done")
 
@@ -248,6 +254,15 @@ func TestBrowserApprovalTwoPeople(t *testing.T) {
 	// The approval's runtime names the decision.
 	zhang.click(`[data-task-id="task-mgr00001"] .node-body`)
 	zhang.wait("the approval runtime", `/同意，注意休息/.test(document.querySelector("[data-detail]").textContent)`)
+	// Its input is the approval's resolved parameters, its incoming data the script's output.
+	var blocks struct{ Labels, Input, Incoming string }
+	zhang.eval(`({Labels: [...document.querySelectorAll("[data-detail] .rt-block-title")].map((s) => s.firstChild.textContent).join("|"),
+		Input: document.querySelector('[data-detail] [data-block="input"] pre')?.textContent || "",
+		Incoming: document.querySelector('[data-detail] [data-block="incoming"] pre')?.textContent || ""})`, &blocks)
+	if !strings.Contains(blocks.Labels, "输入（参数）|传入数据|输出") || !strings.Contains(blocks.Input, `"content": "张三 请假 2 天：家事"`) ||
+		!strings.Contains(blocks.Incoming, `"long": false`) {
+		t.Errorf("the approval runtime's blocks: %+v", blocks)
+	}
 	zhang.fullShot("instance-done")
 
 	// The done tab lists the decision.

@@ -9,7 +9,7 @@
 // changed, so views redraw only those tasks and runtimes.
 
 const INSTANCE_FIELDS = ["id", "parentId", "processId", "version", "name", "engine", "status", "executor", "triggerApp", "trigger", "output", "error", "startAt", "endAt", "cost", "createAt", "updateAt"];
-const RUNTIME_FIELDS = ["id", "taskId", "name", "template", "index", "attempt", "status", "input", "output", "error", "logs", "humanTasks", "startAt", "endAt", "cost", "createAt"];
+const RUNTIME_FIELDS = ["id", "taskId", "name", "template", "index", "attempt", "status", "input", "incoming", "output", "error", "logs", "humanTasks", "startAt", "endAt", "cost", "createAt"];
 
 /** Instance statuses that are final. */
 export const ENDED = new Set(["done", "failed", "canceled", "timeout"]);

@@ -1,6 +1,7 @@
 // flowcraft — drawing a live run: the status of each node on the designer's
 // canvas (data-status, a status mark, the run count, the connections taken)
-// and the detail of one task's runtimes (input, output, error, logs,
+// and the detail of one task's runtimes (input = the resolved parameters,
+// incoming data, output, error, logs,
 // duration, loop iterations, retries, human tasks). Shared by the instance
 // page and the designer's Run mode. Texts come from t (messages "rt.*",
 // "status.*", "duration.*", "outcome.*").
@@ -149,11 +150,15 @@ export function pill(status, t) {
   return p;
 }
 
-/** A titled block of JSON (collapsible when long). */
-function jsonBlock(title, value, t, open = true) {
+/** A titled block of JSON (collapsible when long); hint explains the title. */
+function jsonBlock(title, value, t, open = true, hint = "") {
   const d = h("details", "rt-block");
   d.open = open;
   const s = h("summary", "rt-block-title", title);
+  if (hint) {
+    s.title = hint;
+    s.append(h("span", "rt-block-hint muted", hint));
+  }
   d.append(s);
   if (value === undefined || value === null) {
     d.append(h("p", "muted rt-empty", t("rt.none")));
@@ -164,8 +169,9 @@ function jsonBlock(title, value, t, open = true) {
 }
 
 /**
- * Draws the detail of one runtime: status, times, duration, and its input,
- * output, error, logs and human tasks.
+ * Draws the detail of one runtime: status, times, duration, and its input
+ * (the task's resolved parameters), incoming data, output, error, logs and
+ * human tasks.
  * @param {object} rt a runtime (with iterations/attempts from the timeline)
  * @param {(key: string, ...args: any[]) => string} t
  * @param {{now?: number, taskURL?: (id: string) => string}} [opts]
@@ -214,8 +220,15 @@ export function runtimeDetail(rt, t, opts = {}) {
     sec.append(ul);
     box.append(sec);
   }
-  box.append(jsonBlock(t("rt.input"), rt.input, t, true));
-  box.append(jsonBlock(t("rt.output"), rt.output, t, true));
+  // input: the task's parameters as this run used them (the seed's runtime
+  // input); incoming: the data that reached the task.
+  const input = jsonBlock(t("rt.input"), rt.input, t, true, t("rt.input_hint"));
+  input.dataset.block = "input";
+  const incoming = jsonBlock(t("rt.incoming"), rt.incoming, t, true, t("rt.incoming_hint"));
+  incoming.dataset.block = "incoming";
+  const output = jsonBlock(t("rt.output"), rt.output, t, true);
+  output.dataset.block = "output";
+  box.append(input, incoming, output);
   const logs = h("details", "rt-block");
   logs.open = true;
   logs.append(h("summary", "rt-block-title", `${t("rt.logs")}${rt.logs?.length ? ` (${rt.logs.length})` : ""}`));

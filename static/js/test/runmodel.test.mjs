@@ -47,6 +47,13 @@ test("node events upsert by runtime id; a repeat changes nothing", () => {
   assert.equal(m.apply({ type: "node", instanceId: "999", id: "5", taskId: "end", status: "done" }), null, "other instances are ignored");
 });
 
+test("a runtime keeps its input (resolved parameters) and incoming data", () => {
+  const m = new InstanceModel(view());
+  m.apply({ type: "node", id: "102", taskId: "calc", status: "done", input: { code: "return 1" }, incoming: { days: 2 }, output: 1 });
+  assert.deepEqual(m.runtime("102").input, { code: "return 1" });
+  assert.deepEqual(m.runtime("102").incoming, { days: 2 });
+});
+
 test("node events keep the human tasks the snapshot had", () => {
   const v = view();
   v.tasks[1].runtimes[0] = { id: "102", taskId: "calc", template: "approval", status: "waiting", humanTasks: [{ id: "7", status: "open" }] };
