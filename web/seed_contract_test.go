@@ -202,11 +202,6 @@ const seedApproval = `{"name": "请假", "tasks": [
    "form": {"value": [{"key": "key1", "label": "Key 1", "type": "text"}, {"key": "key2", "label": "Key 2", "type": "text"}]}}},
  {"instId": "task-end00001", "template": "end", "parameters": {"output": {"value": "{{ input }}"}}}]}`
 
-// awaitsFlatSubmit guards the example that belongs to helper F's part of issue 14
-// (the flat POST /api/taskInst body), which had not landed when this file was
-// written. Note: the seed's body has no outcome.
-const awaitsFlatSubmit = "awaits the flat submit (helper F)"
-
 // shapeMismatches lists where got does not match the seed example want.
 func shapeMismatches(path string, want, got any) []string {
 	kind := func(v any) string {
@@ -317,7 +312,6 @@ func TestSeed000Contract(t *testing.T) {
 		request string // the seed's request body, "" for none
 		status  int
 		example string // the seed's response example
-		skip    string // why the case cannot pass yet
 		check   func(t *testing.T, got map[string]any)
 	}
 	cases := []scenario{
@@ -427,7 +421,7 @@ func TestSeed000Contract(t *testing.T) {
 				}
 			}},
 		{name: "提交任务 POST /api/taskInst/{task_inst_id}", method: "POST", path: func() string { return "/api/taskInst/" + e.taskInstID }, user: "zhangsan",
-			request: seed000.submitRequest, status: http.StatusOK, example: `{"response": {}}`, skip: awaitsFlatSubmit,
+			request: seed000.submitRequest, status: http.StatusOK, example: `{"response": {}}`,
 			check: func(t *testing.T, got map[string]any) {
 				task := got["response"].(map[string]any)
 				form, _ := task["formData"].(map[string]any)
@@ -442,9 +436,6 @@ func TestSeed000Contract(t *testing.T) {
 	}
 	for _, c := range cases {
 		ok := t.Run(c.name, func(t *testing.T) {
-			if c.skip != "" {
-				t.Skip(c.skip)
-			}
 			var req any
 			if c.request != "" {
 				req = c.request
@@ -466,7 +457,7 @@ func TestSeed000Contract(t *testing.T) {
 				}
 			}
 		})
-		if !ok && c.skip == "" && (e.procID == "" || e.instID == "") {
+		if !ok && (e.procID == "" || e.instID == "") {
 			t.Fatal("the examples build on each other: stopping")
 		}
 	}
