@@ -10,8 +10,9 @@ import (
 
 // paramsJSON is the JSON text of a runtime's resolved parameters (column task),
 // byte for byte what json.Marshal writes, at a fraction of its allocations: the
-// parameters of most tasks are a few strings, numbers and booleans, written here
-// into one buffer; other values (objects, arrays) go through json.Marshal.
+// values parameters hold (strings, numbers, booleans, null, and objects and
+// arrays of them, as decoded from JSON or rendered by {{ }}) are written here into
+// one buffer; other Go values go through json.Marshal.
 func paramsJSON(params map[string]any) (string, error) {
 	var keyArr [16]string
 	keys := keyArr[:0]
@@ -19,8 +20,63 @@ func paramsJSON(params map[string]any) (string, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	// The top level is written into a buffer on the stack; nested values (recursive,
+	// so their buffer escapes) into one on the heap, made when first needed.
 	var bufArr [512]byte
 	buf := append(bufArr[:0], '{')
+	var nested []byte
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, k)
+		buf = append(buf, ':')
+		v := params[k]
+		if b, ok := appendJSONScalar(buf, v); ok {
+			buf = b
+			continue
+		}
+		var err error
+		if nested, err = appendJSONValue(nested[:0], v, 1); err != nil {
+			return "", err
+		}
+		buf = append(buf, nested...)
+	}
+	buf = append(buf, '}')
+	return string(buf), nil
+}
+
+// appendJSONScalar appends a string, number, boolean or null as json.Marshal
+// writes it; ok is false for any other value.
+func appendJSONScalar(buf []byte, v any) (_ []byte, ok bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...), true
+	case string:
+		return appendJSONString(buf, x), true
+	case bool:
+		return strconv.AppendBool(buf, x), true
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			return appendJSONFloat(buf, x), true
+		}
+	}
+	return buf, false
+}
+
+// maxJSONDepth is how deep appendJSONValue nests before it hands over to
+// json.Marshal (which reports a cycle instead of overflowing the stack).
+const maxJSONDepth = 32
+
+// appendJSONObject appends m with its keys sorted, as json.Marshal does.
+func appendJSONObject(buf []byte, m map[string]any, depth int) ([]byte, error) {
+	var keyArr [16]string
+	keys := keyArr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	buf = append(buf, '{')
 	for i, k := range keys {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -28,28 +84,43 @@ func paramsJSON(params map[string]any) (string, error) {
 		buf = appendJSONString(buf, k)
 		buf = append(buf, ':')
 		var err error
-		if buf, err = appendJSONValue(buf, params[k]); err != nil {
-			return "", err
+		if buf, err = appendJSONValue(buf, m[k], depth+1); err != nil {
+			return buf, err
 		}
 	}
-	buf = append(buf, '}')
-	return string(buf), nil
+	return append(buf, '}'), nil
 }
 
 // appendJSONValue appends v as json.Marshal writes it.
-func appendJSONValue(buf []byte, v any) ([]byte, error) {
+func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
+	if b, ok := appendJSONScalar(buf, v); ok {
+		return b, nil
+	}
 	switch x := v.(type) {
-	case nil:
-		return append(buf, "null"...), nil
-	case string:
-		return appendJSONString(buf, x), nil
-	case bool:
-		return strconv.AppendBool(buf, x), nil
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			break // json.Marshal's error
+	case map[string]any:
+		if x == nil {
+			return append(buf, "null"...), nil
 		}
-		return appendJSONFloat(buf, x), nil
+		if depth < maxJSONDepth {
+			return appendJSONObject(buf, x, depth)
+		}
+	case []any:
+		if x == nil {
+			return append(buf, "null"...), nil
+		}
+		if depth < maxJSONDepth {
+			buf = append(buf, '[')
+			for i, e := range x {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				var err error
+				if buf, err = appendJSONValue(buf, e, depth+1); err != nil {
+					return buf, err
+				}
+			}
+			return append(buf, ']'), nil
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -18,6 +18,10 @@ func TestParamsJSONIsJSONMarshal(t *testing.T) {
 		{"中文": "请假 3 天：家中有事", "sep": "a\u2028b\u2029c", "bad": "x\xff\xfey", "emoji": "🙂"},
 		{"n": 0.0, "neg": -1.5, "tiny": 1e-7, "tinier": 1.234e-20, "big": 1e21, "bigger": 1.5e300, "int": 123456789.0, "frac": 0.1},
 		{"headers": map[string]any{"Authorization": "Bearer x", "Accept": "*/*"}, "list": []any{1.0, "two", nil, true}, "users": []string{"ann", "bob"}},
+		{"output": map[string]any{"approved": true, "total": 110.00000000000001, "user": "bench", "nested": []any{map[string]any{"b": 1.0, "a": []any{}}, []any{nil}}},
+			"empty": map[string]any{}, "nilmap": map[string]any(nil), "nillist": []any(nil), "other": map[string]string{"z": "<y>"}, "int": 3},
+		{"bad": []any{1.0, math.NaN()}},
+		{"deep": deepValue(40)},
 		{"z": 1.0, "a": 2.0, "m": 3.0, "B": 4.0, "": "empty key", "key with \"quote\"": "v"},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -63,5 +67,28 @@ func TestParamsTextNull(t *testing.T) {
 	}
 	if v, err := paramsText(map[string]any{}); v != "{}" || err != nil {
 		t.Errorf("no parameters: %v %v", v, err)
+	}
+}
+
+// deepValue nests n objects and arrays.
+func deepValue(n int) any {
+	var v any = "bottom"
+	for i := range n {
+		if i%2 == 0 {
+			v = map[string]any{"k": v}
+		} else {
+			v = []any{v, 1.0}
+		}
+	}
+	return v
+}
+
+// TestParamsJSONCycle: a cyclic value (not JSON, but a template could hand one over)
+// is an error, as with json.Marshal, not a stack overflow.
+func TestParamsJSONCycle(t *testing.T) {
+	m := map[string]any{}
+	m["self"] = m
+	if _, err := paramsJSON(map[string]any{"x": m}); err == nil {
+		t.Fatal("a cyclic value was encoded")
 	}
 }
