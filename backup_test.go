@@ -33,12 +33,14 @@ func apiCall(t *testing.T, addr, password, method, path string, body any) (int, 
 		return 0, nil
 	}
 	defer resp.Body.Close()
-	var out struct {
-		Response map[string]any `json:"response"`
-	}
+	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out.Response
+	// The seed's detail reads answer bare; everything else inside "response".
+	if inner, ok := out["response"].(map[string]any); ok {
+		return resp.StatusCode, inner
+	}
+	return resp.StatusCode, out
 }
 
 // TestBackupAndRestoreCommands: `flowcraft backup` copies the database of a
