@@ -668,3 +668,34 @@ func TestSeed000OpenAPI(t *testing.T) {
 
 func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
 func asList(v any) []any         { l, _ := v.([]any); return l }
+
+// TestSeed000WebsocketSnapshot: the first message of /ws/processInst/{id} is the
+// instance exactly as GET /api/processInst/{id} answers it, plus "type": "snapshot".
+func TestSeed000WebsocketSnapshot(t *testing.T) {
+	e, addr := serveEnv(t, web.Config{})
+	pid := e.createProcess(t, seed000.createRequest)
+	inst := e.call(t, "POST", "/api/process/"+pid+"?wait=10s", "admin", seed000.startRequest).json(t)["response"].(map[string]any)["id"].(string)
+	ws, _, err := dialWS(t, addr, "/ws/processInst/"+inst, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var snap map[string]any
+	if err := ws.ReadJSON(&snap); err != nil {
+		t.Fatal(err)
+	}
+	if snap["type"] != "snapshot" {
+		t.Fatalf("first message %v", snap["type"])
+	}
+	delete(snap, "type")
+	got := e.call(t, "GET", "/api/processInst/"+inst, "admin", nil).json(t)
+	a, _ := json.Marshal(snap)
+	b, _ := json.Marshal(got)
+	if string(a) != string(b) {
+		t.Errorf("snapshot %s\n  differs from the detail %s", a, b)
+	}
+	for _, m := range shapeMismatches("$", decodeSeed(t, "instance", seed000.instanceDetail), snap) {
+		t.Error(m)
+	}
+}
