@@ -40,6 +40,7 @@ func TestBrowserTaskFormFlatSubmit(t *testing.T) {
 		lisi.wait("the required field flagged", `document.querySelector('.field[data-key="handover"]').classList.contains("has-problem") && location.pathname.startsWith("/inbox/")`)
 		lisi.fullShot("task-problem-" + lang)
 		lisi.typeInto("#task-f-handover", "王五")
+		lisi.wait("the problem cleared by the edit", `!document.querySelector('.field[data-key="handover"]').classList.contains("has-problem")`)
 		lisi.typeInto("#task-f-note", "交接文档已发")
 		lisi.typeInto("#task-comment", "同意")
 		lisi.fullShot("task-filled-" + lang)

@@ -101,6 +101,12 @@ function decisionForm(page) {
     return true;
   };
 
+  // A flagged field is cleared as soon as it is edited.
+  box.addEventListener("input", (e) => {
+    const field = e.target.closest?.(".field.has-problem");
+    if (field) fieldProblem(field.dataset.key, "");
+  });
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (page.busy) return;
