@@ -86,7 +86,10 @@ func readUntilDone(c *websocket.Conn) ([]wsMsg, error) {
 }
 
 func TestInstanceWebsocket(t *testing.T) {
-	e, addr := serveEnv(t, web.Config{Streams: web.StreamConfig{QueueSize: 4096, PingInterval: 2 * time.Second}})
+	// A client silent for two ping intervals is dropped: 6 s leaves the 200 reading
+	// watchers room to answer pings on a busy machine (at 2 s one was dropped under
+	// scripts/ci-under-load), while the stuck client below is dropped within 12 s.
+	e, addr := serveEnv(t, web.Config{Streams: web.StreamConfig{QueueSize: 4096, PingInterval: 6 * time.Second}})
 	pid := e.createProcess(t, wsFlow())
 	id := e.call(t, "POST", "/api/process/"+pid, "dora", nil).json(t)["response"].(map[string]any)["id"].(string)
 	task := e.taskOf(t, "lisi", id)
@@ -142,12 +145,27 @@ func TestInstanceWebsocket(t *testing.T) {
 		}
 		checkOrder(t, results[i])
 	}
-	// The stuck client is gone: reading now ends with the server's close.
-	stuck.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		if _, _, err := stuck.ReadMessage(); err != nil {
-			break
+	// The stuck client is dropped: its subscription ends while the watchers' stay.
+	// (Reading it before that would answer the server's pings and keep it alive.)
+	deadline := time.Now().Add(2 * time.Minute)
+	for e.rt.Events().Subscribers() > watchers {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stuck client was not dropped: %d subscriptions for %d watchers", e.rt.Events().Subscribers(), watchers)
 		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Reading it now gets what was buffered, then the server's close, not the
+	// client's own read deadline.
+	stuck.SetReadDeadline(time.Now().Add(2 * time.Minute))
+	for {
+		_, _, err := stuck.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("the stuck client was not dropped: %v", err)
+		}
+		break
 	}
 	// Reconnecting gets a fresh snapshot.
 	conns[0].Close()
