@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/a-h/templ"
 )
@@ -48,8 +50,25 @@ func TestT(t *testing.T) {
 	if got := (Translator{}).T("nav.inbox"); got != "nav.inbox" {
 		t.Errorf("zero translator = %q", got)
 	}
-	if got := FormatTime(1717171200000); got != "2024-05-31 16:00" {
-		t.Errorf("FormatTime = %q", got)
+	if got := formatTime(context.Background(), 1717171200000); got != "2024-05-31 16:00" {
+		t.Errorf("formatTime without a zone = %q, want UTC", got)
+	}
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := WithLocation(context.Background(), shanghai)
+	if got := formatTime(ctx, 1717171200000); got != "2024-06-01 00:00" {
+		t.Errorf("formatTime in Asia/Shanghai = %q", got)
+	}
+	if got, want := zoneName(ctx), "Asia/Shanghai"; got != want {
+		t.Errorf("zoneName = %q, want %q", got, want)
+	}
+	if got := zoneName(WithLocation(context.Background(), time.Local)); got == "Local" || got == "" {
+		t.Errorf("zoneName(time.Local) = %q, want a name the page scripts can use", got)
+	}
+	if got := formatTime(ctx, 0); got != "—" {
+		t.Errorf("formatTime(0) = %q", got)
 	}
 }
 

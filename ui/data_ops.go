@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -430,11 +431,11 @@ func kv(k string, v any) KV {
 }
 
 // expiresText is how a token's expiry is shown.
-func expiresText(tr Translator, ms int64) string {
+func expiresText(ctx context.Context, tr Translator, ms int64) string {
 	if ms == 0 {
 		return tr.T("admin.tokens.never")
 	}
-	return FormatTime(ms)
+	return formatTime(ctx, ms)
 }
 
 // itoa is strconv.Itoa for templates.

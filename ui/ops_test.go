@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/a-h/templ"
 )
 
 func opsPage(lang Lang, role, path string) Page {
@@ -251,5 +256,61 @@ func TestPagerURLs(t *testing.T) {
 	}
 	if (Pager{Count: 5, Total: 5}).hasNext() {
 		t.Errorf("a full list has no next page")
+	}
+}
+
+// timeElems lists the <time> elements of html as datetime → shown text.
+func timeElems(html string) map[string]string {
+	out := map[string]string{}
+	for _, m := range regexp.MustCompile(`<time datetime="([^"]*)">([^<]*)</time>`).FindAllStringSubmatch(html, -1) {
+		out[m[1]] = m[2]
+	}
+	return out
+}
+
+// TestPagesShowServerZone: pages rendered with the server's time zone
+// (WithLocation) show their times on its clock; <time datetime> stays the
+// absolute RFC 3339 instant, and the zone's name is in <meta name="timezone">
+// for the page scripts. Without a zone they show UTC.
+func TestPagesShowServerZone(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := int64(1717171200000) // 2024-05-31 16:00 UTC, 2024-06-01 00:00 in Shanghai
+	inbox := InboxPage(InboxData{Page: opsPage(En, "user", "/inbox"), Tab: "todo", Me: InboxUser{ID: "lisi"}, Pager: Pager{Count: 1, Total: 1},
+		Rows: []TaskRow{{ID: "7", Name: "Approve", ProcessName: "Leave", InstanceID: "42", Assignee: "lisi", Status: "open", CreateAt: at, DueAt: at + 90*60_000, Me: "lisi", Now: at}}})
+	instances := InstancesPage(InstancesData{Page: opsPage(En, "user", "/instances"), Pager: Pager{Count: 1, Total: 1},
+		Rows: []InstanceRow{{ID: "42", ProcessID: "p", Name: "Leave", Status: "running", Version: 1, StartAt: at + 60_000}}})
+	renderIn := func(loc *time.Location, c templ.Component) string {
+		var b strings.Builder
+		if err := c.Render(WithLocation(context.Background(), loc), &b); err != nil {
+			t.Fatalf("render: %v", err)
+		}
+		return b.String()
+	}
+	cases := []struct {
+		loc                   *time.Location
+		zone                  string
+		created, due, started string
+	}{
+		{shanghai, "Asia/Shanghai", "2024-06-01 00:00", "2024-06-01 01:30", "2024-06-01 00:01"},
+		{nil, "UTC", "2024-05-31 16:00", "2024-05-31 17:30", "2024-05-31 16:01"},
+	}
+	for _, c := range cases {
+		t.Run(c.zone, func(t *testing.T) {
+			html := renderIn(c.loc, inbox)
+			mustContain(t, html, `<meta name="timezone" content="`+c.zone+`">`)
+			times := timeElems(html)
+			if got := times["2024-05-31T16:00:00Z"]; got != c.created {
+				t.Errorf("inbox created shows %q, want %q (all: %v)", got, c.created, times)
+			}
+			if got := times["2024-05-31T17:30:00Z"]; got != c.due {
+				t.Errorf("inbox due shows %q, want %q", got, c.due)
+			}
+			if got := timeElems(renderIn(c.loc, instances))["2024-05-31T16:01:00Z"]; got != c.started {
+				t.Errorf("instances started shows %q, want %q", got, c.started)
+			}
+		})
 	}
 }

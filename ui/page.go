@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -137,12 +138,44 @@ func initial(name string) string {
 	return string(unicode.ToUpper(r))
 }
 
-// FormatTime formats a unix-millisecond time as "2006-01-02 15:04" in UTC; zero gives "—".
-func FormatTime(ms int64) string {
+// locationKey is the render context's key of the server's time zone.
+type locationKey struct{}
+
+// WithLocation returns a render context whose pages show times in loc (the
+// server's time zone, web.Config.Location); without it they show UTC.
+func WithLocation(ctx context.Context, loc *time.Location) context.Context {
+	if loc == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, locationKey{}, loc)
+}
+
+// location is the render context's time zone, UTC when none is set.
+func location(ctx context.Context) *time.Location {
+	if loc, ok := ctx.Value(locationKey{}).(*time.Location); ok {
+		return loc
+	}
+	return time.UTC
+}
+
+// zoneName is the IANA name of the render context's time zone, for the page
+// scripts (<meta name="timezone">); "UTC" when the zone has no usable name.
+func zoneName(ctx context.Context) string {
+	switch n := location(ctx).String(); n {
+	case "", "Local":
+		return "UTC"
+	default:
+		return n
+	}
+}
+
+// formatTime formats a unix-millisecond time as "2006-01-02 15:04" in the render
+// context's time zone (WithLocation); zero gives "—".
+func formatTime(ctx context.Context, ms int64) string {
 	if ms == 0 {
 		return "—"
 	}
-	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04")
+	return time.UnixMilli(ms).In(location(ctx)).Format("2006-01-02 15:04")
 }
 
 // isoTime formats a unix-millisecond time for a <time datetime> attribute.

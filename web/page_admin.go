@@ -19,7 +19,7 @@ var adminTabs = []string{"users", "groups", "tokens", "jobs"}
 func (p *pages) admin(c *fiber.Ctx) error {
 	u := caller(c)
 	if !u.HasRole(engine.RoleAdmin) {
-		return render(c, fiber.StatusForbidden, ui.ErrorPage(p.frame(c, ""), fiber.StatusForbidden, ""))
+		return p.render(c, fiber.StatusForbidden, ui.ErrorPage(p.frame(c, ""), fiber.StatusForbidden, ""))
 	}
 	page, err := pageParams(c)
 	if err != nil {
@@ -47,7 +47,7 @@ func (p *pages) admin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, ui.AdminPage(d))
+	return p.render(c, fiber.StatusOK, ui.AdminPage(d))
 }
 
 // adminPickers fills the pickers of every admin tab, all users and groups,

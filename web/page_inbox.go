@@ -60,7 +60,7 @@ func (p *pages) inbox(c *fiber.Ctx) error {
 	} else if id := c.Query("resolved"); id != "" {
 		d.Page.Flash = p.flashFor(c, id, "inbox.flash.resolved")
 	}
-	return render(c, fiber.StatusOK, ui.InboxPage(d))
+	return p.render(c, fiber.StatusOK, ui.InboxPage(d))
 }
 
 // flashFor is the notice after acting on a task ("" when the task cannot be read).
@@ -91,7 +91,7 @@ func (p *pages) taskItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, ui.TaskItem(p.tr(c), taskRow(t, caller(c), time.Now().UnixMilli())))
+	return p.render(c, fiber.StatusOK, ui.TaskItem(p.tr(c), taskRow(t, caller(c), time.Now().UnixMilli())))
 }
 
 // humanTask reads the :id task the caller may see.

@@ -60,7 +60,7 @@ func (p *pages) instances(c *fiber.Ctx) error {
 			d.Processes = append(d.Processes, ui.Option{Value: pr.ID, Label: pr.Name})
 		}
 	}
-	return render(c, fiber.StatusOK, ui.InstancesPage(d))
+	return p.render(c, fiber.StatusOK, ui.InstancesPage(d))
 }
 
 // dayStart parses a YYYY-MM-DD date (UTC) to unix ms; "" is 0.
@@ -135,5 +135,5 @@ func (p *pages) instance(c *fiber.Ctx) error {
 	} else {
 		d.CanDesign = false
 	}
-	return render(c, fiber.StatusOK, ui.InstancePage(d))
+	return p.render(c, fiber.StatusOK, ui.InstancePage(d))
 }

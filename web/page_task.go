@@ -73,7 +73,7 @@ func (p *pages) task(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return render(c, fiber.StatusOK, ui.TaskPage(d))
+	return p.render(c, fiber.StatusOK, ui.TaskPage(d))
 }
 
 // isCandidate reports whether u is a candidate of t, directly or through a group.

@@ -68,11 +68,12 @@ func (p *pages) frame(c *fiber.Ctx, title string) ui.Page {
 	return pg
 }
 
-func render(c *fiber.Ctx, status int, comp templ.Component) error {
+// render writes a page; its times show in the server's time zone (Config.Location).
+func (p *pages) render(c *fiber.Ctx, status int, comp templ.Component) error {
 	c.Status(status)
 	c.Type("html", "utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+	return comp.Render(ui.WithLocation(c.UserContext(), p.s.cfg.Location), c.Response().BodyWriter())
 }
 
 // requireSession lets signed-in browsers through and sends others to the sign-in page.
@@ -102,7 +103,7 @@ func (p *pages) renderLogin(c *fiber.Ctx, status int, msg, username, next string
 		SameSite: fiber.CookieSameSiteStrictMode, Secure: p.s.secure(c), Expires: time.Now().Add(time.Hour)})
 	pg := p.frame(c, p.tr(c).T("login.title"))
 	pg.CSRF = token
-	return render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(next), Username: username}))
+	return p.render(c, status, ui.LoginPage(ui.LoginData{Page: pg, Error: msg, Next: safeNext(next), Username: username}))
 }
 
 // loginSubmit handles POST /login (an HTML form).
@@ -182,7 +183,7 @@ func (p *pages) processes(c *fiber.Ctx) error {
 				TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt})
 		}
 	}
-	return render(c, fiber.StatusOK, ui.ProcessesPage(d))
+	return p.render(c, fiber.StatusOK, ui.ProcessesPage(d))
 }
 
 // designNew handles GET /processes/new: the designer with an empty canvas.
@@ -213,7 +214,7 @@ func (p *pages) renderDesigner(c *fiber.Ctx, title string, proc *engine.Process)
 		}
 		d.ProcessID, d.Name = proc.ID, proc.Name
 	}
-	return render(c, fiber.StatusOK, ui.DesignerPage(d))
+	return p.render(c, fiber.StatusOK, ui.DesignerPage(d))
 }
 
 // renderError renders an error page for a browser request.
@@ -233,7 +234,7 @@ func (p *pages) renderError(c *fiber.Ctx, e *APIError) error {
 	if e.StatusCode == fiber.StatusNotFound {
 		msg = "" // the page explains a 404 itself; Fiber's "Cannot GET ..." is no help
 	}
-	return render(c, e.StatusCode, ui.ErrorPage(p.frame(c, ""), e.StatusCode, msg))
+	return p.render(c, e.StatusCode, ui.ErrorPage(p.frame(c, ""), e.StatusCode, msg))
 }
 
 // safeNext keeps redirects on this site: only absolute paths, never "//host".
