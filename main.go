@@ -177,7 +177,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if cfg.NodeID < 0 || cfg.NodeID > 1023 {
 		return cfg, fmt.Errorf("--node-id must be 0..1023")
 	}
-	cfg.Location = time.Local
+	cfg.Location = localZone(getenv("TZ"), "/etc/localtime", "/etc/timezone")
 	if timezone != "" {
 		loc, err := time.LoadLocation(timezone)
 		if err != nil || timezone == "Local" {
@@ -202,6 +202,37 @@ func nodeName(nodeID int64) string {
 		return fmt.Sprintf("%s#%d", host, nodeID)
 	}
 	return host
+}
+
+// localZone is the machine's time zone under its IANA name, found as Go finds
+// time.Local: $TZ (a name, ":name" or a zoneinfo path), else the zoneinfo file the
+// localtime symlink points to, else the name in the timezone file (Debian). The
+// page scripts format times with that name (Intl's timeZone), so a zone that
+// cannot be named is UTC, in the pages and in the API alike.
+func localZone(tz, localtime, timezoneFile string) *time.Location {
+	var names []string
+	if tz = strings.TrimPrefix(tz, ":"); tz != "" {
+		names = append(names, tz)
+	} else {
+		if target, err := os.Readlink(localtime); err == nil {
+			names = append(names, target)
+		}
+		if b, err := os.ReadFile(timezoneFile); err == nil {
+			names = append(names, strings.TrimSpace(string(b)))
+		}
+	}
+	for _, name := range names {
+		if i := strings.LastIndex(name, "zoneinfo/"); i >= 0 {
+			name = strings.TrimPrefix(name[i+len("zoneinfo/"):], "posix/")
+		}
+		if name == "" || name == "Local" || strings.HasPrefix(name, "/") {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 func envInt(getenv func(string) string, name string, def int) int {

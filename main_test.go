@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -197,8 +198,12 @@ func TestTimezoneFlag(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	cfg, err := parseServeFlags(nil, getenv, io.Discard)
-	if err != nil || cfg.Location != time.Local {
-		t.Fatalf("default: %v %v", cfg.Location, err)
+	if err != nil || cfg.Location.String() == "Local" || cfg.Location.String() == "" {
+		t.Fatalf("default: %v %v, want the machine's zone under a name", cfg.Location, err)
+	}
+	env["TZ"] = "America/New_York"
+	if cfg, err = parseServeFlags(nil, getenv, io.Discard); err != nil || cfg.Location.String() != "America/New_York" {
+		t.Fatalf("default with TZ: %v %v", cfg.Location, err)
 	}
 	env["FLOWCRAFT_TIMEZONE"] = "Asia/Shanghai"
 	if cfg, err = parseServeFlags(nil, getenv, io.Discard); err != nil || cfg.Location.String() != "Asia/Shanghai" {
@@ -221,5 +226,43 @@ func TestTimezoneFlag(t *testing.T) {
 	}
 	if got := nodeName(7); got != host+"#7" {
 		t.Errorf("nodeName(7) = %q", got)
+	}
+}
+
+// TestLocalZone: the machine's zone is found under its IANA name ($TZ, the
+// localtime symlink's zoneinfo path, the timezone file), UTC when it has none.
+func TestLocalZone(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "localtime")
+	if err := os.Symlink("../usr/share/zoneinfo/Asia/Shanghai", link); err != nil {
+		t.Fatal(err)
+	}
+	posix := filepath.Join(dir, "posix-localtime")
+	if err := os.Symlink("/usr/share/zoneinfo/posix/Europe/Berlin", posix); err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(dir, "copied") // a zone file copied, not linked: no name
+	if err := os.WriteFile(copied, []byte("TZif"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tzFile := filepath.Join(dir, "timezone")
+	if err := os.WriteFile(tzFile, []byte("America/Sao_Paulo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	cases := []struct{ tz, localtime, timezone, want string }{
+		{"Europe/London", link, tzFile, "Europe/London"},
+		{":Europe/London", link, tzFile, "Europe/London"},
+		{"/usr/share/zoneinfo/Asia/Tokyo", link, tzFile, "Asia/Tokyo"},
+		{"", link, tzFile, "Asia/Shanghai"},
+		{"", posix, missing, "Europe/Berlin"},
+		{"", copied, tzFile, "America/Sao_Paulo"},
+		{"", copied, missing, "UTC"},
+		{"Mars/Olympus", link, tzFile, "UTC"},
+	}
+	for _, c := range cases {
+		if got := localZone(c.tz, c.localtime, c.timezone).String(); got != c.want {
+			t.Errorf("localZone(%q, %s, %s) = %s, want %s", c.tz, filepath.Base(c.localtime), filepath.Base(c.timezone), got, c.want)
+		}
 	}
 }
