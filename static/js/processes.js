@@ -13,6 +13,7 @@
 // #versions-dialog with GET /api/process/{id}/versions.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
+import { fmtTime } from "./formats.js";
 import { api, call } from "./msgs.js";
 import { t, errorText, problemText } from "./i18n.js";
 import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
@@ -302,9 +303,6 @@ function startDialog(dialog) {
 }
 
 // ---------- versions ----------
-
-/** Formats unix ms as "2006-01-02 15:04" (UTC), like the list. */
-const fmtTime = (ms) => (ms ? new Date(ms).toISOString().slice(0, 16).replace("T", " ") : "—");
 
 /** Offers a definition as a JSON download. */
 function download(def, name) {
