@@ -53,10 +53,16 @@ func chromiumPath(t *testing.T) string {
 // Screenshots go to $FLOWCRAFT_SCREENSHOTS when set, else to a temporary directory.
 func newBrowser(t *testing.T, user string) *browser {
 	t.Helper()
+	return newBrowserWith(t, user, web.Config{})
+}
+
+// newBrowserWith is newBrowser with the app's configuration.
+func newBrowserWith(t *testing.T, user string, cfg web.Config) *browser {
+	t.Helper()
 	path := chromiumPath(t)
 	e := newTestEnv(t)
 	e.deps.Static = os.DirFS("../static")
-	e.app = web.New(web.Config{}, e.deps)
+	e.app = web.New(cfg, e.deps)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
