@@ -13,7 +13,7 @@
 // #versions-dialog with GET /api/process/{id}/versions.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
-import { fmtTime } from "./formats.js";
+import { fmtTime } from "./times.js";
 import { api, call } from "./msgs.js";
 import { t, errorText, problemText } from "./i18n.js";
 import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
