@@ -73,7 +73,7 @@ type InstanceRow struct {
 type InstanceFilter struct {
 	ProcessID string
 	Status    string
-	From, To  string // dates YYYY-MM-DD (UTC), inclusive
+	From, To  string // dates YYYY-MM-DD in the server's time zone, inclusive
 }
 
 // active reports whether any filter is set.

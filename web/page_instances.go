@@ -23,15 +23,20 @@ func (p *pages) instances(c *fiber.Ctx) error {
 	page.Sort, page.Desc = "startAt", true
 	fl := ui.InstanceFilter{ProcessID: query(c, "process"), Status: query(c, "status"), From: query(c, "from"), To: query(c, "to")}
 	f := engine.InstanceFilter{ProcessID: fl.ProcessID, Status: fl.Status, Page: page}
-	if f.StartedAfter, err = dayStart(fl.From, "from"); err != nil {
-		return err
-	}
-	if fl.To != "" {
-		end, err := dayStart(fl.To, "to")
+	loc := p.s.cfg.Location
+	if fl.From != "" {
+		from, err := parseDay(fl.From, "from", loc)
 		if err != nil {
 			return err
 		}
-		f.StartedBefore = end + int64(24*time.Hour/time.Millisecond)
+		f.StartedAfter = from.UnixMilli()
+	}
+	if fl.To != "" {
+		to, err := parseDay(fl.To, "to", loc)
+		if err != nil {
+			return err
+		}
+		f.StartedBefore = to.AddDate(0, 0, 1).UnixMilli() // the day's end, 23 or 25 hours on a daylight-saving change
 	}
 	all := u.HasRole(engine.RoleDesigner)
 	if !all {
@@ -63,16 +68,14 @@ func (p *pages) instances(c *fiber.Ctx) error {
 	return p.render(c, fiber.StatusOK, ui.InstancesPage(d))
 }
 
-// dayStart parses a YYYY-MM-DD date (UTC) to unix ms; "" is 0.
-func dayStart(v, name string) (int64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	t, err := time.Parse("2006-01-02", v)
+// parseDay parses a YYYY-MM-DD date to the start of that day in the server's
+// time zone (the pages show times in it).
+func parseDay(v, name string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02", v, loc)
 	if err != nil {
-		return 0, engine.InvalidField(name, engine.CodeBadTime, engine.Params{"example": "2024-05-31"}, "%s must be a date like 2024-05-31", name)
+		return t, engine.InvalidField(name, engine.CodeBadTime, engine.Params{"example": "2024-05-31"}, "%s must be a date like 2024-05-31", name)
 	}
-	return t.UnixMilli(), nil
+	return t, nil
 }
 
 // listBase is a list page's path with the given query parameters kept (for the pager).
