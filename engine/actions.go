@@ -256,6 +256,11 @@ func (r *Runtime) Describe(ctx context.Context, id ID) (*InstanceView, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, n := range nodes {
+		if t := def.tasks[n.TaskID]; t != nil {
+			t.fillInput(n)
+		}
+	}
 	var approvals []ID
 	for _, n := range nodes {
 		if n.Template == "approval" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flowcraft/scripting"
 	"fmt"
 	"maps"
 	"math/big"
@@ -43,6 +44,9 @@ type ctask struct {
 	// static is params as a runtime shows them when they are not rendered (trigger
 	// and flow tasks): secret values hidden. Shared by every runtime: read only.
 	static map[string]any
+	// constParams: no parameter has {{ }} to resolve, so every runtime runs with
+	// params as they are and shows static (see NodeRun.InputIsDefinition).
+	constParams bool
 }
 
 // shown is what runtime n of t shows of the parameters it ran with (NodeRun.Input):
@@ -59,6 +63,23 @@ func (t *ctask) shown(params map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// shownParams is shown(params) for a runtime, and whether that is the definition's
+// own (static: nothing was resolved).
+func (t *ctask) shownParams(params map[string]any) (map[string]any, bool) {
+	if t.constParams {
+		return t.static, true
+	}
+	return t.shown(params), false
+}
+
+// fillInput gives a runtime read back from the store the parameters the store did
+// not keep (NodeRun.InputIsDefinition): those of the definition, once it ran.
+func (t *ctask) fillInput(n *NodeRun) {
+	if n.Input == nil && t.constParams && n.StartAt != 0 && n.Status != StatusSkipped {
+		n.Input, n.InputIsDefinition = t.static, true
+	}
 }
 
 func compile(p *Process, reg *templates.Registry) (*compiled, error) {
@@ -82,6 +103,13 @@ func compile(p *Process, reg *templates.Registry) (*compiled, error) {
 			}
 		}
 		ct.static = ct.shown(ct.params)
+		ct.constParams = true
+		for k, v := range ct.params {
+			if p, ok := ct.spec.Param(k); (!ok || p.Type != templates.TypeCode) && scripting.ContainsTemplate(v) {
+				ct.constParams = false
+				break
+			}
+		}
 		c.tasks[t.InstID] = ct
 	}
 	for _, t := range p.Tasks {

@@ -38,7 +38,7 @@ func (r *Runtime) execute(ctx context.Context, st *instState, n *NodeRun) error 
 	}
 	switch t.spec.Kind {
 	case "trigger", "flow":
-		n.Input = t.static // nothing to resolve: a trigger's settings, a gateway's none
+		n.Input, n.InputIsDefinition = t.static, true // nothing to resolve: a trigger's settings, a gateway's none
 		return r.complete(ctx, s, t, n, StatusDone, n.Incoming)
 	case "end":
 		return r.runEnd(ctx, s, t, n)
@@ -107,7 +107,7 @@ func (r *Runtime) invoke(ctx context.Context, st *instState, t *ctask, n *NodeRu
 	if err != nil {
 		return nil, err
 	}
-	n.Input = t.shown(params)
+	n.Input, n.InputIsDefinition = t.shownParams(params)
 	tctx := ctx
 	if t.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -139,6 +139,9 @@ var errTaskTimeout = errors.New("task timed out")
 
 // renderParams evaluates {{ }} in every parameter except code.
 func (r *Runtime) renderParams(ctx context.Context, t *ctask, scope scripting.Scope) (map[string]any, error) {
+	if t.constParams {
+		return t.params, nil // shared, read only: templates only read their parameters
+	}
 	out := make(map[string]any, len(t.params))
 	for k, v := range t.params {
 		if p, ok := t.spec.Param(k); ok && p.Type == templates.TypeCode {
@@ -418,7 +421,7 @@ func (r *Runtime) runEnd(ctx context.Context, s *step, t *ctask, n *NodeRun) err
 	if err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
-	n.Input = t.shown(params)
+	n.Input, n.InputIsDefinition = t.shownParams(params)
 	out, ok := params["output"]
 	if !ok || out == nil || out == "" {
 		out = n.Incoming

@@ -121,6 +121,11 @@ type NodeRun struct {
 	// seed's runtime "input", node_inst.task), values of secret parameters hidden
 	// (Redacted). Nil until the runtime runs, and for a skipped task.
 	Input map[string]any `json:"input"`
+	// InputIsDefinition says Input is the definition's own parameters, nothing
+	// resolved (a task without {{ }}, a trigger, a gateway): the store keeps
+	// node_inst.task NULL for it and Describe gives Input back from the definition,
+	// so a fast instance does not write its script code once per runtime.
+	InputIsDefinition bool `json:"-"`
 	// Incoming is the data that led to the runtime: the previous task's output, the
 	// trigger data for the trigger task, for a join an object keyed by task id.
 	Incoming any                  `json:"incoming"`

@@ -510,7 +510,7 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	}
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
-	n.Input = startTask.static
+	n.Input, n.InputIsDefinition = startTask.static, true
 	st.nodes = append(st.nodes, n)
 	st.setOutput(startTask.InstID, trigger)
 	return st, nil

@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,6 +78,23 @@ func TestRuntimeInputIsResolvedParameters(t *testing.T) {
 			if !strings.Contains(string(b), `"input":{"code":`) || !strings.Contains(string(b), `"incoming":{`) {
 				t.Errorf("runtime JSON: %s", b)
 			}
+			// node_inst.task holds what was resolved; the definition's own parameters
+			// (the trigger's, the script's code, the gateway's none) stay NULL and come
+			// back from the definition, as checked above.
+			stored := storedParams(t, h.dir, v.ID)
+			for _, id := range []string{"start", "a", "gw"} {
+				if p, ok := stored[id]; !ok || p != nil {
+					t.Errorf("task column of %s: %v (present %v), want NULL", id, p, ok)
+				}
+			}
+			for _, id := range []string{"call", "loop", "end"} {
+				if p := stored[id]; p == nil {
+					t.Errorf("task column of %s is NULL, want the resolved parameters", id)
+				}
+			}
+			if p := stored["call"]; p != nil && strings.Contains(*p, token) {
+				t.Errorf("a resolved secret parameter is stored: %s", *p)
+			}
 		})
 	}
 }
@@ -95,4 +114,36 @@ func TestSkippedRuntimeHasNoInput(t *testing.T) {
 		t.Errorf("skipped runtime: %s, input %v", n.Status, n.Input)
 	}
 	jsonEq(t, n.Incoming, map[string]any{"x": 1})
+}
+
+// storedParams reads column task of every runtime of an instance, by task id (the
+// last runtime's when a task has several).
+func storedParams(t *testing.T, dir string, id engine.ID) map[string]*string {
+	t.Helper()
+	ro, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "flowcraft.db")+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	rows, err := ro.Query(`SELECT node_id, task FROM node_inst WHERE workflow_uid = ? ORDER BY uid`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]*string{}
+	for rows.Next() {
+		var node string
+		var task sql.NullString
+		if err := rows.Scan(&node, &task); err != nil {
+			t.Fatal(err)
+		}
+		out[node] = nil
+		if task.Valid {
+			out[node] = &task.String
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -17,7 +17,7 @@ func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) 
 	if err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
-	n.Input = t.shown(params)
+	n.Input, n.InputIsDefinition = t.shownParams(params)
 	now := nowMs(r.now)
 	switch t.Template {
 	case "delay":

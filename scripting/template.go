@@ -243,7 +243,7 @@ func (e *Engine) Render(ctx context.Context, tmpl string, s Scope) (any, error) 
 // without templates are returned as they are. All templates of one call share
 // one runtime and one conversion of the scope.
 func (e *Engine) RenderValue(ctx context.Context, v any, s Scope) (any, error) {
-	if !containsTemplate(v) {
+	if !ContainsTemplate(v) {
 		return v, nil
 	}
 	b := e.newBatch(&s)
@@ -251,20 +251,21 @@ func (e *Engine) RenderValue(ctx context.Context, v any, s Scope) (any, error) {
 	return b.renderValue(ctx, v)
 }
 
-// containsTemplate reports whether any string inside v contains "{{".
-func containsTemplate(v any) bool {
+// ContainsTemplate reports whether any string inside v (a JSON value) contains "{{":
+// whether RenderValue would change anything.
+func ContainsTemplate(v any) bool {
 	switch x := v.(type) {
 	case string:
 		return strings.Contains(x, "{{")
 	case map[string]any:
 		for _, el := range x {
-			if containsTemplate(el) {
+			if ContainsTemplate(el) {
 				return true
 			}
 		}
 	case []any:
 		for _, el := range x {
-			if containsTemplate(el) {
+			if ContainsTemplate(el) {
 				return true
 			}
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"flowcraft/engine"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -60,13 +61,20 @@ func TestParamsJSONIsJSONMarshal(t *testing.T) {
 }
 
 // TestParamsTextNull: a runtime without parameters (not run yet, skipped) leaves the
-// column NULL; a task without parameters writes {}.
+// column NULL; a task without parameters writes {}; parameters that are the
+// definition's own, unresolved, leave it NULL (the engine gives them back).
 func TestParamsTextNull(t *testing.T) {
-	if v, err := paramsText(nil); v != nil || err != nil {
+	if v, err := paramsText(&engine.NodeRun{}); v != nil || err != nil {
 		t.Errorf("nil parameters: %v %v", v, err)
 	}
-	if v, err := paramsText(map[string]any{}); v != "{}" || err != nil {
+	if v, err := paramsText(&engine.NodeRun{Input: map[string]any{}}); v != "{}" || err != nil {
 		t.Errorf("no parameters: %v %v", v, err)
+	}
+	if v, err := paramsText(&engine.NodeRun{Input: map[string]any{"code": "return 1"}, InputIsDefinition: true}); v != nil || err != nil {
+		t.Errorf("the definition's parameters: %v %v", v, err)
+	}
+	if v, err := paramsText(&engine.NodeRun{Input: map[string]any{"code": "return 1"}}); v != `{"code":"return 1"}` || err != nil {
+		t.Errorf("resolved parameters: %v %v", v, err)
 	}
 }
 

@@ -196,7 +196,7 @@ func (d *Store) nodeRow(n *engine.NodeRun, cache jsonCache) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("task %s output: %w", n.TaskID, err)
 	}
-	task, err := paramsText(n.Input)
+	task, err := paramsText(n)
 	if err != nil {
 		return nil, fmt.Errorf("task %s parameters: %w", n.TaskID, err)
 	}
@@ -227,7 +227,7 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 	if err != nil {
 		return fmt.Errorf("task %s output: %w", n.TaskID, err)
 	}
-	task, err := paramsText(n.Input)
+	task, err := paramsText(n)
 	if err != nil {
 		return fmt.Errorf("task %s parameters: %w", n.TaskID, err)
 	}
@@ -255,9 +255,15 @@ func updateNode(tx *stepTx, n *engine.NodeRun) error {
 }
 
 // paramsText is the value of column task: the JSON of a runtime's resolved
-// parameters, NULL (nil) while it has none.
-func paramsText(params map[string]any) (any, error) {
+// parameters; NULL (nil) while it has none, and when they are the definition's
+// own, unresolved (NodeRun.InputIsDefinition: the engine gives them back from the
+// definition version the instance runs, so the fast path does not write a
+// script's code once per runtime).
+func paramsText(n *engine.NodeRun) (any, error) {
+	params := n.Input
 	switch {
+	case n.InputIsDefinition:
+		return nil, nil
 	case params == nil:
 		return nil, nil
 	case len(params) == 0:
