@@ -10,9 +10,9 @@ import (
 
 // BenchmarkCommitFastInstance writes what a fast instance of the order flow writes:
 // one new, ended instance and its five runtimes in one asynchronous step. Each
-// runtime carries its resolved parameters (column task) as the engine hands them
-// over: the trigger's and the gateway's are one map shared by every instance, the
-// scripts' and the end's are rendered per runtime.
+// runtime carries its parameters (column task) as the engine hands them over: the
+// trigger's, the gateway's and the scripts' are the definition's own (NULL in the
+// column), the end's are rendered per runtime.
 func BenchmarkCommitFastInstance(b *testing.B) {
 	ctx := context.Background()
 	d, err := Open(ctx, b.TempDir(), Options{}, discard())
@@ -49,8 +49,8 @@ func BenchmarkCommitFastInstance(b *testing.B) {
 				params = map[string]any{"output": trigger}
 			}
 			nodes = append(nodes, &engine.NodeRun{ID: id + engine.ID(k+1), InstanceID: id, TaskID: "task-" + string(rune('0'+k)),
-				Name: "t", Template: "script", Status: engine.StatusDone, Input: params, Incoming: trigger, Output: trigger, StartAt: now, EndAt: now,
-				CreateAt: now, UpdateAt: now, Detail: &engine.NodeDetail{Exec: 1}})
+				Name: "t", Template: "script", Status: engine.StatusDone, Input: params, InputIsDefinition: k != 4, Incoming: trigger, Output: trigger,
+				StartAt: now, EndAt: now, CreateAt: now, UpdateAt: now, Detail: &engine.NodeDetail{Exec: 1}})
 		}
 		wg.Add(1)
 		if err := d.CommitStepAsync(ctx, &engine.Step{Instance: in, New: true, Nodes: nodes, DropJobs: true}, func(err error) {
