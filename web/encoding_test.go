@@ -103,11 +103,10 @@ func gzipped(t *testing.T, b []byte) []byte {
 // memWatch follows the heap while a request runs: the bytes allocated in all, and
 // the largest HeapInuse seen above the start.
 type memWatch struct {
-	start     runtime.MemStats
-	peak      atomic.Uint64
-	stop      chan struct{}
-	done      chan struct{}
-	allocated uint64
+	start runtime.MemStats
+	peak  atomic.Uint64
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 func watchMemory() *memWatch {

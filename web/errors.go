@@ -45,12 +45,6 @@ const (
 	codeBadRequestGeneric engine.Code = "bad_request"            // a request Fiber itself refused
 )
 
-// apiErr builds an *APIError for handler-level problems; its code is the one of
-// the status (statusCode).
-func apiErr(status int, msg string) *APIError {
-	return &APIError{StatusCode: status, Code: statusCode(status), ErrorMessage: msg}
-}
-
 // codedErr builds an *APIError with a stable code and the params of its message.
 func codedErr(status int, code engine.Code, params engine.Params, msg string) *APIError {
 	return &APIError{StatusCode: status, Code: code, Params: params, ErrorMessage: msg}
