@@ -70,8 +70,8 @@ type Parameter struct {
 	Label    string `json:"label"`
 	Type     string `json:"type"`
 	Value    any    `json:"value"`
-	Default  any    `json:"default,omitempty"`
-	Required bool   `json:"required,omitempty"`
+	Default  any    `json:"default"`
+	Required bool   `json:"required"`
 }
 
 // Error strategies of an ErrorHandler.
