@@ -24,6 +24,7 @@ import (
 	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
+	"flowcraft/flowable"
 	"flowcraft/stack"
 	"flowcraft/web"
 )
@@ -310,6 +311,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
+	// Seed 003's Flowable REST API beside the native one (DESIGN §8).
+	flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, Identity: users, Templates: registry,
+		Log: log, Version: version}, flowable.Config{Location: cfg.Location}).Mount(app)
 
 	if cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
