@@ -36,6 +36,9 @@ type RuntimeOptions struct {
 	// MaxActiveTokens fails an instance with more live tokens (pending, running or
 	// waiting runtimes) at once. Default 1,000.
 	MaxActiveTokens int
+	// MaxBinaryVariable bounds the content of a binary process variable, in bytes.
+	// Default DefaultMaxBinaryVariable (10 MB).
+	MaxBinaryVariable int64
 }
 
 // Runtime executes process instances durably (the standard engine): every step is
@@ -162,6 +165,9 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	}
 	if opts.MaxActiveTokens <= 0 {
 		opts.MaxActiveTokens = 1_000
+	}
+	if opts.MaxBinaryVariable <= 0 {
+		opts.MaxBinaryVariable = DefaultMaxBinaryVariable
 	}
 	if now == nil {
 		now = time.Now
@@ -370,7 +376,10 @@ type StartOptions struct {
 	ParentID     ID             // subprocess: the parent instance
 	ParentNodeID ID             // subprocess: the parent's waiting runtime
 	TriggerApp   string         // what started it (manual, webhook, cron-timer, subprocess)
-	Vars         map[string]any // initial process variables
+	Vars         map[string]any // initial process variables, their types inferred
+	// Variables are initial typed variables (checked as NewVariable does), set after
+	// Vars.
+	Variables []Variable
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -504,10 +513,15 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: executor,
 		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
 	}
+	typed, err := r.checkVariables(opts.Variables)
+	if err != nil {
+		return nil, err
+	}
 	st := newState(in, def, nil, nil)
 	if len(opts.Vars) > 0 {
 		st.setVars(opts.Vars)
 	}
+	st.mergeVarsIn(typed)
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
 	n.Input, n.InputIsDefinition = startTask.static, true

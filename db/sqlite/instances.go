@@ -58,7 +58,7 @@ func (d *Store) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance
 }
 
 // LoadInstance implements engine.RuntimeStore.
-func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]any, error) {
+func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]*engine.Variable, error) {
 	in, err := d.GetInstance(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -102,6 +102,9 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	}
 	if f.ParentID != 0 {
 		add("p_uid = ?", f.ParentID)
+	}
+	if len(f.Variables) > 0 {
+		return d.listInstancesByVariables(ctx, f, conds, args)
 	}
 	return listPage(ctx, d.read, listQuery{op: "list instances", columns: instanceColumns, from: `workflow_inst` + where(conds),
 		args: args, order: instanceSorts}, f.Page, func(r *sql.Rows) (*engine.Instance, error) { return scanInstance(r) })

@@ -153,8 +153,10 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := openAt(t, path, Options{Location: berlin, Node: "node-2"})
-	if v, err := d.SchemaVersion(ctx); err != nil || v != 7 {
-		t.Fatalf("schema version %d, %v; want 7", v, err)
+	if ms, _ := loadMigrations(); true {
+		if v, err := d.SchemaVersion(ctx); err != nil || v != len(ms) {
+			t.Fatalf("schema version %d, %v; want %d", v, err, len(ms))
+		}
 	}
 
 	// Every row stayed.
@@ -222,7 +224,7 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Status != engine.StatusWaiting || vars["amount"] != float64(42) || len(nodes) != 2 || nodes[1].Attempt != 1 ||
+	if in.Status != engine.StatusWaiting || vars["amount"] == nil || vars["amount"].Value != int64(42) || vars["amount"].Type != engine.VarInteger || len(nodes) != 2 || nodes[1].Attempt != 1 ||
 		nodes[1].Detail == nil || nodes[1].Detail.Exec != 1 {
 		t.Errorf("instance 200 = %+v, runtimes %+v, vars %v", in, nodes, vars)
 	}

@@ -60,6 +60,8 @@ var tests = []struct {
 	{"ConcurrentStepsFailAlone", testConcurrentStepsFailAlone},
 	{"CommitStepAsync", testCommitStepAsync},
 	{"ListInstances", testListInstances},
+	{"TypedVariables", testTypedVariables},
+	{"VariableConditions", testVariableConditions},
 	{"ResumeAndCrashCount", testResumeAndCrashCount},
 	{"ChildInstances", testChildInstances},
 	{"DeleteInstance", testDeleteInstance},
