@@ -84,7 +84,7 @@ type Instance struct {
 	Name         string `json:"name"`
 	Engine       string `json:"engine"`
 	Status       string `json:"status"`
-	Executor     string `json:"executor"` // who started it
+	Executor     string `json:"executor"`    // who started it
 	BusinessKey  string `json:"businessKey"` // seed 003's businessKey, "" for none
 	TenantID     string `json:"tenantId"`    // seed 003's tenantId, "" the default tenant
 	TriggerApp   string `json:"triggerApp"`

@@ -38,13 +38,13 @@ type Process struct {
 	TenantID string `json:"tenantId"`
 	// Category is seed 003's case definition category; each version keeps its own
 	// (SetCategory changes one without making a new version).
-	Category string `json:"category"`
-	Version          int             `json:"version"`      // must match on PUT; read-only otherwise
-	TriggerApp       string          `json:"triggerApp"`   // read-only: the trigger task's template
-	TriggerToken     string          `json:"triggerToken"` // read-only: webhook token
-	Tasks            []*Task         `json:"tasks"`
-	CreateAt         int64           `json:"createAt"` // read-only: unix ms
-	UpdateAt         int64           `json:"updateAt"` // read-only: unix ms
+	Category     string  `json:"category"`
+	Version      int     `json:"version"`      // must match on PUT; read-only otherwise
+	TriggerApp   string  `json:"triggerApp"`   // read-only: the trigger task's template
+	TriggerToken string  `json:"triggerToken"` // read-only: webhook token
+	Tasks        []*Task `json:"tasks"`
+	CreateAt     int64   `json:"createAt"` // read-only: unix ms
+	UpdateAt     int64   `json:"updateAt"` // read-only: unix ms
 }
 
 // Task is one node of a process.

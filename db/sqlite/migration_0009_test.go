@@ -30,7 +30,7 @@ func TestMigration0009OnA0007Database(t *testing.T) {
 			t.Fatalf("%v\n%s", err, q)
 		}
 	}
-	conn.SetMaxOpenConns(1) // one connection: the pragma holds for every statement
+	conn.SetMaxOpenConns(1)           // one connection: the pragma holds for every statement
 	exec(`PRAGMA foreign_keys = OFF`) // as the runner applies 0007, which rebuilds tables
 	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
 	for _, m := range ms[:7] {
