@@ -154,6 +154,7 @@ const (
 	CodeAdminOnly        Code = "admin_only"         // only admins may do this (another user's inbox or tokens)
 	CodeRoleRequired     Code = "role_required"      // needs [role]; the caller is [have]
 	CodeWebhookOnly      Code = "webhook_only"       // [process] is started by its webhook only
+	CodeNotStarter       Code = "not_starter"        // [process] lists candidate starters; the caller is none of them
 	CodeCrossSite        Code = "cross_site"         // a websocket from another site [origin]
 	CodeCSRF             Code = "csrf"               // missing or wrong CSRF token
 	CodeOwnAccount       Code = "own_account"        // the caller cannot delete, disable or demote their own account
@@ -181,4 +182,5 @@ const (
 	CodeUnknownToken     Code = "unknown_token"      // no API token [id]
 	CodeUnknownVersion   Code = "unknown_version"    // [process] has no [version]
 	CodeUnknownVariable  Code = "unknown_variable"   // the instance has no variable [name]
+	CodeUnknownStarter   Code = "unknown_starter"    // [process] does not list [user] or [group] as a candidate starter
 )

@@ -84,7 +84,9 @@ type Instance struct {
 	Name         string `json:"name"`
 	Engine       string `json:"engine"`
 	Status       string `json:"status"`
-	Executor     string `json:"executor"` // who started it
+	Executor     string `json:"executor"`    // who started it
+	BusinessKey  string `json:"businessKey"` // seed 003's businessKey, "" for none
+	TenantID     string `json:"tenantId"`    // seed 003's tenantId, "" the default tenant
 	TriggerApp   string `json:"triggerApp"`
 	Trigger      any    `json:"trigger"`
 	Output       any    `json:"output"` // workflow_output
@@ -217,6 +219,13 @@ type InstanceFilter struct {
 	StartedAfter  int64
 	StartedBefore int64
 	ParentID      ID
+	BusinessKey   string // exact
+	// BusinessKeyLike is seed 003's like: with a %, a pattern with % as the wildcard;
+	// without, a substring (case-insensitive for ASCII letters).
+	BusinessKeyLike string
+	TenantID        string // exact; "" any tenant (see WithoutTenantID)
+	TenantIDLike    string // like BusinessKeyLike
+	WithoutTenantID bool   // only the default tenant ("")
 	// Variables are conditions on process variables, all of which must hold (seed
 	// 003's query bodies; see VarCondition).
 	Variables []VarCondition

@@ -20,6 +20,9 @@ type ProcessSource interface {
 	ProcessHead(ctx context.Context, id string) (version int, enabled bool, err error)
 	// ProcessAt returns a definition as it was at a version (current or earlier).
 	ProcessAt(ctx context.Context, id string, version int) (*Process, error)
+	// ListStarters returns the candidate starters of a definition (none: everyone may
+	// start it); ErrNotFound if there is no such definition.
+	ListStarters(ctx context.Context, id string) ([]Starter, error)
 }
 
 // RuntimeOptions tune the runtime.
@@ -380,6 +383,11 @@ type StartOptions struct {
 	// Variables are initial typed variables (checked as NewVariable does), set after
 	// Vars.
 	Variables []Variable
+	// BusinessKey is the instance's business key (seed 003), at most MaxKeyLen characters.
+	BusinessKey string
+	// TenantID is the instance's tenant; "" takes the definition's. A definition with a
+	// tenant starts instances of that tenant only.
+	TenantID string
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -404,8 +412,14 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	if err != nil {
 		return nil, err
 	}
+	if err := checkStartLabels(def.p, &opts); err != nil {
+		return nil, err
+	}
 	if opts.Caller != nil {
 		if err := mayStartByHand(def.p, opts.Caller); err != nil {
+			return nil, err
+		}
+		if err := r.mayStart(ctx, def.p.ID, opts.Caller); err != nil {
 			return nil, err
 		}
 		if def.p.TriggerApp == "webhook" {
@@ -512,6 +526,7 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		ID: ID(r.ids.Next()), ParentID: opts.ParentID, ParentNodeID: opts.ParentNodeID, ProcessID: def.p.ID,
 		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: executor,
 		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
+		BusinessKey: opts.BusinessKey, TenantID: opts.TenantID,
 	}
 	typed, err := r.checkVariables(opts.Variables)
 	if err != nil {

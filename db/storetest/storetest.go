@@ -54,6 +54,8 @@ var tests = []struct {
 	{"ListProcesses", testListProcesses},
 	{"DeleteProcess", testDeleteProcess},
 	{"TriggerTokens", testTriggerTokens},
+	{"DefinitionLabelsAndVersions", testDefinitionLabelsAndVersions},
+	{"CandidateStarters", testCandidateStarters},
 	// Steps: instances, runtimes, variables.
 	{"CommitAndLoad", testCommitAndLoad},
 	{"StaleRevsConflict", testStaleRevsConflict},
@@ -66,6 +68,7 @@ var tests = []struct {
 	{"ChildInstances", testChildInstances},
 	{"DeleteInstance", testDeleteInstance},
 	{"IdempotencyKeys", testIdempotencyKeys},
+	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
