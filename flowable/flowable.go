@@ -41,6 +41,7 @@ type Definitions interface {
 type Runtime interface {
 	ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error)
 	Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error)
+	caseRuntime // case_instances.go
 }
 
 // HumanTasks completes an approval's task (a plan item's trigger).
@@ -130,7 +131,7 @@ type route struct {
 
 func (a *API) routes() []route {
 	designer := engine.RoleDesigner
-	return []route{
+	return append([]route{
 		{"GET", "/openapi.json", "", "OpenAPI 3.1 document of this API", a.openAPI},
 
 		{"GET", "/cmmn-repository/deployments", designer, "List deployments", a.listDeployments},
@@ -151,7 +152,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}
+	}, a.caseRoutes()...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is
