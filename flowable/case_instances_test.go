@@ -521,3 +521,234 @@ func uploadAs(t *testing.T, field, filename, contentType string, data []byte, fi
 	m.contentType = w.FormDataContentType()
 	return m
 }
+
+// TestCaseInstanceQueryOperators: every operator of seed 003's variable conditions,
+// through POST query/case-instances.
+func TestCaseInstanceQueryOperators(t *testing.T) {
+	e := newTestEnv(t)
+	key := e.define(t, waitingDef("Ops"))
+	byName := map[string]string{}
+	for i, v := range []struct {
+		name string
+		days int
+		when string
+		ok   bool
+	}{{"Alice", 2, "2019-06-01T08:00Z", true}, {"bob", 5, "2020-06-01T08:00+02:00", false}, {"Carol", 8, "2021-06-01T08:00:30Z", true}} {
+		in := e.start(t, "dora", fmt.Sprintf(`{"caseDefinitionKey": %q, "businessKey": "bk%d", "variables": [
+			{"name": "name", "value": %q}, {"name": "days", "type": "integer", "value": %d},
+			{"name": "when", "type": "date", "value": %q}, {"name": "ok", "value": %v}]}`, key, i, v.name, v.days, v.when, v.ok))
+		byName[in["id"].(string)] = v.name
+	}
+	for _, c := range []struct {
+		cond string
+		want string
+	}{
+		{`{"name": "days", "value": 5, "operation": "equals", "type": "integer"}`, "[bob]"},
+		{`{"name": "days", "value": 5, "operation": "equals"}`, "[bob]"},
+		{`{"name": "days", "value": "5", "operation": "equals", "type": "long"}`, "[bob]"},
+		{`{"name": "days", "value": 5, "operation": "notEquals"}`, "[Alice Carol]"},
+		{`{"name": "days", "value": 5, "operation": "lessThan"}`, "[Alice]"},
+		{`{"name": "days", "value": 3, "operation": "greaterThan", "type": "integer"}`, "[bob Carol]"},
+		{`{"name": "days", "value": 5, "operation": "lessThanOrEquals"}`, "[Alice bob]"},
+		{`{"name": "days", "value": 5, "operation": "greaterThanOrEquals"}`, "[bob Carol]"},
+		{`{"name": "days", "value": 4.5, "operation": "greaterThan", "type": "double"}`, "[bob Carol]"},
+		{`{"name": "name", "value": "ALICE", "operation": "equalsIgnoreCase"}`, "[Alice]"},
+		{`{"name": "name", "value": "alice", "operation": "notEqualsIgnoreCase"}`, "[bob Carol]"},
+		{`{"name": "name", "value": "alice", "operation": "equals"}`, "[]"},
+		{`{"name": "name", "value": "Alice", "operation": "notEquals", "type": "string"}`, "[bob Carol]"},
+		{`{"name": "name", "value": "C%", "operation": "like"}`, "[Carol]"},
+		{`{"name": "name", "value": "%o%", "operation": "like"}`, "[bob Carol]"},
+		{`{"value": "bob", "operation": "equals"}`, "[bob]"},
+		{`{"name": "when", "value": "2020-01-01T00:00Z", "operation": "greaterThan", "type": "date"}`, "[bob Carol]"},
+		{`{"name": "when", "value": "2020-06-01T06:00:00.000Z", "operation": "equals", "type": "date"}`, "[bob]"},
+		{`{"name": "ok", "value": true, "operation": "equals"}`, "[Alice Carol]"},
+		{`{"name": "ok", "value": true, "operation": "notEquals", "type": "boolean"}`, "[bob]"},
+		{`{"name": "missing", "value": 1, "operation": "notEquals"}`, "[]"},
+	} {
+		r := e.call(t, "POST", "/query/case-instances", "dora", `{"variables": [`+c.cond+`], "sort": "id"}`)
+		if r.Status != http.StatusOK {
+			t.Errorf("%s: %d %s", c.cond, r.Status, r.Body)
+			continue
+		}
+		var names []string
+		for _, id := range ids(t, r) {
+			names = append(names, byName[id])
+		}
+		if got := fmt.Sprint(names); got != c.want && !(got == "[]" && c.want == "[]") {
+			t.Errorf("%s: %s, want %s", c.cond, got, c.want)
+		}
+	}
+	// Conditions combine with the other filters and each other; paging in the body.
+	r := e.call(t, "POST", "/query/case-instances?size=1", "dora", `{"businessKey": "bk2", "variables": [
+		{"name": "days", "value": 3, "operation": "greaterThan"}, {"name": "ok", "value": true, "operation": "equals"}]}`)
+	if got := ids(t, r); len(got) != 1 || byName[got[0]] != "Carol" {
+		t.Errorf("combined: %s", r.Body)
+	}
+	r = e.call(t, "POST", "/cmmn-query/case-instances", "dora", `{"variables": [{"name": "days", "value": 0, "operation": "greaterThan"}],
+		"start": 1, "size": 1, "sort": "id", "order": "desc", "includeCaseVariables": true}`)
+	if m := r.obj(t); m["total"] != 3.0 || m["start"] != 1.0 || m["size"] != 1.0 || m["order"] != "desc" || byName[ids(t, r)[0]] != "bob" ||
+		len(m["data"].([]any)[0].(map[string]any)["variables"].([]any)) != 4 {
+		t.Errorf("paged query: %s", r.Body)
+	}
+}
+
+// TestCaseInstanceBadInput: every malformed body, unknown property, wrong type,
+// unknown id and bad parameter of the case instance resources answers the seed's
+// status with {statusCode, errorMessage}; nothing answers 500.
+func TestCaseInstanceBadInput(t *testing.T) {
+	e := newTestEnv(t)
+	key := e.define(t, waitingDef("Bad"))
+	leave, err := e.st.Definitions.Create(context.Background(), mustProcess(t, example(t, "leave-approval.json")), "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := waitingDef("Closed")
+	closedKey := e.define(t, closed)
+	if _, err := e.st.Definitions.AddStarter(context.Background(), closedKey, engine.Starter{UserID: "dora"}, "dora"); err != nil {
+		t.Fatal(err)
+	}
+	tenantDef := waitingDef("Tenant")
+	tenantDef.TenantID = "t1"
+	tenantKey := e.define(t, tenantDef)
+	id := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`", "variables": [{"name": "v", "value": "x"}]}`)["id"].(string)
+	one := "/cmmn-runtime/case-instances/" + id
+	// An ended instance: started and deleted (terminated).
+	ended := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`"}`)["id"].(string)
+	if r := e.call(t, "DELETE", "/cmmn-runtime/case-instances/"+ended, "dora", nil); r.Status != http.StatusNoContent {
+		t.Fatal(r.Status)
+	}
+	start := "/cmmn-runtime/case-instances"
+	byKey := func(rest string) string { return `{"caseDefinitionKey": "` + key + `"` + rest + `}` }
+	long := strings.Repeat("k", 256)
+	for _, c := range []struct {
+		method, path, user string
+		body               any
+		status             int
+	}{
+		// Start.
+		{"POST", start, "dora", `{`, 400},
+		{"POST", start, "dora", ``, 400},
+		{"POST", start, "dora", `[]`, 415},
+		{"POST", start, "dora", byKey(`, "bogus": 1`), 415},
+		{"POST", start, "dora", `{"caseDefinitionKey": 5}`, 415},
+		{"POST", start, "dora", byKey(`, "variables": {"name": "x"}`), 415},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": 5, "value": 1}]`), 415},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "value": 1, "extra": 2}]`), 415},
+		{"POST", start, "dora", byKey(`, "returnVariables": "yes"`), 415},
+		{"POST", start, "dora", byKey(`} trailing {`), 400},
+		{"POST", start, "dora", `{}`, 400},
+		{"POST", start, "dora", `{"caseDefinitionKey": "` + key + `", "caseDefinitionId": "` + key + `:1"}`, 400},
+		{"POST", start, "dora", `{"caseDefinitionKey": "proc-nosuch"}`, 400},
+		{"POST", start, "dora", `{"caseDefinitionId": "proc-nosuch:1"}`, 400},
+		{"POST", start, "dora", `{"caseDefinitionId": "` + key + `:2"}`, 400},
+		{"POST", start, "dora", `{"caseDefinitionId": "59fd213c-3c6b-11ea-8548-38c986587585"}`, 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"value": 1}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "integer", "value": "abc"}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "integer", "value": 3000000000}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "short", "value": 40000}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "boolean", "value": "true"}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "date", "value": "yesterday"}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "pojo", "value": 1}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "binary", "value": "AAAA"}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "type": "serializable", "value": "AAAA"}]`), 415},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "value": 1}, {"name": "x", "value": 2}]`), 400},
+		{"POST", start, "dora", byKey(`, "variables": [{"name": "x", "value": 1, "scope": "elsewhere"}]`), 400},
+		{"POST", start, "dora", byKey(`, "transientVariables": [{"name": "x", "type": "long", "value": 1.5}]`), 400},
+		{"POST", start, "dora", `{"caseDefinitionKey": "` + leave.ID + `", "variables": [{"name": "days", "value": 2}]}`, 400},
+		{"POST", start, "dora", byKey(`, "tenantId": "other"`), 400},
+		{"POST", start, "dora", `{"caseDefinitionKey": "` + tenantKey + `", "tenantId": "t2"}`, 400},
+		{"POST", start, "dora", byKey(`, "businessKey": "` + long + `"`), 400},
+		{"POST", start, "lisi", `{"caseDefinitionKey": "` + closedKey + `"}`, 403},
+		{"POST", start, "lisi", byKey(`, "returnVariables": true`), 403},
+		{"POST", start, "", byKey(``), 401},
+		// List.
+		{"GET", start + "?start=-1", "dora", nil, 400},
+		{"GET", start + "?size=abc", "dora", nil, 400},
+		{"GET", start + "?size=99999999999", "dora", nil, 400},
+		{"GET", start + "?sort=name", "dora", nil, 400},
+		{"GET", start + "?order=up", "dora", nil, 400},
+		{"GET", start + "?withoutTenantId=yes", "dora", nil, 400},
+		{"GET", start + "?includeCaseVariables=1", "dora", nil, 400},
+		{"GET", start + "?includeCaseVariables=true", "lisi", nil, 403},
+		// Query.
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": 1, "operation": "about"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": 1}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "operation": "equals"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": {"a": 1}, "operation": "equals"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": "abc", "operation": "equals", "type": "long"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": 1, "operation": "like", "type": "long"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": 1, "operation": "equals", "type": "binary"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"value": 1, "operation": "greaterThan"}]}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": [{"name": "d", "value": 1, "operation": "equals", "op": 1}]}`, 415},
+		{"POST", "/query/case-instances", "dora", `{"caseDefinitionKey": "x", "unknown": true}`, 415},
+		{"POST", "/query/case-instances", "dora", `{"start": "0"}`, 415},
+		{"POST", "/query/case-instances", "dora", `{"size": 1.5}`, 415},
+		{"POST", "/query/case-instances", "dora", `{"start": -1}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"sort": "name"}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"order": "sideways"}`, 400},
+		{"POST", "/query/case-instances", "dora", `{"variables": `, 400},
+		// One instance.
+		{"GET", start + "/123", "dora", nil, 404},
+		{"GET", start + "/not-an-id", "dora", nil, 404},
+		{"GET", start + "/" + ended, "dora", nil, 404},
+		{"GET", one, "lisi", nil, 404},
+		{"DELETE", start + "/123", "dora", nil, 404},
+		{"DELETE", one, "lisi", nil, 404},
+		{"GET", start + "/123/diagram", "dora", nil, 404},
+		{"GET", start + "/123/stage-overview", "dora", nil, 404},
+		{"GET", "/cmmn-runtime/x/stage-overview", "dora", nil, 404},
+		// Identity links.
+		{"GET", start + "/123/identitylinks", "dora", nil, 404},
+		{"POST", one + "/identitylinks", "dora", `{"type": "participant"}`, 400},
+		{"POST", one + "/identitylinks", "dora", `{"userId": "dora"}`, 400},
+		{"POST", one + "/identitylinks", "dora", `{"groupId": "sales", "type": "participant"}`, 400},
+		{"POST", one + "/identitylinks", "dora", `{"userId": "dora", "type": "starter", "x": 1}`, 415},
+		{"POST", one + "/identitylinks", "dora", `{"userId": 5, "type": "starter"}`, 415},
+		{"POST", one + "/identitylinks", "lisi", `{"userId": "lisi", "type": "participant"}`, 403},
+		{"GET", one + "/identitylinks/users/dora/candidate", "dora", nil, 404},
+		// Variables.
+		{"GET", start + "/123/variables", "dora", nil, 404},
+		{"GET", one + "/variables", "lisi", nil, 403},
+		{"GET", one + "/variables/nope", "dora", nil, 404},
+		{"GET", one + "/variables/nope/data", "dora", nil, 404},
+		{"POST", one + "/variables", "dora", `[]`, 400},
+		{"POST", one + "/variables", "dora", `{"name": "a", "value": 1}`, 415},
+		{"POST", one + "/variables", "dora", `[{"name": "a", "value": 1, "type": "integer", "x": 0}]`, 415},
+		{"POST", one + "/variables", "dora", `[{"name": "v", "value": "y"}]`, 409},
+		{"POST", one + "/variables", "dora", `[{"name": "a", "type": "double", "value": "one"}]`, 400},
+		{"PUT", one + "/variables", "dora", `[{"type": "string", "value": "y"}]`, 400},
+		{"PUT", one + "/variables", "dora", `not json`, 400},
+		{"PUT", one + "/variables/v", "dora", `{"name": "w", "value": "y"}`, 400},
+		{"PUT", one + "/variables/v", "dora", `[{"value": "y"}]`, 415},
+		{"PUT", one + "/variables/v", "dora", `{"value": "y", "type": 3}`, 415},
+		{"DELETE", one + "/variables/nope", "dora", nil, 404},
+		{"POST", one + "/variables", "dora", upload(t, "", nil, "name", "b"), 400},
+		{"POST", one + "/variables", "dora", upload(t, "a.bin", []byte("x")), 400},
+		{"POST", one + "/variables", "dora", upload(t, "a.bin", []byte("x"), "name", "b", "type", "serializable"), 415},
+		{"POST", one + "/variables", "dora", upload(t, "a.bin", []byte("x"), "name", "b", "type", "string"), 400},
+		{"PUT", one + "/variables/v2", "dora", upload(t, "a.bin", []byte("x"), "name", "other"), 400},
+		{"PUT", one + "/variables/missing", "dora", upload(t, "a.bin", []byte("x")), 404},
+		{"POST", start + "/" + ended + "/variables", "dora", `[{"name": "a", "value": 1}]`, 404},
+	} {
+		r := e.call(t, c.method, c.path, c.user, c.body)
+		if r.Status != c.status {
+			t.Errorf("%s %s %v: %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
+			continue
+		}
+		errorShape(t, r, c.status)
+	}
+	// Nothing of the refused writes was written.
+	r := e.call(t, "GET", one+"/variables", "dora", nil)
+	if got := r.json(t).([]any); len(got) != 1 {
+		t.Errorf("variables after the refused writes: %s", r.Body)
+	}
+}
+
+func mustProcess(t *testing.T, b []byte) *engine.Process {
+	t.Helper()
+	var p engine.Process
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	return &p
+}
