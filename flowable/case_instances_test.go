@@ -752,3 +752,95 @@ func mustProcess(t *testing.T, b []byte) *engine.Process {
 	}
 	return &p
 }
+
+// TestFlowableSession is a Flowable client's session over this API alone: deploy
+// the leave approval as a multipart file, find it with latest=true and a nameLike
+// with %, start it with a business key and typed variables, query it by days
+// greaterThan 3, read and update its variables (a binary one included), see its
+// plan items.
+func TestFlowableSession(t *testing.T) {
+	e := newTestEnv(t)
+	dep := e.deploy(t, "leave-approval.json", example(t, "leave-approval.json"))
+	if dep["id"] == nil {
+		t.Fatalf("deployment %v", dep)
+	}
+	// The seed allows latest only with key or keyLike (400 otherwise): find the key
+	// by nameLike, then its latest version.
+	r := e.call(t, "GET", "/cmmn-repository/case-definitions?nameLike="+url.QueryEscape("%假审%"), "dora", nil)
+	defs, _ := r.obj(t)["data"].([]any)
+	if r.Status != http.StatusOK || len(defs) != 1 {
+		t.Fatalf("find the definition: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "GET", "/cmmn-repository/case-definitions?latest=true&keyLike="+url.QueryEscape(defs[0].(map[string]any)["key"].(string)[:6]+"%"), "dora", nil)
+	defs, _ = r.obj(t)["data"].([]any)
+	if r.Status != http.StatusOK || len(defs) != 1 {
+		t.Fatalf("find the latest version: %d %s", r.Status, r.Body)
+	}
+	defID := defs[0].(map[string]any)["id"].(string)
+
+	in := e.start(t, "dora", `{"caseDefinitionId": "`+defID+`", "businessKey": "LEAVE-2024-001", "returnVariables": true, "variables": [
+		{"name": "applicant", "type": "string", "value": "张三"},
+		{"name": "days", "type": "integer", "value": 5},
+		{"name": "reason", "type": "string", "value": "family"},
+		{"name": "from", "type": "date", "value": "2024-05-02T09:00+08:00"}]}`)
+	id := in["id"].(string)
+	if in["businessKey"] != "LEAVE-2024-001" || in["caseDefinitionId"] != defID || in["state"] != "active" {
+		t.Errorf("started: %v", in)
+	}
+	// A shorter leave, which the query must not find.
+	e.start(t, "dora", `{"caseDefinitionId": "`+defID+`", "businessKey": "LEAVE-2024-002", "variables": [
+		{"name": "applicant", "value": "李四"}, {"name": "days", "type": "integer", "value": 2}, {"name": "reason", "value": "rest"}]}`)
+
+	r = e.call(t, "POST", "/query/case-instances", "dora", `{"variables": [{"name": "days", "value": 3, "operation": "greaterThan", "type": "integer"}]}`)
+	if got := ids(t, r); fmt.Sprint(got) != fmt.Sprint([]string{id}) {
+		t.Fatalf("days greaterThan 3: %s", r.Body)
+	}
+	r = e.call(t, "GET", "/cmmn-runtime/case-instances?businessKey=LEAVE-2024-001", "dora", nil)
+	if got := ids(t, r); fmt.Sprint(got) != fmt.Sprint([]string{id}) {
+		t.Errorf("by business key: %s", r.Body)
+	}
+
+	vars := "/cmmn-runtime/case-instances/" + id + "/variables"
+	r = e.call(t, "GET", vars+"/days", "dora", nil)
+	if m := r.obj(t); m["type"] != "integer" || m["value"] != 5.0 {
+		t.Errorf("days: %s", r.Body) // the script set vars.days = trigger.days: still an integer
+	}
+	r = e.call(t, "PUT", vars+"/reason", "dora", `{"name": "reason", "type": "string", "value": "family visit"}`)
+	if r.Status != http.StatusOK || r.obj(t)["value"] != "family visit" {
+		t.Errorf("update reason: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "POST", vars, "dora", uploadAs(t, "file", "note.pdf", "application/pdf", []byte("%PDF-1.4 note"), "name", "medicalNote"))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("binary: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "GET", vars+"/medicalNote/data", "dora", nil)
+	if string(r.Body) != "%PDF-1.4 note" {
+		t.Errorf("binary data: %q", r.Body)
+	}
+	r = e.call(t, "GET", vars, "dora", nil)
+	types := map[string]string{}
+	for _, v := range r.json(t).([]any) {
+		m := v.(map[string]any)
+		types[m["name"].(string)] = m["type"].(string)
+	}
+	if types["applicant"] != "string" || types["days"] != "integer" || types["from"] != "date" || types["medicalNote"] != "binary" || types["reason"] != "string" {
+		t.Errorf("variables: %s", r.Body)
+	}
+
+	// Plan items: the manager's approval waits (active).
+	r = e.call(t, "GET", "/cmmn-runtime/plan-item-instances?caseInstanceId="+id, "dora", nil)
+	found := false
+	for _, d := range r.obj(t)["data"].([]any) {
+		p := d.(map[string]any)
+		if p["planItemDefinitionId"] == "task-mgr00001" && p["state"] == "active" && p["planItemDefinitionType"] == "humantask" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("plan items: %s", r.Body)
+	}
+	r = e.call(t, "GET", "/cmmn-runtime/case-instances/"+id+"/stage-overview", "dora", nil)
+	if !strings.Contains(string(r.Body), `"id":"task-mgr00001","name":"经理审批","current":true`) {
+		t.Errorf("stage overview: %s", r.Body)
+	}
+}
