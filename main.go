@@ -312,7 +312,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		Static: staticFS(), Log: log, Version: version,
 	})
 	// Seed 003's Flowable REST API beside the native one (DESIGN §8).
-	flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, Identity: users, Templates: registry,
+	flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, Identity: users, Templates: registry,
 		Log: log, Version: version}, flowable.Config{Location: cfg.Location}).Mount(app)
 
 	if cfg.PprofAddr != "" {

@@ -226,6 +226,9 @@ type InstanceFilter struct {
 	TenantID        string // exact; "" any tenant (see WithoutTenantID)
 	TenantIDLike    string // like BusinessKeyLike
 	WithoutTenantID bool   // only the default tenant ("")
+	// InvolvedUser keeps the instances a user is involved in (seed 003's involvedUser):
+	// started, was linked to (InstanceLink), or is assigned or completed a human task of.
+	InvolvedUser string
 	// Variables are conditions on process variables, all of which must hold (seed
 	// 003's query bodies; see VarCondition).
 	Variables []VarCondition

@@ -251,7 +251,8 @@ func TestCaseInstancesScenario(t *testing.T) {
 		{"businessKey=myBusinessKey", []string{id2}},
 		{"businessKey=other", nil},
 		{"involvedUser=dora", []string{id, id2}},
-		{"involvedUser=lisi", nil},
+		{"involvedUser=lisi", []string{id, id2}}, // the approvals' assignee
+		{"involvedUser=kermit", nil},
 		{"tenantId=tenant1", []string{id2}},
 		{"tenantIdLike=ten%25", []string{id2}},
 		{"withoutTenantId=true", []string{id}},
@@ -343,9 +344,27 @@ func TestCaseInstancesScenario(t *testing.T) {
 	if r.Status != http.StatusCreated || r.obj(t)["user"] != "lisi" {
 		t.Errorf("add a link that holds: %d %s", r.Status, r.Body)
 	}
-	errorShape(t, e.call(t, "POST", "/cmmn-runtime/case-instances/"+id+"/identitylinks", "dora", `{"userId":"kermit","type":"participant"}`), http.StatusBadRequest)
+	// A link added by hand: listed, found by involvedUser, removed.
+	r = e.call(t, "POST", "/cmmn-runtime/case-instances/"+id+"/identitylinks", "dora", `{"userId":"kermit","type":"participant"}`)
+	if r.Status != http.StatusCreated || r.obj(t)["user"] != "kermit" || r.obj(t)["type"] != "participant" {
+		t.Errorf("add kermit: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "GET", "/cmmn-runtime/case-instances/"+id+"/identitylinks", "dora", nil)
+	hasShape(t, "identity links with kermit", seedCaseLinks, r)
+	if len(r.json(t).([]any)) != 4 || !strings.Contains(string(r.Body), "/identitylinks/users/kermit/participant") {
+		t.Errorf("links with kermit: %s", r.Body)
+	}
+	if got := ids(t, e.call(t, "GET", "/cmmn-runtime/case-instances?involvedUser=kermit", "dora", nil)); fmt.Sprint(got) != fmt.Sprint([]string{id}) {
+		t.Errorf("involvedUser=kermit: %v", got)
+	}
+	if r := e.call(t, "DELETE", "/cmmn-runtime/case-instances/"+id+"/identitylinks/users/kermit/participant", "dora", nil); r.Status != http.StatusNoContent {
+		t.Errorf("remove kermit: %d %s", r.Status, r.Body)
+	}
 	errorShape(t, e.call(t, "DELETE", "/cmmn-runtime/case-instances/"+id+"/identitylinks/users/kermit/participant", "dora", nil), http.StatusNotFound)
 	errorShape(t, e.call(t, "DELETE", "/cmmn-runtime/case-instances/"+id+"/identitylinks/users/dora/starter", "dora", nil), http.StatusBadRequest)
+	if got := ids(t, e.call(t, "GET", "/cmmn-runtime/case-instances?involvedUser=kermit", "dora", nil)); len(got) != 0 {
+		t.Errorf("involvedUser=kermit after the removal: %v", got)
+	}
 
 	// Stage overview, at both paths.
 	for _, path := range []string{"/cmmn-runtime/case-instances/" + id + "/stage-overview", "/cmmn-runtime/" + id + "/stage-overview"} {
@@ -706,6 +725,11 @@ func TestCaseInstanceBadInput(t *testing.T) {
 		{"POST", one + "/identitylinks", "dora", `{"userId": 5, "type": "starter"}`, 415},
 		{"POST", one + "/identitylinks", "lisi", `{"userId": "lisi", "type": "participant"}`, 403},
 		{"GET", one + "/identitylinks/users/dora/candidate", "dora", nil, 404},
+		{"POST", one + "/identitylinks", "dora", `{"userId": "` + long + `", "type": "participant"}`, 400},
+		{"POST", one + "/identitylinks", "dora", `{"userId": "kermit", "type": "` + long + `"}`, 400},
+		{"POST", start + "/" + ended + "/identitylinks", "dora", `{"userId": "kermit", "type": "participant"}`, 404},
+		{"DELETE", one + "/identitylinks/users/kermit/participant", "dora", nil, 404},
+		{"DELETE", one + "/identitylinks/users/dora/participant", "lisi", nil, 403},
 		// Variables.
 		{"GET", start + "/123/variables", "dora", nil, 404},
 		{"GET", one + "/variables", "lisi", nil, 403},

@@ -73,6 +73,9 @@ type Deps struct {
 	Log         *slog.Logger
 	Version     string
 
+	// InstanceLinks keeps the identity links added to case instances (the store).
+	InstanceLinks engine.InstanceLinkStore
+
 	// SetCategory stores a definition's category (PUT case-definitions/{id}). Nil
 	// until the engine keeps categories: the PUT then answers 400 saying so.
 	SetCategory func(ctx context.Context, processID, category, by string) error

@@ -1,22 +1,24 @@
 package flowable
 
 import (
+	"errors"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"flowcraft/engine"
 )
 
-// Identity links of case instances (seed 003 "获取案例实例的相关人员"). flowcraft keeps no
-// links of its own for an instance: they follow from what it stores. The user who
-// started the instance is its starter and a participant; whoever is assigned or
-// completed one of its human tasks is a participant (as Flowable involves them). So
-// the links read here are always true, and POST answers 201 for a link that holds
-// already; a link that does not hold cannot be added (400 saying why), nor can one
-// that holds be removed (400); DELETE of a link that does not exist is the seed's
-// 404.
+// Identity links of case instances (seed 003 "获取案例实例的相关人员"). Some follow from
+// the instance itself: the user who started it is its starter and a participant;
+// whoever is assigned or completed one of its human tasks is a participant (as
+// Flowable involves them). Others are added by hand (POST: a user and any type, kept
+// by the store, gone with the instance). involvedUser finds the instances of both.
+// POST of a link that holds already answers 201 with it; DELETE removes a link added
+// by hand (204), refuses one that follows from the instance (400) and answers the
+// seed's 404 for one that does not exist.
 
 // Link types of case instances.
 const (
@@ -32,37 +34,48 @@ type identityLink struct {
 	Type  string  `json:"type"`
 }
 
-// caseLinks derives the links of an instance, starter first, then participants in
-// the order they became involved.
-func caseLinks(c *fiber.Ctx, in *engine.InstanceView) []identityLink {
+// caseLinks lists the links of an instance: the starter's, those added by hand (in
+// the order they were added), then the participants of its human tasks. derived
+// tells which follow from the instance.
+func (a *API) caseLinks(c *fiber.Ctx, in *engine.InstanceView) (links []identityLink, derived map[string]bool, err error) {
 	base := caseURL(c, in.ID.String()) + "/identitylinks/users/"
-	var out []identityLink
-	add := func(user, typ string) {
+	derived = map[string]bool{}
+	links = []identityLink{}
+	add := func(user, typ string, byHand bool) {
 		if user == "" {
 			return
 		}
-		for _, l := range out {
+		if !byHand {
+			derived[user+"\x00"+typ] = true
+		}
+		for _, l := range links {
 			if *l.User == user && l.Type == typ {
 				return
 			}
 		}
 		u := user
-		out = append(out, identityLink{URL: base + url.PathEscape(user) + "/" + typ, User: &u, Type: typ})
+		links = append(links, identityLink{URL: base + url.PathEscape(user) + "/" + url.PathEscape(typ), User: &u, Type: typ})
 	}
-	add(in.Executor, linkStarter)
-	add(in.Executor, linkParticipant)
+	add(in.Executor, linkStarter, false)
+	add(in.Executor, linkParticipant, false)
+	if a.deps.InstanceLinks != nil {
+		stored, err := a.deps.InstanceLinks.InstanceLinks(c.UserContext(), in.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, l := range stored {
+			add(l.UserID, l.Type, true)
+		}
+	}
 	for _, t := range in.Tasks {
 		for _, n := range t.Runtimes {
 			for _, ht := range n.HumanTasks {
-				add(ht.Assignee, linkParticipant)
-				add(ht.CompletedBy, linkParticipant)
+				add(ht.Assignee, linkParticipant, false)
+				add(ht.CompletedBy, linkParticipant, false)
 			}
 		}
 	}
-	if out == nil {
-		out = []identityLink{}
-	}
-	return out
+	return links, derived, nil
 }
 
 // listCaseLinks handles GET …/case-instances/{caseInstanceId}/identitylinks.
@@ -71,17 +84,29 @@ func (a *API) listCaseLinks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(caseLinks(c, in))
+	links, _, err := a.caseLinks(c, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(links)
 }
 
-// findCaseLink finds the link of the URL's :userId and :type.
-func findCaseLink(c *fiber.Ctx, in *engine.InstanceView, user, typ string) (identityLink, bool) {
-	links := caseLinks(c, in)
+// findCaseLink finds the link of a user and type; derived tells whether it follows
+// from the instance.
+func (a *API) findCaseLink(c *fiber.Ctx, in *engine.InstanceView, user, typ string) (l identityLink, found, derived bool, err error) {
+	links, d, err := a.caseLinks(c, in)
+	if err != nil {
+		return l, false, false, err
+	}
 	i := slices.IndexFunc(links, func(l identityLink) bool { return *l.User == user && l.Type == typ })
 	if i < 0 {
-		return identityLink{}, false
+		return l, false, false, nil
 	}
-	return links[i], true
+	return links[i], true, d[user+"\x00"+typ], nil
+}
+
+func noCaseLink(in *engine.InstanceView, user, typ string) error {
+	return notFound("Case instance '%s' has no identity link of user '%s' with type '%s'.", in.ID, user, typ)
 }
 
 // getCaseLink handles GET …/identitylinks/users/{userId}/{type}.
@@ -91,9 +116,12 @@ func (a *API) getCaseLink(c *fiber.Ctx) error {
 		return err
 	}
 	user, typ := param(c, "userId"), param(c, "type")
-	l, ok := findCaseLink(c, in, user, typ)
+	l, ok, _, err := a.findCaseLink(c, in, user, typ)
+	if err != nil {
+		return err
+	}
 	if !ok {
-		return notFound("Case instance '%s' has no identity link of user '%s' with type '%s'.", in.ID, user, typ)
+		return noCaseLink(in, user, typ)
 	}
 	return c.JSON(l)
 }
@@ -107,7 +135,8 @@ type caseLinkBody struct {
 	Type    *string `json:"type"`
 }
 
-// addCaseLink handles POST …/identitylinks: userId and type are required (400).
+// addCaseLink handles POST …/identitylinks {userId, type} (both required: 400): 201
+// with the link.
 func (a *API) addCaseLink(c *fiber.Ctx) error {
 	var b caseLinkBody
 	if err := a.decodeJSON(c, &b); err != nil {
@@ -131,11 +160,27 @@ func (a *API) addCaseLink(c *fiber.Ctx) error {
 	case b.Type == nil || *b.Type == "":
 		return badRequest("type is required")
 	}
-	if l, ok := findCaseLink(c, in, user, *b.Type); ok {
+	link, err := engine.CheckInstanceLink(engine.InstanceLink{UserID: user, Type: *b.Type, CreateAt: time.Now().UnixMilli()})
+	if err != nil {
+		return err
+	}
+	if l, ok, _, err := a.findCaseLink(c, in, link.UserID, link.Type); err != nil || ok {
+		if err != nil {
+			return err
+		}
 		return c.Status(fiber.StatusCreated).JSON(l)
 	}
-	return badRequest("flowcraft derives a case instance's identity links from the instance: its starter (starter and participant) and the users assigned to or completing its tasks (participant); %s cannot be made a %s of case instance %s by hand",
-		user, *b.Type, in.ID)
+	if a.deps.InstanceLinks == nil {
+		return badRequest("this server keeps no identity links added by hand")
+	}
+	if err := a.deps.InstanceLinks.AddInstanceLink(c.UserContext(), in.ID, link); err != nil {
+		return err
+	}
+	l, _, _, err := a.findCaseLink(c, in, link.UserID, link.Type)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(l)
 }
 
 // removeCaseLink handles DELETE …/identitylinks/users/{userId}/{type}.
@@ -145,8 +190,21 @@ func (a *API) removeCaseLink(c *fiber.Ctx) error {
 		return err
 	}
 	user, typ := param(c, "userId"), param(c, "type")
-	if _, ok := findCaseLink(c, in, user, typ); !ok {
-		return notFound("Case instance '%s' has no identity link of user '%s' with type '%s'.", in.ID, user, typ)
+	_, ok, derived, err := a.findCaseLink(c, in, user, typ)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return noCaseLink(in, user, typ)
+	case derived:
+		return badRequest("the %s link of %s follows from case instance %s itself (who started it or works its tasks); it cannot be removed", typ, user, in.ID)
 	}
-	return badRequest("the %s link of %s follows from case instance %s itself (who started it or works its tasks); it cannot be removed", typ, user, in.ID)
+	err = a.deps.InstanceLinks.RemoveInstanceLink(c.UserContext(), in.ID, user, typ)
+	if errors.Is(err, engine.ErrNotFound) {
+		return noCaseLink(in, user, typ) // removed meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -120,6 +120,12 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	if f.WithoutTenantID {
 		conds = append(conds, "tenant_id = ''")
 	}
+	if u := f.InvolvedUser; u != "" {
+		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)
+			OR uid IN (SELECT workflow_inst_uid FROM task_inst WHERE assignee = ?)
+			OR uid IN (SELECT workflow_inst_uid FROM task_inst WHERE "user" = ? AND status = 'done'))`)
+		args = append(args, u, u, u, u)
+	}
 	if len(f.Variables) > 0 {
 		return d.listInstancesByVariables(ctx, f, conds, args)
 	}

@@ -69,6 +69,7 @@ var tests = []struct {
 	{"DeleteInstance", testDeleteInstance},
 	{"IdempotencyKeys", testIdempotencyKeys},
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
+	{"InstanceLinks", testInstanceLinks},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
