@@ -23,7 +23,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Errorf("server url %v", s)
 	}
 	param := regexp.MustCompile(`\{[^}]+\}|:[A-Za-z]+`)
-	norm := func(method, path string) string { return strings.ToUpper(method) + " " + param.ReplaceAllString(path, "*") }
+	norm := func(method, path string) string {
+		return strings.ToUpper(method) + " " + param.ReplaceAllString(path, "*")
+	}
 	documented := map[string]bool{}
 	for path, item := range doc["paths"].(map[string]any) {
 		for method := range item.(map[string]any) {
