@@ -27,7 +27,7 @@ func TestCaseDefinitionsScenario(t *testing.T) {
 		query string
 		total float64
 	}{
-		{"latest=true", 2}, {"latest=true&key=" + key, 1}, {"latest=true&keyLike=proc-%25", 2}, {"latest=false", 3},
+		{"latest=true", 2}, {"latest=true&key=" + key, 1}, {"latest=true&nameLike=请假%25", 1}, {"latest=true&name=Other", 1},
 		{"version=2", 1}, {"version=1", 2}, {"name=Other", 1}, {"nameLike=%25审%25", 2}, {"nameLike=请假%25", 2}, {"nameLike=请假", 0},
 		{"key=" + key, 2}, {"key=proc-nothere", 0}, {"keyLike=" + key[:7] + "%25", 2}, {"keyLike=proc-%25", 3},
 		{"resourceName=" + otherKey + ".json", 1}, {"resourceNameLike=%25.json", 3}, {"category=x", 0}, {"categoryLike=%25", 0},
@@ -48,7 +48,7 @@ func TestCaseDefinitionsScenario(t *testing.T) {
 	if d := r.obj(t)["data"].([]any); len(d) != 1 || d[0].(map[string]any)["version"] != 2.0 {
 		t.Fatalf("sort version desc: %s", r.Body)
 	}
-	for _, q := range []string{"latest=true&name=x", "latest=true&version=1", "latest=true&deploymentId=x", "latest=true&suspended=false"} {
+	for _, q := range []string{"latest=true&version=1", "latest=true&deploymentId=x", "latest=true&version=2&key=" + key} {
 		errorShape(t, e.call(t, "GET", "/cmmn-repository/case-definitions?"+q, "dora", nil), 400)
 	}
 
