@@ -64,6 +64,7 @@ func TestPlanItemsScenario(t *testing.T) {
 		{"planItemDefinitionTypes=humantask,scripttask", 4}, {"state=active", 2}, {"state=completed", 4}, {"state=enabled", 0},
 		{"name=计算天数", 2}, {"elementId=task-start001", 2}, {"referenceId=x", 0}, {"referenceType=x", 0},
 		{"createdBefore=2999-01-01T00:00Z", 6}, {"createdAfter=2999-01-01T00:00:00%2B08:00", 0}, {"createdAfter=2000-01-01T00:00:00.000Z", 6},
+		{"createdAfter=2000-01-01T00:00+08:00", 6}, {"createdBefore=2000-01-01T00:00:00-0500", 0},
 		{"startUserId=lisi", 3}, {"starUserId=dora", 3}, {"tenantId=", 6}, {"tenantId=acme", 0}, {"withoutTenantId=true", 6},
 		{"sort=name&order=desc", 6}, {"size=2&start=5", 6},
 	} {
