@@ -86,7 +86,11 @@ func TestUnknownRoutes(t *testing.T) {
 	for _, p := range []string{"", "/", "/nope", "/cmmn-repository", "/cmmn-repository/deployments/x/y/z", "/cmmn-runtime/case-instances/1/nope"} {
 		errorShape(t, e.call(t, "GET", p, "dora", nil), 404)
 	}
-	errorShape(t, e.call(t, "PATCH", "/cmmn-repository/deployments", "dora", `{}`), 404)
+	r := e.call(t, "PATCH", "/cmmn-repository/deployments", "dora", `{}`)
+	errorShape(t, r, 405)
+	if r.Header.Get("Allow") != "GET, POST" {
+		t.Errorf("Allow %q", r.Header.Get("Allow"))
+	}
 	errorShape(t, e.call(t, "GET", "/nope", "", nil), 401)
 }
 
@@ -185,8 +189,9 @@ func TestBadInput(t *testing.T) {
 		{"deploy: tenant", "POST", deps, upload(t, "a.json", []byte(minimal("T")), "tenantId", "acme"), 400, nil},
 		{"deploy: as a user", "POST", deps, upload(t, "a.json", []byte(minimal("U"))), 403, []string{"Authorization", basic("lisi")}},
 		// Methods the seed does not have.
-		{"PUT a resource", "PUT", deps + "/" + key + "-1/resources/" + key + ".json", `{}`, 404, nil},
-		{"POST a case definition", "POST", defs, `{}`, 404, nil},
+		{"PUT a resource", "PUT", deps + "/" + key + "-1/resources/" + key + ".json", `{}`, 405, nil},
+		{"POST a case definition", "POST", defs, `{}`, 405, nil},
+		{"DELETE a plan item", "DELETE", pi, nil, 405, nil},
 	}
 	if len(cases) < 40 {
 		t.Fatalf("%d cases", len(cases))
