@@ -72,12 +72,14 @@ func (a *API) listCaseDefinitions(c *fiber.Ctx) error {
 		return err
 	}
 	if latest != nil && *latest {
-		// Seed: latest only goes with key and keyLike (and paging).
-		for name := range q.v {
-			switch name {
-			case "latest", "key", "keyLike", "start", "size", "sort", "order":
-			default:
-				return badRequest("latest can only be used together with key and keyLike, not with %s", name)
+		// The seed: latest goes with key and keyLike, "other parameters answer 400".
+		// Its own scenario (issue 15) finds a definition by latest=true and nameLike,
+		// and Flowable's engine refuses latest only beside the parameters that pick
+		// versions themselves (CaseDefinitionQueryImpl.checkQueryOk: id, version,
+		// deploymentId): so do those.
+		for _, name := range []string{"version", "deploymentId"} {
+			if q.has(name) {
+				return badRequest("latest cannot be used together with %s; use it with key, keyLike, name or nameLike", name)
 			}
 		}
 	}

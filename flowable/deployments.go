@@ -334,7 +334,7 @@ func (a *API) deploymentFiles(name string, data []byte) ([]deployFile, error) {
 		}
 		budget -= int64(len(b))
 		if budget < 0 {
-			return nil, errStatus(fiber.StatusRequestEntityTooLarge, "%s unpacks to more than the body limit allows", name)
+			return nil, errStatus(fiber.StatusRequestEntityTooLarge, "%s unpacks to more than 20 times its size (at least 1 MiB)", name)
 		}
 		out = append(out, deployFile{path.Base(f.Name), b})
 	}

@@ -53,11 +53,23 @@ func (a *API) errors(c *fiber.Ctx) error {
 	if err == nil {
 		return nil
 	}
+	return a.ErrorHandler(c, err)
+}
+
+// ErrorHandler answers an error of a request under Prefix that reached the app's
+// error handler without passing this API's handlers (raised before routing: a
+// multipart body that does not parse, a body over the limit); web.Config.PrefixErrors.
+func (a *API) ErrorHandler(c *fiber.Ctx, err error) error {
 	e := a.toError(c, err)
 	if e.StatusCode == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Basic realm="flowcraft", charset="UTF-8"`)
 	}
 	return c.Status(e.StatusCode).JSON(e)
+}
+
+// PrefixErrors is web.Config.PrefixErrors for this API: ErrorHandler under Prefix.
+func (a *API) PrefixErrors() map[string]fiber.ErrorHandler {
+	return map[string]fiber.ErrorHandler{Prefix: a.ErrorHandler}
 }
 
 func (a *API) toError(c *fiber.Ctx, err error) *Error {

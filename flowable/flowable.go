@@ -15,6 +15,8 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,6 +100,7 @@ type API struct {
 	cfg   Config
 	log   *slog.Logger
 	kinds map[string]templates.Kind
+	table []compiledRoute
 }
 
 // New returns the API; Mount serves it.
@@ -116,6 +119,7 @@ func New(deps Deps, cfg Config) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{deps: deps, cfg: cfg, log: log.With("subsystem", "flowable"), kinds: map[string]templates.Kind{}}
+	a.table = compileRoutes(a.routes())
 	if deps.Templates != nil {
 		for _, s := range deps.Templates.Specs() {
 			a.kinds[s.ID] = s.Kind
@@ -175,8 +179,37 @@ func (a *API) Mount(r fiber.Router) {
 	r.All(Prefix, a.errors, a.noRoute)
 }
 
+// noRoute answers a request no route took: 405 (with Allow) when the path is a
+// resource of the API under another method (the seed: "尝试更新(PUT)部署资源将导致
+// 405"), else 404.
 func (a *API) noRoute(c *fiber.Ctx) error {
+	path := strings.TrimPrefix(c.Path(), Prefix)
+	var allow []string
+	for _, rt := range a.table {
+		if rt.pattern.MatchString(path) && !slices.Contains(allow, rt.method) {
+			allow = append(allow, rt.method)
+		}
+	}
+	if len(allow) > 0 {
+		c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+		return errStatus(fiber.StatusMethodNotAllowed, "method %s is not allowed on %s; use %s", c.Method(), c.Path(), strings.Join(allow, ", "))
+	}
 	return errStatus(fiber.StatusNotFound, "no such resource: %s %s", c.Method(), c.Path())
+}
+
+// compiledRoute is a route with its path as a regular expression (for 405s).
+type compiledRoute struct {
+	method  string
+	pattern *regexp.Regexp
+}
+
+func compileRoutes(rs []route) []compiledRoute {
+	out := make([]compiledRoute, 0, len(rs))
+	for _, rt := range rs {
+		expr := "^" + regexp.MustCompile(`:[A-Za-z]+`).ReplaceAllString(regexp.QuoteMeta(rt.path), `[^/]+`) + "$"
+		out = append(out, compiledRoute{rt.method, regexp.MustCompile(expr)})
+	}
+	return out
 }
 
 // caller returns the authenticated user of the request.

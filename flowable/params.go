@@ -77,6 +77,10 @@ func (q query) date(name string) (*time.Time, error) {
 	}
 	s := q.v.Get(name)
 	t, ok := parseISO(s)
+	if !ok && strings.Count(s, " ") == 1 {
+		// An offset's "+" sent unencoded arrives as a space (2020-01-01T10:00 08:00).
+		t, ok = parseISO(strings.Replace(s, " ", "+", 1))
+	}
 	if !ok {
 		return nil, badRequest("query parameter %s must be an ISO-8601 date and time like 2013-04-03T23:45Z or 2013-04-03T23:45:10.123+01:00, not %q", name, s)
 	}

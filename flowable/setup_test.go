@@ -40,7 +40,7 @@ const (
 	prefix       = flowable.Prefix
 )
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
@@ -65,10 +65,10 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err := st.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	app := web.New(web.Config{}, web.Deps{Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts,
-		DB: st.Store, Runtime: st.Runtime, Tasks: st.Tasks, Events: st.Runtime.Events(), Metrics: st.Runtime, Jobs: st.Store, Log: log, Version: "test"})
 	api := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: st.Runtime, Tasks: st.Tasks, InstanceLinks: st.Store, Identity: st.Identity,
 		Templates: st.Templates, Log: log, Version: "test"}, flowable.Config{})
+	app := web.New(web.Config{BodyLimit: 256 << 10, PrefixErrors: api.PrefixErrors()}, web.Deps{Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts,
+		DB: st.Store, Runtime: st.Runtime, Tasks: st.Tasks, Events: st.Runtime.Events(), Metrics: st.Runtime, Jobs: st.Store, Log: log, Version: "test"})
 	api.Mount(app)
 	return &testEnv{app: app, st: st, api: api}
 }

@@ -86,6 +86,10 @@ type Config struct {
 	// Location is the server's time zone: the inbox's createAt ("YYYY-MM-DD HH:MM:SS",
 	// seed 000) is written in it. Default: the machine's local zone (time.Local).
 	Location *time.Location
+	// PrefixErrors answer the errors of requests under a path prefix in another API's
+	// own shape (the Flowable API's), also errors raised before routing (a body that
+	// does not parse, one too large).
+	PrefixErrors map[string]fiber.ErrorHandler
 }
 
 // Deps are the server's collaborators.
@@ -162,6 +166,10 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10, // room for large cookies and tokens
+		// Multipart bodies are parsed when a handler asks, after the body decoder: a
+		// malformed one is then that handler's 400 in its API's shape (pre-parsed, its
+		// error reached the error handler with the request, and so its path, reset).
+		DisablePreParseMultipartForm: true,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestIDMiddleware)
