@@ -2,12 +2,15 @@
 -- date, json, binary; null for a null value written without a type).
 -- value keeps the JSON text scripts see (engine.Variable.StoredJSON: integers with
 -- every digit, a date as RFC 3339 UTC text, a binary variable as its descriptor).
--- Queries compare typed columns, each indexed by (name, column):
+-- Queries compare typed columns, each with an index that answers a condition alone
+-- (the variable's instance is the primary key's first column, in every entry):
 --   num   numbers (short, integer, long as INTEGER, double as REAL), a date as unix
 --         milliseconds, a boolean as 0/1; NULL otherwise. No declared type, so that
 --         SQLite keeps integers and reals as they are and compares them as numbers.
---   text  a string's text; NULL otherwise. Its index folds ASCII case (NOCASE), for
---         equalsIgnoreCase and prefix matches; exact comparisons filter after it.
+--         Indexed by (name, type, num): a condition names the types it compares with.
+--   text  a string's text; NULL otherwise. Indexed by (name, text) folding ASCII case
+--         (NOCASE), for equalsIgnoreCase and prefix matches; exact comparisons filter
+--         the index's candidates.
 -- data and content_type hold a binary variable's content.
 -- Existing rows get the type their JSON value implies, as a write without a type
 -- would (engine.InferVarType).
@@ -33,5 +36,5 @@ UPDATE variable SET
         WHEN 'false' THEN 0 END,
     text = CASE json_type(value) WHEN 'text' THEN json_extract(value, '$') END;
 
-CREATE INDEX variable_num ON variable(name, num) WHERE num IS NOT NULL;
+CREATE INDEX variable_num ON variable(name, type, num) WHERE num IS NOT NULL;
 CREATE INDEX variable_text ON variable(name, text COLLATE NOCASE) WHERE text IS NOT NULL;
