@@ -159,8 +159,14 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 		}
 	}
 
-	// Every row stayed.
-	if after := tableCounts(t, d.read); !reflect.DeepEqual(after, before) {
+	// Every row stayed (tables added since are left out).
+	after := tableCounts(t, d.read)
+	for table := range after {
+		if _, ok := before[table]; !ok {
+			delete(after, table)
+		}
+	}
+	if !reflect.DeepEqual(after, before) {
 		t.Errorf("row counts changed:\nbefore %v\nafter  %v", before, after)
 	}
 	// The indexes stayed (workflow_creator is workflow_user, after its column).

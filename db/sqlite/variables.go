@@ -198,13 +198,21 @@ func varCondSQL(c engine.VarCondition, alias string) (string, []any) {
 			conds, args = append(conds, col+" = ? COLLATE NOCASE", col+" = ?"), append(args, pattern, pattern)
 			break
 		}
-		// GLOB is case-sensitive, as Flowable's like; the literal prefix before the
-		// first % bounds an index range.
-		if prefix, _, _ := strings.Cut(pattern, "%"); prefix != "" {
-			conds = append(conds, col+" >= ? COLLATE NOCASE", col+" < ? COLLATE NOCASE")
-			args = append(args, prefix, prefix+"\U0010FFFF")
+		// GLOB is case-sensitive, as Flowable's like. The literal prefix before the
+		// first % bounds an index range; without one, the distinct texts of the
+		// variable that match (variable_text_stat) are looked up instead.
+		prefix, _, _ := strings.Cut(pattern, "%")
+		switch {
+		case prefix != "":
+			conds = append(conds, col+" >= ? COLLATE NOCASE", col+" < ? COLLATE NOCASE", col+" GLOB ?")
+			args = append(args, prefix, prefix+"\U0010FFFF", likeGlob(pattern))
+		case c.Name != "":
+			texts := `(SELECT s.text FROM variable_text_stat s WHERE s.name = ? AND s.text GLOB ?)`
+			conds = append(conds, col+" COLLATE NOCASE IN "+texts, col+" IN "+texts)
+			args = append(args, c.Name, likeGlob(pattern), c.Name, likeGlob(pattern))
+		default:
+			conds, args = append(conds, col+" GLOB ?"), append(args, likeGlob(pattern))
 		}
-		conds, args = append(conds, col+" GLOB ?"), append(args, likeGlob(pattern))
 	default:
 		conds, args = append(conds, col+" "+cmp[c.Operation]+" ?"), append(args, val)
 	}
@@ -236,7 +244,10 @@ func likeGlob(pattern string) string {
 // total counts the driver's matches that meet the rest; with a single condition and
 // no other filter that count reads the index alone. The page then comes, for at most
 // inBelow matches, from those ids (IN); beyond, by walking instances newest first and
-// checking each (EXISTS): the first page is then found after a few rows.
+// checking each (EXISTS): the first page is then found after a few rows. The total
+// of a single condition alone is a sum over the variable's distinct values
+// (variable_num_stat, variable_text_stat: one row per value with its count, kept by
+// triggers), which is cheap for variables of few values (days, a status, a name).
 const (
 	probeCap = 2_000
 	inBelow  = 20_000
@@ -286,8 +297,17 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	if vc[driver].Name == "" { // an instance may have several variables of the value
 		count = "COUNT(DISTINCT v.workflow_inst_uid)"
 	}
+	counting := `SELECT ` + count + ` FROM variable v WHERE ` + matching
+	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" {
+		// One condition alone: the sum over the distinct values that meet it.
+		stat := "variable_num_stat"
+		if vc[0].Type == engine.VarString {
+			stat = "variable_text_stat"
+		}
+		counting = `SELECT COALESCE(SUM(v.n), 0) FROM ` + stat + ` v WHERE ` + matching
+	}
 	var total int
-	if err := d.read.QueryRowContext(ctx, `SELECT `+count+` FROM variable v WHERE `+matching, margs...).Scan(&total); err != nil {
+	if err := d.read.QueryRowContext(ctx, counting, margs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("list instances: count: %w", err)
 	}
 	if total == 0 || f.Offset >= total {
