@@ -121,6 +121,8 @@ type serveConfig struct {
 	MaxTokens     int      // live tokens one instance may hold at once before it fails
 	PprofAddr     string   // serve net/http/pprof here (off when empty)
 	KeepProcs     bool     // GOMAXPROCS is set: leave the scheduler as configured
+	// MaxBinaryVariable bounds a binary process variable's content, in bytes.
+	MaxBinaryVariable int64
 	// Location is the server's time zone (--timezone): the seed's text times (the
 	// inbox's createAt, workflow_inst/node_inst start_at and end_at) are written in it.
 	Location *time.Location
@@ -152,6 +154,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&timezone, "timezone", getenv("FLOWCRAFT_TIMEZONE"), "IANA time zone of the seed's text times, e.g. Asia/Shanghai; default the machine's local zone (FLOWCRAFT_TIMEZONE)")
 	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
+	fs.Int64Var(&cfg.MaxBinaryVariable, "max-binary-variable", int64(envInt(getenv, "FLOWCRAFT_MAX_BINARY_VARIABLE", engine.DefaultMaxBinaryVariable)), "largest binary process variable in bytes (FLOWCRAFT_MAX_BINARY_VARIABLE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -188,6 +191,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.MaxRuntimes < 1 || cfg.MaxTokens < 1 {
 		return cfg, fmt.Errorf("--max-runtimes and --max-tokens must be at least 1")
+	}
+	if cfg.MaxBinaryVariable < 1 {
+		return cfg, fmt.Errorf("--max-binary-variable must be at least 1")
 	}
 	return cfg, nil
 }
@@ -272,7 +278,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.DataDir, Log: log, NodeID: cfg.NodeID, HTTPAllow: cfg.HTTPAllow,
 		Store:       sqlite.Options{Location: cfg.Location, Node: nodeName(cfg.NodeID)},
 		DataSources: specs, Runtime: engine.RuntimeOptions{FastSlots: max(1, cpus-1),
-			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens}})
+			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens, MaxBinaryVariable: cfg.MaxBinaryVariable}})
 	if err != nil {
 		return err
 	}

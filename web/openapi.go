@@ -49,7 +49,8 @@ func apiOps() []apiOp {
 		{method: "put", path: "/api/processInst/{inst_id}", tag: "instances", summary: "cancel, suspend, resume or retry", body: "Action", result: "Instance"},
 		{method: "delete", path: "/api/processInst/{inst_id}", tag: "instances", summary: "Delete an ended instance", status: 204},
 		{method: "get", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Process variables", result: "Object"},
-		{method: "put", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Replace the process variables", body: "Object", result: "Object"},
+		{method: "put", path: "/api/processInst/{inst_id}/variables", tag: "instances", summary: "Set process variables: those in the body are created or replaced, the others stay (merge); answers every variable", body: "Object", result: "Object"},
+		{method: "delete", path: "/api/processInst/{inst_id}/variables/{name}", tag: "instances", summary: "Delete one process variable (404 when there is none)", status: 204},
 		{method: "get", path: "/api/processInst/{inst_id}/{task_id}", tag: "instances", summary: "One task of an instance (the whole task) with its runtimes (bare)", result: "TaskView", bare: true},
 
 		{method: "get", path: "/api/taskInsts", tag: "inbox", summary: "Your open tasks, or ?status=done; sort=createAt|priority|due; createAt is \"YYYY-MM-DD HH:MM:SS\" in the server's time zone", result: "InboxItem", list: true},

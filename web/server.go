@@ -236,6 +236,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Delete("/processInst/:instId", s.requireRole(engine.RoleDesigner), s.deleteInstance)
 	api.Get("/processInst/:instId/variables", s.getVariables)
 	api.Put("/processInst/:instId/variables", s.requireRole(engine.RoleDesigner), s.putVariables)
+	api.Delete("/processInst/:instId/variables/:name", s.requireRole(engine.RoleDesigner), s.deleteVariable)
 	api.Get("/processInst/:instId/:taskId", s.getInstanceTask)
 
 	admin := s.requireRole(engine.RoleAdmin)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,25 +139,29 @@ func typedColumns(v *engine.Variable) (num, text any) {
 
 // Variable conditions of instance lists.
 
-// varTypeSQL restricts a condition to the variables its type compares with.
-func varTypeSQL(typ string) string {
+// varTypeSQL restricts a condition on the variable row alias to the variables its
+// type compares with: the (name, type, num) index serves it. Strings need none: only
+// strings have a text.
+func varTypeSQL(alias, typ string) string {
 	switch typ {
+	case engine.VarString:
+		return alias + `.text IS NOT NULL`
 	case engine.VarShort, engine.VarInteger, engine.VarLong, engine.VarDouble:
-		return `v.type IN ('short','integer','long','double')`
+		return alias + `.type IN ('short','integer','long','double')`
 	}
-	return `v.type = '` + typ + `'` // one of engine's constants, never input
+	return alias + `.type = '` + typ + `'` // one of engine's constants, never input
 }
 
-// varCondSQL is the condition on the variable row v of one checked condition, with
-// its arguments. It names v.name (unless c.Name is empty) so that the (name, num) and
-// (name, text) indexes serve it.
-func varCondSQL(c engine.VarCondition) (string, []any) {
+// varCondSQL is the condition on the variable row alias of one checked condition,
+// with its arguments. It names the variable (unless c.Name is empty) so that the
+// (name, type, num) and (name, text) indexes serve it.
+func varCondSQL(c engine.VarCondition, alias string) (string, []any) {
 	var conds []string
 	var args []any
 	if c.Name != "" {
-		conds, args = append(conds, "v.name = ?"), append(args, c.Name)
+		conds, args = append(conds, alias+".name = ?"), append(args, c.Name)
 	}
-	conds = append(conds, varTypeSQL(c.Type))
+	conds = append(conds, varTypeSQL(alias, c.Type))
 	var val any
 	switch x := c.Value.(type) {
 	case time.Time:
@@ -169,37 +174,45 @@ func varCondSQL(c engine.VarCondition) (string, []any) {
 	default:
 		val = x
 	}
-	col := "v.num"
+	col := alias + ".num"
 	if c.Type == engine.VarString {
-		col = "v.text"
+		col = alias + ".text"
 	}
 	cmp := map[string]string{engine.OpEquals: "=", engine.OpNotEquals: "<>", engine.OpLessThan: "<", engine.OpGreaterThan: ">",
 		engine.OpLessThanOrEquals: "<=", engine.OpGreaterThanOrEquals: ">="}
+	// The NOCASE comparisons let the text index find the candidates of exact ones.
 	switch c.Operation {
 	case engine.OpEquals:
-		if col == "v.text" {
-			// The NOCASE term lets the text index find the candidates.
-			conds, args = append(conds, "v.text = ? COLLATE NOCASE", "v.text = ?"), append(args, val, val)
+		if c.Type == engine.VarString {
+			conds, args = append(conds, col+" = ? COLLATE NOCASE", col+" = ?"), append(args, val, val)
 		} else {
 			conds, args = append(conds, col+" = ?"), append(args, val)
 		}
 	case engine.OpEqualsIgnoreCase:
-		conds, args = append(conds, "v.text = ? COLLATE NOCASE"), append(args, val)
+		conds, args = append(conds, col+" = ? COLLATE NOCASE"), append(args, val)
 	case engine.OpNotEqualsIgnoreCase:
-		conds, args = append(conds, "v.text IS NOT NULL", "v.text <> ? COLLATE NOCASE"), append(args, val)
+		conds, args = append(conds, col+" <> ? COLLATE NOCASE"), append(args, val)
 	case engine.OpLike:
 		pattern := val.(string)
 		if !strings.Contains(pattern, "%") {
-			conds, args = append(conds, "v.text = ? COLLATE NOCASE", "v.text = ?"), append(args, pattern, pattern)
+			conds, args = append(conds, col+" = ? COLLATE NOCASE", col+" = ?"), append(args, pattern, pattern)
 			break
 		}
-		// GLOB is case-sensitive, as Flowable's like; the literal prefix before the
-		// first % bounds an index range.
-		if prefix, _, _ := strings.Cut(pattern, "%"); prefix != "" {
-			conds = append(conds, "v.text >= ? COLLATE NOCASE", "v.text < ? COLLATE NOCASE")
-			args = append(args, prefix, prefix+"\U0010FFFF")
+		// GLOB is case-sensitive, as Flowable's like. The literal prefix before the
+		// first % bounds an index range; without one, the distinct texts of the
+		// variable that match (variable_text_stat) are looked up instead.
+		prefix, _, _ := strings.Cut(pattern, "%")
+		switch {
+		case prefix != "":
+			conds = append(conds, col+" >= ? COLLATE NOCASE", col+" < ? COLLATE NOCASE", col+" GLOB ?")
+			args = append(args, prefix, prefix+"\U0010FFFF", likeGlob(pattern))
+		case c.Name != "":
+			texts := `(SELECT s.text FROM variable_text_stat s WHERE s.name = ? AND s.text GLOB ?)`
+			conds = append(conds, col+" COLLATE NOCASE IN "+texts, col+" IN "+texts)
+			args = append(args, c.Name, likeGlob(pattern), c.Name, likeGlob(pattern))
+		default:
+			conds, args = append(conds, col+" GLOB ?"), append(args, likeGlob(pattern))
 		}
-		conds, args = append(conds, "v.text GLOB ?"), append(args, likeGlob(pattern))
 	default:
 		conds, args = append(conds, col+" "+cmp[c.Operation]+" ?"), append(args, val)
 	}
@@ -225,15 +238,23 @@ func likeGlob(pattern string) string {
 	return b.String()
 }
 
-// existsBeyond is the count of matching instances past which a page is found by
-// walking instances newest first and checking each for the variables (EXISTS):
-// with many matches the first page comes after a few rows. Below it, the matching
-// ids are collected from the variable indexes first (IN).
-const existsBeyond = 20_000
+// Instance lists by variable conditions. One condition drives: the one with the
+// fewest matches (each counted up to probeCap from its index); its index entries are
+// walked and the other conditions checked per instance (primary key lookups). The
+// total counts the driver's matches that meet the rest; with a single condition and
+// no other filter that count reads the index alone. The page then comes, for at most
+// inBelow matches, from those ids (IN); beyond, by walking instances newest first and
+// checking each (EXISTS): the first page is then found after a few rows. The total
+// of a single condition alone is a sum over the variable's distinct values
+// (variable_num_stat, variable_text_stat: one row per value with its count, kept by
+// triggers), which is cheap for variables of few values (days, a status, a name).
+const (
+	probeCap = 2_000
+	inBelow  = 20_000
+)
 
 // listInstancesByVariables is ListInstances with variable conditions: conds and args
-// are the instance's own conditions. The total comes from the variable index alone
-// when a single condition is all there is.
+// are the instance's own conditions.
 func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceFilter, conds []string, args []any) ([]*engine.Instance, int, error) {
 	vc, err := engine.CheckVarConditions(f.Variables)
 	if err != nil {
@@ -243,45 +264,68 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	if err != nil {
 		return nil, 0, fmt.Errorf("list instances: %w", err)
 	}
-	parts := make([]string, len(vc))
-	partArgs := make([][]any, len(vc))
-	for i, c := range vc {
-		parts[i], partArgs[i] = varCondSQL(c)
-	}
-	with := func(form string) (string, []any) {
-		all, allArgs := append([]string(nil), conds...), append([]any(nil), args...)
-		for i, p := range parts {
-			if form == "exists" {
-				all = append(all, `EXISTS (SELECT 1 FROM variable v WHERE v.workflow_inst_uid = workflow_inst.uid AND `+p+`)`)
-			} else {
-				all = append(all, `uid IN (SELECT v.workflow_inst_uid FROM variable v WHERE `+p+`)`)
+	driver := 0
+	if len(vc) > 1 {
+		fewest := -1
+		for i, c := range vc {
+			part, pargs := varCondSQL(c, "v")
+			var n int
+			if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM variable v WHERE `+part+` LIMIT ?)`,
+				append(pargs, probeCap)...).Scan(&n); err != nil {
+				return nil, 0, fmt.Errorf("list instances: probe: %w", err)
 			}
-			allArgs = append(allArgs, partArgs[i]...)
+			if fewest < 0 || n < fewest {
+				fewest, driver = n, i
+			}
 		}
-		return `workflow_inst` + where(all), allArgs
+	}
+	// matching is the driver's rows (alias v) that meet every other condition.
+	matching, margs := varCondSQL(vc[driver], "v")
+	for i, c := range vc {
+		if i == driver {
+			continue
+		}
+		part, pargs := varCondSQL(c, "o")
+		matching += ` AND EXISTS (SELECT 1 FROM variable o WHERE o.workflow_inst_uid = v.workflow_inst_uid AND ` + part + `)`
+		margs = append(margs, pargs...)
+	}
+	if len(conds) > 0 {
+		matching += ` AND EXISTS (SELECT 1 FROM workflow_inst WHERE uid = v.workflow_inst_uid AND ` + strings.Join(conds, " AND ") + `)`
+		margs = append(margs, args...)
+	}
+	count := "COUNT(*)"
+	if vc[driver].Name == "" { // an instance may have several variables of the value
+		count = "COUNT(DISTINCT v.workflow_inst_uid)"
+	}
+	counting := `SELECT ` + count + ` FROM variable v WHERE ` + matching
+	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" {
+		// One condition alone: the sum over the distinct values that meet it.
+		stat := "variable_num_stat"
+		if vc[0].Type == engine.VarString {
+			stat = "variable_text_stat"
+		}
+		counting = `SELECT COALESCE(SUM(v.n), 0) FROM ` + stat + ` v WHERE ` + matching
 	}
 	var total int
-	if len(conds) == 0 && len(vc) == 1 {
-		count := "COUNT(*)"
-		if vc[0].Name == "" { // an instance may have several variables of the value
-			count = "COUNT(DISTINCT v.workflow_inst_uid)"
-		}
-		err = d.read.QueryRowContext(ctx, `SELECT `+count+` FROM variable v WHERE `+parts[0], partArgs[0]...).Scan(&total)
-	} else {
-		from, fargs := with("in")
-		err = d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from, fargs...).Scan(&total)
-	}
-	if err != nil {
+	if err := d.read.QueryRowContext(ctx, counting, margs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("list instances: count: %w", err)
 	}
 	if total == 0 || f.Offset >= total {
 		return []*engine.Instance{}, total, nil
 	}
-	form := "in"
-	if total > existsBeyond && (f.Sort == "" || f.Sort == "id") {
-		form = "exists"
+	var from string
+	var fargs []any
+	if total <= inBelow || (f.Sort != "" && f.Sort != "id") {
+		from, fargs = `workflow_inst WHERE uid IN (SELECT v.workflow_inst_uid FROM variable v WHERE `+matching+`)`, margs
+	} else {
+		all, allArgs := slices.Clone(conds), slices.Clone(args)
+		for _, c := range vc {
+			part, pargs := varCondSQL(c, "v")
+			all = append(all, `EXISTS (SELECT 1 FROM variable v WHERE v.workflow_inst_uid = workflow_inst.uid AND `+part+`)`)
+			allArgs = append(allArgs, pargs...)
+		}
+		from, fargs = `workflow_inst`+where(all), allArgs
 	}
-	from, fargs := with(form)
 	rows, err := d.read.QueryContext(ctx, `SELECT `+instanceColumns+` FROM `+from+order+` LIMIT ? OFFSET ?`, append(fargs, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list instances: %w", err)

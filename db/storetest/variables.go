@@ -195,6 +195,41 @@ func testVariableConditions(f *fixture) {
 		f.Errorf("days > 1 by start ascending: %v %v", got, err)
 	}
 
+	// Totals follow updates, retypes, deleted variables and deleted instances.
+	set := func(r *run, deleted []string, vars ...engine.Variable) {
+		f.Helper()
+		typed := map[string]*engine.Variable{}
+		for _, v := range vars {
+			t, err := engine.NewVariable(v, 0)
+			f.must(err, "variable "+v.Name)
+			typed[v.Name] = t
+		}
+		f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, Vars: typed, DeletedVars: deleted}), "change variables")
+	}
+	set(runs[1], nil, engine.Variable{Name: "days", Value: 1.0})
+	set(runs[3], nil, engine.Variable{Name: "name", Value: "Li Si"})
+	set(runs[2], []string{"days"})
+	set(runs[0], nil, engine.Variable{Name: "days", Value: "2"})
+	f.must(f.s.DeleteInstance(f.ctx, runs[4].in.ID), "delete an instance")
+	for _, tc := range []struct {
+		cond engine.VarCondition
+		want []int
+	}{
+		{engine.VarCondition{Name: "days", Operation: engine.OpEquals, Value: 5.0}, nil},
+		{engine.VarCondition{Name: "days", Operation: engine.OpLessThan, Value: 3.0}, []int{1}},
+		{engine.VarCondition{Name: "days", Operation: engine.OpGreaterThanOrEquals, Value: 1.0}, []int{1}},
+		{engine.VarCondition{Name: "days", Operation: engine.OpEquals, Value: "2"}, []int{0}},
+		{engine.VarCondition{Name: "name", Operation: engine.OpEquals, Value: "Li Si"}, []int{2, 3}},
+		{engine.VarCondition{Name: "name", Operation: engine.OpLike, Value: "%Si"}, []int{2, 3}},
+		{engine.VarCondition{Name: "name", Operation: engine.OpLike, Value: "%ang%"}, []int{0, 1}},
+		{engine.VarCondition{Name: "other", Operation: engine.OpEquals, Value: "Zhang San"}, nil},
+	} {
+		got, total, err := list(engine.InstanceFilter{Variables: []engine.VarCondition{tc.cond}})
+		if w := want(tc.want...); err != nil || !slices.Equal(got, w) || total != len(w) {
+			f.Errorf("after the changes, %+v: %v (total %d) %v; want %v", tc.cond, got, total, err, w)
+		}
+	}
+
 	// Bad conditions.
 	for _, c := range []engine.VarCondition{
 		{Name: "days", Operation: "between", Value: 1.0},
