@@ -155,7 +155,7 @@ func apiSchemas() map[string]any {
 		"InstanceView": map[string]any{"description": "the instance's fields, proc_id and the fields of the definition version it runs (not enabled, not triggerToken); where both have a field the instance's value",
 			"allOf": []any{ref("Instance"), obj(map[string]any{"proc_id": str, "description": str, "startTaskInstId": str, "endTaskInstId": str,
 				"creator": str, "timeout": integer, "inputDataSchema": object, "outputDataSchema": object, "extension": object, "metadata": object,
-				"tasks": arr(ref("TaskView"))})}},
+				"category": str, "tasks": arr(ref("TaskView"))})}},
 		"Action":    obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
 		"HumanTask": obj(humanTask),
 		"InboxItem": obj(inboxItem),
