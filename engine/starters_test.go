@@ -14,8 +14,8 @@ import (
 const simpleFlow = `{"name": "simple", "engine": "%s", "tasks": [{"instId": "s", "template": "manual", "connections": [{"to": "e"}]},
 	{"instId": "e", "template": "end"}]}`
 
-// codeOf is the code of an engine error ("" for none).
-func codeOf(err error) engine.Code {
+// starterCodeOf is the code of an engine error ("" for none).
+func starterCodeOf(err error) engine.Code {
 	var e *engine.Error
 	if errors.As(err, &e) {
 		return e.Code
@@ -60,8 +60,8 @@ func TestCandidateStartersAreEnforced(t *testing.T) {
 	}
 	for _, u := range []*engine.User{bob, admin} {
 		err := start(u)
-		if !errors.Is(err, engine.ErrForbidden) || codeOf(err) != engine.CodeNotStarter {
-			t.Errorf("%s is no candidate starter, start: %v (code %q)", u.ID, err, codeOf(err))
+		if !errors.Is(err, engine.ErrForbidden) || starterCodeOf(err) != engine.CodeNotStarter {
+			t.Errorf("%s is no candidate starter, start: %v (code %q)", u.ID, err, starterCodeOf(err))
 		}
 		if ok, err := h.defs.MayStart(ctx, pid, u); err != nil || ok {
 			t.Errorf("MayStart(%s) = %v, %v", u.ID, ok, err)
@@ -87,7 +87,7 @@ func TestCandidateStartersAreEnforced(t *testing.T) {
 		}
 	}
 	if err := h.defs.RemoveStarter(ctx, pid, engine.Starter{UserID: "nobody"}, "tester"); !errors.Is(err, engine.ErrNotFound) ||
-		codeOf(err) != engine.CodeUnknownStarter {
+		starterCodeOf(err) != engine.CodeUnknownStarter {
 		t.Errorf("remove one never listed: %v", err)
 	}
 	if _, err := h.defs.Starters(ctx, "proc-nothere"); !errors.Is(err, engine.ErrNotFound) {
