@@ -190,6 +190,7 @@ type InstanceView struct {
 	OutputDataSchema json.RawMessage `json:"outputDataSchema"`
 	Extension        json.RawMessage `json:"extension"`
 	Metadata         json.RawMessage `json:"metadata"`
+	Category         string          `json:"category"` // the version's (tenantId is the instance's own)
 	Tasks            []*TaskView     `json:"tasks"`
 }
 
@@ -205,7 +206,8 @@ type TaskView struct {
 func newInstanceView(in *Instance, p *Process) *InstanceView {
 	return &InstanceView{Instance: in, ProcID: in.ProcessID, Description: p.Description,
 		StartTaskInstID: p.StartTaskInstID, EndTaskInstID: p.EndTaskInstID, Creator: p.Creator, Timeout: p.Timeout,
-		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata}
+		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata,
+		Category: p.Category}
 }
 
 // Describe returns an instance with its tasks and runtimes.

@@ -131,8 +131,10 @@ type ProcessFilter struct {
 	Creator  string
 	TenantID string // exact; "" any tenant
 	Category string // exact; "" any category
-	// StartableBy keeps only the processes this user may start: those without
-	// candidate starters and those listing the user or one of the user's groups.
+	// StartableBy keeps only the processes this user may start by hand: those without
+	// candidate starters and those listing the user or one of the user's groups; and,
+	// unless the user is a designer or an admin, not those started by a webhook
+	// (mayStartByHand). Enabled or not: add Enabled for that.
 	StartableBy *User
 	Page
 }
@@ -158,7 +160,7 @@ type VersionFilter struct {
 	TenantID          string
 	Latest            bool  // only the current version of each process
 	Enabled           *bool // the process's enabled flag as of the version
-	StartableBy       *User // as in ProcessFilter (candidate starters are per process)
+	StartableBy       *User // as in ProcessFilter (candidate starters are per process, not per version)
 	Page                    // sorts: name (default), id (key then version), key, category, version, createAt
 }
 

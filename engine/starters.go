@@ -123,9 +123,17 @@ func (d *Definitions) RemoveStarter(ctx context.Context, id string, s Starter, b
 	return nil
 }
 
-// MayStart reports whether u may start definition id by hand (its candidate starters;
-// the engine checks the same at every start by hand).
+// MayStart reports whether u may start definition id by hand: it lists u among its
+// candidate starters (or lists none), and a webhook process only for designers and
+// admins, as the engine checks at every start by hand. Enabled or not.
 func (d *Definitions) MayStart(ctx context.Context, id string, u *User) (bool, error) {
+	p, err := d.store.GetProcess(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if mayStartByHand(p, u) != nil {
+		return false, nil
+	}
 	starters, err := d.store.ListStarters(ctx, id)
 	if err != nil {
 		return false, err

@@ -39,7 +39,9 @@ type startResponse struct {
 	Existing bool      `json:"existing,omitempty"` // a repeated Idempotency-Key
 }
 
-// startProcess handles POST /api/process/{id}[?wait=5s]: the body is the trigger data.
+// startProcess handles POST /api/process/{id}[?wait=5s][&businessKey=...][&tenantId=...]:
+// the body is the trigger data (any JSON, seed 000), so the instance's business key and
+// tenant come as query parameters.
 func (s *Server) startProcess(c *fiber.Ctx) error {
 	var trigger any
 	body := bytes.TrimSpace(c.Body())
@@ -68,7 +70,8 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 	}
 	u := caller(c)
 	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger, engine.StartOptions{
-		By: u.ID, Caller: u, IdempotencyKey: key, IdempotencyScope: "user:" + u.ID, Wait: wait, TriggerApp: "manual"})
+		By: u.ID, Caller: u, IdempotencyKey: key, IdempotencyScope: "user:" + u.ID, Wait: wait, TriggerApp: "manual",
+		BusinessKey: query(c, "businessKey"), TenantID: query(c, "tenantId")})
 	if err != nil {
 		return err
 	}
@@ -129,7 +132,8 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := engine.InstanceFilter{ProcessID: query(c, "procId"), Status: query(c, "status"), Executor: query(c, "executor"), Page: page}
+	f := engine.InstanceFilter{ProcessID: query(c, "procId"), Status: query(c, "status"), Executor: query(c, "executor"),
+		BusinessKey: query(c, "businessKey"), BusinessKeyLike: query(c, "businessKeyLike"), TenantID: query(c, "tenantId"), Page: page}
 	if f.StartedAfter, err = timeParam(c, "startedAfter"); err != nil {
 		return err
 	}

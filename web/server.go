@@ -28,6 +28,10 @@ type Definitions interface {
 	Versions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error)
 	Webhook(ctx context.Context, token string) (*engine.Process, engine.WebhookSettings, error)
 	RotateToken(ctx context.Context, id, by string) (string, error)
+	SetCategory(ctx context.Context, id string, version int, category, by string) error
+	Starters(ctx context.Context, id string) ([]engine.Starter, error)
+	AddStarter(ctx context.Context, id string, s engine.Starter, by string) (engine.Starter, error)
+	RemoveStarter(ctx context.Context, id string, s engine.Starter, by string) error
 }
 
 // Identity is what auth, session and identity handlers need.
@@ -220,12 +224,15 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/scripts/check", s.requireRole(engine.RoleDesigner), s.checkScript)
 
 	api.Post("/process", s.requireRole(engine.RoleDesigner), s.createProcess)
-	api.Get("/process", s.requireRole(engine.RoleDesigner), s.listProcesses)
+	api.Get("/process", s.listProcesses) // users: the processes they may start (?startable=true)
 	api.Get("/process/:id", s.requireRole(engine.RoleDesigner), s.getProcess)
 	api.Put("/process/:id", s.requireRole(engine.RoleDesigner), s.replaceProcess)
 	api.Patch("/process/:id", s.requireRole(engine.RoleDesigner), s.patchProcess)
 	api.Delete("/process/:id", s.requireRole(engine.RoleDesigner), s.deleteProcess)
 	api.Get("/process/:id/versions", s.requireRole(engine.RoleDesigner), s.listProcessVersions)
+	api.Get("/process/:id/starters", s.requireRole(engine.RoleDesigner), s.listStarters)
+	api.Post("/process/:id/starters", s.requireRole(engine.RoleDesigner), s.addStarter)
+	api.Delete("/process/:id/starters/:family/:starterId", s.requireRole(engine.RoleDesigner), s.removeStarter)
 	api.Get("/process/:id/:taskId", s.requireRole(engine.RoleDesigner), s.getProcessTask)
 	api.Post("/process/:id/token", s.requireRole(engine.RoleDesigner), s.rotateToken)
 	api.Post("/process/:id", s.startProcess)

@@ -10,20 +10,28 @@ import (
 	"flowcraft/engine"
 )
 
-// startableBy is the condition "u may start the process whose workflow.id is idCol":
-// it lists no candidate starters, or lists u or one of u's groups (engine.MayStart).
-func startableBy(idCol string, u *engine.User) (string, []any, error) {
-	groups, err := json.Marshal(u.Groups)
+// startableBy is the condition "u may start by hand the process whose workflow.id is
+// idCol" (engine.MayStart and the webhook rule of mayStartByHand): it lists no
+// candidate starters, or lists u or one of u's groups; and a process started by a
+// webhook only when u is a designer or an admin. trigger is the column of the
+// process's trigger template.
+func startableBy(idCol, trigger string, u *engine.User) (string, []any, error) {
+	groups := u.Groups
+	if groups == nil {
+		groups = []string{}
+	}
+	b, err := json.Marshal(groups)
 	if err != nil {
 		return "", nil, err
 	}
-	if u.Groups == nil {
-		groups = []byte("[]")
-	}
-	return `(NOT EXISTS (SELECT 1 FROM workflow_starter s WHERE s.workflow_id = ` + idCol + `)
+	cond := `(NOT EXISTS (SELECT 1 FROM workflow_starter s WHERE s.workflow_id = ` + idCol + `)
 		OR EXISTS (SELECT 1 FROM workflow_starter s WHERE s.workflow_id = ` + idCol + ` AND s.user_id = ?)
 		OR EXISTS (SELECT 1 FROM workflow_starter s WHERE s.workflow_id = ` + idCol + ` AND s.group_id <> ''
-			AND s.group_id IN (SELECT value FROM json_each(?))))`, []any{u.ID, string(groups)}, nil
+			AND s.group_id IN (SELECT value FROM json_each(?))))`
+	if !u.HasRole(engine.RoleDesigner) {
+		cond += ` AND ` + trigger + ` <> 'webhook'`
+	}
+	return cond, []any{u.ID, string(b)}, nil
 }
 
 // processKey returns workflow.id of a public process id; ErrNotFound if none.
@@ -190,7 +198,7 @@ func (d *Store) ListDefinitionVersions(ctx context.Context, f engine.VersionFilt
 		add("enabled = ?", *f.Enabled)
 	}
 	if f.StartableBy != nil {
-		cond, a, err := startableBy("wid", f.StartableBy)
+		cond, a, err := startableBy("wid", "trigger_app", f.StartableBy)
 		if err != nil {
 			return nil, 0, opErr(err, "list definition versions")
 		}

@@ -126,7 +126,7 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 		conds, args = append(conds, "category = ?"), append(args, f.Category)
 	}
 	if f.StartableBy != nil {
-		cond, a, err := startableBy("workflow.id", f.StartableBy)
+		cond, a, err := startableBy("workflow.id", "workflow.trigger_app", f.StartableBy)
 		if err != nil {
 			return nil, 0, opErr(err, "list processes")
 		}

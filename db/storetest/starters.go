@@ -132,6 +132,7 @@ func testCandidateStarters(f *fixture) {
 	open := f.process("proc-open0001", func(p *engine.Process) { p.Name = "Open" })
 	byUser := f.process("proc-user0001", func(p *engine.Process) { p.Name = "By user" })
 	byGroup := f.process("proc-group001", func(p *engine.Process) { p.Name = "By group" })
+	f.process("proc-hook0001", func(p *engine.Process) { p.Name, p.TriggerApp = "Hook", "webhook" })
 
 	if s, err := f.s.ListStarters(f.ctx, open.ID); err != nil || len(s) != 0 {
 		f.Errorf("a new process lists starters: %v %v", s, err)
@@ -173,6 +174,7 @@ func testCandidateStarters(f *fixture) {
 		}
 	}
 	startable("a listed user", &engine.User{ID: "ann"}, "By user", "Open")
+	startable("a listed designer: webhook processes too", &engine.User{ID: "ann", Role: engine.RoleDesigner}, "By user", "Hook", "Open")
 	startable("a member of a listed group", &engine.User{ID: "zoe", Groups: []string{"sales", "hr"}}, "By group", "Open")
 	startable("a user named like a listed group", &engine.User{ID: "hr"}, "Open")
 	startable("a member of a group named like a listed user", &engine.User{ID: "zed", Groups: []string{"abe"}}, "Open")
