@@ -229,6 +229,11 @@ type InstanceFilter struct {
 	// InvolvedUser keeps the instances a user is involved in (seed 003's involvedUser):
 	// started, was linked to (InstanceLink), or is assigned or completed a human task of.
 	InvolvedUser string
+	// Unfinished keeps the instances that have not ended (pending, running, waiting,
+	// suspended): seed 003's runtime resources.
+	Unfinished bool
+	ID         ID  // only this instance
+	Version    int // only instances of this definition version (with ProcessID)
 	// Variables are conditions on process variables, all of which must hold (seed
 	// 003's query bodies; see VarCondition).
 	Variables []VarCondition

@@ -2,7 +2,6 @@ package flowable
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -444,10 +443,9 @@ func (a *API) queryCases(c *fiber.Ctx) error {
 	return a.answerCases(c, cq)
 }
 
-// unfinishedInstance is one of the unfinished statuses.
-func unfinishedInstance(status string) bool { return slices.Contains(unfinished, status) }
-
-// answerCases runs a case query and answers the page.
+// answerCases runs a case query and answers the page. The store filters and pages
+// (sorts id, startTime, tenantId); the sorts by definition read every match and sort
+// them here.
 func (a *API) answerCases(c *fiber.Ctx, cq caseQuery) error {
 	u := caller(c)
 	if cq.IncludeVariables {
@@ -457,14 +455,21 @@ func (a *API) answerCases(c *fiber.Ctx, cq caseQuery) error {
 	}
 	empty := func() error { return c.JSON(page([]caseInstance{}, cq.page, nil, nil, false)) }
 	f := engine.InstanceFilter{ProcessID: cq.DefinitionKey, InvolvedUser: cq.InvolvedUser, BusinessKey: cq.BusinessKey,
-		TenantID: cq.TenantID, TenantIDLike: cq.TenantIDLike, WithoutTenantID: cq.WithoutTenantID, Variables: cq.Variables}
-	defVer := 0
+		TenantID: cq.TenantID, TenantIDLike: cq.TenantIDLike, WithoutTenantID: cq.WithoutTenantID, Variables: cq.Variables,
+		Unfinished: true}
 	if cq.DefinitionID != "" {
 		k, v, ok := parseDefinitionID(cq.DefinitionID)
 		if !ok || f.ProcessID != "" && f.ProcessID != k {
 			return empty()
 		}
-		f.ProcessID, defVer = k, v
+		f.ProcessID, f.Version = k, v
+	}
+	if cq.ID != "" {
+		id, err := engine.ParseID(cq.ID)
+		if err != nil {
+			return empty()
+		}
+		f.ID = id
 	}
 	// Users see the instances they started (involvement: see identitylinks.go).
 	if !u.HasRole(engine.RoleDesigner) {
@@ -473,48 +478,35 @@ func (a *API) answerCases(c *fiber.Ctx, cq caseQuery) error {
 	ctx := c.UserContext()
 	var list []*engine.Instance
 	total := 0
-	switch {
-	case cq.ID != "":
-		id, err := engine.ParseID(cq.ID)
-		if err != nil {
-			return empty()
+	storeSort := map[string]string{"id": "id", "startTime": "startAt", "tenantId": "tenantId"}[cq.page.Sort]
+	if storeSort != "" {
+		f.Page = engine.Page{Limit: cq.page.Size, Offset: cq.page.Start, Sort: storeSort, Desc: cq.page.Order == "desc"}
+		if f.Limit == 0 {
+			f.Limit = 1 // the total only
 		}
-		f.Page = engine.Page{Limit: listPageSize}
-		all, err := a.unfinishedInstances(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, in := range all {
-			if in.ID == id && (defVer == 0 || in.Version == defVer) {
-				list = append(list, in)
-			}
-		}
-		total = len(list)
-	case cq.page.Sort == "id" && defVer == 0:
-		// The store pages: the first start+size of each status, merged.
 		var err error
-		if list, total, err = a.firstUnfinished(ctx, f, cq.page); err != nil {
+		if list, total, err = a.deps.Runtime.ListInstances(ctx, f); err != nil {
 			return err
 		}
-	default:
-		all, err := a.unfinishedInstances(ctx, f)
+		if cq.page.Size == 0 {
+			list = nil
+		}
+	} else {
+		all, err := a.allInstances(ctx, f)
 		if err != nil {
 			return err
 		}
-		for _, in := range all {
-			if defVer == 0 || in.Version == defVer {
-				list = append(list, in)
-			}
-		}
-		total = len(list)
+		list, total = all, len(all)
 	}
 	descs := descriptions{}
 	items := make([]caseInstance, 0, len(list))
 	for _, in := range list {
 		items = append(items, a.caseInstanceOf(c, in, descs))
 	}
-	out := page(items, cq.page, caseSortKey(cq.page.Sort), func(ci caseInstance) string { return fmt.Sprintf("%020s", ci.ID) }, false)
-	out.Total = total
+	out := listResponse[caseInstance]{Data: items, Total: total, Start: cq.page.Start, Sort: cq.page.Sort, Order: cq.page.Order, Size: len(items)}
+	if storeSort == "" {
+		out = page(items, cq.page, caseSortKey(cq.page.Sort), func(ci caseInstance) string { return fmt.Sprintf("%020s", ci.ID) }, false)
+	}
 	if cq.IncludeVariables {
 		for i := range out.Data {
 			if err := a.withVariables(c, &out.Data[i]); err != nil {
@@ -525,63 +517,30 @@ func (a *API) answerCases(c *fiber.Ctx, cq caseQuery) error {
 	return c.JSON(out)
 }
 
-// caseSortKey is the sort key of a case instance list.
+// caseSortKey is the sort key of a case instance list sorted here.
 func caseSortKey(sort string) func(caseInstance) string {
 	return func(ci caseInstance) string {
-		switch sort {
-		case "caseDefinitionId":
+		if sort == "caseDefinitionId" {
 			return fmt.Sprintf("%s:%010d", ci.in.ProcessID, ci.in.Version)
-		case "caseDefinitionKey":
-			return ci.in.ProcessID
-		case "tenantId":
-			return ci.TenantID
-		case "startTime":
-			return fmt.Sprintf("%020d", ci.in.StartAt)
 		}
-		return fmt.Sprintf("%020s", ci.ID)
+		return ci.in.ProcessID // caseDefinitionKey
 	}
 }
 
-// unfinishedInstances lists every unfinished instance the filter selects.
-func (a *API) unfinishedInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, error) {
+// allInstances lists every instance the filter selects.
+func (a *API) allInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, error) {
 	var all []*engine.Instance
-	for _, status := range unfinished {
-		f.Status = status
-		for off := 0; ; off += listPageSize {
-			f.Page = engine.Page{Limit: listPageSize, Offset: off, Sort: "id"}
-			list, total, err := a.deps.Runtime.ListInstances(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, list...)
-			if len(list) == 0 || off+len(list) >= total {
-				break
-			}
-		}
-	}
-	return all, nil
-}
-
-// firstUnfinished reads, for each unfinished status, the first start+size instances
-// in id order, and answers them merged (the caller cuts the page) with the total.
-func (a *API) firstUnfinished(ctx context.Context, f engine.InstanceFilter, p paging) ([]*engine.Instance, int, error) {
-	var all []*engine.Instance
-	total := 0
-	for _, status := range unfinished {
-		f.Status = status
-		f.Page = engine.Page{Limit: p.Start + p.Size, Sort: "id", Desc: p.Order == "desc"}
-		if f.Page.Limit == 0 {
-			f.Page.Limit = 1 // the count only
-		}
-		list, n, err := a.deps.Runtime.ListInstances(ctx, f)
+	for off := 0; ; off += listPageSize {
+		f.Page = engine.Page{Limit: listPageSize, Offset: off, Sort: "id"}
+		list, total, err := a.deps.Runtime.ListInstances(ctx, f)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		all = append(all, list...)
-		total += n
+		if len(list) == 0 || off+len(list) >= total {
+			return all, nil
+		}
 	}
-	slices.SortFunc(all, func(x, y *engine.Instance) int { return cmp.Compare(x.ID, y.ID) })
-	return all, total, nil
 }
 
 // caseDiagram handles GET cmmn-runtime/case-instances/{caseInstanceId}/diagram: the

@@ -263,6 +263,11 @@ func TestCaseInstancesScenario(t *testing.T) {
 		{"size=1", []string{id}},
 		{"start=1&size=1", []string{id2}},
 		{"start=5", nil},
+		{"size=0", nil},
+		{"sort=startTime", []string{id, id2}},
+		{"sort=startTime&order=desc", []string{id2, id}},
+		{"id=" + id + "&businessKey=myBusinessKey", nil},
+		{"caseDefinitionId=" + key + ":1&caseDefinitionKey=" + tenantKey, nil},
 	} {
 		r := e.call(t, "GET", "/cmmn-runtime/case-instances?"+c.query, "dora", nil)
 		if r.Status != http.StatusOK {
@@ -275,6 +280,15 @@ func TestCaseInstancesScenario(t *testing.T) {
 		}
 		if got := ids(t, r); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+		}
+	}
+	byDef := []string{id, id2} // sorted by key (random process ids)
+	if tenantKey < key {
+		byDef = []string{id2, id}
+	}
+	for _, q := range []string{"sort=caseDefinitionId", "sort=caseDefinitionKey"} {
+		if got := ids(t, e.call(t, "GET", "/cmmn-runtime/case-instances?"+q, "dora", nil)); fmt.Sprint(got) != fmt.Sprint(byDef) {
+			t.Errorf("%s: %v, want %v", q, got, byDef)
 		}
 	}
 	r = e.call(t, "GET", "/cmmn-runtime/case-instances?start=1&size=1", "dora", nil)

@@ -76,7 +76,7 @@ func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instanc
 }
 
 var instanceSorts = sorting{
-	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid"},
+	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid", "tenantId": "tenant_id"},
 	byDefault: "id", defaultDesc: true, // snowflake ids grow with the start time, and the primary key sorts for free
 	then: "uid DESC",
 }
@@ -119,6 +119,15 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	}
 	if f.WithoutTenantID {
 		conds = append(conds, "tenant_id = ''")
+	}
+	if f.ID != 0 {
+		add("uid = ?", f.ID)
+	}
+	if f.Version != 0 {
+		add("workflow_version = ?", f.Version)
+	}
+	if f.Unfinished { // as written in the partial index workflow_inst_unfinished
+		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
 	}
 	if u := f.InvolvedUser; u != "" {
 		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)

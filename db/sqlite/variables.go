@@ -253,6 +253,26 @@ const (
 	inBelow  = 20_000
 )
 
+// countCap bounds the probes that compare the instances meeting the instance's own
+// conditions with the variables meeting the driving condition.
+const countCap = 100_000
+
+// fewerInstances reports whether fewer instances meet conds than variables meet c
+// (the instances counted up to countCap, the variables up to one more, from indexes).
+func (d *Store) fewerInstances(ctx context.Context, conds []string, args []any, c engine.VarCondition) (bool, error) {
+	var insts, vars int
+	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM workflow_inst`+where(conds)+` LIMIT ?)`,
+		append(slices.Clone(args), countCap)...).Scan(&insts); err != nil {
+		return false, err
+	}
+	part, pargs := varCondSQL(c, "v")
+	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM variable v WHERE `+part+` LIMIT ?)`,
+		append(pargs, insts+1)...).Scan(&vars); err != nil {
+		return false, err
+	}
+	return insts < vars, nil
+}
+
 // listInstancesByVariables is ListInstances with variable conditions: conds and args
 // are the instance's own conditions.
 func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceFilter, conds []string, args []any) ([]*engine.Instance, int, error) {
@@ -297,7 +317,30 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	if vc[driver].Name == "" { // an instance may have several variables of the value
 		count = "COUNT(DISTINCT v.workflow_inst_uid)"
 	}
-	counting := `SELECT ` + count + ` FROM variable v WHERE ` + matching
+	counting, cargs := `SELECT `+count+` FROM variable v WHERE `+matching, margs
+	// instanceDriven is the instances that meet conds, each checked for every condition.
+	instanceDriven := func() (string, []any) {
+		all, allArgs := slices.Clone(conds), slices.Clone(args)
+		for _, c := range vc {
+			part, pargs := varCondSQL(c, "v")
+			all = append(all, `EXISTS (SELECT 1 FROM variable v WHERE v.workflow_inst_uid = workflow_inst.uid AND `+part+`)`)
+			allArgs = append(allArgs, pargs...)
+		}
+		return `workflow_inst` + where(all), allArgs
+	}
+	fewer := false
+	if len(conds) > 0 {
+		// Fewer instances meet the instance's own conditions (the unfinished ones, say)
+		// than variables the driver: count those instances instead.
+		fewer, err = d.fewerInstances(ctx, conds, args, vc[driver])
+		if err != nil {
+			return nil, 0, fmt.Errorf("list instances: probe: %w", err)
+		}
+		if fewer {
+			from, fargs := instanceDriven()
+			counting, cargs = `SELECT COUNT(*) FROM `+from, fargs
+		}
+	}
 	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" {
 		// One condition alone: the sum over the distinct values that meet it.
 		stat := "variable_num_stat"
@@ -307,7 +350,7 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 		counting = `SELECT COALESCE(SUM(v.n), 0) FROM ` + stat + ` v WHERE ` + matching
 	}
 	var total int
-	if err := d.read.QueryRowContext(ctx, counting, margs...).Scan(&total); err != nil {
+	if err := d.read.QueryRowContext(ctx, counting, cargs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("list instances: count: %w", err)
 	}
 	if total == 0 || f.Offset >= total {
@@ -315,16 +358,10 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	}
 	var from string
 	var fargs []any
-	if total <= inBelow || (f.Sort != "" && f.Sort != "id") {
+	if !fewer && (total <= inBelow || (f.Sort != "" && f.Sort != "id")) {
 		from, fargs = `workflow_inst WHERE uid IN (SELECT v.workflow_inst_uid FROM variable v WHERE `+matching+`)`, margs
 	} else {
-		all, allArgs := slices.Clone(conds), slices.Clone(args)
-		for _, c := range vc {
-			part, pargs := varCondSQL(c, "v")
-			all = append(all, `EXISTS (SELECT 1 FROM variable v WHERE v.workflow_inst_uid = workflow_inst.uid AND `+part+`)`)
-			allArgs = append(allArgs, pargs...)
-		}
-		from, fargs = `workflow_inst`+where(all), allArgs
+		from, fargs = instanceDriven()
 	}
 	rows, err := d.read.QueryContext(ctx, `SELECT `+instanceColumns+` FROM `+from+order+` LIMIT ? OFFSET ?`, append(fargs, f.Limit, f.Offset)...)
 	if err != nil {

@@ -70,6 +70,7 @@ var tests = []struct {
 	{"IdempotencyKeys", testIdempotencyKeys},
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	{"InstanceLinks", testInstanceLinks},
+	{"RuntimeFilters", testRuntimeFilters},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
