@@ -388,6 +388,10 @@ type StartOptions struct {
 	// TenantID is the instance's tenant; "" takes the definition's. A definition with a
 	// tenant starts instances of that tenant only.
 	TenantID string
+	// Version starts this version of the definition (seed 003's start by a case
+	// definition id); 0 the current one. ErrNotFound (unknown_version) when it has
+	// none such.
+	Version int
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -404,6 +408,13 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	version, enabled, err := r.head(ctx, processID)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Version != 0 && opts.Version != version {
+		if opts.Version < 1 || opts.Version > version {
+			return nil, Coded(ErrNotFound, CodeUnknownVersion, Params{"process": processID, "version": opts.Version},
+				"process %s has no version %d", processID, opts.Version)
+		}
+		version = opts.Version
 	}
 	if !enabled && opts.ParentID == 0 {
 		return nil, Coded(ErrConflict, CodeDisabledProcess, Params{"process": processID}, "process %s is disabled; enable it to start instances", processID)

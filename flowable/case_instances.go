@@ -24,7 +24,8 @@ import (
 // State: active (pending, running, waiting), suspended, completed (done), failed,
 // terminated (canceled, timeout).
 //
-// Starting: the variables become the instance's typed variables and, with the
+// Starting: by caseDefinitionKey the latest version, by caseDefinitionId that version
+// (an earlier one too). The variables become the instance's typed variables and, with the
 // transientVariables, the start's trigger data ({name: value}), which the
 // definition's inputDataSchema checks and its tasks read as trigger.<name>;
 // transient variables are not stored.
@@ -222,12 +223,8 @@ func (a *API) startCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case ver > head.Version:
+	if ver > head.Version {
 		return badRequest("Could not find a case definition with id '%s'.", *b.CaseDefinitionID)
-	case ver != 0 && ver != head.Version:
-		return badRequest("case definition %s is not the latest version of %s (%s): flowcraft starts only the latest version of a definition",
-			*b.CaseDefinitionID, key, definitionID(key, head.Version))
 	}
 	if b.ReturnVariables != nil && *b.ReturnVariables {
 		if err := mayReadVariables(u); err != nil {
@@ -253,7 +250,7 @@ func (a *API) startCase(c *fiber.Ctx) error {
 			trigger[v.Name] = t.ScriptValue()
 		}
 	}
-	opts := engine.StartOptions{By: u.ID, Caller: u, TriggerApp: "manual", Variables: vars}
+	opts := engine.StartOptions{By: u.ID, Caller: u, TriggerApp: "manual", Variables: vars, Version: ver}
 	if b.BusinessKey != nil {
 		opts.BusinessKey = *b.BusinessKey
 	}

@@ -391,6 +391,23 @@ func TestCaseInstancesScenario(t *testing.T) {
 		}
 	}
 
+	// A second version: the key starts it, the id of the first still starts the first.
+	p, err := e.st.Definitions.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Name = "Test Case v2"
+	if _, err := e.st.Definitions.Replace(context.Background(), key, p, "dora"); err != nil {
+		t.Fatal(err)
+	}
+	if in := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`"}`); in["caseDefinitionId"] != key+":2" || in["caseDefinitionName"] != "Test Case v2" {
+		t.Errorf("by key after a new version: %v", in)
+	}
+	if in := e.start(t, "dora", `{"caseDefinitionId": "`+key+`:1"}`); in["caseDefinitionId"] != key+":1" || in["caseDefinitionName"] != "Test Case" {
+		t.Errorf("by the id of version 1: %v", in)
+	}
+	errorShape(t, e.call(t, "POST", "/cmmn-runtime/case-instances", "dora", `{"caseDefinitionId": "`+key+`:3"}`), http.StatusBadRequest)
+
 	// Delete: the instance ends (terminated); the runtime resources no longer find it.
 	r = e.call(t, "DELETE", "/cmmn-runtime/case-instances/"+id2, "dora", nil)
 	if r.Status != http.StatusNoContent || len(r.Body) != 0 {
