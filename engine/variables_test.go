@@ -255,3 +255,45 @@ func TestFastInstanceTypedVariables(t *testing.T) {
 	}
 	check("written")
 }
+
+// FuzzNewVariable: any type and JSON value either is refused with ErrInvalid or
+// gives a variable whose stored form reads back the same (DecodeVariable); the
+// same value as a query condition is refused with ErrInvalid or accepted, never a
+// crash.
+func FuzzNewVariable(f *testing.F) {
+	for _, seed := range [][2]string{{"", `12`}, {"integer", `"42"`}, {"long", `9007199254740993`}, {"double", `"2.5"`},
+		{"date", `"2024-01-02T03:04+08:00"`}, {"json", `{"a":[1,"x"]}`}, {"boolean", `true`}, {"short", `70000`}, {"", `null`},
+		{"string", `"x"`}, {"date", `"1969-12-31"`}, {"", `1e300`}, {"float", `1`}} {
+		f.Add(seed[0], seed[1], "equals")
+	}
+	f.Fuzz(func(t *testing.T, typ, value, op string) {
+		dec := json.NewDecoder(bytes.NewReader([]byte(value)))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil {
+			return
+		}
+		got, err := engine.NewVariable(engine.Variable{Name: "v", Type: typ, Value: v}, 0)
+		if err != nil {
+			if !errors.Is(err, engine.ErrInvalid) {
+				t.Fatalf("%s %s: %v", typ, value, err)
+			}
+		} else {
+			stored, err := got.StoredJSON()
+			if err != nil {
+				t.Fatalf("%s %s: stored: %v", typ, value, err)
+			}
+			back, err := engine.DecodeVariable("v", got.Type, stored, got.ContentType, got.Size)
+			if err != nil {
+				t.Fatalf("%s %s: decode %s: %v", typ, value, stored, err)
+			}
+			again, _ := back.StoredJSON()
+			if !bytes.Equal(again, stored) || back.Type != got.Type {
+				t.Fatalf("%s %s: stored %s, read back %s %s", typ, value, stored, back.Type, again)
+			}
+		}
+		if _, err := engine.CheckVarConditions([]engine.VarCondition{{Name: "v", Operation: op, Value: v, Type: typ}}); err != nil && !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("condition %s %s %s: %v", typ, op, value, err)
+		}
+	})
+}

@@ -343,11 +343,14 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	}
 	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" {
 		// One condition alone: the sum over the distinct values that meet it.
-		stat := "variable_num_stat"
-		if vc[0].Type == engine.VarString {
-			stat = "variable_text_stat"
+		switch vc[0].Type {
+		case engine.VarString:
+			counting = `SELECT COALESCE(SUM(v.n), 0) FROM variable_text_stat v WHERE ` + matching
+		case engine.VarDate:
+			counting, cargs = dateCount(vc[0])
+		default:
+			counting = `SELECT COALESCE(SUM(v.n), 0) FROM variable_num_stat v WHERE ` + matching
 		}
-		counting = `SELECT COALESCE(SUM(v.n), 0) FROM ` + stat + ` v WHERE ` + matching
 	}
 	var total int
 	if err := d.read.QueryRowContext(ctx, counting, cargs...).Scan(&total); err != nil {
@@ -380,4 +383,35 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 		return nil, 0, fmt.Errorf("list instances: %w", err)
 	}
 	return list, total, nil
+}
+
+// statHour is the width of a date's bucket in variable_num_stat: an hour, in ms.
+const statHour = 3_600_000
+
+// dateCount counts the variables that meet a date condition (checked, named): the
+// hours wholly on its side (variable_num_stat, num = the hour) plus the dates of the
+// boundary hour that meet it, from the variable_num index. An hour is unix ms /
+// statHour truncated toward zero, as SQLite's integer division does, so hour 0 spans
+// (-statHour, statHour) and a negative hour h (statHour·(h-1), statHour·h].
+func dateCount(c engine.VarCondition) (string, []any) {
+	ms := c.Value.(time.Time).UnixMilli()
+	h := ms / statHour
+	lo, hi := h*statHour-1, (h+1)*statHour // the boundary hour, exclusive bounds
+	switch {
+	case h < 0:
+		lo, hi = (h-1)*statHour, h*statHour+1
+	case h == 0:
+		lo, hi = -statHour, statHour
+	}
+	side := map[string]string{engine.OpGreaterThan: ">", engine.OpGreaterThanOrEquals: ">", engine.OpLessThan: "<",
+		engine.OpLessThanOrEquals: "<", engine.OpNotEquals: "<>"}[c.Operation]
+	cmp := map[string]string{engine.OpEquals: "=", engine.OpNotEquals: "<>", engine.OpLessThan: "<", engine.OpGreaterThan: ">",
+		engine.OpLessThanOrEquals: "<=", engine.OpGreaterThanOrEquals: ">="}[c.Operation]
+	q := `SELECT (SELECT COUNT(*) FROM variable v WHERE v.name = ? AND v.type = 'date' AND v.num > ? AND v.num < ? AND v.num ` + cmp + ` ?)`
+	args := []any{c.Name, lo, hi, ms}
+	if side != "" {
+		q += ` + (SELECT COALESCE(SUM(s.n), 0) FROM variable_num_stat s WHERE s.name = ? AND s.type = 'date' AND s.num ` + side + ` ?)`
+		args = append(args, c.Name, h)
+	}
+	return q, args
 }

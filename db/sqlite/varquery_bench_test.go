@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,5 +120,65 @@ func seedVariableBench(b *testing.B, d *Store, n int) {
 		if _, err := d.write.ExecContext(ctx, q); err != nil {
 			b.Fatalf("%v\n%s", err, q)
 		}
+	}
+}
+
+// BenchmarkCommitVariables writes a new instance with the four variables of a leave
+// request (integer, string, boolean, date) per step, as a fast instance's single
+// write does; "no-stats" drops the triggers that keep variable_num_stat and
+// variable_text_stat, to show what they cost.
+func BenchmarkCommitVariables(b *testing.B) {
+	for _, stats := range []bool{true, false} {
+		name := "stats"
+		if !stats {
+			name = "no-stats"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			d, err := Open(ctx, b.TempDir(), Options{}, discard())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close(ctx)
+			if !stats {
+				for _, t := range []string{"variable_stat_insert", "variable_stat_update", "variable_stat_delete"} {
+					if _, err := d.write.ExecContext(ctx, `DROP TRIGGER `+t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			p := &engine.Process{ID: "proc-bench", Name: "bench", StartTaskInstID: "task-0", EndTaskInstID: "task-1", Engine: engine.EngineFast,
+				Enabled: true, Creator: "bench", Version: 1, TriggerApp: "manual", InputDataSchema: []byte(`{}`),
+				OutputDataSchema: []byte(`{}`), Extension: []byte(`{}`), Metadata: []byte(`{}`)}
+			if err := d.InsertProcess(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+			day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+			var wg sync.WaitGroup
+			i := 0
+			for b.Loop() {
+				i++
+				now := int64(1_700_000_000_000 + i)
+				id := engine.ID(1_000_000 + i*10)
+				in := &engine.Instance{ID: id, ProcessID: p.ID, Version: 1, Name: "bench", Engine: engine.EngineFast, Status: engine.StatusDone,
+					TriggerApp: "manual", StartAt: now, EndAt: now + 1, Cost: 1, CreateAt: now, UpdateAt: now}
+				vars := map[string]*engine.Variable{
+					"days":      {Name: "days", Type: engine.VarInteger, Value: int64(i%30 + 1)},
+					"applicant": {Name: "applicant", Type: engine.VarString, Value: fmt.Sprintf("user-%d", i%10000)},
+					"approved":  {Name: "approved", Type: engine.VarBoolean, Value: i%3 == 0},
+					"submitted": {Name: "submitted", Type: engine.VarDate, Value: day.Add(time.Duration(i) * 20 * time.Second)},
+				}
+				wg.Add(1)
+				if err := d.CommitStepAsync(ctx, &engine.Step{Instance: in, New: true, Vars: vars}, func(err error) {
+					if err != nil {
+						b.Error(err)
+					}
+					wg.Done()
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -97,7 +97,7 @@ func testVariableConditions(f *fixture) {
 		{a.ID, map[string]any{"days": 2, "name": "Zhang San", "ok": true, "when": "2024-01-01T00:00:00Z", "amount": 10.5}},
 		{a.ID, map[string]any{"days": 5, "name": "zhang si", "ok": false, "when": "2024-06-01T12:00:00+08:00", "amount": 99.0}},
 		{a.ID, map[string]any{"days": 3.0, "name": "Li Si", "ok": true, "when": "2025-01-01T00:00Z", "amount": 3}},
-		{b.ID, map[string]any{"days": "7", "name": "Wang_Wu%", "obj": map[string]any{"x": 1.0}}},
+		{b.ID, map[string]any{"days": "7", "name": "Wang_Wu%", "obj": map[string]any{"x": 1.0}, "when": "1969-12-31T23:30:00Z"}},
 		{b.ID, map[string]any{"days": int64(1) << 40, "other": "Zhang San"}},
 	}
 	typesOf := map[string]string{"when": engine.VarDate}
@@ -165,7 +165,20 @@ func testVariableConditions(f *fixture) {
 		// Dates: ISO text with an offset, without seconds.
 		{[]engine.VarCondition{{Name: "when", Operation: engine.OpEquals, Value: "2024-06-01T04:00Z", Type: engine.VarDate}}, []int{1}},
 		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "2024-03-01T00:00:00+08:00", Type: engine.VarDate}}, []int{1, 2}},
-		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThanOrEquals, Value: "2024-06-01T04:00:00Z", Type: engine.VarDate}}, []int{0, 1}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThanOrEquals, Value: "2024-06-01T04:00:00Z", Type: engine.VarDate}}, []int{0, 1, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "2024-06-01T03:59:59.999Z", Type: engine.VarDate}}, []int{1, 2}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "2024-06-01T04:00:00Z", Type: engine.VarDate}}, []int{2}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThanOrEquals, Value: "2024-06-01T04:00:00Z", Type: engine.VarDate}}, []int{1, 2}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThan, Value: "2024-06-01T04:00:00.001Z", Type: engine.VarDate}}, []int{0, 1, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThan, Value: "2024-06-01T04:00:00Z", Type: engine.VarDate}}, []int{0, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpNotEquals, Value: "2024-06-01T04:00Z", Type: engine.VarDate}}, []int{0, 2, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThan, Value: "1970-01-01T00:10Z", Type: engine.VarDate}}, []int{3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "1969-12-31T23:00Z", Type: engine.VarDate}}, []int{0, 1, 2, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "1969-12-31T23:45Z", Type: engine.VarDate}}, []int{0, 1, 2}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThanOrEquals, Value: "1969-12-31T23:30Z", Type: engine.VarDate}}, []int{3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpEquals, Value: "1969-12-31T23:30Z", Type: engine.VarDate}}, []int{3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpGreaterThan, Value: "1969-12-31T22:00Z", Type: engine.VarDate}}, []int{0, 1, 2, 3}},
+		{[]engine.VarCondition{{Name: "when", Operation: engine.OpLessThan, Value: "1969-12-31T22:30Z", Type: engine.VarDate}}, nil},
 		// No name with equals: any variable of that value.
 		{[]engine.VarCondition{{Operation: engine.OpEquals, Value: "Zhang San"}}, []int{0, 4}},
 		// Several conditions: all hold.

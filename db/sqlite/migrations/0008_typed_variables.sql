@@ -42,7 +42,10 @@ CREATE INDEX variable_text ON variable(name, text COLLATE NOCASE) WHERE text IS 
 -- How many variables hold each value, kept by the triggers below: the total of a
 -- list by one condition is a sum over these rows (one per distinct value), not a
 -- count of every matching variable (900,000 index entries for "days > 3" of a
--- million instances). A value's row goes when its count reaches 0.
+-- million instances). A value's row goes when its count reaches 0. Dates, of many
+-- distinct values, are counted per hour: variable_num_stat.num is then the hour
+-- (unix milliseconds / 3,600,000, truncated), and a date condition adds the count
+-- of its boundary hour from the variable_num index.
 CREATE TABLE variable_num_stat (
     name  TEXT NOT NULL,
     type  TEXT NOT NULL,
@@ -59,31 +62,38 @@ CREATE TABLE variable_text_stat (
 CREATE INDEX variable_text_stat_nocase ON variable_text_stat(name, text COLLATE NOCASE);
 
 INSERT INTO variable_num_stat (name, type, num, n)
-    SELECT name, type, num, COUNT(*) FROM variable WHERE num IS NOT NULL GROUP BY name, type, num;
+    SELECT name, type, CASE WHEN type = 'date' THEN num / 3600000 ELSE num END, COUNT(*) FROM variable
+    WHERE num IS NOT NULL GROUP BY 1, 2, 3;
 INSERT INTO variable_text_stat (name, text, n)
     SELECT name, text, COUNT(*) FROM variable WHERE text IS NOT NULL GROUP BY name, text;
 
 CREATE TRIGGER variable_stat_insert AFTER INSERT ON variable BEGIN
-    INSERT INTO variable_num_stat (name, type, num, n) SELECT NEW.name, NEW.type, NEW.num, 1 WHERE NEW.num IS NOT NULL
+    INSERT INTO variable_num_stat (name, type, num, n) SELECT NEW.name, NEW.type,
+        CASE WHEN NEW.type = 'date' THEN NEW.num / 3600000 ELSE NEW.num END, 1 WHERE NEW.num IS NOT NULL
         ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO variable_text_stat (name, text, n) SELECT NEW.name, NEW.text, 1 WHERE NEW.text IS NOT NULL
         ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 
 CREATE TRIGGER variable_stat_delete AFTER DELETE ON variable BEGIN
-    UPDATE variable_num_stat SET n = n - 1 WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type AND num = OLD.num;
-    DELETE FROM variable_num_stat WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type AND num = OLD.num AND n <= 0;
+    UPDATE variable_num_stat SET n = n - 1 WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type
+        AND num = CASE WHEN OLD.type = 'date' THEN OLD.num / 3600000 ELSE OLD.num END;
+    DELETE FROM variable_num_stat WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type
+        AND num = CASE WHEN OLD.type = 'date' THEN OLD.num / 3600000 ELSE OLD.num END AND n <= 0;
     UPDATE variable_text_stat SET n = n - 1 WHERE OLD.text IS NOT NULL AND name = OLD.name AND text = OLD.text;
     DELETE FROM variable_text_stat WHERE OLD.text IS NOT NULL AND name = OLD.name AND text = OLD.text AND n <= 0;
 END;
 
 CREATE TRIGGER variable_stat_update AFTER UPDATE OF type, num, text ON variable
 WHEN OLD.type IS NOT NEW.type OR OLD.num IS NOT NEW.num OR OLD.text IS NOT NEW.text BEGIN
-    UPDATE variable_num_stat SET n = n - 1 WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type AND num = OLD.num;
-    DELETE FROM variable_num_stat WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type AND num = OLD.num AND n <= 0;
+    UPDATE variable_num_stat SET n = n - 1 WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type
+        AND num = CASE WHEN OLD.type = 'date' THEN OLD.num / 3600000 ELSE OLD.num END;
+    DELETE FROM variable_num_stat WHERE OLD.num IS NOT NULL AND name = OLD.name AND type = OLD.type
+        AND num = CASE WHEN OLD.type = 'date' THEN OLD.num / 3600000 ELSE OLD.num END AND n <= 0;
     UPDATE variable_text_stat SET n = n - 1 WHERE OLD.text IS NOT NULL AND name = OLD.name AND text = OLD.text;
     DELETE FROM variable_text_stat WHERE OLD.text IS NOT NULL AND name = OLD.name AND text = OLD.text AND n <= 0;
-    INSERT INTO variable_num_stat (name, type, num, n) SELECT NEW.name, NEW.type, NEW.num, 1 WHERE NEW.num IS NOT NULL
+    INSERT INTO variable_num_stat (name, type, num, n) SELECT NEW.name, NEW.type,
+        CASE WHEN NEW.type = 'date' THEN NEW.num / 3600000 ELSE NEW.num END, 1 WHERE NEW.num IS NOT NULL
         ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO variable_text_stat (name, text, n) SELECT NEW.name, NEW.text, 1 WHERE NEW.text IS NOT NULL
         ON CONFLICT DO UPDATE SET n = n + 1;
