@@ -29,6 +29,9 @@ func TestVariablesPutMergesAndDeleteRemovesOne(t *testing.T) {
 		{"GET", base, "admin", nil, 200, []string{`{"response":{"b":"y","c":{"k":true}}}`}},
 		{"DELETE", base + "/a", "dora", nil, 404, []string{`"statusCode":404`, `"code":"unknown_variable"`}},
 		{"DELETE", base + "/b%20c", "dora", nil, 404, []string{`b c`}},
+		{"PUT", base, "dora", map[string]any{"50%/off": true}, 200, []string{`"50%/off":true`}},
+		{"DELETE", base + "/50%25%2Foff", "dora", nil, 204, nil},
+		{"GET", base, "dora", nil, 200, []string{`{"response":{"b":"y","c":{"k":true}}}`}},
 		{"DELETE", "/api/processInst/123/variables/b", "dora", nil, 404, []string{`"statusCode":404`}},
 		{"PUT", base, "dora", []any{1}, 400, []string{`"statusCode":400`}},
 	}
