@@ -24,6 +24,7 @@ import (
 	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
+	"flowcraft/flowable"
 	"flowcraft/stack"
 	"flowcraft/web"
 )
@@ -120,6 +121,8 @@ type serveConfig struct {
 	MaxTokens     int      // live tokens one instance may hold at once before it fails
 	PprofAddr     string   // serve net/http/pprof here (off when empty)
 	KeepProcs     bool     // GOMAXPROCS is set: leave the scheduler as configured
+	// MaxBinaryVariable bounds a binary process variable's content, in bytes.
+	MaxBinaryVariable int64
 	// Location is the server's time zone (--timezone): the seed's text times (the
 	// inbox's createAt, workflow_inst/node_inst start_at and end_at) are written in it.
 	Location *time.Location
@@ -151,6 +154,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&timezone, "timezone", getenv("FLOWCRAFT_TIMEZONE"), "IANA time zone of the seed's text times, e.g. Asia/Shanghai; default the machine's local zone (FLOWCRAFT_TIMEZONE)")
 	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
+	fs.Int64Var(&cfg.MaxBinaryVariable, "max-binary-variable", int64(envInt(getenv, "FLOWCRAFT_MAX_BINARY_VARIABLE", engine.DefaultMaxBinaryVariable)), "largest binary process variable in bytes (FLOWCRAFT_MAX_BINARY_VARIABLE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -187,6 +191,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.MaxRuntimes < 1 || cfg.MaxTokens < 1 {
 		return cfg, fmt.Errorf("--max-runtimes and --max-tokens must be at least 1")
+	}
+	if cfg.MaxBinaryVariable < 1 {
+		return cfg, fmt.Errorf("--max-binary-variable must be at least 1")
 	}
 	return cfg, nil
 }
@@ -271,7 +278,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.DataDir, Log: log, NodeID: cfg.NodeID, HTTPAllow: cfg.HTTPAllow,
 		Store:       sqlite.Options{Location: cfg.Location, Node: nodeName(cfg.NodeID)},
 		DataSources: specs, Runtime: engine.RuntimeOptions{FastSlots: max(1, cpus-1),
-			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens}})
+			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens, MaxBinaryVariable: cfg.MaxBinaryVariable}})
 	if err != nil {
 		return err
 	}
@@ -306,10 +313,15 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}
 
-	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location}, web.Deps{
+	// Seed 003's Flowable REST API beside the native one (DESIGN §8), in its own error shape.
+	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, Identity: users, Templates: registry,
+		Log: log, Version: version}, flowable.Config{Location: cfg.Location})
+	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
+		PrefixErrors: fapi.PrefixErrors()}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: store,
 		Static: staticFS(), Log: log, Version: version,
 	})
+	fapi.Mount(app)
 
 	if cfg.PprofAddr != "" {
 		mux := http.NewServeMux()

@@ -132,15 +132,20 @@ func TestFlags(t *testing.T) {
 	if err != nil || cfg.Addr != ":7000" {
 		t.Fatalf("flag wins: %+v %v", cfg, err)
 	}
-	if cfg.MaxRuntimes != 100_000 || cfg.MaxTokens != 1_000 {
-		t.Fatalf("caps: %d runtimes, %d tokens", cfg.MaxRuntimes, cfg.MaxTokens)
+	if cfg.MaxRuntimes != 100_000 || cfg.MaxTokens != 1_000 || cfg.MaxBinaryVariable != 10<<20 {
+		t.Fatalf("caps: %d runtimes, %d tokens, %d bytes of a binary variable", cfg.MaxRuntimes, cfg.MaxTokens, cfg.MaxBinaryVariable)
 	}
 	env["FLOWCRAFT_MAX_TOKENS"] = "50"
+	env["FLOWCRAFT_MAX_BINARY_VARIABLE"] = "1000"
 	if cfg, err = parseServeFlags([]string{"--max-runtimes", "500"}, func(k string) string { return env[k] }, io.Discard); err != nil ||
-		cfg.MaxRuntimes != 500 || cfg.MaxTokens != 50 {
+		cfg.MaxRuntimes != 500 || cfg.MaxTokens != 50 || cfg.MaxBinaryVariable != 1000 {
 		t.Fatalf("caps from flag and env: %+v %v", cfg, err)
 	}
-	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}, {"--max-runtimes", "0"}, {"--max-tokens", "-1"}} {
+	if cfg, err = parseServeFlags([]string{"--max-binary-variable", "2048"}, func(k string) string { return env[k] }, io.Discard); err != nil ||
+		cfg.MaxBinaryVariable != 2048 {
+		t.Fatalf("--max-binary-variable: %+v %v", cfg, err)
+	}
+	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}, {"--max-runtimes", "0"}, {"--max-tokens", "-1"}, {"--max-binary-variable", "0"}} {
 		if _, err := parseServeFlags(bad, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

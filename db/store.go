@@ -21,6 +21,9 @@ type Store interface {
 	identity.Store         // users, groups, memberships, API tokens, sessions
 	cron.SlotStore         // cron slots, claimed once across nodes
 
+	// InstanceLinks, AddInstanceLink, RemoveInstanceLink: identity links added to instances.
+	engine.InstanceLinkStore
+
 	// CronSlots lists the claimed slots of a process, oldest first (diagnostics).
 	CronSlots(ctx context.Context, processID string) ([]CronSlot, error)
 	// Ping checks that the database answers to reads and writes.

@@ -153,33 +153,6 @@ func (r *Runtime) retry(ctx context.Context, st *instState) error {
 	return r.commit(ctx, s)
 }
 
-// SetVariables replaces an instance's variables.
-func (r *Runtime) SetVariables(ctx context.Context, id ID, vars map[string]any) (map[string]any, error) {
-	var out map[string]any
-	err := r.act(ctx, id, func(ctx context.Context, st *instState) error {
-		if Ended(st.inst.Status) {
-			return Coded(ErrConflict, CodeInstanceEnded, Params{"status": st.inst.Status}, "instance %s has ended (%s); its variables are read-only", id, st.inst.Status)
-		}
-		s := st.newStep()
-		st.setVars(vars)
-		if err := r.commit(ctx, s); err != nil {
-			return err
-		}
-		out = maps.Clone(st.vars)
-		return nil
-	})
-	return out, err
-}
-
-// Variables returns an instance's variables.
-func (r *Runtime) Variables(ctx context.Context, id ID) (map[string]any, error) {
-	if st, ok := r.unwrittenState(id); ok {
-		return maps.Clone(st.vars), nil
-	}
-	_, _, vars, err := r.store.LoadInstance(ctx, id)
-	return vars, err
-}
-
 // DeleteInstance removes an ended instance and all its rows.
 func (r *Runtime) DeleteInstance(ctx context.Context, id ID) error {
 	in, err := r.store.GetInstance(ctx, id)
@@ -217,6 +190,7 @@ type InstanceView struct {
 	OutputDataSchema json.RawMessage `json:"outputDataSchema"`
 	Extension        json.RawMessage `json:"extension"`
 	Metadata         json.RawMessage `json:"metadata"`
+	Category         string          `json:"category"` // the version's (tenantId is the instance's own)
 	Tasks            []*TaskView     `json:"tasks"`
 }
 
@@ -232,7 +206,8 @@ type TaskView struct {
 func newInstanceView(in *Instance, p *Process) *InstanceView {
 	return &InstanceView{Instance: in, ProcID: in.ProcessID, Description: p.Description,
 		StartTaskInstID: p.StartTaskInstID, EndTaskInstID: p.EndTaskInstID, Creator: p.Creator, Timeout: p.Timeout,
-		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata}
+		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata,
+		Category: p.Category}
 }
 
 // Describe returns an instance with its tasks and runtimes.

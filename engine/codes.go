@@ -76,6 +76,10 @@ const (
 	CodeBadSort         Code = "bad_sort"          // cannot sort by [sort]; [allowed]
 	CodeSchema          Code = "schema"            // trigger data breaks inputDataSchema [error] (a rule no other code names)
 	CodePattern         Code = "pattern"           // a string that does not match [pattern]
+
+	CodeBadVariableValue    Code = "bad_variable_value"     // variable [name]'s value is not a [type]
+	CodeVariableTooLarge    Code = "variable_too_large"     // variable [name]'s content exceeds [max] bytes
+	CodeOperationNotForType Code = "operation_not_for_type" // a variable condition's [operation] does not apply to a [type]
 )
 
 // Codes of problems of process definitions (engine.Validator and the node templates).
@@ -142,6 +146,7 @@ const (
 	CodeTokenTaken          Code = "token_taken"          // a new webhook token collided; try again
 	CodeKeyTaken            Code = "key_taken"            // an Idempotency-Key is taken by a concurrent request
 	CodeKeyReused           Code = "key_reused"           // an Idempotency-Key was used with other data (422)
+	CodeVariableExists      Code = "variable_exists"      // the instance has a variable [name] already
 
 	// Forbidden.
 	CodeNotYourTask      Code = "not_your_task"      // neither assignee nor candidate
@@ -149,6 +154,7 @@ const (
 	CodeAdminOnly        Code = "admin_only"         // only admins may do this (another user's inbox or tokens)
 	CodeRoleRequired     Code = "role_required"      // needs [role]; the caller is [have]
 	CodeWebhookOnly      Code = "webhook_only"       // [process] is started by its webhook only
+	CodeNotStarter       Code = "not_starter"        // [process] lists candidate starters; the caller is none of them
 	CodeCrossSite        Code = "cross_site"         // a websocket from another site [origin]
 	CodeCSRF             Code = "csrf"               // missing or wrong CSRF token
 	CodeOwnAccount       Code = "own_account"        // the caller cannot delete, disable or demote their own account
@@ -175,4 +181,6 @@ const (
 	CodeNoWebhook        Code = "no_webhook"         // no webhook answers at this address
 	CodeUnknownToken     Code = "unknown_token"      // no API token [id]
 	CodeUnknownVersion   Code = "unknown_version"    // [process] has no [version]
+	CodeUnknownVariable  Code = "unknown_variable"   // the instance has no variable [name]
+	CodeUnknownStarter   Code = "unknown_starter"    // [process] does not list [user] or [group] as a candidate starter
 )

@@ -31,6 +31,22 @@ type DefinitionStore interface {
 	// SetTriggerToken replaces the token of a webhook process (no new version);
 	// ErrNotFound if there is no such webhook process.
 	SetTriggerToken(ctx context.Context, id, token, by string) error
+
+	// ListStarters returns the candidate starters of a definition, users first, each
+	// sorted; ErrNotFound if there is no such definition.
+	ListStarters(ctx context.Context, id string) ([]Starter, error)
+	// AddStarter adds a candidate starter (nothing changes when it is listed already);
+	// ErrNotFound if there is no such definition.
+	AddStarter(ctx context.Context, id string, s Starter, by string) error
+	// RemoveStarter removes a candidate starter; ErrNotFound if the definition does not
+	// exist or does not list it.
+	RemoveStarter(ctx context.Context, id string, s Starter, by string) error
+	// SetProcessCategory sets the category of a version (the current one or an earlier
+	// one) in place; ErrNotFound if there is no such version.
+	SetProcessCategory(ctx context.Context, id string, version int, category, by string) error
+	// ListDefinitionVersions returns a page of definition versions (without tasks): the
+	// current one of every process and the earlier ones, and their total count.
+	ListDefinitionVersions(ctx context.Context, f VersionFilter) ([]*Process, int, error)
 }
 
 // Definitions is the use-case layer for process definitions: it normalizes, validates,
@@ -77,6 +93,9 @@ func NewDefinitions(store DefinitionStore, v *Validator, now func() time.Time, l
 func (d *Definitions) Create(ctx context.Context, p *Process, creator string) (*Process, error) {
 	d.validator.Normalize(p)
 	if err := d.validator.Validate(p); err != nil {
+		return nil, err
+	}
+	if err := checkDefinitionLabels(p); err != nil {
 		return nil, err
 	}
 	now := nowMillis(d.now)
@@ -126,6 +145,9 @@ func (d *Definitions) Replace(ctx context.Context, id string, p *Process, by str
 	if err := d.validator.Validate(p); err != nil {
 		return nil, err
 	}
+	if err := checkDefinitionLabels(p); err != nil {
+		return nil, err
+	}
 	return d.commitNext(ctx, cur, p, by)
 }
 
@@ -158,6 +180,7 @@ func (d *Definitions) Patch(ctx context.Context, id string, name, description *s
 func (d *Definitions) commitNext(ctx context.Context, cur, next *Process, by string) (*Process, error) {
 	next.ID = cur.ID
 	next.Creator = cur.Creator
+	next.TenantID = cur.TenantID // a definition stays in the tenant it was created in
 	next.CreateAt = cur.CreateAt
 	next.Status = cur.Status
 	next.Error = cur.Error
@@ -188,6 +211,14 @@ func (d *Definitions) Delete(ctx context.Context, id string, cascade bool, by st
 	d.log.Info("process deleted", "id", id, "cascade", cascade)
 	d.changed(id)
 	return nil
+}
+
+// checkDefinitionLabels checks the tenant and category of a definition.
+func checkDefinitionLabels(p *Process) error {
+	if err := checkLabel("tenantId", p.TenantID); err != nil {
+		return err
+	}
+	return checkLabel("category", p.Category)
 }
 
 // Versions lists earlier versions of a definition, newest first.

@@ -238,7 +238,7 @@ func (r *Runtime) runForEach(ctx context.Context, st *instState, t *ctask, n *No
 				return nil
 			}
 			it.StartAt = nowMs(r.now)
-			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), outputs: st.outputs,
+			sub := &instState{inst: st.inst, def: st.def, vars: maps.Clone(st.vars), typed: maps.Clone(st.typed), outputs: st.outputs,
 				nodesView: st.nodesView, instanceView: st.instanceView}
 			out, err := r.invoke(gctx, sub, t, it, runner, items[i], items[i], i, true)
 			if err != nil && errors.Is(err, context.Canceled) && gctx.Err() != nil && ctx.Err() == nil {

@@ -92,7 +92,7 @@ func (r *Runtime) executeFast(ctx, runCtx context.Context, st *instState) error 
 func (r *Runtime) persistFast(ctx context.Context, st *instState) error {
 	in := st.inst
 	in.UpdateAt = nowMs(r.now)
-	vars := st.vars
+	vars := st.typed
 	if len(vars) == 0 {
 		vars = nil
 	}

@@ -84,7 +84,9 @@ type Instance struct {
 	Name         string `json:"name"`
 	Engine       string `json:"engine"`
 	Status       string `json:"status"`
-	Executor     string `json:"executor"` // who started it
+	Executor     string `json:"executor"`    // who started it
+	BusinessKey  string `json:"businessKey"` // seed 003's businessKey, "" for none
+	TenantID     string `json:"tenantId"`    // seed 003's tenantId, "" the default tenant
 	TriggerApp   string `json:"triggerApp"`
 	Trigger      any    `json:"trigger"`
 	Output       any    `json:"output"` // workflow_output
@@ -183,8 +185,8 @@ type Job struct {
 type Step struct {
 	Instance    *Instance // written with a rev check (inserted when New)
 	New         bool
-	Nodes       []*NodeRun     // inserted when Rev == 0, else updated with a rev check
-	Vars        map[string]any // variables set in this step
+	Nodes       []*NodeRun           // inserted when Rev == 0, else updated with a rev check
+	Vars        map[string]*Variable // variables set in this step (a binary one with its Data)
 	DeletedVars []string
 	Jobs        []*Job   // inserted
 	DoneJobs    []ID     // deleted
@@ -217,6 +219,24 @@ type InstanceFilter struct {
 	StartedAfter  int64
 	StartedBefore int64
 	ParentID      ID
+	BusinessKey   string // exact
+	// BusinessKeyLike is seed 003's like: with a %, a pattern with % as the wildcard;
+	// without, a substring (case-insensitive for ASCII letters).
+	BusinessKeyLike string
+	TenantID        string // exact; "" any tenant (see WithoutTenantID)
+	TenantIDLike    string // like BusinessKeyLike
+	WithoutTenantID bool   // only the default tenant ("")
+	// InvolvedUser keeps the instances a user is involved in (seed 003's involvedUser):
+	// started, was linked to (InstanceLink), or is assigned or completed a human task of.
+	InvolvedUser string
+	// Unfinished keeps the instances that have not ended (pending, running, waiting,
+	// suspended): seed 003's runtime resources.
+	Unfinished bool
+	ID         ID  // only this instance
+	Version    int // only instances of this definition version (with ProcessID)
+	// Variables are conditions on process variables, all of which must hold (seed
+	// 003's query bodies; see VarCondition).
+	Variables []VarCondition
 	Page
 }
 
@@ -227,8 +247,15 @@ type RuntimeStore interface {
 	// CommitStepAsync queues a step and returns at once (blocking only while the queue
 	// is full); then learns the outcome. Queued steps are written on a clean close.
 	CommitStepAsync(ctx context.Context, s *Step, then func(error)) error
-	// LoadInstance returns an instance, all its runtimes (in creation order) and its variables.
-	LoadInstance(ctx context.Context, id ID) (*Instance, []*NodeRun, map[string]any, error)
+	// LoadInstance returns an instance, all its runtimes (in creation order) and its
+	// variables by name (binary ones without their Data).
+	LoadInstance(ctx context.Context, id ID) (*Instance, []*NodeRun, map[string]*Variable, error)
+	// Variables returns an instance's variables by name (binary ones without their
+	// Data); ErrNotFound for an unknown instance.
+	Variables(ctx context.Context, id ID) (map[string]*Variable, error)
+	// VariableData returns a binary variable's content; ErrNotFound when the instance
+	// has no such variable.
+	VariableData(ctx context.Context, id ID, name string) ([]byte, error)
 	GetInstance(ctx context.Context, id ID) (*Instance, error)
 	ListInstances(ctx context.Context, f InstanceFilter) ([]*Instance, int, error)
 	// InstancesToResume lists instances a restart must continue (running, or waiting on

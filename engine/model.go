@@ -33,12 +33,18 @@ type Process struct {
 	Error            string          `json:"error"` // read-only
 	Extension        json.RawMessage `json:"extension"`
 	Metadata         json.RawMessage `json:"metadata"`
-	Version          int             `json:"version"`      // must match on PUT; read-only otherwise
-	TriggerApp       string          `json:"triggerApp"`   // read-only: the trigger task's template
-	TriggerToken     string          `json:"triggerToken"` // read-only: webhook token
-	Tasks            []*Task         `json:"tasks"`
-	CreateAt         int64           `json:"createAt"` // read-only: unix ms
-	UpdateAt         int64           `json:"updateAt"` // read-only: unix ms
+	// TenantID is seed 003's tenantId: set when the definition is created, kept by
+	// every later version; "" is the default tenant.
+	TenantID string `json:"tenantId"`
+	// Category is seed 003's case definition category; each version keeps its own
+	// (SetCategory changes one without making a new version).
+	Category     string  `json:"category"`
+	Version      int     `json:"version"`      // must match on PUT; read-only otherwise
+	TriggerApp   string  `json:"triggerApp"`   // read-only: the trigger task's template
+	TriggerToken string  `json:"triggerToken"` // read-only: webhook token
+	Tasks        []*Task `json:"tasks"`
+	CreateAt     int64   `json:"createAt"` // read-only: unix ms
+	UpdateAt     int64   `json:"updateAt"` // read-only: unix ms
 }
 
 // Task is one node of a process.
@@ -123,7 +129,39 @@ type ProcessFilter struct {
 	Search   string // substring of the name, id or description, case-insensitive
 	Enabled  *bool
 	Creator  string
+	TenantID string // exact; "" any tenant
+	Category string // exact; "" any category
+	// StartableBy keeps only the processes this user may start by hand: those without
+	// candidate starters and those listing the user or one of the user's groups; and,
+	// unless the user is a designer or an admin, not those started by a webhook
+	// (mayStartByHand). Enabled or not: add Enabled for that.
+	StartableBy *User
 	Page
+}
+
+// Starter is a candidate starter of a process (seed 003's identity link of type
+// candidate on a case definition): one user or one group, never both.
+type Starter struct {
+	UserID  string `json:"userId,omitempty"`
+	GroupID string `json:"groupId,omitempty"`
+}
+
+// VersionFilter selects definition versions (seed 003's case definitions): the
+// current version of each process and its earlier versions.
+type VersionFilter struct {
+	Key               string // the process id, exact
+	KeyLike           string // the process id, seed 003 like (% wildcard, else a substring)
+	Name              string
+	NameLike          string
+	Version           int // 0: any
+	Category          string
+	CategoryLike      string
+	CategoryNotEquals string
+	TenantID          string
+	Latest            bool  // only the current version of each process
+	Enabled           *bool // the process's enabled flag as of the version
+	StartableBy       *User // as in ProcessFilter (candidate starters are per process, not per version)
+	Page                    // sorts: name (default), id (key then version), key, category, version, createAt
 }
 
 // Page is paging and sorting of a list.

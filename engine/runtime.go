@@ -20,6 +20,9 @@ type ProcessSource interface {
 	ProcessHead(ctx context.Context, id string) (version int, enabled bool, err error)
 	// ProcessAt returns a definition as it was at a version (current or earlier).
 	ProcessAt(ctx context.Context, id string, version int) (*Process, error)
+	// ListStarters returns the candidate starters of a definition (none: everyone may
+	// start it); ErrNotFound if there is no such definition.
+	ListStarters(ctx context.Context, id string) ([]Starter, error)
 }
 
 // RuntimeOptions tune the runtime.
@@ -36,6 +39,9 @@ type RuntimeOptions struct {
 	// MaxActiveTokens fails an instance with more live tokens (pending, running or
 	// waiting runtimes) at once. Default 1,000.
 	MaxActiveTokens int
+	// MaxBinaryVariable bounds the content of a binary process variable, in bytes.
+	// Default DefaultMaxBinaryVariable (10 MB).
+	MaxBinaryVariable int64
 }
 
 // Runtime executes process instances durably (the standard engine): every step is
@@ -162,6 +168,9 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	}
 	if opts.MaxActiveTokens <= 0 {
 		opts.MaxActiveTokens = 1_000
+	}
+	if opts.MaxBinaryVariable <= 0 {
+		opts.MaxBinaryVariable = DefaultMaxBinaryVariable
 	}
 	if now == nil {
 		now = time.Now
@@ -370,7 +379,19 @@ type StartOptions struct {
 	ParentID     ID             // subprocess: the parent instance
 	ParentNodeID ID             // subprocess: the parent's waiting runtime
 	TriggerApp   string         // what started it (manual, webhook, cron-timer, subprocess)
-	Vars         map[string]any // initial process variables
+	Vars         map[string]any // initial process variables, their types inferred
+	// Variables are initial typed variables (checked as NewVariable does), set after
+	// Vars.
+	Variables []Variable
+	// BusinessKey is the instance's business key (seed 003), at most MaxKeyLen characters.
+	BusinessKey string
+	// TenantID is the instance's tenant; "" takes the definition's. A definition with a
+	// tenant starts instances of that tenant only.
+	TenantID string
+	// Version starts this version of the definition (seed 003's start by a case
+	// definition id); 0 the current one. ErrNotFound (unknown_version) when it has
+	// none such.
+	Version int
 }
 
 // StartResult is a started instance; Ended says whether it finished within Wait.
@@ -388,6 +409,13 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	if err != nil {
 		return nil, err
 	}
+	if opts.Version != 0 && opts.Version != version {
+		if opts.Version < 1 || opts.Version > version {
+			return nil, Coded(ErrNotFound, CodeUnknownVersion, Params{"process": processID, "version": opts.Version},
+				"process %s has no version %d", processID, opts.Version)
+		}
+		version = opts.Version
+	}
 	if !enabled && opts.ParentID == 0 {
 		return nil, Coded(ErrConflict, CodeDisabledProcess, Params{"process": processID}, "process %s is disabled; enable it to start instances", processID)
 	}
@@ -395,8 +423,14 @@ func (r *Runtime) StartInstance(ctx context.Context, processID string, trigger a
 	if err != nil {
 		return nil, err
 	}
+	if err := checkStartLabels(def.p, &opts); err != nil {
+		return nil, err
+	}
 	if opts.Caller != nil {
 		if err := mayStartByHand(def.p, opts.Caller); err != nil {
+			return nil, err
+		}
+		if err := r.mayStart(ctx, def.p.ID, opts.Caller); err != nil {
 			return nil, err
 		}
 		if def.p.TriggerApp == "webhook" {
@@ -503,11 +537,17 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		ID: ID(r.ids.Next()), ParentID: opts.ParentID, ParentNodeID: opts.ParentNodeID, ProcessID: def.p.ID,
 		Version: def.p.Version, Name: def.p.Name, Engine: def.p.Engine, Status: StatusRunning, Executor: executor,
 		TriggerApp: app, Trigger: trigger, StartAt: now, CreateAt: now, UpdateAt: now,
+		BusinessKey: opts.BusinessKey, TenantID: opts.TenantID,
+	}
+	typed, err := r.checkVariables(opts.Variables)
+	if err != nil {
+		return nil, err
 	}
 	st := newState(in, def, nil, nil)
 	if len(opts.Vars) > 0 {
 		st.setVars(opts.Vars)
 	}
+	st.mergeVarsIn(typed)
 	n := r.newRun(st, startTask, trigger)
 	n.Status, n.Output, n.StartAt, n.EndAt = StatusDone, trigger, now, now
 	n.Input, n.InputIsDefinition = startTask.static, true

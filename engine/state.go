@@ -11,8 +11,11 @@ import (
 type instState struct {
 	inst  *Instance
 	def   *compiled
-	nodes []*NodeRun // every runtime, in creation order
-	vars  map[string]any
+	nodes []*NodeRun     // every runtime, in creation order
+	vars  map[string]any // what scripts see: typed's ScriptValues
+	// typed holds each variable with its type (and, until the next commit, the
+	// content of a binary one just written).
+	typed map[string]*Variable
 	// outputs is the latest output of every finished task, by task id.
 	outputs map[string]any
 	// nodesView is outputs as scripts see it (`nodes["id"].output`), and instanceView
@@ -36,22 +39,56 @@ type instState struct {
 }
 
 // setVars replaces the variables with next (as a script returned them), marking what
-// changed for the next commit.
+// changed for the next commit. A changed variable keeps its declared type when the
+// new value fits it, else its type is inferred again (refit).
 func (st *instState) setVars(next map[string]any) {
 	if st.varsDirty == nil {
 		st.varsDirty = map[string]bool{}
 	}
+	changed := map[string]*Variable{}
 	for k, v := range next {
 		if old, ok := st.vars[k]; !ok || !reflect.DeepEqual(old, v) {
 			st.varsDirty[k] = true
+			changed[k] = refit(k, st.typed[k], v)
 		}
 	}
 	for k := range st.vars {
 		if _, ok := next[k]; !ok {
 			st.varsDirty[k] = true
+			delete(st.typed, k)
 		}
 	}
 	st.vars = maps.Clone(next)
+	for k, v := range changed {
+		st.typed[k] = v
+		st.vars[k] = v.ScriptValue()
+	}
+}
+
+// mergeVarsIn sets (creates or replaces) typed variables, keeping the others.
+func (st *instState) mergeVarsIn(vars []*Variable) {
+	if st.varsDirty == nil {
+		st.varsDirty = map[string]bool{}
+	}
+	if len(vars) > 0 {
+		st.vars = maps.Clone(st.vars) // a script's Result may share the map
+	}
+	for _, v := range vars {
+		st.typed[v.Name] = v
+		st.vars[v.Name] = v.ScriptValue()
+		st.varsDirty[v.Name] = true
+	}
+}
+
+// deleteVar removes a variable.
+func (st *instState) deleteVar(name string) {
+	if st.varsDirty == nil {
+		st.varsDirty = map[string]bool{}
+	}
+	st.vars = maps.Clone(st.vars)
+	delete(st.vars, name)
+	delete(st.typed, name)
+	st.varsDirty[name] = true
 }
 
 // mergeVars applies the changes another state (a parallel loop iteration) made.
@@ -62,17 +99,23 @@ func (st *instState) mergeVars(from *instState) {
 	for k := range from.varsDirty {
 		if v, ok := from.vars[k]; ok {
 			st.vars[k] = v
+			st.typed[k] = from.typed[k]
 		} else {
 			delete(st.vars, k)
+			delete(st.typed, k)
 		}
 		st.varsDirty[k] = true
 	}
 }
 
-func newState(in *Instance, def *compiled, nodes []*NodeRun, vars map[string]any) *instState {
-	st := &instState{inst: in, def: def, nodes: nodes, vars: vars, outputs: map[string]any{}, nodesView: map[string]any{}, execs: map[string]int{}}
-	if st.vars == nil {
-		st.vars = map[string]any{}
+func newState(in *Instance, def *compiled, nodes []*NodeRun, vars map[string]*Variable) *instState {
+	st := &instState{inst: in, def: def, nodes: nodes, vars: make(map[string]any, len(vars)), typed: vars,
+		outputs: map[string]any{}, nodesView: map[string]any{}, execs: map[string]int{}}
+	if st.typed == nil {
+		st.typed = map[string]*Variable{}
+	}
+	for k, v := range st.typed {
+		st.vars[k] = v.ScriptValue()
 	}
 	// Rebuild outputs: a loop's output is the array of its iterations of the latest execution.
 	type loopKey struct {
@@ -177,7 +220,7 @@ type step struct {
 	st      *instState
 	touched []*NodeRun
 	seen    map[*NodeRun]bool
-	vars    map[string]any
+	vars    map[string]*Variable
 	deleted []string
 	jobs    []*Job
 	tasks   []*HumanTask
@@ -218,9 +261,9 @@ func (s *step) toStore() *Step {
 	nodes := make([]*NodeRun, len(s.touched))
 	copy(nodes, s.touched)
 	for k := range s.st.varsDirty {
-		if v, ok := s.st.vars[k]; ok {
+		if v, ok := s.st.typed[k]; ok {
 			if s.vars == nil {
-				s.vars = map[string]any{}
+				s.vars = map[string]*Variable{}
 			}
 			s.vars[k] = v
 		} else {

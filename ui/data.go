@@ -17,6 +17,13 @@ type ProcessRow struct {
 	Version                                   int
 	Creator                                   string
 	UpdateAt                                  int64 // unix ms
+	Category                                  string
+	// Startable: the signed-in user may start it (enabled; its candidate starters
+	// admit them): the row has a Start button.
+	Startable bool
+	// InputSchema is the process's inputDataSchema (JSON) for the start form of users,
+	// who may not read the definition itself.
+	InputSchema string
 }
 
 // ProcessesData is what the processes list shows.

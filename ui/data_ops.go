@@ -65,20 +65,22 @@ func (p Pager) pageURL(offset int) string {
 // InstanceRow is one process instance in the instances list.
 type InstanceRow struct {
 	ID, ProcessID, Name, Status, Executor, TriggerApp, Error string
+	BusinessKey                                              string
 	Version                                                  int
 	StartAt, EndAt, Cost                                     int64 // unix ms; Cost in ms
 }
 
 // InstanceFilter is what the instances list is filtered by (the GET form's values).
 type InstanceFilter struct {
-	ProcessID string
-	Status    string
-	From, To  string // dates YYYY-MM-DD in the server's time zone, inclusive
+	ProcessID   string
+	Status      string
+	From, To    string // dates YYYY-MM-DD in the server's time zone, inclusive
+	BusinessKey string // seed 003 like: % the wildcard, else a substring
 }
 
 // active reports whether any filter is set.
 func (f InstanceFilter) active() bool {
-	return f.ProcessID != "" || f.Status != "" || f.From != "" || f.To != ""
+	return f.ProcessID != "" || f.Status != "" || f.From != "" || f.To != "" || f.BusinessKey != ""
 }
 
 // InstancesData is what the instances list shows.
@@ -99,7 +101,7 @@ var instanceStatuses = []string{"pending", "running", "waiting", "suspended", "d
 type InstanceData struct {
 	Page                                                             Page
 	ID, ProcessID, Name, Status, Executor, TriggerApp, Engine, Error string
-	ParentID                                                         string
+	ParentID, BusinessKey                                            string
 	Version                                                          int
 	StartAt, EndAt, Cost                                             int64
 	CanControl                                                       bool // may cancel, suspend, resume, retry

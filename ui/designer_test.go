@@ -80,7 +80,11 @@ func TestProcessesPageDialogs(t *testing.T) {
 	mustNotContain(t, html, `data-action="start" data-id="p_2"`)
 	zh := render(t, ProcessesPage(ProcessesData{Page: page(ZhCN, "designer"), Rows: sampleRows(), Total: 3, CanEdit: true}))
 	mustContain(t, zh, "启动流程", "历史版本", `"js.field_required":"必填"`)
-	// Users without edit rights get no dialogs.
+	// Users without edit rights get the start dialog for what they may start, not the
+	// versions dialog; with nothing to start, no dialog.
 	ro := render(t, ProcessesPage(ProcessesData{Page: page(En, "user"), Rows: sampleRows(), Total: 3}))
+	mustContain(t, ro, "start-dialog", `data-action="start" data-id="p_1"`)
+	mustNotContain(t, ro, "versions-dialog")
+	ro = render(t, ProcessesPage(ProcessesData{Page: page(En, "user"), Rows: sampleRows()[1:], Total: 2}))
 	mustNotContain(t, ro, "start-dialog", "versions-dialog", `data-action="start"`)
 }

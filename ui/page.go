@@ -245,6 +245,20 @@ func (d ProcessesData) limit() int {
 	return d.Limit
 }
 
+// showActions reports whether the table has an actions column: designers edit, and
+// users start what they may.
+func (d ProcessesData) showActions() bool {
+	if d.CanEdit {
+		return true
+	}
+	for _, r := range d.Rows {
+		if r.Startable {
+			return true
+		}
+	}
+	return false
+}
+
 // rangeEnd is the 1-based index of the last row shown.
 func (d ProcessesData) rangeEnd() int { return d.Offset + len(d.Rows) }
 

@@ -133,7 +133,8 @@ func TestLayoutNav(t *testing.T) {
 
 func sampleRows() []ProcessRow {
 	return []ProcessRow{
-		{ID: "p_1", Name: "采购审批", Description: "三级审批", Engine: "standard", TriggerApp: "manual", Enabled: true, Version: 3, Creator: "alice", UpdateAt: 1717171200000 + 15*60_000},
+		{ID: "p_1", Name: "采购审批", Description: "三级审批", Engine: "standard", TriggerApp: "manual", Enabled: true, Version: 3, Creator: "alice", UpdateAt: 1717171200000 + 15*60_000,
+			Startable: true, Category: "采购", InputSchema: `{"type":"object"}`},
 		{ID: "p_2", Name: `<script>alert(1)</script>`, Description: `<img src=x onerror=alert(2)>`, Engine: "fast", TriggerApp: "webhook", Enabled: false, Version: 1, UpdateAt: 1},
 		{ID: "p 3/x", Name: "Nightly", Engine: "standard", TriggerApp: "cron-timer", Enabled: true, Version: 12},
 	}
@@ -175,11 +176,18 @@ func TestProcessesPage(t *testing.T) {
 	html = render(t, ProcessesPage(d))
 	mustContain(t, html, "第 21–23 条，共 57 条", ">标准</span>", ">手动", ">定时", ">已启用</span>", ">已停用</span>", "新建流程", "导入 JSON", "上一页", "下一页")
 
-	// Read-only users see no edit actions.
+	// Users see no edit actions and no designer links; they start what they may,
+	// with the input schema on the button (they may not read the definition).
 	d.Page, d.CanEdit = page(En, "user"), false
 	html = render(t, ProcessesPage(d))
-	mustContain(t, html, ">采购审批</a>")
-	mustNotContain(t, html, `data-action=`, `href="/processes/new"`, `type="file"`, ">Delete<", ">Disable<")
+	mustContain(t, html, `<span class="row-title">采购审批</span>`, `data-action="start" data-id="p_1"`,
+		`data-schema="{&#34;type&#34;:&#34;object&#34;}"`, `id="start-dialog"`, `data-start-key`, `data-category>采购</span>`)
+	mustNotContain(t, html, `data-action="start" data-id="p 3/x"`, `data-action="versions"`, `data-action="disable"`, `data-action="delete"`,
+		`href="/processes/p_1/design"`, `href="/processes/new"`, `type="file"`, ">Delete<", ">Disable<", `id="versions-dialog"`)
+	// Nothing to start: no actions column, no start dialog.
+	d.Rows = sampleRows()[1:]
+	html = render(t, ProcessesPage(d))
+	mustNotContain(t, html, `data-action=`, `id="start-dialog"`)
 }
 
 func TestProcessesPager(t *testing.T) {

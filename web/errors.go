@@ -93,6 +93,11 @@ func statusCode(status int) engine.Code {
 // shape (for /api) or an error page (for pages). This is the only place where core
 // errors meet HTTP. A 500 never shows its message; it is logged with the request id.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	for prefix, h := range s.cfg.PrefixErrors {
+		if strings.HasPrefix(c.Path(), prefix) {
+			return h(c, err)
+		}
+	}
 	e := s.toAPIError(c, err)
 	if e.StatusCode == fiber.StatusUnauthorized && !strings.HasPrefix(c.Path(), "/api/hooks/") &&
 		!strings.Contains(string(c.Request().Header.Peek("Cookie")), sessionCookie+"=") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ type Runtime interface {
 	DeleteInstance(ctx context.Context, id engine.ID) error
 	Variables(ctx context.Context, id engine.ID) (map[string]any, error)
 	SetVariables(ctx context.Context, id engine.ID, vars map[string]any) (map[string]any, error)
+	DeleteVariable(ctx context.Context, id engine.ID, name string) error
 }
 
 // maxWait bounds ?wait=: a request never holds a connection longer than this.
@@ -37,7 +39,9 @@ type startResponse struct {
 	Existing bool      `json:"existing,omitempty"` // a repeated Idempotency-Key
 }
 
-// startProcess handles POST /api/process/{id}[?wait=5s]: the body is the trigger data.
+// startProcess handles POST /api/process/{id}[?wait=5s][&businessKey=...][&tenantId=...]:
+// the body is the trigger data (any JSON, seed 000), so the instance's business key and
+// tenant come as query parameters.
 func (s *Server) startProcess(c *fiber.Ctx) error {
 	var trigger any
 	body := bytes.TrimSpace(c.Body())
@@ -66,7 +70,8 @@ func (s *Server) startProcess(c *fiber.Ctx) error {
 	}
 	u := caller(c)
 	res, err := s.deps.Runtime.StartInstance(c.UserContext(), param(c, "id"), trigger, engine.StartOptions{
-		By: u.ID, Caller: u, IdempotencyKey: key, IdempotencyScope: "user:" + u.ID, Wait: wait, TriggerApp: "manual"})
+		By: u.ID, Caller: u, IdempotencyKey: key, IdempotencyScope: "user:" + u.ID, Wait: wait, TriggerApp: "manual",
+		BusinessKey: query(c, "businessKey"), TenantID: query(c, "tenantId")})
 	if err != nil {
 		return err
 	}
@@ -127,7 +132,8 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := engine.InstanceFilter{ProcessID: query(c, "procId"), Status: query(c, "status"), Executor: query(c, "executor"), Page: page}
+	f := engine.InstanceFilter{ProcessID: query(c, "procId"), Status: query(c, "status"), Executor: query(c, "executor"),
+		BusinessKey: query(c, "businessKey"), BusinessKeyLike: query(c, "businessKeyLike"), TenantID: query(c, "tenantId"), Page: page}
 	if f.StartedAfter, err = timeParam(c, "startedAfter"); err != nil {
 		return err
 	}
@@ -301,7 +307,8 @@ func (s *Server) getVariables(c *fiber.Ctx) error {
 	return ok(c, vars)
 }
 
-// putVariables handles PUT /api/processInst/{inst_id}/variables: the body replaces them.
+// putVariables handles PUT /api/processInst/{inst_id}/variables: the body's variables
+// are created or replaced, the others stay (merge); the answer is every variable.
 func (s *Server) putVariables(c *fiber.Ctx) error {
 	var vars map[string]any
 	if err := decodeJSON(c, &vars); err != nil {
@@ -319,4 +326,21 @@ func (s *Server) putVariables(c *fiber.Ctx) error {
 		return err
 	}
 	return ok(c, out)
+}
+
+// deleteVariable handles DELETE /api/processInst/{inst_id}/variables/{name}: 204, or
+// 404 when the instance has no such variable.
+func (s *Server) deleteVariable(c *fiber.Ctx) error {
+	id, err := instanceID(c)
+	if err != nil {
+		return err
+	}
+	name, err := url.PathUnescape(c.Params("name"))
+	if err != nil || name == "" {
+		return engine.InvalidField("name", engine.CodeInvalidValue, nil, "not a variable name: %q", c.Params("name"))
+	}
+	if err := s.deps.Runtime.DeleteVariable(c.UserContext(), id, name); err != nil {
+		return err
+	}
+	return noContent(c)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,7 +14,7 @@ import (
 
 // The instances pages: the list with its filters, and one instance live.
 
-// instances handles GET /instances?process=&status=&from=&to=&offset=&limit=.
+// instances handles GET /instances?process=&status=&from=&to=&businessKey=&offset=&limit=.
 func (p *pages) instances(c *fiber.Ctx) error {
 	u := caller(c)
 	page, err := pageParams(c)
@@ -21,8 +22,9 @@ func (p *pages) instances(c *fiber.Ctx) error {
 		return err
 	}
 	page.Sort, page.Desc = "startAt", true
-	fl := ui.InstanceFilter{ProcessID: query(c, "process"), Status: query(c, "status"), From: query(c, "from"), To: query(c, "to")}
-	f := engine.InstanceFilter{ProcessID: fl.ProcessID, Status: fl.Status, Page: page}
+	fl := ui.InstanceFilter{ProcessID: query(c, "process"), Status: query(c, "status"), From: query(c, "from"), To: query(c, "to"),
+		BusinessKey: strings.TrimSpace(query(c, "businessKey"))}
+	f := engine.InstanceFilter{ProcessID: fl.ProcessID, Status: fl.Status, BusinessKeyLike: fl.BusinessKey, Page: page}
 	loc := p.s.cfg.Location
 	if fl.From != "" {
 		from, err := parseDay(fl.From, "from", loc)
@@ -50,11 +52,11 @@ func (p *pages) instances(c *fiber.Ctx) error {
 		return err
 	}
 	d := ui.InstancesData{Page: p.frame(c, p.tr(c).T("instances.title")), Filter: fl, AllUsers: all,
-		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to")}}
+		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to", "businessKey")}}
 	for _, in := range list {
 		d.Rows = append(d.Rows, ui.InstanceRow{ID: in.ID.String(), ProcessID: in.ProcessID, Name: in.Name, Status: in.Status,
 			Executor: in.Executor, TriggerApp: in.TriggerApp, Error: in.Error, Version: in.Version,
-			StartAt: in.StartAt, EndAt: in.EndAt, Cost: in.Cost})
+			StartAt: in.StartAt, EndAt: in.EndAt, Cost: in.Cost, BusinessKey: in.BusinessKey})
 	}
 	if all {
 		procs, _, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{Page: engine.Page{Limit: maxPickList, Sort: "name"}})
@@ -124,7 +126,7 @@ func (p *pages) instance(c *fiber.Ctx) error {
 	}
 	d := ui.InstanceData{Page: p.frame(c, in.Name), ID: in.ID.String(), ProcessID: in.ProcessID, Name: in.Name,
 		Status: in.Status, Executor: in.Executor, TriggerApp: in.TriggerApp, Engine: in.Engine, Error: in.Error,
-		Version: in.Version, StartAt: in.StartAt, EndAt: in.EndAt, Cost: in.Cost,
+		BusinessKey: in.BusinessKey, Version: in.Version, StartAt: in.StartAt, EndAt: in.EndAt, Cost: in.Cost,
 		CanControl: u.HasRole(engine.RoleDesigner) || in.Executor == u.ID,
 		CanDesign:  u.HasRole(engine.RoleDesigner),
 		View:       view, Templates: specs}

@@ -82,3 +82,33 @@ func TestInstancesPages(t *testing.T) {
 	mustHave(t, "old version", body, `"positions":[440,200]`, `href="/processes/`+pid+`/design"`)
 	mustLack(t, "old version", body, `"positions":[460,260]`)
 }
+
+// TestInstancesPagesBusinessKey: the instances list shows each instance's business
+// key and searches by it (a substring, or a pattern with %); the instance page shows it.
+func TestInstancesPagesBusinessKey(t *testing.T) {
+	e := newTestEnv(t)
+	pid := e.createProcess(t, minimal("Quick"))
+	start := func(key string) string {
+		t.Helper()
+		return e.call(t, "POST", "/api/process/"+pid+"?wait=5s&businessKey="+key, "dora", map[string]any{}).json(t)["response"].(map[string]any)["id"].(string)
+	}
+	a, b, plain := start("ORDER-2024-17"), start("refund-9"), start("")
+	dora := e.signIn(t, "dora")
+	_, body := e.page(t, "/instances", dora, "en")
+	mustHave(t, "list", body, a, b, plain, `<span class="mono">ORDER-2024-17</span>`, `<span class="mono">refund-9</span>`, `id="f-key"`)
+	for _, tc := range []struct{ query, want, not string }{
+		{"?businessKey=2024", a, b},
+		{"?businessKey=refund%25", b, a},
+		{"?businessKey=%25-17", a, b},
+	} {
+		_, body = e.page(t, "/instances"+tc.query, dora, "zh-CN")
+		mustHave(t, "search "+tc.query, body, tc.want, "业务键")
+		mustLack(t, "search "+tc.query, body, tc.not, plain)
+	}
+	_, body = e.page(t, "/instances?businessKey=nothing", dora, "en")
+	mustHave(t, "search without match", body, "No instances match these filters")
+	_, body = e.page(t, "/instances/"+a, dora, "en")
+	mustHave(t, "instance page", body, `data-business-key`, `<span class="mono">ORDER-2024-17</span>`)
+	_, body = e.page(t, "/instances/"+plain, dora, "en")
+	mustLack(t, "instance page without a key", body, `data-business-key`)
+}

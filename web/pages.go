@@ -169,19 +169,36 @@ func (p *pages) processes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	designer := u.HasRole(engine.RoleDesigner)
 	d := ui.ProcessesData{Page: p.frame(c, p.tr(c).T("processes.title")), Query: query(c, "q"),
-		Offset: page.Offset, Limit: page.Limit, CanEdit: u.HasRole(engine.RoleDesigner)}
-	if u.HasRole(engine.RoleDesigner) {
-		ps, total, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{Search: d.Query, Page: engine.Page{
-			Limit: page.Limit, Offset: page.Offset, Sort: "updateAt", Desc: true}})
-		if err != nil {
-			return err
+		Offset: page.Offset, Limit: page.Limit, CanEdit: designer}
+	// Designers see every process (and may start those their candidate starters
+	// admit); everyone else the processes they may start.
+	f := engine.ProcessFilter{Search: d.Query, Page: engine.Page{Limit: page.Limit, Offset: page.Offset, Sort: "updateAt", Desc: true}}
+	if !designer {
+		on := true
+		f.StartableBy, f.Enabled = u, &on
+	}
+	ps, total, err := p.s.deps.Definitions.List(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	d.Total = total
+	for _, pr := range ps {
+		row := ui.ProcessRow{ID: pr.ID, Name: pr.Name, Description: pr.Description, Engine: pr.Engine,
+			TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt,
+			Category: pr.Category, Startable: !designer}
+		if designer && pr.Enabled { // designers pass the webhook rule: the candidate starters decide
+			starters, err := p.s.deps.Definitions.Starters(c.UserContext(), pr.ID)
+			if err != nil {
+				return err
+			}
+			row.Startable = engine.MayStart(starters, u)
 		}
-		d.Total = total
-		for _, pr := range ps {
-			d.Rows = append(d.Rows, ui.ProcessRow{ID: pr.ID, Name: pr.Name, Description: pr.Description, Engine: pr.Engine,
-				TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt})
+		if !designer && len(pr.InputDataSchema) > 0 {
+			row.InputSchema = string(pr.InputDataSchema)
 		}
+		d.Rows = append(d.Rows, row)
 	}
 	return p.render(c, fiber.StatusOK, ui.ProcessesPage(d))
 }

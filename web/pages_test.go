@@ -102,7 +102,7 @@ func TestLoginPageFlow(t *testing.T) {
 
 func TestProcessesPage(t *testing.T) {
 	e := newTestEnv(t)
-	e.createProcess(t, minimal("<b>Leave</b> approval"))
+	pid := e.createProcess(t, minimal("<b>Leave</b> approval"))
 	session := e.signIn(t, "dora")
 	r := e.call(t, "GET", "/processes", "", nil, "Cookie", session+"; flowcraft_lang=en")
 	body := string(r.Body)
@@ -112,11 +112,26 @@ func TestProcessesPage(t *testing.T) {
 	if !strings.Contains(body, `name="csrf-token"`) || !strings.Contains(body, "Import") {
 		t.Errorf("designer sees no import or csrf meta")
 	}
-	// A plain user sees the page without edit actions and without definitions.
+	// A plain user sees the processes they may start, with a start button and
+	// without edit actions; not those whose candidate starters leave them out.
 	lisi := e.signIn(t, "lisi")
 	r = e.call(t, "GET", "/processes", "", nil, "Cookie", lisi+"; flowcraft_lang=en")
-	if r.Status != 200 || strings.Contains(string(r.Body), "Leave") || strings.Contains(string(r.Body), `data-action="delete"`) {
-		t.Fatalf("user's processes page: %d", r.Status)
+	body = string(r.Body)
+	if r.Status != 200 || !strings.Contains(body, "Leave") || !strings.Contains(body, `data-action="start" data-id="`+pid+`"`) ||
+		strings.Contains(body, `data-action="delete"`) || strings.Contains(body, "/design") {
+		t.Fatalf("user's processes page: %d %s", r.Status, body)
+	}
+	if r := e.call(t, "POST", "/api/process/"+pid+"/starters", "dora", map[string]any{"userId": "bob"}); r.Status != http.StatusCreated {
+		t.Fatalf("add a starter: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "GET", "/processes", "", nil, "Cookie", lisi+"; flowcraft_lang=en")
+	if body = string(r.Body); r.Status != 200 || strings.Contains(body, "Leave") || !strings.Contains(body, "no process you may start") {
+		t.Errorf("user's processes page, the process listing only bob: %d %s", r.Status, body)
+	}
+	// The designer still lists it, without a start button (not a candidate starter).
+	r = e.call(t, "GET", "/processes", "", nil, "Cookie", session+"; flowcraft_lang=en")
+	if body = string(r.Body); !strings.Contains(body, "Leave") || strings.Contains(body, `data-action="start"`) {
+		t.Errorf("designer's processes page, the process listing only bob: %s", body)
 	}
 	// Search narrows the list.
 	r = e.call(t, "GET", "/processes?q=nothing-like-this", "", nil, "Cookie", session)

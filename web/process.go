@@ -40,13 +40,40 @@ func (s *Server) listProcesses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := engine.ProcessFilter{Name: query(c, "name"), NameLike: query(c, "nameLike"), Search: query(c, "q"), Enabled: enabled, Creator: query(c, "creator"), Page: page}
+	startable, err := boolQuery(c, "startable")
+	if err != nil {
+		return err
+	}
+	f := engine.ProcessFilter{Name: query(c, "name"), NameLike: query(c, "nameLike"), Search: query(c, "q"), Enabled: enabled,
+		Creator: query(c, "creator"), TenantID: query(c, "tenantId"), Category: query(c, "category"), Page: page}
+	// Designers list every process; everyone else the processes they may start, which
+	// is what ?startable=true lists for anyone: enabled, and its candidate starters
+	// (none, or the caller or a group of theirs) admit the caller.
+	u := caller(c)
+	designer := u.HasRole(engine.RoleDesigner)
+	onlyStartable := startable != nil && *startable
+	if !designer {
+		if startable != nil && !*startable {
+			return engine.Coded(engine.ErrForbidden, engine.CodeRoleRequired, engine.Params{"role": engine.RoleDesigner, "have": u.Role},
+				"listing processes you may not start needs the %s role; you are %s", engine.RoleDesigner, u.Role)
+		}
+		onlyStartable = true
+	}
+	if onlyStartable {
+		on := true
+		f.StartableBy, f.Enabled = u, &on
+	}
 	ps, total, err := s.deps.Definitions.List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
 	items := make([]processListItem, len(ps))
 	for i, p := range ps {
+		if !designer {
+			cp := *p
+			cp.TriggerToken = "" // never shown to users (they list no webhook process anyway)
+			p = &cp
+		}
 		items[i] = processListItem{Process: p}
 	}
 	return list(c, items, total)
@@ -86,6 +113,7 @@ type processPatch struct {
 	Name        *string `json:"name"`
 	Description *string `json:"description"`
 	Enabled     *bool   `json:"enabled"`
+	Category    *string `json:"category"` // set on the current version, without a new one
 }
 
 // patchProcess handles PATCH /api/process/{id}.
@@ -94,12 +122,24 @@ func (s *Server) patchProcess(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if b.Name == nil && b.Description == nil && b.Enabled == nil {
-		return engine.InvalidField("", engine.CodeNothingToChange, nil, "nothing to change: send name, description or enabled")
+	if b.Name == nil && b.Description == nil && b.Enabled == nil && b.Category == nil {
+		return engine.InvalidField("", engine.CodeNothingToChange, nil, "nothing to change: send name, description, enabled or category")
 	}
-	out, err := s.deps.Definitions.Patch(c.UserContext(), param(c, "id"), b.Name, b.Description, b.Enabled, caller(c).ID)
-	if err != nil {
+	ctx, id, by := c.UserContext(), param(c, "id"), caller(c).ID
+	var out *engine.Process
+	var err error
+	if b.Name != nil || b.Description != nil || b.Enabled != nil {
+		if out, err = s.deps.Definitions.Patch(ctx, id, b.Name, b.Description, b.Enabled, by); err != nil {
+			return err
+		}
+	} else if out, err = s.deps.Definitions.Get(ctx, id); err != nil {
 		return err
+	}
+	if b.Category != nil {
+		if err := s.deps.Definitions.SetCategory(ctx, id, out.Version, *b.Category, by); err != nil {
+			return err
+		}
+		out.Category = *b.Category
 	}
 	return ok(c, out)
 }
@@ -141,4 +181,49 @@ func (s *Server) getProcessTask(c *fiber.Ctx) error {
 		return engine.Coded(engine.ErrNotFound, engine.CodeNoSuchTask, engine.Params{"task": taskID}, "process %s has no task %s", id, taskID)
 	}
 	return bare(c, t)
+}
+
+// listStarters handles GET /api/process/{id}/starters: the candidate starters, users
+// first ({"userId"} or {"groupId"} each); an empty list lets every user start it.
+func (s *Server) listStarters(c *fiber.Ctx) error {
+	starters, err := s.deps.Definitions.Starters(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	if starters == nil {
+		starters = []engine.Starter{}
+	}
+	return list(c, starters, len(starters))
+}
+
+// addStarter handles POST /api/process/{id}/starters with {"userId"} or {"groupId"}
+// → 201 with the starter (also when it was listed already).
+func (s *Server) addStarter(c *fiber.Ctx) error {
+	var b engine.Starter
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	out, err := s.deps.Definitions.AddStarter(c.UserContext(), param(c, "id"), b, caller(c).ID)
+	if err != nil {
+		return err
+	}
+	return created(c, out)
+}
+
+// removeStarter handles DELETE /api/process/{id}/starters/{users|groups}/{id} → 204;
+// 404 when the process does not list it.
+func (s *Server) removeStarter(c *fiber.Ctx) error {
+	var st engine.Starter
+	switch who := param(c, "starterId"); param(c, "family") {
+	case "users":
+		st.UserID = who
+	case "groups":
+		st.GroupID = who
+	default:
+		return engine.InvalidField("family", engine.CodeOneOf, engine.Params{"allowed": "users, groups"}, "the family must be users or groups, not %q", param(c, "family"))
+	}
+	if err := s.deps.Definitions.RemoveStarter(c.UserContext(), param(c, "id"), st, caller(c).ID); err != nil {
+		return err
+	}
+	return noContent(c)
 }

@@ -293,7 +293,7 @@ func TestProcessRouteErrors(t *testing.T) {
 		{"method not allowed", "POST", "/api/process/" + id + "/versions", "dora", `{}`, nil, 405, "not allowed"},
 		{"unknown route", "GET", "/api/nothing", "dora", nil, nil, 404, "no such route"},
 		{"user may not create", "POST", "/api/process", "lisi", minimal("x"), nil, 403, "designer"},
-		{"user may not list", "GET", "/api/process", "lisi", nil, nil, 403, "designer"},
+		{"user may not list what they may not start", "GET", "/api/process?startable=false", "lisi", nil, nil, 403, "designer"},
 		{"user may not delete", "DELETE", "/api/process/" + id, "lisi", nil, nil, 403, "designer"},
 	}
 	for _, tc := range cases {

@@ -28,6 +28,10 @@ type Definitions interface {
 	Versions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error)
 	Webhook(ctx context.Context, token string) (*engine.Process, engine.WebhookSettings, error)
 	RotateToken(ctx context.Context, id, by string) (string, error)
+	SetCategory(ctx context.Context, id string, version int, category, by string) error
+	Starters(ctx context.Context, id string) ([]engine.Starter, error)
+	AddStarter(ctx context.Context, id string, s engine.Starter, by string) (engine.Starter, error)
+	RemoveStarter(ctx context.Context, id string, s engine.Starter, by string) error
 }
 
 // Identity is what auth, session and identity handlers need.
@@ -86,6 +90,10 @@ type Config struct {
 	// Location is the server's time zone: the inbox's createAt ("YYYY-MM-DD HH:MM:SS",
 	// seed 000) is written in it. Default: the machine's local zone (time.Local).
 	Location *time.Location
+	// PrefixErrors answer the errors of requests under a path prefix in another API's
+	// own shape (the Flowable API's), also errors raised before routing (a body that
+	// does not parse, one too large).
+	PrefixErrors map[string]fiber.ErrorHandler
 }
 
 // Deps are the server's collaborators.
@@ -162,6 +170,10 @@ func NewServer(cfg Config, deps Deps) (*fiber.App, *Server) {
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10, // room for large cookies and tokens
+		// Multipart bodies are parsed when a handler asks, after the body decoder: a
+		// malformed one is then that handler's 400 in its API's shape (pre-parsed, its
+		// error reached the error handler with the request, and so its path, reset).
+		DisablePreParseMultipartForm: true,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestIDMiddleware)
@@ -212,12 +224,15 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/scripts/check", s.requireRole(engine.RoleDesigner), s.checkScript)
 
 	api.Post("/process", s.requireRole(engine.RoleDesigner), s.createProcess)
-	api.Get("/process", s.requireRole(engine.RoleDesigner), s.listProcesses)
+	api.Get("/process", s.listProcesses) // users: the processes they may start (?startable=true)
 	api.Get("/process/:id", s.requireRole(engine.RoleDesigner), s.getProcess)
 	api.Put("/process/:id", s.requireRole(engine.RoleDesigner), s.replaceProcess)
 	api.Patch("/process/:id", s.requireRole(engine.RoleDesigner), s.patchProcess)
 	api.Delete("/process/:id", s.requireRole(engine.RoleDesigner), s.deleteProcess)
 	api.Get("/process/:id/versions", s.requireRole(engine.RoleDesigner), s.listProcessVersions)
+	api.Get("/process/:id/starters", s.requireRole(engine.RoleDesigner), s.listStarters)
+	api.Post("/process/:id/starters", s.requireRole(engine.RoleDesigner), s.addStarter)
+	api.Delete("/process/:id/starters/:family/:starterId", s.requireRole(engine.RoleDesigner), s.removeStarter)
 	api.Get("/process/:id/:taskId", s.requireRole(engine.RoleDesigner), s.getProcessTask)
 	api.Post("/process/:id/token", s.requireRole(engine.RoleDesigner), s.rotateToken)
 	api.Post("/process/:id", s.startProcess)
@@ -228,6 +243,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Delete("/processInst/:instId", s.requireRole(engine.RoleDesigner), s.deleteInstance)
 	api.Get("/processInst/:instId/variables", s.getVariables)
 	api.Put("/processInst/:instId/variables", s.requireRole(engine.RoleDesigner), s.putVariables)
+	api.Delete("/processInst/:instId/variables/:name", s.requireRole(engine.RoleDesigner), s.deleteVariable)
 	api.Get("/processInst/:instId/:taskId", s.getInstanceTask)
 
 	admin := s.requireRole(engine.RoleAdmin)

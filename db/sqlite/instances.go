@@ -14,7 +14,8 @@ import (
 // correlated subquery on workflow).
 const instanceColumns = `uid, COALESCE(p_uid, 0), COALESCE(p_node_uid, 0),
 	(SELECT proc_id FROM workflow WHERE workflow.id = workflow_inst.workflow_id), workflow_version, name, engine, status,
-	executor, trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail`
+	executor, trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, cost, create_at, update_at, rev, detail,
+	business_key, tenant_id`
 
 // procKey is the integer key of the process whose public id is the next argument.
 const procKey = `(SELECT id FROM workflow WHERE proc_id = ?)`
@@ -28,7 +29,7 @@ func scanInstance(r rowScanner) (*engine.Instance, error) {
 	var trigger, output, detail string
 	if err := r.Scan(&in.ID, &in.ParentID, &in.ParentNodeID, &in.ProcessID, &in.Version, &in.Name, &in.Engine, &in.Status,
 		&in.Executor, &in.TriggerApp, &trigger, &output, &in.Error, &in.StartAt, &in.EndAt, &in.Cost, &in.CreateAt,
-		&in.UpdateAt, &in.Rev, &detail); err != nil {
+		&in.UpdateAt, &in.Rev, &detail, &in.BusinessKey, &in.TenantID); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(trigger), &in.Trigger); err != nil {
@@ -58,7 +59,7 @@ func (d *Store) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance
 }
 
 // LoadInstance implements engine.RuntimeStore.
-func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]any, error) {
+func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instance, []*engine.NodeRun, map[string]*engine.Variable, error) {
 	in, err := d.GetInstance(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -75,7 +76,7 @@ func (d *Store) LoadInstance(ctx context.Context, id engine.ID) (*engine.Instanc
 }
 
 var instanceSorts = sorting{
-	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid"},
+	fields:    map[string]string{"startAt": "start_at_ms", "endAt": "end_at_ms", "status": "status", "cost": "cost", "id": "uid", "tenantId": "tenant_id"},
 	byDefault: "id", defaultDesc: true, // snowflake ids grow with the start time, and the primary key sorts for free
 	then: "uid DESC",
 }
@@ -102,6 +103,40 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	}
 	if f.ParentID != 0 {
 		add("p_uid = ?", f.ParentID)
+	}
+	// "business_key <> ''" lets SQLite use the partial index workflow_inst_business_key.
+	if f.BusinessKey != "" {
+		add("business_key = ? AND business_key <> ''", f.BusinessKey)
+	}
+	if f.BusinessKeyLike != "" {
+		add(`business_key LIKE ? ESCAPE '\' AND business_key <> ''`, likeFilter(f.BusinessKeyLike))
+	}
+	if f.TenantID != "" {
+		add("tenant_id = ?", f.TenantID)
+	}
+	if f.TenantIDLike != "" {
+		add(`tenant_id LIKE ? ESCAPE '\'`, likeFilter(f.TenantIDLike))
+	}
+	if f.WithoutTenantID {
+		conds = append(conds, "tenant_id = ''")
+	}
+	if f.ID != 0 {
+		add("uid = ?", f.ID)
+	}
+	if f.Version != 0 {
+		add("workflow_version = ?", f.Version)
+	}
+	if f.Unfinished { // as written in the partial index workflow_inst_unfinished
+		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
+	}
+	if u := f.InvolvedUser; u != "" {
+		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)
+			OR uid IN (SELECT workflow_inst_uid FROM task_inst WHERE assignee = ?)
+			OR uid IN (SELECT workflow_inst_uid FROM task_inst WHERE "user" = ? AND status = 'done'))`)
+		args = append(args, u, u, u, u)
+	}
+	if len(f.Variables) > 0 {
+		return d.listInstancesByVariables(ctx, f, conds, args)
 	}
 	return listPage(ctx, d.read, listQuery{op: "list instances", columns: instanceColumns, from: `workflow_inst` + where(conds),
 		args: args, order: instanceSorts}, f.Page, func(r *sql.Rows) (*engine.Instance, error) { return scanInstance(r) })
@@ -166,8 +201,8 @@ func (d *Store) DeleteInstance(ctx context.Context, id engine.ID) error {
 var instanceSQL = map[string]string{
 	"insertInst": `INSERT INTO workflow_inst (id, uid, p_uid, p_node_uid, workflow_version, name, engine, status, executor,
 		trigger_app, trigger_data, workflow_output, error, start_at_ms, end_at_ms, start_at, end_at, cost, create_at,
-		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id)
-		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id, business_key, tenant_id)
+		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at_ms=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
 }
 
@@ -208,7 +243,8 @@ func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 		}
 		if _, err := tx.exec("insertInst", in.ID, nullID(in.ParentID), nullID(in.ParentNodeID), in.Version, in.Name, in.Engine,
 			in.Status, in.Executor, in.TriggerApp, trigger, output, in.Error, in.StartAt, in.EndAt, tx.times.text(in.StartAt),
-			tx.times.text(in.EndAt), in.Cost, in.CreateAt, in.UpdateAt, in.Rev+1, detail, def.id, def.user, def.start, def.end); err != nil {
+			tx.times.text(in.EndAt), in.Cost, in.CreateAt, in.UpdateAt, in.Rev+1, detail, def.id, def.user, def.start, def.end,
+			in.BusinessKey, in.TenantID); err != nil {
 			return nil, fmt.Errorf("insert instance: %w", err)
 		}
 		return &triggerRun{instance: in.ID, taskID: def.start, token: def.token, data: trigger}, nil

@@ -153,12 +153,22 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := openAt(t, path, Options{Location: berlin, Node: "node-2"})
-	if v, err := d.SchemaVersion(ctx); err != nil || v != 7 {
-		t.Fatalf("schema version %d, %v; want 7", v, err)
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := d.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Fatalf("schema version %d, %v; want %d", v, err, len(ms))
 	}
 
-	// Every row stayed.
-	if after := tableCounts(t, d.read); !reflect.DeepEqual(after, before) {
+	// Every row stayed (tables added since are left out).
+	after := tableCounts(t, d.read)
+	for table := range after {
+		if _, ok := before[table]; !ok {
+			delete(after, table)
+		}
+	}
+	if !reflect.DeepEqual(after, before) {
 		t.Errorf("row counts changed:\nbefore %v\nafter  %v", before, after)
 	}
 	// The indexes stayed (workflow_creator is workflow_user, after its column).
@@ -222,7 +232,7 @@ func TestMigrationKeepsThePreviousRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Status != engine.StatusWaiting || vars["amount"] != float64(42) || len(nodes) != 2 || nodes[1].Attempt != 1 ||
+	if in.Status != engine.StatusWaiting || vars["amount"] == nil || vars["amount"].Value != int64(42) || vars["amount"].Type != engine.VarInteger || len(nodes) != 2 || nodes[1].Attempt != 1 ||
 		nodes[1].Detail == nil || nodes[1].Detail.Exec != 1 {
 		t.Errorf("instance 200 = %+v, runtimes %+v, vars %v", in, nodes, vars)
 	}

@@ -23,7 +23,7 @@ func testCommitAndLoad(f *fixture) {
 		CreateAt: secs(1), UpdateAt: secs(1)}
 	r.nodes = append(r.nodes, second)
 	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes,
-		Vars: map[string]any{"count": 2.0, "who": "ann", "list": []any{1.0, "x"}}}), "commit a new instance")
+		Vars: typedVars(map[string]any{"count": 2.0, "who": "ann", "list": []any{1.0, "x"}})}), "commit a new instance")
 	if r.in.Rev != 1 || r.nodes[0].Rev != 1 || second.Rev != 1 {
 		f.Errorf("revs after the first commit: instance %d, runtimes %d %d; want 1", r.in.Rev, r.nodes[0].Rev, second.Rev)
 	}
@@ -50,7 +50,7 @@ func testCommitAndLoad(f *fixture) {
 	if nodes[0].Detail != nil || len(nodes[0].Logs) != 0 {
 		f.Errorf("a runtime without detail or logs: %+v", nodes[0])
 	}
-	if !reflect.DeepEqual(vars, map[string]any{"count": 2.0, "who": "ann", "list": []any{1.0, "x"}}) {
+	if !reflect.DeepEqual(plainVars(vars), map[string]any{"count": 2.0, "who": "ann", "list": []any{1.0, "x"}}) {
 		f.Errorf("variables: %v", vars)
 	}
 
@@ -60,7 +60,7 @@ func testCommitAndLoad(f *fixture) {
 	second.Input = map[string]any{"code": "return 2"}
 	third := &engine.NodeRun{ID: f.id(), InstanceID: r.in.ID, TaskID: "task-end", Template: "end", Status: engine.StatusDone, CreateAt: secs(2), UpdateAt: secs(2)}
 	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, Nodes: []*engine.NodeRun{second, third},
-		Vars: map[string]any{"count": 3.0}, DeletedVars: []string{"who"}}), "commit the next step")
+		Vars: typedVars(map[string]any{"count": 3.0}), DeletedVars: []string{"who"}}), "commit the next step")
 	if r.in.Rev != 2 || second.Rev != 2 || third.Rev != 1 {
 		f.Errorf("revs after the second commit: %d %d %d", r.in.Rev, second.Rev, third.Rev)
 	}
@@ -75,7 +75,7 @@ func testCommitAndLoad(f *fixture) {
 	if len(nodes) == 3 && (!reflect.DeepEqual(nodes[1].Input, map[string]any{"code": "return 2"}) || nodes[2].Input != nil) {
 		f.Errorf("updated resolved parameters: %v, %v", nodes[1].Input, nodes[2].Input)
 	}
-	if !reflect.DeepEqual(vars, map[string]any{"count": 3.0, "list": []any{1.0, "x"}}) {
+	if !reflect.DeepEqual(plainVars(vars), map[string]any{"count": 3.0, "list": []any{1.0, "x"}}) {
 		f.Errorf("updated variables: %v", vars)
 	}
 	if got, err := f.s.GetInstance(f.ctx, r.in.ID); err != nil || got.Rev != 2 || got.Status != engine.StatusDone {
@@ -96,7 +96,7 @@ func testStaleRevsConflict(f *fixture) {
 	stale.Rev--
 	stale.Status = engine.StatusFailed
 	added := &engine.NodeRun{ID: f.id(), InstanceID: r.in.ID, TaskID: "task-b", Status: engine.StatusDone, CreateAt: secs(1), UpdateAt: secs(1)}
-	err := f.s.CommitStep(f.ctx, &engine.Step{Instance: &stale, Nodes: []*engine.NodeRun{added}, Vars: map[string]any{"x": 1.0}})
+	err := f.s.CommitStep(f.ctx, &engine.Step{Instance: &stale, Nodes: []*engine.NodeRun{added}, Vars: typedVars(map[string]any{"x": 1.0})})
 	f.wantErr(err, engine.ErrConflict, "a step on a stale instance")
 	in, nodes, vars, err := f.s.LoadInstance(f.ctx, r.in.ID)
 	f.must(err, "load")
@@ -133,7 +133,7 @@ func testConcurrentStepsFailAlone(f *fixture) {
 			if i%4 == 0 {
 				node.Rev++ // stale, and written after the instance: the step must roll back whole
 			}
-			errs[i] = f.s.CommitStep(f.ctx, &engine.Step{Instance: &in, Nodes: []*engine.NodeRun{&node}, Vars: map[string]any{"i": float64(i)}})
+			errs[i] = f.s.CommitStep(f.ctx, &engine.Step{Instance: &in, Nodes: []*engine.NodeRun{&node}, Vars: typedVars(map[string]any{"i": float64(i)})})
 		})
 	}
 	wg.Wait()
@@ -147,7 +147,7 @@ func testConcurrentStepsFailAlone(f *fixture) {
 			}
 			continue
 		}
-		if errs[i] != nil || in.Status != engine.StatusDone || vars["i"] != float64(i) {
+		if errs[i] != nil || in.Status != engine.StatusDone || plainVars(vars)["i"] != float64(i) {
 			f.Errorf("step %d beside failing ones: %v, %s %v", i, errs[i], in.Status, vars)
 		}
 	}
@@ -161,7 +161,7 @@ func testCommitStepAsync(f *fixture) {
 	for range n {
 		r := f.newInstance(p.ID, engine.StatusDone, 0)
 		runs = append(runs, r)
-		f.must(f.s.CommitStepAsync(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: map[string]any{"v": 1.0}},
+		f.must(f.s.CommitStepAsync(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: typedVars(map[string]any{"v": 1.0})},
 			func(err error) { results <- err }), "queue a step")
 	}
 	// A step that cannot be written (its instance exists) learns it through then.
@@ -184,7 +184,7 @@ func testCommitStepAsync(f *fixture) {
 	}
 	for _, r := range runs {
 		in, nodes, vars, err := f.s.LoadInstance(f.ctx, r.in.ID)
-		if err != nil || in.Status != engine.StatusDone || len(nodes) != 1 || vars["v"] != 1.0 {
+		if err != nil || in.Status != engine.StatusDone || len(nodes) != 1 || plainVars(vars)["v"] != 1.0 {
 			f.Errorf("asynchronous step of %d: %+v %d runtimes %v %v", r.in.ID, in, len(nodes), vars, err)
 		}
 		// The engine reads an asynchronous step's structs while it is written: the
@@ -289,7 +289,7 @@ func testDeleteInstance(f *fixture) {
 	r := f.newInstance(p.ID, engine.StatusWaiting, 0)
 	key := &engine.IdemKey{Scope: "start:" + p.ID, Key: "k1"}
 	job := &engine.Job{ID: f.id(), Kind: engine.JobTimer, InstanceID: r.in.ID, NodeID: r.nodes[0].ID, DueAt: ms(0), CreateAt: ms(0)}
-	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: map[string]any{"a": 1.0},
+	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: typedVars(map[string]any{"a": 1.0}),
 		Jobs: []*engine.Job{job}, Idempotency: key}), "commit")
 	child := f.newInstance(p.ID, engine.StatusRunning, 0)
 	child.in.ParentID, child.in.ParentNodeID = r.in.ID, r.nodes[0].ID
@@ -340,4 +340,26 @@ func testIdempotencyKeys(f *fixture) {
 	if id, ok, err := f.s.IdempotentInstance(f.ctx, key, ms(24*time.Hour)); err != nil || !ok || id != later.in.ID {
 		f.Errorf("the key after a day: %d %v %v, want %d", id, ok, err, later.in.ID)
 	}
+}
+
+// typedVars types plain values as a write without types would.
+func typedVars(vars map[string]any) map[string]*engine.Variable {
+	out := map[string]*engine.Variable{}
+	for k, v := range vars {
+		t, err := engine.NewVariable(engine.Variable{Name: k, Value: v}, 0)
+		if err != nil {
+			panic(err)
+		}
+		out[k] = t
+	}
+	return out
+}
+
+// plainVars are variables as scripts see them.
+func plainVars(vars map[string]*engine.Variable) map[string]any {
+	out := map[string]any{}
+	for k, v := range vars {
+		out[k] = v.ScriptValue()
+	}
+	return out
 }

@@ -101,7 +101,7 @@ func testCloseWithDeadline(f *fixture) {
 	outcomes := make(chan error, n)
 	for range n {
 		r := f.newInstance(p.ID, engine.StatusDone, 0)
-		f.must(f.s.CommitStepAsync(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: map[string]any{"x": 1.0}},
+		f.must(f.s.CommitStepAsync(f.ctx, &engine.Step{Instance: r.in, New: true, Nodes: r.nodes, Vars: typedVars(map[string]any{"x": 1.0})},
 			func(err error) { outcomes <- err }), "queue a step")
 	}
 	// A deadline that has passed: Close may not wait for the queue. Whatever it did not

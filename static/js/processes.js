@@ -9,7 +9,9 @@
 // codes, in the [data-alert] box.
 //
 // "start" opens #start-dialog with a form generated from the process's
-// inputDataSchema (schemaform.js) and posts the trigger data; "versions" opens
+// inputDataSchema (schemaform.js: read from GET /api/process/{id}, or from the
+// button's data-schema for users, who may not read definitions) and posts the
+// trigger data, with the optional business key as ?businessKey=; "versions" opens
 // #versions-dialog with GET /api/process/{id}/versions.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
@@ -118,7 +120,7 @@ function rowActions(root, alerts, { openStart, openVersions }) {
         await alerts.busy(button, title, async () => alerts.finish(await api("DELETE", processURL(id)), title));
         break;
       case "start":
-        openStart(id, button.dataset.name || id);
+        openStart(id, button.dataset.name || id, button.dataset.schema);
         break;
       case "versions":
         openVersions(id, button.dataset.name || id, Number(button.dataset.version) || 0);
@@ -198,6 +200,19 @@ function startField(f) {
 }
 
 /**
+ * The answer GET /api/process/{id} would give, from a start button's data-schema
+ * (the inputDataSchema as JSON; empty: none).
+ * @param {string} schema
+ */
+function fromButton(schema) {
+  try {
+    return { ok: true, data: { inputDataSchema: schema ? JSON.parse(schema) : {} } };
+  } catch {
+    return { ok: true, data: { inputDataSchema: {} } };
+  }
+}
+
+/**
  * Wires the start dialog (a form from the process's inputDataSchema; posts
  * the trigger data and links the new instance) and returns its opener,
  * open(id, name).
@@ -254,7 +269,8 @@ function startDialog(dialog) {
     const data = collect();
     if (data === null) return;
     submit.setAttribute("aria-busy", "true");
-    const r = await call("POST", processURL(state.id), data);
+    const key = $("[data-start-key]")?.value.trim() || "";
+    const r = await call("POST", processURL(state.id) + (key ? `?businessKey=${encodeURIComponent(key)}` : ""), data);
     submit.removeAttribute("aria-busy");
     if (r.ok) {
       const instId = r.data?.response?.id || "";
@@ -276,9 +292,11 @@ function startDialog(dialog) {
     showErrorBox(error, t, r, { title: t("js.start_failed"), rest, shown: (r.data?.errors || []).length - rest.length });
   });
 
-  return async (id, name) => {
+  return async (id, name, schema) => {
     $("[data-start-name]").textContent = name;
     $("[data-start-fields]").replaceChildren();
+    const keyInput = $("[data-start-key]");
+    if (keyInput) keyInput.value = "";
     const loading = $("[data-start-loading]");
     const error = $("[data-start-error]");
     const submit = $("[data-start-submit]");
@@ -288,7 +306,7 @@ function startDialog(dialog) {
     submit.disabled = true;
     dialog.showModal();
     state = { id };
-    const r = await call("GET", processURL(id));
+    const r = schema !== undefined ? fromButton(schema) : await call("GET", processURL(id));
     if (state?.id !== id) return;
     loading.hidden = true;
     if (!r.ok) {
