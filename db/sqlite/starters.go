@@ -137,23 +137,27 @@ func (d *Store) SetProcessCategory(ctx context.Context, id string, version int, 
 
 // definitionVersions is every definition version: the current row of each process
 // and its earlier versions from workflow_version (their fields read from the stored
-// JSON; the tenant is the process's, as it never changes).
+// JSON; the tenant is the process's, as it never changes). head_enabled is the
+// process's current enabled flag, shared by all its versions; form its input data
+// schema as of the version.
 const definitionVersions = `(SELECT w.id AS wid, w.proc_id AS key, w.version AS version, w.name AS name, w."desc" AS descr,
 		w.category AS category, w.tenant_id AS tenant_id, w.enabled AS enabled, w."user" AS creator, w.engine AS engine,
-		w.trigger_app AS trigger_app, w.create_at AS create_at, w.update_at AS update_at, 1 AS latest
+		w.trigger_app AS trigger_app, w.create_at AS create_at, w.update_at AS update_at, 1 AS latest,
+		w.enabled AS head_enabled, w.input_data_schema AS form
 	FROM workflow w
 	UNION ALL
 	SELECT w.id, w.proc_id, v.version, COALESCE(json_extract(v.definition, '$.name'), ''),
 		COALESCE(json_extract(v.definition, '$.description'), ''), COALESCE(json_extract(v.definition, '$.category'), ''),
 		w.tenant_id, COALESCE(json_extract(v.definition, '$.enabled'), 1), w."user",
 		COALESCE(json_extract(v.definition, '$.engine'), 'standard'), COALESCE(json_extract(v.definition, '$.triggerApp'), ''),
-		w.create_at, COALESCE(json_extract(v.definition, '$.updateAt'), v.create_at), 0
+		w.create_at, COALESCE(json_extract(v.definition, '$.updateAt'), v.create_at), 0,
+		w.enabled, json_extract(v.definition, '$.inputDataSchema')
 	FROM workflow_version v JOIN workflow w ON w.id = v.workflow_id) dv`
 
 var definitionVersionSorts = sorting{
 	fields: map[string]string{
 		"name": "name", "id": "key, version", "key": "key", "category": "category", "version": "version", "createAt": "create_at",
-		"tenantId": "tenant_id",
+		"tenantId": "tenant_id", "updateAt": "update_at",
 	},
 	byDefault: "name",
 	then:      "key, version",
@@ -183,13 +187,22 @@ func (d *Store) ListDefinitionVersions(ctx context.Context, f engine.VersionFilt
 		add("category = ?", f.Category)
 	}
 	if f.CategoryLike != "" {
-		add(`category LIKE ? ESCAPE '\'`, likeFilter(f.CategoryLike))
+		add(`category <> '' AND category LIKE ? ESCAPE '\'`, likeFilter(f.CategoryLike)) // no category matches no pattern
 	}
 	if f.CategoryNotEquals != "" {
 		add("category <> ?", f.CategoryNotEquals)
 	}
 	if f.TenantID != "" {
 		add("tenant_id = ?", f.TenantID)
+	}
+	if f.TenantIDLike != "" {
+		add(`tenant_id <> '' AND tenant_id LIKE ? ESCAPE '\'`, likeFilter(f.TenantIDLike))
+	}
+	if f.WithoutTenantID {
+		conds = append(conds, "tenant_id = ''")
+	}
+	if f.ProcessEnabled != nil {
+		add("head_enabled = ?", *f.ProcessEnabled)
 	}
 	if f.Latest {
 		conds = append(conds, "latest = 1")
@@ -205,13 +218,17 @@ func (d *Store) ListDefinitionVersions(ctx context.Context, f engine.VersionFilt
 		add(cond, a...)
 	}
 	return listPage(ctx, d.read, listQuery{op: "list definition versions",
-		columns: `key, version, name, descr, category, tenant_id, enabled, creator, engine, trigger_app, create_at, update_at`,
+		columns: `key, version, name, descr, category, tenant_id, enabled, creator, engine, trigger_app, create_at, update_at, form`,
 		from:    definitionVersions + where(conds), args: args, order: definitionVersionSorts}, f.Page,
 		func(r *sql.Rows) (*engine.Process, error) {
 			var p engine.Process
+			var form sql.NullString
 			if err := r.Scan(&p.ID, &p.Version, &p.Name, &p.Description, &p.Category, &p.TenantID, &p.Enabled, &p.Creator,
-				&p.Engine, &p.TriggerApp, &p.CreateAt, &p.UpdateAt); err != nil {
+				&p.Engine, &p.TriggerApp, &p.CreateAt, &p.UpdateAt, &form); err != nil {
 				return nil, fmt.Errorf("scan a definition version: %w", err)
+			}
+			if form.Valid {
+				p.InputDataSchema = json.RawMessage(form.String)
 			}
 			return &p, nil
 		})
