@@ -158,7 +158,7 @@ type VersionFilter struct {
 	CategoryLike      string
 	CategoryNotEquals string
 	TenantID          string
-	TenantIDLike      string // seed 003 like; no tenant matches no pattern
+	TenantIDLike      string // seed 003 like ("", the default tenant, is a value as any)
 	WithoutTenantID   bool   // only the default tenant ("")
 	Latest            bool   // only the current version of each process
 	Enabled           *bool  // the process's enabled flag as of the version

@@ -35,7 +35,7 @@ func testDefinitionVersionFilters(f *fixture) {
 	byID := engine.Page{Sort: "id"}
 	no, yes := false, true
 	check("tenant like", engine.VersionFilter{TenantIDLike: "ac%", Page: byID}, "proc-aaaaaaaa:1", "proc-aaaaaaaa:2")
-	check("tenant like, no tenant matches no pattern", engine.VersionFilter{TenantIDLike: "%", Page: byID}, "proc-aaaaaaaa:1", "proc-aaaaaaaa:2")
+	check("tenant like, the default tenant is one too", engine.VersionFilter{TenantIDLike: "%", Page: byID}, "proc-aaaaaaaa:1", "proc-aaaaaaaa:2", "proc-bbbbbbbb:1")
 	check("without tenant", engine.VersionFilter{WithoutTenantID: true}, "proc-bbbbbbbb:1")
 	check("category like, no category matches no pattern", engine.VersionFilter{CategoryLike: "%"}, "proc-aaaaaaaa:1")
 	check("category not equals keeps no category", engine.VersionFilter{CategoryNotEquals: "hr", Page: byID}, "proc-aaaaaaaa:2", "proc-bbbbbbbb:1")
