@@ -144,7 +144,7 @@ func (d *Store) SetProcessCategory(ctx context.Context, id string, version int, 
 const definitionVersions = `(SELECT w.id AS wid, w.proc_id AS key, w.version AS version, w.name AS name, w."desc" AS descr,
 		w.category AS category, w.tenant_id AS tenant_id, w.enabled AS enabled, w."user" AS creator, w.engine AS engine,
 		w.trigger_app AS trigger_app, w.create_at AS create_at, w.update_at AS update_at, 1 AS latest,
-		w.enabled AS head_enabled, w.input_data_schema AS form
+		w.enabled AS head_enabled, w.input_data_schema AS form, w.proc_id || ':' || printf('%09d', w.version) AS key_version
 	FROM workflow w
 	UNION ALL
 	SELECT w.id, w.proc_id, v.version, COALESCE(json_extract(v.definition, '$.name'), ''),
@@ -152,12 +152,14 @@ const definitionVersions = `(SELECT w.id AS wid, w.proc_id AS key, w.version AS 
 		w.tenant_id, COALESCE(json_extract(v.definition, '$.enabled'), 1), w."user",
 		COALESCE(json_extract(v.definition, '$.engine'), 'standard'), COALESCE(json_extract(v.definition, '$.triggerApp'), ''),
 		w.create_at, COALESCE(json_extract(v.definition, '$.updateAt'), v.create_at), 0,
-		w.enabled, json_extract(v.definition, '$.inputDataSchema')
+		w.enabled, json_extract(v.definition, '$.inputDataSchema'), w.proc_id || ':' || printf('%09d', v.version)
 	FROM workflow_version v JOIN workflow w ON w.id = v.workflow_id) dv`
 
+// definitionVersionSorts: id is key_version, one column, so that DESC orders both the
+// key and the version.
 var definitionVersionSorts = sorting{
 	fields: map[string]string{
-		"name": "name", "id": "key, version", "key": "key", "category": "category", "version": "version", "createAt": "create_at",
+		"name": "name", "id": "key_version", "key": "key", "category": "category", "version": "version", "createAt": "create_at",
 		"tenantId": "tenant_id", "updateAt": "update_at",
 	},
 	byDefault: "name",

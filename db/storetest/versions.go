@@ -43,6 +43,8 @@ func testDefinitionVersionFilters(f *fixture) {
 	check("process disabled", engine.VersionFilter{ProcessEnabled: &no, Page: byID}, "proc-aaaaaaaa:1", "proc-aaaaaaaa:2")
 	check("process enabled", engine.VersionFilter{ProcessEnabled: &yes}, "proc-bbbbbbbb:1")
 	check("enabled as of the version", engine.VersionFilter{Enabled: &yes, Page: byID}, "proc-aaaaaaaa:1", "proc-bbbbbbbb:1")
+	check("by id, descending: key and version", engine.VersionFilter{Page: engine.Page{Sort: "id", Desc: true}},
+		"proc-bbbbbbbb:1", "proc-aaaaaaaa:2", "proc-aaaaaaaa:1")
 	check("by update time, newest first", engine.VersionFilter{Page: engine.Page{Sort: "updateAt", Desc: true}},
 		"proc-aaaaaaaa:2", "proc-aaaaaaaa:1", "proc-bbbbbbbb:1")
 
