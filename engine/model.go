@@ -158,10 +158,15 @@ type VersionFilter struct {
 	CategoryLike      string
 	CategoryNotEquals string
 	TenantID          string
-	Latest            bool  // only the current version of each process
-	Enabled           *bool // the process's enabled flag as of the version
-	StartableBy       *User // as in ProcessFilter (candidate starters are per process, not per version)
-	Page                    // sorts: name (default), id (key then version), key, category, version, createAt
+	TenantIDLike      string // seed 003 like ("", the default tenant, is a value as any)
+	WithoutTenantID   bool   // only the default tenant ("")
+	Latest            bool   // only the current version of each process
+	Enabled           *bool  // the process's enabled flag as of the version
+	// ProcessEnabled is the process's current enabled flag, shared by all its
+	// versions (seed 003's suspended: a disabled process's versions are suspended).
+	ProcessEnabled *bool
+	StartableBy    *User // as in ProcessFilter (candidate starters are per process, not per version)
+	Page                 // sorts: name (default), id (key then version), key, category, version, createAt, updateAt, tenantId
 }
 
 // Page is paging and sorting of a list.

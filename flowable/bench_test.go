@@ -9,9 +9,10 @@ import (
 	"flowcraft/engine"
 )
 
-// BenchmarkListCaseDefinitions: a case definition list reads every definition and its
-// earlier versions from the engine (no index of its own): 200 definitions of 3
-// versions each, the first page sorted by name, and latest=true.
+// BenchmarkListCaseDefinitions: a case definition list is one store query (filters,
+// sort and paging in SQL over every definition's versions): 200 definitions of 3
+// versions each, the first page sorted by name, latest=true, a name filter, a deep
+// page, and the deployments' first page.
 func BenchmarkListCaseDefinitions(b *testing.B) {
 	e := newTestEnv(b)
 	ctx := context.Background()
@@ -31,10 +32,10 @@ func BenchmarkListCaseDefinitions(b *testing.B) {
 			}
 		}
 	}
-	for _, q := range []string{"", "latest=true"} {
+	for _, q := range []string{"case-definitions?", "case-definitions?latest=true", "case-definitions?nameLike=def%20q", "case-definitions?start=550&sort=version", "deployments?"} {
 		b.Run("q="+q, func(b *testing.B) {
 			for b.Loop() {
-				req := httptest.NewRequest("GET", prefix+"/cmmn-repository/case-definitions?"+q, nil)
+				req := httptest.NewRequest("GET", prefix+"/cmmn-repository/"+q, nil)
 				req.Header.Set("Authorization", basic("dora"))
 				resp, err := e.app.Test(req, -1)
 				if err != nil || resp.StatusCode != 200 {

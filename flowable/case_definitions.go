@@ -3,7 +3,8 @@ package flowable
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
+	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,13 +35,17 @@ func (a *API) caseDefinitionOf(c *fiber.Ctx, v *version) caseDefinition {
 	base := baseURL(c)
 	dep := base + "/cmmn-repository/deployments/" + v.deploymentID()
 	d := caseDefinition{ID: v.definitionID(), URL: base + "/cmmn-repository/case-definitions/" + v.definitionID(),
-		Key: v.key(), Version: v.def.Version, Name: v.def.Name, TenantID: "",
+		Key: v.key(), Version: v.def.Version, Name: v.def.Name, TenantID: v.def.TenantID,
 		DeploymentID: v.deploymentID(), DeploymentURL: dep,
 		Resource: dep + "/resources/" + v.resourceName(), DiagramResource: dep + "/resources/" + v.diagramName(),
 		GraphicalNotationDefined: true, StartFormDefined: hasSchema(v.def.InputDataSchema), v: v}
 	if v.def.Description != "" {
 		desc := v.def.Description
 		d.Description = &desc
+	}
+	if v.def.Category != "" {
+		cat := v.def.Category
+		d.Category = &cat
 	}
 	return d
 }
@@ -52,7 +57,13 @@ func hasSchema(s json.RawMessage) bool {
 	return len(t) > 0 && !bytes.Equal(t, []byte("null")) && !bytes.Equal(t, []byte("{}"))
 }
 
-// listCaseDefinitions handles GET cmmn-repository/case-definitions.
+// caseDefinitionSorts maps the seed's sort values onto the store's.
+var caseDefinitionSorts = map[string]string{"name": "name", "id": "id", "key": "key", "category": "category",
+	"deploymentId": "id", "version": "version"}
+
+// listCaseDefinitions handles GET cmmn-repository/case-definitions: one store query
+// (filters, sort and paging in SQL) unless resourceNameLike asks for a filter the
+// store cannot apply.
 func (a *API) listCaseDefinitions(c *fiber.Ctx) error {
 	q := newQuery(c)
 	p, err := pageParams(q, "name", "id", "key", "category", "deploymentId", "version")
@@ -71,6 +82,10 @@ func (a *API) listCaseDefinitions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	withoutTenant, err := q.boolean("withoutTenantId")
+	if err != nil {
+		return err
+	}
 	if latest != nil && *latest {
 		// The seed: latest goes with key and keyLike, "other parameters answer 400".
 		// Its own scenario (issue 15) finds a definition by latest=true and nameLike,
@@ -83,45 +98,98 @@ func (a *API) listCaseDefinitions(c *fiber.Ctx) error {
 			}
 		}
 	}
-	var starter *engine.User
-	if q.has("startableByUser") {
-		u, err := a.deps.Identity.GetUser(c.UserContext(), q.str("startableByUser"))
-		if err == nil && !u.Disabled {
-			starter = u
+	f := engine.VersionFilter{Name: q.str("name"), NameLike: q.str("nameLike"), Key: q.str("key"), KeyLike: q.str("keyLike"),
+		Category: q.str("category"), CategoryLike: q.str("categoryLike"), CategoryNotEquals: q.str("categoryNotEquals"),
+		TenantID: q.str("tenantId"), TenantIDLike: q.str("tenantIdLike"), WithoutTenantID: withoutTenant != nil && *withoutTenant || q.has("tenantId") && q.str("tenantId") == "",
+		Latest: latest != nil && *latest,
+		Page:   engine.Page{Sort: caseDefinitionSorts[p.Sort], Desc: p.Order == "desc", Limit: p.Size, Offset: p.Start}}
+	// none: the parameters contradict each other or name nothing that exists; the
+	// answer is an empty page.
+	none := false
+	pin := func(key string, v int) { // key and version picked by resourceName or deploymentId
+		if f.Key != "" && f.Key != key || f.Version != 0 && v != 0 && f.Version != v {
+			none = true
+		}
+		f.Key = key
+		if v != 0 {
+			f.Version = v
 		}
 	}
-	all, err := a.catalog(c.UserContext(), latest != nil && *latest, q.str("key"))
+	if ver != nil {
+		if *ver < 1 {
+			none = true
+		}
+		f.Version = int(*ver)
+	}
+	if q.has("key") && f.Key == "" || q.has("name") && f.Name == "" || q.has("category") && f.Category == "" {
+		// No definition has an empty key or name; an empty category is none (null in
+		// Flowable, which no equality matches). tenantId= is the default tenant "".
+		none = true
+	}
+	if q.has("resourceName") {
+		key, ok := strings.CutSuffix(q.str("resourceName"), ".json")
+		none = none || !ok || key == ""
+		pin(key, 0)
+	}
+	if q.has("deploymentId") {
+		key, v, ok := parseDeploymentID(q.str("deploymentId"))
+		none = none || !ok
+		pin(key, v)
+	}
+	if suspended != nil {
+		enabled := !*suspended
+		f.ProcessEnabled = &enabled
+	}
+	if q.has("startableByUser") {
+		// A2's rule: a definition without candidate starters, or one listing the user or
+		// a group of theirs; and only what can be started at all (enabled; a webhook's
+		// by designers and admins). An unknown or disabled user may start nothing.
+		u, err := a.deps.Identity.GetUser(c.UserContext(), q.str("startableByUser"))
+		switch {
+		case errors.Is(err, engine.ErrNotFound) || err == nil && u.Disabled:
+			none = true
+		case err != nil:
+			return err
+		default:
+			f.StartableBy = u
+			none = none || suspended != nil && *suspended
+			enabled := true
+			f.ProcessEnabled = &enabled
+		}
+	}
+	if none {
+		return c.JSON(listResponse[caseDefinition]{Data: []caseDefinition{}, Start: p.Start, Sort: p.Sort, Order: p.Order})
+	}
+	if q.has("resourceNameLike") {
+		// The resource name is derived (<key>.json): filter and page here.
+		all, err := a.allMatching(c.UserContext(), f)
+		if err != nil {
+			return err
+		}
+		pattern := q.str("resourceNameLike")
+		var items []caseDefinition
+		for _, v := range all {
+			if like(pattern, v.resourceName()) {
+				items = append(items, a.caseDefinitionOf(c, v))
+			}
+		}
+		out := listResponse[caseDefinition]{Total: len(items), Start: p.Start, Sort: p.Sort, Order: p.Order, Data: []caseDefinition{}}
+		if p.Start < len(items) {
+			out.Data = items[p.Start:min(len(items), p.Start+p.Size)]
+		}
+		out.Size = len(out.Data)
+		return c.JSON(out)
+	}
+	list, total, err := a.versions(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	var items []caseDefinition
-	for _, v := range all {
-		d := a.caseDefinitionOf(c, v)
-		switch {
-		case ver != nil && int64(d.Version) != *ver,
-			q.has("name") && d.Name != q.str("name"),
-			q.has("nameLike") && !like(q.str("nameLike"), d.Name),
-			q.has("key") && d.Key != q.str("key"),
-			q.has("keyLike") && !like(q.str("keyLike"), d.Key),
-			q.has("resourceName") && v.resourceName() != q.str("resourceName"),
-			q.has("resourceNameLike") && !like(q.str("resourceNameLike"), v.resourceName()),
-			// Categories are not kept yet (null): category and categoryLike match
-			// nothing, categoryNotEquals everything.
-			q.has("category"), q.has("categoryLike"),
-			q.has("deploymentId") && d.DeploymentID != q.str("deploymentId"),
-			q.has("startableByUser") && (starter == nil || !v.enabled),
-			suspended != nil && *suspended == v.enabled:
-			continue
-		}
-		items = append(items, d)
+	out := listResponse[caseDefinition]{Total: total, Start: p.Start, Sort: p.Sort, Order: p.Order, Data: make([]caseDefinition, 0, len(list))}
+	for _, v := range list {
+		out.Data = append(out.Data, a.caseDefinitionOf(c, v))
 	}
-	key := map[string]func(caseDefinition) string{
-		"name": func(d caseDefinition) string { return d.Name }, "id": func(d caseDefinition) string { return d.ID },
-		"key": func(d caseDefinition) string { return d.Key }, "category": func(caseDefinition) string { return "" },
-		"deploymentId": func(d caseDefinition) string { return d.DeploymentID },
-		"version":      func(d caseDefinition) string { return strconv.Itoa(d.Version) },
-	}[p.Sort]
-	return c.JSON(page(items, p, key, func(d caseDefinition) string { return d.ID }, p.Sort == "version"))
+	out.Size = len(out.Data)
+	return c.JSON(out)
 }
 
 // caseDefinitionParam resolves :caseDefinitionId.
@@ -149,7 +217,8 @@ type categoryBody struct {
 }
 
 // putCaseDefinition handles PUT cmmn-repository/case-definitions/{caseDefinitionId}:
-// {"category": "..."} (400 without it).
+// {"category": "..."} (400 without it) sets the category of that version in place
+// ("" clears it), as Flowable's setCaseDefinitionCategory.
 func (a *API) putCaseDefinition(c *fiber.Ctx) error {
 	var body categoryBody
 	if err := a.decodeJSON(c, &body); err != nil {
@@ -162,10 +231,7 @@ func (a *API) putCaseDefinition(c *fiber.Ctx) error {
 	if body.Category == nil {
 		return badRequest("the body must define category")
 	}
-	if a.deps.SetCategory == nil {
-		return badRequest("this server keeps no case definition categories yet")
-	}
-	if err := a.deps.SetCategory(c.UserContext(), v.key(), *body.Category, caller(c).ID); err != nil {
+	if err := a.deps.Definitions.SetCategory(c.UserContext(), v.key(), v.def.Version, *body.Category, caller(c).ID); err != nil {
 		return err
 	}
 	v, err = a.caseDefinitionParam(c)

@@ -69,56 +69,39 @@ func parseDefinitionID(id string) (string, int, bool) {
 	return key, n, true
 }
 
-// listPageSize is how many definitions one store query reads while listing.
+// listPageSize is how many versions one store query reads when a list must be
+// filtered here (a filter the store cannot apply).
 const listPageSize = 500
 
-// catalog reads every definition's versions: all of them, or only the current ones
-// (latestOnly), optionally only definitions with exactly this name or key. It reads
-// from the engine's own lists (no index of its own), so it costs one query per
-// definition for the earlier versions; fine for hundreds of definitions.
-func (a *API) catalog(ctx context.Context, latestOnly bool, key string) ([]*version, error) {
-	var heads []*engine.Process
-	if key != "" {
-		p, err := a.deps.Definitions.Get(ctx, key)
-		if errors.Is(err, engine.ErrNotFound) {
-			return nil, nil
-		}
+// versions reads one page of definition versions matching f with one store query
+// (Definitions.ListVersions: filters, sort and paging in SQL), and their total.
+func (a *API) versions(ctx context.Context, f engine.VersionFilter) ([]*version, int, error) {
+	list, total, err := a.deps.Definitions.ListVersions(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*version, len(list))
+	for i, p := range list {
+		out[i] = &version{def: p, enabled: p.Enabled} // latest and enabled are not used by lists
+	}
+	return out, total, nil
+}
+
+// allMatching reads every version matching f (f's paging is replaced), page by page:
+// for the filters the store cannot apply, which then filter and page here.
+func (a *API) allMatching(ctx context.Context, f engine.VersionFilter) ([]*version, error) {
+	var all []*version
+	for off := 0; ; off += listPageSize {
+		f.Limit, f.Offset = listPageSize, off
+		list, total, err := a.versions(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		heads = []*engine.Process{p}
-	} else {
-		for off := 0; ; off += listPageSize {
-			list, total, err := a.deps.Definitions.List(ctx, engine.ProcessFilter{Page: engine.Page{Limit: listPageSize, Offset: off, Sort: "id"}})
-			if err != nil {
-				return nil, err
-			}
-			heads = append(heads, list...)
-			if len(list) == 0 || off+len(list) >= total {
-				break
-			}
+		all = append(all, list...)
+		if len(list) == 0 || off+len(list) >= total {
+			return all, nil
 		}
 	}
-	var out []*version
-	for _, h := range heads {
-		out = append(out, &version{def: h, latest: true, enabled: h.Enabled})
-		if latestOnly || h.Version <= 1 {
-			continue
-		}
-		olds, err := a.allVersions(ctx, h.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range olds {
-			d := o.Definition
-			if d == nil {
-				continue
-			}
-			d.ID, d.Version = h.ID, o.Version
-			out = append(out, &version{def: d, enabled: h.Enabled})
-		}
-	}
-	return out, nil
 }
 
 func (a *API) allVersions(ctx context.Context, id string) ([]engine.ProcessVersion, error) {
@@ -162,6 +145,7 @@ func (a *API) lookup(ctx context.Context, key string, ver int, what, id string) 
 		if o.Version == ver && o.Definition != nil {
 			d := o.Definition
 			d.ID, d.Version = key, ver
+			d.TenantID = h.TenantID // a definition never changes tenant (stored versions may predate it)
 			return &version{def: d, enabled: h.Enabled}, nil
 		}
 	}

@@ -186,7 +186,8 @@ func TestBadInput(t *testing.T) {
 		{"deploy: empty zip", "POST", deps, upload(t, "a.zip", zipOf(t, "readme.txt", "x")), 400, nil},
 		{"deploy: BPMN in zip", "POST", deps, upload(t, "a.bar", zipOf(t, "a.bpmn", "<x/>")), 400, nil},
 		{"deploy: zip bomb", "POST", deps, upload(t, "bomb.zip", zipOf(t, "big.json", `{"name": "`+strings.Repeat("a", 2<<20)+`"}`)), 413, nil},
-		{"deploy: tenant", "POST", deps, upload(t, "a.json", []byte(minimal("T")), "tenantId", "acme"), 400, nil},
+		{"deploy: tenant too long", "POST", deps, upload(t, "a.json", []byte(minimal("T")), "tenantId", strings.Repeat("t", 256)), 400, nil},
+		{"deploy: a new version in another tenant", "POST", deps, upload(t, "a.json", []byte(`{"id": "`+key+`", "name": "x", "tasks": []}`), "tenantId", "acme"), 400, nil},
 		{"deploy: as a user", "POST", deps, upload(t, "a.json", []byte(minimal("U"))), 403, []string{"Authorization", basic("lisi")}},
 		// Methods the seed does not have.
 		{"PUT a resource", "PUT", deps + "/" + key + "-1/resources/" + key + ".json", `{}`, 405, nil},

@@ -32,10 +32,14 @@ type deployment struct {
 func (a *API) deploymentOf(c *fiber.Ctx, v *version) deployment {
 	id := v.deploymentID()
 	return deployment{ID: id, Name: v.def.Name, DeploymentTime: isoTime(v.def.UpdateAt, a.cfg.Location),
-		URL: baseURL(c) + "/cmmn-repository/deployments/" + id, TenantID: ""}
+		URL: baseURL(c) + "/cmmn-repository/deployments/" + id, TenantID: v.def.TenantID}
 }
 
-// listDeployments handles GET cmmn-repository/deployments.
+// deploymentSorts maps the seed's sort values onto the store's.
+var deploymentSorts = map[string]string{"id": "id", "name": "name", "deployTime": "updateAt", "tenantId": "tenantId"}
+
+// listDeployments handles GET cmmn-repository/deployments: one store query (filters,
+// sort and paging in SQL).
 func (a *API) listDeployments(c *fiber.Ctx) error {
 	q := newQuery(c)
 	p, err := pageParams(q, "id", "name", "deployTime", "tenantId")
@@ -46,33 +50,27 @@ func (a *API) listDeployments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	all, err := a.catalog(c.UserContext(), false, "")
+	f := engine.VersionFilter{Name: q.str("name"), NameLike: q.str("nameLike"),
+		TenantID: q.str("tenantId"), TenantIDLike: q.str("tenantIdLike"), WithoutTenantID: withoutTenant != nil && *withoutTenant || q.has("tenantId") && q.str("tenantId") == "",
+		Page: engine.Page{Sort: deploymentSorts[p.Sort], Desc: p.Order == "desc", Limit: p.Size, Offset: p.Start}}
+	// Deployments have no category or parent in flowcraft (null, null): a filter that
+	// needs one matches nothing (categoryNotEquals every deployment); an empty name
+	// matches nothing either. tenantId= is the default tenant "" (withoutTenantId),
+	// as in Flowable; withoutTenantId=false is ignored (the seed).
+	if q.has("category") || q.has("categoryLike") || q.has("parentDeploymentId") || q.has("parentDeploymentIdLike") ||
+		q.has("name") && f.Name == "" {
+		return c.JSON(listResponse[deployment]{Data: []deployment{}, Start: p.Start, Sort: p.Sort, Order: p.Order})
+	}
+	list, total, err := a.versions(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	// Deployments have no category, parent or tenant in flowcraft (all null, null, ""):
-	// a filter that needs one matches nothing.
-	var items []deployment
-	for _, v := range all {
-		d := a.deploymentOf(c, v)
-		switch {
-		case q.has("name") && d.Name != q.str("name"),
-			q.has("nameLike") && !like(q.str("nameLike"), d.Name),
-			q.has("category"), q.has("categoryLike"),
-			q.has("parentDeploymentId"), q.has("parentDeploymentIdLike"),
-			q.has("tenantId") && q.str("tenantId") != d.TenantID,
-			q.has("tenantIdLike") && !like(q.str("tenantIdLike"), d.TenantID),
-			withoutTenant != nil && *withoutTenant != (d.TenantID == ""):
-			continue
-		}
-		items = append(items, d)
+	out := listResponse[deployment]{Total: total, Start: p.Start, Sort: p.Sort, Order: p.Order, Data: make([]deployment, 0, len(list))}
+	for _, v := range list {
+		out.Data = append(out.Data, a.deploymentOf(c, v))
 	}
-	key := map[string]func(deployment) string{
-		"id": func(d deployment) string { return d.ID }, "name": func(d deployment) string { return d.Name },
-		"deployTime": func(d deployment) string { s, _ := d.DeploymentTime.(string); return s },
-		"tenantId":   func(d deployment) string { return d.TenantID },
-	}[p.Sort]
-	return c.JSON(page(items, p, key, func(d deployment) string { return d.ID }, false))
+	out.Size = len(out.Data)
+	return c.JSON(out)
 }
 
 // deploymentParam resolves the :deploymentId of a request.
@@ -222,10 +220,7 @@ func (a *API) createDeployment(c *fiber.Ctx) error {
 	}
 	tenant := ""
 	if t := form.Value["tenantId"]; len(t) > 0 {
-		tenant = t[0]
-	}
-	if tenant != "" {
-		return badRequest("tenantId %q: this server keeps no tenants yet; deploy without tenantId", tenant)
+		tenant = t[0] // the tenant of every definition of this deployment
 	}
 	var fh *multipart.FileHeader
 	for _, files := range form.File {
@@ -248,7 +243,7 @@ func (a *API) createDeployment(c *fiber.Ctx) error {
 	}
 	var stored []*engine.Process
 	for _, f := range files {
-		p, err := a.deployOne(c.UserContext(), f, caller(c).ID)
+		p, err := a.deployOne(c.UserContext(), f, tenant, caller(c).ID)
 		if err != nil {
 			// Take back the definitions this request created (not new versions of
 			// existing ones: those stay, each is a deployment of its own).
@@ -345,8 +340,10 @@ func (a *API) deploymentFiles(name string, data []byte) ([]deployFile, error) {
 }
 
 // deployOne stores one definition file: a new definition, or the next version of the
-// existing definition its "id" names.
-func (a *API) deployOne(ctx context.Context, f deployFile, by string) (*engine.Process, error) {
+// existing definition its "id" names. tenant (the form's tenantId), when not "", is
+// the new definition's tenant; a definition stays in its tenant, so a new version of
+// one of another tenant answers 400.
+func (a *API) deployOne(ctx context.Context, f deployFile, tenant, by string) (*engine.Process, error) {
 	if err := checkDepth(f.data, 64); err != nil {
 		return nil, badRequest("%s: %s", f.name, err.Error())
 	}
@@ -354,10 +351,16 @@ func (a *API) deployOne(ctx context.Context, f deployFile, by string) (*engine.P
 	if err := json.Unmarshal(f.data, &p); err != nil {
 		return nil, badRequest("%s is not a flowcraft JSON definition: %v", f.name, err)
 	}
+	if tenant != "" {
+		p.TenantID = tenant
+	}
 	if p.ID != "" {
 		cur, err := a.deps.Definitions.Get(ctx, p.ID)
 		switch {
 		case err == nil:
+			if p.TenantID != "" && p.TenantID != cur.TenantID {
+				return nil, badRequest("%s: definition %s belongs to tenant %q; it cannot be deployed to tenant %q", f.name, cur.ID, cur.TenantID, p.TenantID)
+			}
 			p.Version = cur.Version
 			return a.deps.Definitions.Replace(ctx, cur.ID, &p, by)
 		case !errors.Is(err, engine.ErrNotFound):

@@ -33,9 +33,9 @@ func TestDeploymentsScenario(t *testing.T) {
 		query string
 		total float64
 	}{
-		{"name=请假审批", 1}, {"nameLike=%25审批", 1}, {"nameLike=Oth%25", 1}, {"nameLike=Oth", 0}, {"nameLike=%25", 2},
+		{"name=请假审批", 1}, {"nameLike=%25审批", 1}, {"nameLike=Oth%25", 1}, {"nameLike=Oth", 1}, {"nameLike=oth", 1}, {"nameLike=审", 1}, {"nameLike=xyz", 0}, {"nameLike=%25", 2},
 		{"category=x", 0}, {"categoryLike=%25", 0}, {"categoryNotEquals=x", 2}, {"parentDeploymentId=x", 0},
-		{"tenantId=", 2}, {"tenantId=acme", 0}, {"tenantIdLike=%25", 2}, {"withoutTenantId=true", 2}, {"withoutTenantId=false", 0},
+		{"tenantId=", 2}, {"tenantId=acme", 0}, {"tenantIdLike=%25", 2}, {"withoutTenantId=true", 2}, {"withoutTenantId=false", 2},
 		{"sort=name&order=desc&size=1", 2}, {"sort=deployTime", 2}, {"sort=tenantId&start=1", 2},
 	} {
 		r := e.call(t, "GET", "/cmmn-repository/deployments?"+c.query, "dora", nil)

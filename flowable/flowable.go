@@ -37,6 +37,12 @@ type Definitions interface {
 	Replace(ctx context.Context, id string, p *engine.Process, by string) (*engine.Process, error)
 	Delete(ctx context.Context, id string, cascade bool, by string) error
 	Versions(ctx context.Context, id string, page engine.Page) ([]engine.ProcessVersion, int, error)
+	// ListVersions, SetCategory and the candidate starters: A2's core (issue 15).
+	ListVersions(ctx context.Context, f engine.VersionFilter) ([]*engine.Process, int, error)
+	SetCategory(ctx context.Context, id string, version int, category, by string) error
+	Starters(ctx context.Context, id string) ([]engine.Starter, error)
+	AddStarter(ctx context.Context, id string, s engine.Starter, by string) (engine.Starter, error)
+	RemoveStarter(ctx context.Context, id string, s engine.Starter, by string) error
 }
 
 // Runtime is what the runtime resources need (engine.Runtime).
@@ -77,10 +83,6 @@ type Deps struct {
 
 	// InstanceLinks keeps the identity links added to case instances (the store).
 	InstanceLinks engine.InstanceLinkStore
-
-	// SetCategory stores a definition's category (PUT case-definitions/{id}). Nil
-	// until the engine keeps categories: the PUT then answers 400 saying so.
-	SetCategory func(ctx context.Context, processID, category, by string) error
 }
 
 // Config tunes the API.
@@ -155,6 +157,11 @@ func (a *API) routes() []route {
 		{"PUT", "/cmmn-repository/case-definitions/:caseDefinitionId", designer, "Update a case definition's category", a.putCaseDefinition},
 		{"GET", "/cmmn-repository/case-definitions/:caseDefinitionId/resourcedata", designer, "Get a case definition's resource content", a.getCaseDefinitionResource},
 		{"GET", "/cmmn-repository/case-definitions/:caseDefinitionId/model", designer, "Get a case definition's model", a.getCaseDefinitionModel},
+		{"GET", "/repository/case-definitions/:caseDefinitionId/identitylinks", designer, "List a case definition's candidate starters (the seed's literal path)", a.listStarterLinks},
+		{"GET", "/cmmn-repository/case-definitions/:caseDefinitionId/identitylinks", designer, "List a case definition's candidate starters", a.listStarterLinks},
+		{"POST", "/cmmn-repository/case-definitions/:caseDefinitionId/identitylinks", designer, "Add a candidate starter to a case definition", a.addStarterLink},
+		{"GET", "/cmmn-repository/case-definitions/:caseDefinitionId/identitylinks/:family/:identityId", designer, "Get a candidate starter of a case definition", a.getStarterLink},
+		{"DELETE", "/cmmn-repository/case-definitions/:caseDefinitionId/identitylinks/:family/:identityId", designer, "Remove a candidate starter from a case definition", a.removeStarterLink},
 
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},

@@ -112,34 +112,6 @@ func isoTime(ms int64, loc *time.Location) any {
 	return time.UnixMilli(ms).In(loc).Format("2006-01-02T15:04:05.000Z07:00")
 }
 
-// like matches a Flowable xxxLike pattern: % is any run of characters, _ one
-// character, everything else itself (as SQL LIKE).
-func like(pattern, s string) bool {
-	p, v := []rune(pattern), []rune(s)
-	// Iterative matching with backtracking on the last %.
-	pi, vi, star, mark := 0, 0, -1, 0
-	for vi < len(v) {
-		switch {
-		case pi < len(p) && (p[pi] == '_' || p[pi] == v[vi]) && p[pi] != '%':
-			pi++
-			vi++
-		case pi < len(p) && p[pi] == '%':
-			star, mark = pi, vi
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			vi = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '%' {
-		pi++
-	}
-	return pi == len(p)
-}
-
 // paging is start, size, sort and order of a list (seed 003 "分页和排序").
 type paging struct {
 	Start, Size int

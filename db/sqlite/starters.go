@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"flowcraft/engine"
 )
@@ -137,23 +138,29 @@ func (d *Store) SetProcessCategory(ctx context.Context, id string, version int, 
 
 // definitionVersions is every definition version: the current row of each process
 // and its earlier versions from workflow_version (their fields read from the stored
-// JSON; the tenant is the process's, as it never changes).
+// JSON; the tenant is the process's, as it never changes). head_enabled is the
+// process's current enabled flag, shared by all its versions; form its input data
+// schema as of the version.
 const definitionVersions = `(SELECT w.id AS wid, w.proc_id AS key, w.version AS version, w.name AS name, w."desc" AS descr,
 		w.category AS category, w.tenant_id AS tenant_id, w.enabled AS enabled, w."user" AS creator, w.engine AS engine,
-		w.trigger_app AS trigger_app, w.create_at AS create_at, w.update_at AS update_at, 1 AS latest
+		w.trigger_app AS trigger_app, w.create_at AS create_at, w.update_at AS update_at, 1 AS latest,
+		w.enabled AS head_enabled, w.input_data_schema AS form, w.proc_id || ':' || printf('%09d', w.version) AS key_version
 	FROM workflow w
 	UNION ALL
 	SELECT w.id, w.proc_id, v.version, COALESCE(json_extract(v.definition, '$.name'), ''),
 		COALESCE(json_extract(v.definition, '$.description'), ''), COALESCE(json_extract(v.definition, '$.category'), ''),
 		w.tenant_id, COALESCE(json_extract(v.definition, '$.enabled'), 1), w."user",
 		COALESCE(json_extract(v.definition, '$.engine'), 'standard'), COALESCE(json_extract(v.definition, '$.triggerApp'), ''),
-		w.create_at, COALESCE(json_extract(v.definition, '$.updateAt'), v.create_at), 0
+		w.create_at, COALESCE(json_extract(v.definition, '$.updateAt'), v.create_at), 0,
+		w.enabled, json_extract(v.definition, '$.inputDataSchema'), w.proc_id || ':' || printf('%09d', v.version)
 	FROM workflow_version v JOIN workflow w ON w.id = v.workflow_id) dv`
 
+// definitionVersionSorts: id is key_version, one column, so that DESC orders both the
+// key and the version.
 var definitionVersionSorts = sorting{
 	fields: map[string]string{
-		"name": "name", "id": "key, version", "key": "key", "category": "category", "version": "version", "createAt": "create_at",
-		"tenantId": "tenant_id",
+		"name": "name", "id": "key_version", "key": "key", "category": "category", "version": "version", "createAt": "create_at",
+		"tenantId": "tenant_id", "updateAt": "update_at",
 	},
 	byDefault: "name",
 	then:      "key, version",
@@ -183,13 +190,22 @@ func (d *Store) ListDefinitionVersions(ctx context.Context, f engine.VersionFilt
 		add("category = ?", f.Category)
 	}
 	if f.CategoryLike != "" {
-		add(`category LIKE ? ESCAPE '\'`, likeFilter(f.CategoryLike))
+		add(`category <> '' AND category LIKE ? ESCAPE '\'`, likeFilter(f.CategoryLike)) // no category matches no pattern
 	}
 	if f.CategoryNotEquals != "" {
 		add("category <> ?", f.CategoryNotEquals)
 	}
 	if f.TenantID != "" {
 		add("tenant_id = ?", f.TenantID)
+	}
+	if f.TenantIDLike != "" {
+		add(`tenant_id LIKE ? ESCAPE '\'`, likeFilter(f.TenantIDLike)) // as the instances': "" is the default tenant
+	}
+	if f.WithoutTenantID {
+		conds = append(conds, "tenant_id = ''")
+	}
+	if f.ProcessEnabled != nil {
+		add("head_enabled = ?", *f.ProcessEnabled)
 	}
 	if f.Latest {
 		conds = append(conds, "latest = 1")
@@ -204,15 +220,62 @@ func (d *Store) ListDefinitionVersions(ctx context.Context, f engine.VersionFilt
 		}
 		add(cond, a...)
 	}
-	return listPage(ctx, d.read, listQuery{op: "list definition versions",
-		columns: `key, version, name, descr, category, tenant_id, enabled, creator, engine, trigger_app, create_at, update_at`,
-		from:    definitionVersions + where(conds), args: args, order: definitionVersionSorts}, f.Page,
-		func(r *sql.Rows) (*engine.Process, error) {
-			var p engine.Process
-			if err := r.Scan(&p.ID, &p.Version, &p.Name, &p.Description, &p.Category, &p.TenantID, &p.Enabled, &p.Creator,
-				&p.Engine, &p.TriggerApp, &p.CreateAt, &p.UpdateAt); err != nil {
-				return nil, fmt.Errorf("scan a definition version: %w", err)
-			}
-			return &p, nil
+	// Two steps: the page's keys first (only the filter and sort columns are computed,
+	// so an earlier version's stored JSON is read for a name sort or filter at most),
+	// then the page's rows in full. SQLite's sorter would otherwise compute every
+	// column of every matching version before cutting the page: parsing each stored
+	// definition several times (BENCHMARKS.md).
+	type ref struct {
+		key     string
+		version int
+	}
+	refs, total, err := listPage(ctx, d.read, listQuery{op: "list definition versions",
+		columns: `key, version`, from: definitionVersions + where(conds), args: args, order: definitionVersionSorts}, f.Page,
+		func(r *sql.Rows) (ref, error) {
+			var k ref
+			err := r.Scan(&k.key, &k.version)
+			return k, err
 		})
+	if err != nil || len(refs) == 0 {
+		return []*engine.Process{}, total, err
+	}
+	byRef := make(map[ref]*engine.Process, len(refs))
+	const batch = 400 // two parameters a version, well below SQLite's limit
+	for lo := 0; lo < len(refs); lo += batch {
+		part := refs[lo:min(lo+batch, len(refs))]
+		ors := make([]string, len(part))
+		args := make([]any, 0, 2*len(part))
+		for i, k := range part {
+			ors[i] = "(key = ? AND version = ?)"
+			args = append(args, k.key, k.version)
+		}
+		list, err := queryAll(ctx, d.read, "list definition versions",
+			`SELECT key, version, name, descr, category, tenant_id, enabled, creator, engine, trigger_app, create_at, update_at, form FROM `+
+				definitionVersions+` WHERE `+strings.Join(ors, " OR "), args,
+			func(r *sql.Rows) (*engine.Process, error) {
+				var p engine.Process
+				var form sql.NullString
+				if err := r.Scan(&p.ID, &p.Version, &p.Name, &p.Description, &p.Category, &p.TenantID, &p.Enabled, &p.Creator,
+					&p.Engine, &p.TriggerApp, &p.CreateAt, &p.UpdateAt, &form); err != nil {
+					return nil, fmt.Errorf("scan a definition version: %w", err)
+				}
+				if form.Valid {
+					p.InputDataSchema = json.RawMessage(form.String)
+				}
+				return &p, nil
+			})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, p := range list {
+			byRef[ref{p.ID, p.Version}] = p
+		}
+	}
+	out := make([]*engine.Process, 0, len(refs))
+	for _, k := range refs {
+		if p := byRef[k]; p != nil { // nil: deleted between the two steps
+			out = append(out, p)
+		}
+	}
+	return out, total, nil
 }

@@ -56,6 +56,7 @@ var tests = []struct {
 	{"TriggerTokens", testTriggerTokens},
 	{"DefinitionLabelsAndVersions", testDefinitionLabelsAndVersions},
 	{"CandidateStarters", testCandidateStarters},
+	{"DefinitionVersionFilters", testDefinitionVersionFilters},
 	// Steps: instances, runtimes, variables.
 	{"CommitAndLoad", testCommitAndLoad},
 	{"StaleRevsConflict", testStaleRevsConflict},
