@@ -149,8 +149,8 @@ func (a *Approvals) workTask(ctx context.Context, u *User, id ID, fn func(t *Hum
 }
 
 // UpdateTask changes a task's fields. An assignee or owner must be a known user; a
-// delegation state is "", pending or resolved; a priority 0-100... as Flowable, any
-// integer; a parent task must exist and not be the task itself.
+// delegation state is "", pending or resolved; a priority any integer (as Flowable);
+// a parent task must exist and not be the task itself.
 func (a *Approvals) UpdateTask(ctx context.Context, u *User, id ID, up TaskUpdate) (*HumanTask, error) {
 	for _, p := range []struct {
 		field string
@@ -371,4 +371,13 @@ func (a *Approvals) DeleteTaskVariables(ctx context.Context, u *User, id ID, nam
 		return nil
 	})
 	return err
+}
+
+// CheckInput validates a completion's outcome and form against the task, as
+// CompleteTask will (an empty outcome takes the first), without completing it.
+func (t *HumanTask) CheckInput(in TaskInput) error {
+	if in.Outcome == "" && len(t.Outcomes) > 0 {
+		in.Outcome = t.Outcomes[0]
+	}
+	return checkTaskInput(t, in)
 }
