@@ -375,9 +375,25 @@ func (d *Store) ListHumanTasks(ctx context.Context, f engine.TaskFilter) ([]*eng
 		add(`t.assignee = '' AND t.id IN (SELECT task_inst_id FROM identity_link WHERE group_id IN (`+in(len(f.CandidateGroups))+`) AND group_id <> '')`,
 			strs(f.CandidateGroups)...)
 	}
+	// involved: the user's open tasks as assignee or owner, or a candidate (directly
+	// or through one of groups), each an indexed lookup.
+	involved := func(user string, groups []string, owner bool) {
+		cond := `t.id IN (SELECT id FROM task_inst WHERE status = 'open' AND assignee = ?`
+		args := []any{user}
+		if owner {
+			cond += ` UNION SELECT id FROM task_inst WHERE status = 'open' AND owner = ? AND owner <> ''`
+			args = append(args, user)
+		}
+		cond += ` UNION SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''`
+		args = append(args, user)
+		if len(groups) > 0 {
+			cond += ` UNION SELECT task_inst_id FROM identity_link WHERE group_id IN (` + in(len(groups)) + `) AND group_id <> ''`
+			args = append(args, strs(groups)...)
+		}
+		add(cond+`)`, args...)
+	}
 	if f.InvolvedUser != "" {
-		add(`(t.assignee = ? OR t.owner = ? OR t.id IN (SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''))`,
-			f.InvolvedUser, f.InvolvedUser, f.InvolvedUser)
+		involved(f.InvolvedUser, nil, true)
 	}
 	if f.TaskDefKey != "" {
 		add(`t.task_id = ?`, f.TaskDefKey)
@@ -423,13 +439,8 @@ func (d *Store) ListHumanTasks(ctx context.Context, f engine.TaskFilter) ([]*eng
 		add(`t.tenant_id = ''`)
 	}
 	if f.CandidateOrAssigned != "" {
-		cond := `(t.assignee = ? OR t.assignee = '' AND t.id IN (SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''`
-		args := []any{f.CandidateOrAssigned, f.CandidateOrAssigned}
-		if g := f.CandidateOrAssignedGroups; len(g) > 0 {
-			cond += ` UNION SELECT task_inst_id FROM identity_link WHERE group_id IN (` + in(len(g)) + `) AND group_id <> ''`
-			args = append(args, strs(g)...)
-		}
-		add(cond+`))`, args...)
+		involved(f.CandidateOrAssigned, f.CandidateOrAssignedGroups, false)
+		add(`(t.assignee = ? OR t.assignee = '')`, f.CandidateOrAssigned)
 	}
 	if f.Category != "" {
 		add(`t.category = ?`, f.Category)
@@ -438,13 +449,7 @@ func (d *Store) ListHumanTasks(ctx context.Context, f engine.TaskFilter) ([]*eng
 		add(`t.parent_task_id = 0`)
 	}
 	if f.VisibleTo != "" {
-		cond := `(t.assignee = ? OR t.owner = ? OR t.id IN (SELECT task_inst_id FROM identity_link WHERE user_id = ? AND user_id <> ''`
-		args := []any{f.VisibleTo, f.VisibleTo, f.VisibleTo}
-		if g := f.VisibleGroups; len(g) > 0 {
-			cond += ` UNION SELECT task_inst_id FROM identity_link WHERE group_id IN (` + in(len(g)) + `) AND group_id <> ''`
-			args = append(args, strs(g)...)
-		}
-		add(cond+`))`, args...)
+		involved(f.VisibleTo, f.VisibleGroups, true)
 	}
 	q.from = `task_inst t WHERE ` + strings.Join(where, " AND ")
 	return listPage(ctx, d.read, q, f.Page, scanTaskRows)
