@@ -82,6 +82,8 @@ var tests = []struct {
 	{"Inbox", testInbox},
 	{"InboxPagingAndSorting", testInboxPagingAndSorting},
 	{"ApprovalEndClosesTasks", testApprovalEndClosesTasks},
+	{"HumanTaskFields", testHumanTaskFields},
+	{"ListHumanTasks", testListHumanTasks},
 	// Identity.
 	{"Users", testUsers},
 	{"ListUsers", testListUsers},
