@@ -147,6 +147,9 @@ const (
 	CodeKeyTaken            Code = "key_taken"            // an Idempotency-Key is taken by a concurrent request
 	CodeKeyReused           Code = "key_reused"           // an Idempotency-Key was used with other data (422)
 	CodeVariableExists      Code = "variable_exists"      // the instance has a variable [name] already
+	CodeUserDisabled        Code = "user_disabled"        // [user] is disabled and cannot be given a task
+	CodeNotClaimed          Code = "not_claimed"          // the task is with its candidates already
+	CodeAlreadyAssigned     Code = "already_assigned"     // the task is assigned to [assignee] already
 
 	// Forbidden.
 	CodeNotYourTask      Code = "not_your_task"      // neither assignee nor candidate

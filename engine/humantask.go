@@ -89,6 +89,14 @@ type InboxFilter struct {
 	Groups    []string // the user's groups
 	Status    string   // open (default) or done
 	ProcessID string
+	// The done list's search (status done only): the task's instance's business key
+	// (exact), conditions on its variables, the task's end time range (unix ms,
+	// inclusive; 0 open) and its outcome.
+	BusinessKey string
+	Variables   []VarCondition
+	EndedAfter  int64
+	EndedBefore int64
+	Outcome     string
 	Page
 }
 
@@ -99,6 +107,8 @@ type HumanTaskStore interface {
 	// UpdateHumanTask writes a task with a rev check (ErrConflict when stale).
 	UpdateHumanTask(ctx context.Context, t *HumanTask) error
 	Inbox(ctx context.Context, f InboxFilter) ([]*HumanTask, int, error)
+	// AdminTasks lists every open task for an admin (see AdminTaskFilter).
+	AdminTasks(ctx context.Context, f AdminTaskFilter) ([]*HumanTask, int, error)
 }
 
 // Directory answers who belongs to which group, for candidates.

@@ -82,6 +82,8 @@ var tests = []struct {
 	{"Inbox", testInbox},
 	{"InboxPagingAndSorting", testInboxPagingAndSorting},
 	{"ApprovalEndClosesTasks", testApprovalEndClosesTasks},
+	{"AdminTasks", testAdminTasks},
+	{"DoneSearch", testDoneSearch},
 	// Identity.
 	{"Users", testUsers},
 	{"ListUsers", testListUsers},
