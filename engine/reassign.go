@@ -8,12 +8,15 @@ import (
 // AdminTaskFilter selects open human tasks for an admin (GET /api/admin/taskInsts):
 // every open task, narrowed by the fields that are set.
 type AdminTaskFilter struct {
-	User      string // assigned to this user, or the user a candidate user
+	User      string // assigned to this user, or the user a candidate (directly or by a group)
 	Group     string // the group a candidate group
 	ProcessID string
 	Overdue   bool  // a due time before Now
 	Orphaned  bool  // assigned to a user who left (disabled or deleted)
 	Now       int64 // unix ms; set by Approvals.AdminTasks
+	// UserGroups are User's groups, set by Approvals.AdminTasks (none for a user who
+	// was deleted).
+	UserGroups []string
 	Page
 }
 
@@ -37,7 +40,16 @@ func (a *Approvals) AdminTasks(ctx context.Context, u *User, f AdminTaskFilter) 
 	if !u.HasRole(RoleAdmin) {
 		return nil, 0, Coded(ErrForbidden, CodeAdminOnly, nil, "only admins may list every task")
 	}
-	f.Now = nowMs(a.now)
+	f.Now, f.UserGroups = nowMs(a.now), nil
+	if f.User != "" {
+		other, err := a.dir.GetUser(ctx, f.User)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, 0, err
+		}
+		if other != nil {
+			f.UserGroups = other.Groups
+		}
+	}
 	tasks, total, err := a.tasks.AdminTasks(ctx, f)
 	if err != nil {
 		return nil, 0, err

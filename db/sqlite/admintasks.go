@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"flowcraft/engine"
 )
@@ -15,8 +16,16 @@ func (d *Store) AdminTasks(ctx context.Context, f engine.AdminTaskFilter) ([]*en
 	q.order.byDefault = "createAt"
 	q.from = `task_inst t WHERE t.status = 'open'`
 	if f.User != "" {
-		q.from += ` AND (t.assignee = ? OR EXISTS (SELECT 1 FROM identity_link l WHERE l.task_inst_id = t.id AND l.user_id = ? AND l.user_id <> ''))`
+		q.from += ` AND (t.assignee = ? OR EXISTS (SELECT 1 FROM identity_link l WHERE l.task_inst_id = t.id AND l.user_id = ? AND l.user_id <> '')`
 		q.args = append(q.args, f.User, f.User)
+		if len(f.UserGroups) > 0 {
+			q.from += ` OR EXISTS (SELECT 1 FROM identity_link l WHERE l.task_inst_id = t.id AND l.group_id IN (` +
+				strings.TrimSuffix(strings.Repeat("?,", len(f.UserGroups)), ",") + `) AND l.group_id <> '')`
+			for _, g := range f.UserGroups {
+				q.args = append(q.args, g)
+			}
+		}
+		q.from += `)`
 	}
 	if f.Group != "" {
 		q.from += ` AND EXISTS (SELECT 1 FROM identity_link l WHERE l.task_inst_id = t.id AND l.group_id = ? AND l.group_id <> '')`

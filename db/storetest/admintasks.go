@@ -44,6 +44,7 @@ func testAdminTasks(f *fixture) {
 	f.wantAdminTasks("every open task, newest first", engine.AdminTaskFilter{}, ofOff, ofGone, group, candidate, assigned)
 	f.wantAdminTasks("ann's (assignee or candidate)", engine.AdminTaskFilter{User: "ann"}, candidate, assigned)
 	f.wantAdminTasks("g1's", engine.AdminTaskFilter{Group: "g1"}, ofGone, group)
+	f.wantAdminTasks("ann's with her group g1", engine.AdminTaskFilter{User: "ann", UserGroups: []string{"g1", "g9"}}, ofGone, group, candidate, assigned)
 	f.wantAdminTasks("of one process", engine.AdminTaskFilter{ProcessID: b.ID}, ofGone, group)
 	f.wantAdminTasks("overdue at base+30m", engine.AdminTaskFilter{Overdue: true, Now: ms(30 * time.Minute)}, candidate)
 	f.wantAdminTasks("overdue at base+2h", engine.AdminTaskFilter{Overdue: true, Now: ms(2 * time.Hour)}, group, candidate)
