@@ -72,6 +72,7 @@ var tests = []struct {
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	{"InstanceLinks", testInstanceLinks},
 	{"RuntimeFilters", testRuntimeFilters},
+	{"FinishedInstances", testFinishedInstances},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
