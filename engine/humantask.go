@@ -101,6 +101,14 @@ type InboxFilter struct {
 	Groups    []string // the user's groups
 	Status    string   // open (default) or done
 	ProcessID string
+	// The done list's search (status done only): the task's instance's business key
+	// (exact), conditions on its variables, the task's end time range (unix ms,
+	// inclusive; 0 open) and its outcome.
+	BusinessKey string
+	Variables   []VarCondition
+	EndedAfter  int64
+	EndedBefore int64
+	Outcome     string
 	Page
 }
 
@@ -113,6 +121,8 @@ type HumanTaskStore interface {
 	Inbox(ctx context.Context, f InboxFilter) ([]*HumanTask, int, error)
 	// ListHumanTasks lists open tasks by TaskFilter (seed 003's task queries).
 	ListHumanTasks(ctx context.Context, f TaskFilter) ([]*HumanTask, int, error)
+	// AdminTasks lists every open task for an admin (see AdminTaskFilter).
+	AdminTasks(ctx context.Context, f AdminTaskFilter) ([]*HumanTask, int, error)
 }
 
 // Directory answers who belongs to which group, for candidates.

@@ -118,6 +118,9 @@ func (d *Store) Inbox(ctx context.Context, f engine.InboxFilter) ([]*engine.Huma
 		q.from = `task_inst t WHERE t.status = 'done' AND t."user" = ?`
 		q.args = append(q.args, f.User)
 		q.order.byDefault = "endAt"
+		if err := doneSearch(&q, f); err != nil {
+			return nil, 0, err
+		}
 	} else {
 		groups := "''"
 		if len(f.Groups) > 0 {

@@ -72,6 +72,7 @@ var tests = []struct {
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	{"InstanceLinks", testInstanceLinks},
 	{"RuntimeFilters", testRuntimeFilters},
+	{"FinishedInstances", testFinishedInstances},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
@@ -84,6 +85,8 @@ var tests = []struct {
 	{"ApprovalEndClosesTasks", testApprovalEndClosesTasks},
 	{"HumanTaskFields", testHumanTaskFields},
 	{"ListHumanTasks", testListHumanTasks},
+	{"AdminTasks", testAdminTasks},
+	{"DoneSearch", testDoneSearch},
 	// Identity.
 	{"Users", testUsers},
 	{"ListUsers", testListUsers},
