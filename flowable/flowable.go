@@ -49,7 +49,8 @@ type Definitions interface {
 type Runtime interface {
 	ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error)
 	Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error)
-	caseRuntime // case_instances.go
+	caseRuntime    // case_instances.go
+	historyRuntime // history.go
 }
 
 // HumanTasks completes an approval's task (a plan item's trigger).
@@ -83,6 +84,8 @@ type Deps struct {
 
 	// InstanceLinks keeps the identity links added to case instances (the store).
 	InstanceLinks engine.InstanceLinkStore
+	// History queries the human tasks and variables kept, ended or not (the store).
+	History engine.HistoryStore
 }
 
 // Config tunes the API.
@@ -166,7 +169,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}, a.caseRoutes()...)
+	}, append(a.caseRoutes(), a.historyRoutes()...)...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is
