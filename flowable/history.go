@@ -651,14 +651,16 @@ func (a *API) getHistoricPlanItem(c *fiber.Ctx) error {
 // milestone is seed 003's historic milestone instance: a runtime of a milestone task
 // that was reached (it passed through).
 type milestone struct {
-	ID                string `json:"id"`
-	Name              string `json:"name"`
-	ElementID         string `json:"elementId"`
-	CaseInstanceID    string `json:"caseInstanceId"`
-	CaseDefinitionID  string `json:"caseDefinitionId"`
-	Timestamp         any    `json:"timestamp"`
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	ElementID        string `json:"elementId"`
+	CaseInstanceID   string `json:"caseInstanceId"`
+	CaseDefinitionID string `json:"caseDefinitionId"`
+	Timestamp        any    `json:"timestamp"`
+	// The seed's example ends in "..."; these are Flowable's own
+	// (HistoricMilestoneInstanceResponse).
 	URL               string `json:"url"`
-	CaseInstanceURL   string `json:"caseInstanceUrl"`
+	CaseInstanceURL   string `json:"historicCaseInstanceUrl"`
 	CaseDefinitionURL string `json:"caseDefinitionUrl"`
 
 	at int64
