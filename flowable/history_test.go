@@ -16,18 +16,7 @@ import (
 func (e *testEnv) endCase(t *testing.T, id string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	var task string
-	for task == "" {
-		r := e.call(t, "GET", "/cmmn-history/historic-task-instances?finished=false&caseInstanceId="+id, "dora", nil)
-		if data := r.obj(t)["data"].([]any); len(data) == 1 {
-			task = data[0].(map[string]any)["id"].(string)
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the approval never waited: %s", r.Body)
-		} else {
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	tid, err := engine.ParseID(task)
+	tid, err := engine.ParseID(e.openTask(t, id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +30,22 @@ func (e *testEnv) endCase(t *testing.T, id string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the instance never ended: %s", r.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openTask waits until a waitingDef instance's approval task is open and returns its id.
+func (e *testEnv) openTask(t *testing.T, id string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.call(t, "GET", "/cmmn-history/historic-task-instances?finished=false&caseInstanceId="+id, "dora", nil)
+		if data := r.obj(t)["data"].([]any); len(data) == 1 {
+			return data[0].(map[string]any)["id"].(string)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the approval never waited: %s", r.Body)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -60,6 +65,7 @@ func TestHistoryScenario(t *testing.T) {
 	}
 	e.endCase(t, ended)
 	active := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`", "variables": [{"name": "myVariable", "value": 5, "type": "long"}]}`)["id"].(string)
+	e.openTask(t, active)
 
 	// Historic case instances: list (both, the ended, the unfinished), get, query.
 	h := "/cmmn-history/historic-case-instances"
@@ -286,4 +292,115 @@ func TestHistoryScenario(t *testing.T) {
 	}
 	errorShape(t, e.call(t, "GET", h+"/"+ended, "dora", nil), http.StatusNotFound)
 	errorShape(t, e.call(t, "DELETE", h+"/"+ended, "dora", nil), http.StatusNotFound)
+}
+
+// TestHistoryBadInput: malformed bodies, unknown properties and wrong types (415), bad
+// parameters (400), unknown ids (404), refused deletes (409) and roles (403), each in
+// the API's error shape; nothing 500s.
+func TestHistoryBadInput(t *testing.T) {
+	e := newTestEnv(t)
+	key := e.define(t, waitingDef("Bad"))
+	id := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`", "variables": [{"name": "v", "value": "x"}]}`)["id"].(string)
+	task := e.openTask(t, id)
+	h, ht, hv := "/cmmn-history/historic-case-instances", "/cmmn-history/historic-task-instances", "/cmmn-history/historic-variable-instances"
+	qc, qt, qv := "/query/historic-case-instances", "/query/historic-task-instances", "/query/historic-variable-instances"
+	hp, hm := "/cmmn-history/historic-planitem-instances", "/cmmn-history/historic-milestone-instances"
+	for _, c := range []struct {
+		method, path, user string
+		body               any
+		status             int
+	}{
+		// Historic case instances.
+		{"GET", h + "?finished=yes", "dora", nil, 400},
+		{"GET", h + "?withoutTenantId=1", "dora", nil, 400},
+		{"GET", h + "?includeCaseVariables=TRUE", "dora", nil, 400},
+		{"GET", h + "?finishedAfter=yesterday", "dora", nil, 400},
+		{"GET", h + "?startedBefore=2020-13-01T00:00Z", "dora", nil, 400},
+		{"GET", h + "?start=-1", "dora", nil, 400},
+		{"GET", h + "?size=ten", "dora", nil, 400},
+		{"GET", h + "?sort=bogus", "dora", nil, 400},
+		{"GET", h + "?order=up", "dora", nil, 400},
+		{"GET", h + "?includeCaseVariables=true", "lisi", nil, 403},
+		{"GET", h + "/123", "dora", nil, 404},
+		{"GET", h + "/not-an-id", "dora", nil, 404},
+		{"GET", h + "/" + id, "lisi", nil, 404},
+		{"DELETE", h + "/" + id, "dora", nil, 409},
+		{"DELETE", h + "/123", "dora", nil, 404},
+		{"DELETE", h + "/" + id, "lisi", nil, 403},
+		{"GET", h + "/123/identitylinks", "dora", nil, 404},
+		{"GET", "/cmmn-history/historic-case-instance/123/identitylinks", "dora", nil, 404},
+		{"GET", h + "/" + id + "/variables/v/data", "dora", nil, 404},
+		{"GET", h + "/" + id + "/variables/nope/data", "dora", nil, 404},
+		{"GET", h + "/123/variables/v/data", "dora", nil, 404},
+		{"GET", h + "/123/stage-overview", "dora", nil, 404},
+		{"POST", qc, "dora", `{`, 400},
+		{"POST", qc, "dora", `[]`, 415},
+		{"POST", qc, "dora", `{"bogus": 1}`, 415},
+		{"POST", qc, "dora", `{"finished": "true"}`, 415},
+		{"POST", qc, "dora", `{"caseDefinitionKey": 5}`, 415},
+		{"POST", qc, "dora", `{"finishedAfter": "yesterday"}`, 400},
+		{"POST", qc, "dora", `{"variables": {"name": "v"}}`, 415},
+		{"POST", qc, "dora", `{"variables": [{"name": "v", "value": "x"}]}`, 400},
+		{"POST", qc, "dora", `{"variables": [{"name": "v", "value": "x", "operation": "sortOf"}]}`, 400},
+		{"POST", qc, "dora", `{"variables": [{"name": "v", "value": {"a": 1}, "operation": "equals"}]}`, 400},
+		{"POST", qc, "dora", `{"variables": [{"name": "v", "value": "x", "operation": "equals", "extra": 1}]}`, 415},
+		{"POST", qc, "dora", `{"size": -1}`, 400},
+		{"POST", qc, "dora", `{"sort": "bogus"}`, 400},
+		{"POST", qc, "dora", `{"order": "sideways"}`, 400},
+		// Plan items and milestones.
+		{"GET", hp, "dora", nil, 400},
+		{"GET", hp + "?caseInstanceId=" + id + "&planItemInstanceState=nope", "dora", nil, 400},
+		{"GET", hp + "?caseInstanceId=" + id + "&createdBefore=soon", "dora", nil, 400},
+		{"GET", hp + "?caseInstanceId=" + id + "&withoutTenantId=maybe", "dora", nil, 400},
+		{"GET", hp + "/123-456", "dora", nil, 404},
+		{"GET", hp + "/nope", "dora", nil, 404},
+		{"GET", hm, "dora", nil, 400},
+		{"GET", hm + "?caseInstanceId=" + id + "&reachedBefore=soon", "dora", nil, 400},
+		{"GET", hm + "/123-456", "dora", nil, 404},
+		// Historic task instances.
+		{"GET", ht + "?finished=no", "dora", nil, 400},
+		{"GET", ht + "?caseFinished=1", "dora", nil, 400},
+		{"GET", ht + "?taskPriority=high", "dora", nil, 400},
+		{"GET", ht + "?dueDateBefore=soon", "dora", nil, 400},
+		{"GET", ht + "?sort=bogus", "dora", nil, 400},
+		{"GET", ht + "?includeTaskLocalVariables=true", "lisi", nil, 403},
+		{"GET", ht + "/123", "dora", nil, 404},
+		{"GET", ht + "/" + task, "kermit", nil, 401},
+		{"DELETE", ht + "/" + task, "dora", nil, 409},
+		{"DELETE", ht + "/123", "dora", nil, 404},
+		{"GET", ht + "/123/identitylinks", "dora", nil, 404},
+		{"GET", "/cmmn-history/historic-task-instance/123/identitylinks", "dora", nil, 404},
+		{"GET", ht + "/" + task + "/variables/v/data", "dora", nil, 404},
+		{"POST", qt, "dora", `{`, 400},
+		{"POST", qt, "dora", `[]`, 415},
+		{"POST", qt, "dora", `{"bogus": true}`, 415},
+		{"POST", qt, "dora", `{"finished": "yes"}`, 415},
+		{"POST", qt, "dora", `{"taskName": 5}`, 415},
+		{"POST", qt, "dora", `{"taskCreatedAfter": 5}`, 415},
+		{"POST", qt, "dora", `{"taskCreatedAfter": "soon"}`, 400},
+		{"POST", qt, "dora", `{"start": 1.5}`, 415},
+		{"POST", qt, "dora", `{"sort": "bogus"}`, 400},
+		// Historic variable instances.
+		{"GET", hv, "lisi", nil, 403},
+		{"GET", hv + "?excludeTaskVariables=perhaps", "dora", nil, 400},
+		{"GET", hv + "?sort=bogus", "dora", nil, 400},
+		{"GET", hv + "/123-v/data", "dora", nil, 404},
+		{"GET", hv + "/" + id + "-v/data", "dora", nil, 404},
+		{"GET", hv + "/nope/data", "dora", nil, 404},
+		{"POST", qv, "dora", `{`, 400},
+		{"POST", qv, "dora", `{"bogus": 1}`, 415},
+		{"POST", qv, "dora", `{"variableName": 1}`, 415},
+		{"POST", qv, "dora", `{"variables": [{"name": "v", "value": "x", "operation": "nope"}]}`, 400},
+		{"POST", qv, "lisi", `{}`, 403},
+		// Methods.
+		{"PUT", h + "/" + id, "dora", `{}`, 405},
+		{"POST", ht + "/" + task, "dora", `{}`, 405},
+	} {
+		r := e.call(t, c.method, c.path, c.user, c.body)
+		if r.Status != c.status {
+			t.Errorf("%s %s %v: %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
+			continue
+		}
+		errorShape(t, r, c.status)
+	}
 }
