@@ -72,6 +72,7 @@ var tests = []struct {
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	{"InstanceLinks", testInstanceLinks},
 	{"RuntimeFilters", testRuntimeFilters},
+	{"History", testHistory},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
