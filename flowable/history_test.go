@@ -404,3 +404,58 @@ func TestHistoryBadInput(t *testing.T) {
 		errorShape(t, r, c.status)
 	}
 }
+
+// TestHistoricMilestones: a milestone task reached is a historic milestone instance
+// (list by case instance, with the seed's filters, and get), in the seed's shape.
+func TestHistoricMilestones(t *testing.T) {
+	e := newTestEnv(t)
+	p := mustProcess(t, []byte(`{"name": "With a milestone", "tasks": [
+	{"instId": "task-start001", "template": "manual", "positions": [0, 0], "connections": [{"to": "task-mile0001"}]},
+	{"instId": "task-mile0001", "name": "Half way", "template": "milestone", "positions": [200, 0], "connections": [{"to": "task-end00001"}]},
+	{"instId": "task-end00001", "template": "end", "positions": [400, 0]}]}`))
+	key := e.define(t, p)
+	id := e.start(t, "dora", `{"caseDefinitionKey": "`+key+`"}`)["id"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for e.call(t, "GET", "/cmmn-history/historic-case-instances/"+id, "dora", nil).obj(t)["state"] != "completed" {
+		if time.Now().After(deadline) {
+			t.Fatal("the instance never completed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	hm := "/cmmn-history/historic-milestone-instances"
+	r := e.call(t, "GET", hm+"?caseInstanceId="+id, "dora", nil)
+	data, _ := r.obj(t)["data"].([]any)
+	if r.Status != http.StatusOK || len(data) != 1 {
+		t.Fatalf("milestones: %d %s", r.Status, r.Body)
+	}
+	m := data[0].(map[string]any)
+	if d := shape("milestone", seedExample(t, seedMilestone), m); d != "" {
+		t.Error(d)
+	}
+	if m["name"] != "Half way" || m["elementId"] != "task-mile0001" || m["caseInstanceId"] != id || m["caseDefinitionId"] != key+":1" || m["timestamp"] == nil {
+		t.Errorf("milestone: %v", m)
+	}
+	later := time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05Z")
+	for _, c := range []struct {
+		query string
+		n     int
+	}{
+		{"&mileStoneName=Half%20way", 1}, {"&mileStoneName=other", 0}, {"&mileStoneId=" + m["id"].(string), 1},
+		{"&caseDefinitionId=" + key + ":1", 1}, {"&caseDefinitionId=" + key + ":2", 0},
+		{"&reachedBefore=" + later, 1}, {"&reachedAfter=" + later, 0},
+	} {
+		r := e.call(t, "GET", hm+"?caseInstanceId="+id+c.query, "dora", nil)
+		if got := len(r.obj(t)["data"].([]any)); got != c.n {
+			t.Errorf("%s: %s", c.query, r.Body)
+		}
+	}
+	r = e.call(t, "GET", hm+"/"+m["id"].(string), "dora", nil)
+	if d := shape("milestone", seedExample(t, seedMilestone), r.json(t)); d != "" || r.Status != http.StatusOK {
+		t.Errorf("get: %d %s %s", r.Status, d, r.Body)
+	}
+	// Its plan item is a "milestone", occurred when it was reached.
+	r = e.call(t, "GET", "/cmmn-history/historic-planitem-instances?caseInstanceId="+id+"&planItemDefinitionType=milestone", "dora", nil)
+	if items := r.obj(t)["data"].([]any); len(items) != 1 || items[0].(map[string]any)["occurredTime"] == nil {
+		t.Errorf("milestone plan item: %s", r.Body)
+	}
+}
