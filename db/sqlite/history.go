@@ -57,6 +57,9 @@ func (d *Store) TaskHistory(ctx context.Context, f engine.TaskHistoryFilter) ([]
 			add(c.col+` LIKE ? ESCAPE '\'`, likeFilter(c.like))
 		}
 	}
+	if f.Assignee != "" { // lets SQLite use the partial index task_inst_assignee_all
+		conds = append(conds, "t.assignee <> ''")
+	}
 	if u := f.InvolvedUser; u != "" {
 		add(`(t.assignee = ? OR t.owner = ? OR t."user" = ? OR EXISTS (SELECT 1 FROM json_each(t.candidates, '$.users') WHERE value = ?))`, u, u, u, u)
 	}

@@ -83,10 +83,11 @@ var instanceSorts = sorting{
 
 // ListInstances implements engine.RuntimeStore.
 func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error) {
-	if f.Finished && !f.Unfinished && f.EndedAfter == 0 && f.EndedBefore == 0 {
+	if (f.Finished || f.EndedAfter > 0 || f.EndedBefore > 0) && !f.Unfinished {
 		// The ended instances are most of the table: their total is every match less
 		// the unfinished ones (a partial index's few), both of which the store counts
-		// cheaply, where counting the ended ones themselves walks them all.
+		// cheaply (the end's bounds from their index), where checking each match's
+		// status walks them all. The page then reads the rows in its order.
 		all := f
 		all.Finished, all.Page = false, engine.Page{Sort: f.Sort, Desc: f.Desc}
 		_, n, err := d.listInstances(ctx, all, nil)
@@ -99,6 +100,7 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 			return nil, 0, err
 		}
 		total := max(n-unfinished, 0)
+		f.Finished = true
 		return d.listInstances(ctx, f, &total)
 	}
 	return d.listInstances(ctx, f, nil)
@@ -152,14 +154,23 @@ func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, know
 	if f.Unfinished { // as written in the partial index workflow_inst_unfinished
 		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
 	}
-	if f.Finished || f.EndedAfter > 0 || f.EndedBefore > 0 {
-		conds = append(conds, "status IN ('done','failed','canceled','timeout')")
+	if f.Finished {
+		// "+status": most instances have ended, so the status index would only cost the
+		// page a sort of them all; the rows are read in the page's order instead.
+		conds = append(conds, "+status IN ('done','failed','canceled','timeout')")
+	}
+	// Counting, "end_at_ms > 0" lets SQLite use the partial index workflow_inst_end;
+	// reading a page (the total known), "+end_at_ms" keeps it from the index, whose
+	// range it would have to sort.
+	after, before := "end_at_ms >= ? AND end_at_ms > 0", "end_at_ms < ? AND end_at_ms > 0"
+	if known != nil {
+		after, before = "+end_at_ms >= ?", "+end_at_ms < ? AND +end_at_ms > 0"
 	}
 	if f.EndedAfter > 0 {
-		add("end_at_ms >= ?", f.EndedAfter)
+		add(after, f.EndedAfter)
 	}
 	if f.EndedBefore > 0 {
-		add("end_at_ms < ?", f.EndedBefore)
+		add(before, f.EndedBefore)
 	}
 	if u := f.InvolvedUser; u != "" {
 		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)
