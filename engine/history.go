@@ -10,17 +10,22 @@ import "context"
 
 // TaskHistoryFilter selects human tasks, open or ended. Zero values select all.
 type TaskHistoryFilter struct {
-	ID           ID
-	InstanceID   ID
-	ProcessID    string // the definition's key
-	Version      int    // with ProcessID: the definition version the instance runs
-	TaskID       string // the task of the definition (taskDefinitionKey)
-	Name         string
-	NameLike     string // seed 003's like (see InstanceFilter.BusinessKeyLike)
-	Assignee     string
-	AssigneeLike string
-	Owner        string
-	OwnerLike    string
+	ID              ID
+	InstanceID      ID
+	ProcessID       string // the definition's key
+	Version         int    // with ProcessID: the definition version the instance runs
+	TaskID          string // the task of the definition (taskDefinitionKey)
+	Name            string
+	NameLike        string // seed 003's like (see InstanceFilter.BusinessKeyLike)
+	Description     string // the task's content
+	DescriptionLike string
+	// TenantID, TenantIDLike, WithoutTenantID: of the task's instance.
+	TenantID, TenantIDLike string
+	WithoutTenantID        bool
+	Assignee               string
+	AssigneeLike           string
+	Owner                  string
+	OwnerLike              string
 	// InvolvedUser: the assignee, the owner, who completed it, or a candidate as written.
 	InvolvedUser string
 	Priority     *int

@@ -211,6 +211,7 @@ func (a *API) answerHistoricTasks(c *fiber.Ctx, hq historicTaskQuery) error {
 	empty := func() error { return c.JSON(page([]historicTask{}, hq.page, nil, nil, false)) }
 	s := hq.str
 	f := engine.TaskHistoryFilter{TaskID: s["taskDefinitionKey"], Name: s["taskName"], NameLike: s["taskNameLike"],
+		Description: s["taskDescription"], DescriptionLike: s["taskDescriptionLike"], TenantID: s["tenantId"], TenantIDLike: s["tenantIdLike"],
 		Assignee: s["taskAssignee"], AssigneeLike: s["taskAssigneeLike"], Owner: s["taskOwner"], OwnerLike: s["taskOwnerLike"],
 		InvolvedUser: s["taskInvolvedUser"], Finished: hq.bools["finished"], InstanceFinished: hq.bools["caseFinished"],
 		DueAt: hq.dates["dueDate"], DueAfter: hq.dates["dueDateAfter"], DueBefore: hq.dates["dueDateBefore"],
@@ -218,6 +219,9 @@ func (a *API) answerHistoricTasks(c *fiber.Ctx, hq historicTaskQuery) error {
 		CreatedAfter: hq.dates["taskCreatedAfter"], CreatedBefore: hq.dates["taskCreatedBefore"]}
 	if b := hq.bools["withoutDueDate"]; b != nil && *b {
 		f.WithoutDueDate = true
+	}
+	if b := hq.bools["withoutTenantId"]; b != nil && *b {
+		f.WithoutTenantID = true
 	}
 	if b := hq.bools["includeTaskLocalVariables"]; b != nil && *b {
 		if err := mayReadVariables(u); err != nil {
@@ -256,16 +260,12 @@ func (a *API) answerHistoricTasks(c *fiber.Ctx, hq historicTaskQuery) error {
 			*on.after, *on.bef = ms-1, ms+24*3600*1000
 		}
 	}
-	// flowcraft's tasks have no description (their content is), category, delete
-	// reason text, parent task or tenant of their own: those filters select what
-	// the tasks answer.
-	for _, n := range []string{"taskDescription", "taskCategory", "taskDeleteReason", "parentTaskId"} {
-		if v, ok := s[n]; ok && v != "" && n != "taskDescription" {
+	// flowcraft's tasks have no category, delete reason text or parent task of their
+	// own: those filters match nothing (the tenant is their instance's).
+	for _, n := range []string{"taskCategory", "taskDeleteReason", "taskDeleteReasonLike", "parentTaskId"} {
+		if v, ok := s[n]; ok && v != "" {
 			return empty()
 		}
-	}
-	if v, ok := s["tenantId"]; ok && v != "" {
-		return empty()
 	}
 	if !u.HasRole(engine.RoleDesigner) {
 		f.Executor = u.ID

@@ -208,6 +208,7 @@ func TestHistoryScenario(t *testing.T) {
 		{"taskAssigneeLike=li%25", 2}, {"taskInvolvedUser=lisi", 2}, {"taskInvolvedUser=kermit", 0}, {"taskPriority=50", 2},
 		{"withoutDueDate=true", 2}, {"taskCompletedBefore=" + later, 1}, {"taskCreatedAfter=" + later, 0}, {"caseDefinitionId=" + key + ":1", 2},
 		{"taskId=" + tid, 1}, {"taskDefinitionKey=nope", 0}, {"tenantId=x", 0},
+		{"taskDescriptionLike=nothing", 0}, {"taskCategory=c", 0}, {"withoutTenantId=true", 2}, {"tenantIdLike=x", 0},
 	} {
 		if r := e.call(t, "GET", ht+"?"+c.query, "dora", nil); r.obj(t)["total"] != c.n {
 			t.Errorf("%s: %s, want %v", c.query, r.Body, c.n)

@@ -49,7 +49,7 @@ func (d *Store) TaskHistory(ctx context.Context, f engine.TaskHistoryFilter) ([]
 	}
 	for _, c := range []struct {
 		col, eq, like string
-	}{{"t.task_id", f.TaskID, ""}, {"t.name", f.Name, f.NameLike}, {"t.assignee", f.Assignee, f.AssigneeLike}, {"t.owner", f.Owner, f.OwnerLike}} {
+	}{{"t.task_id", f.TaskID, ""}, {"t.name", f.Name, f.NameLike}, {"t.content", f.Description, f.DescriptionLike}, {"t.assignee", f.Assignee, f.AssigneeLike}, {"t.owner", f.Owner, f.OwnerLike}} {
 		if c.eq != "" {
 			add(c.col+" = ?", c.eq)
 		}
@@ -59,6 +59,15 @@ func (d *Store) TaskHistory(ctx context.Context, f engine.TaskHistoryFilter) ([]
 	}
 	if f.Assignee != "" { // lets SQLite use the partial index task_inst_assignee_all
 		conds = append(conds, "t.assignee <> ''")
+	}
+	if f.TenantID != "" {
+		add("i.tenant_id = ?", f.TenantID)
+	}
+	if f.TenantIDLike != "" {
+		add(`i.tenant_id LIKE ? ESCAPE '\'`, likeFilter(f.TenantIDLike))
+	}
+	if f.WithoutTenantID {
+		conds = append(conds, "i.tenant_id = ''")
 	}
 	if u := f.InvolvedUser; u != "" {
 		add(`(t.assignee = ? OR t.owner = ? OR t."user" = ? OR EXISTS (SELECT 1 FROM json_each(t.candidates, '$.users') WHERE value = ?))`, u, u, u, u)

@@ -98,6 +98,10 @@ func testHistory(f *fixture) {
 	tasks("completed before", engine.TaskHistoryFilter{CompletedBefore: ms(time.Hour)}, ended)
 	tasks("created after", engine.TaskHistoryFilter{CreatedAfter: ms(time.Minute)}, open)
 	tasks("definition version", engine.TaskHistoryFilter{ProcessID: a.ID, Version: 2})
+	tasks("description like", engine.TaskHistoryFilter{DescriptionLike: "PLEA"}, ended, open)
+	tasks("description", engine.TaskHistoryFilter{Description: "other"})
+	tasks("instance tenant", engine.TaskHistoryFilter{TenantID: "t1"})
+	tasks("without tenant", engine.TaskHistoryFilter{WithoutTenantID: true}, ended, open)
 	tasks("started by", engine.TaskHistoryFilter{Executor: "dora"}, ended, open)
 	tasks("newest first", engine.TaskHistoryFilter{Page: engine.Page{Sort: "createAt", Desc: true}}, open, ended)
 	if err := f.s.DeleteTaskHistory(f.ctx, open.ID); !errors.Is(err, engine.ErrConflict) {
