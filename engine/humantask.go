@@ -54,6 +54,18 @@ type HumanTask struct {
 	ClaimAt         int64          `json:"claimAt"`
 	EndAt           int64          `json:"endAt"`
 	Rev             int64          `json:"-"`
+
+	// Issue 16 (seed 003's tasks): set through Approvals.UpdateTask.
+	Category     string `json:"category"`
+	FormKey      string `json:"formKey"`
+	ParentTaskID ID     `json:"parentTaskId,omitempty"`
+	TenantID     string `json:"tenantId"` // the instance's when created
+	// LocalVars are the task-local variables (typed as instance variables), stored
+	// with the task; binary ones keep their Data.
+	LocalVars []*Variable `json:"-"`
+	// CandidatesChanged tells the store to rewrite the candidate links of an open
+	// task on update (identity links added or removed).
+	CandidatesChanged bool `json:"-"`
 }
 
 // FormField is one field of a human task's form.
@@ -99,6 +111,8 @@ type HumanTaskStore interface {
 	// UpdateHumanTask writes a task with a rev check (ErrConflict when stale).
 	UpdateHumanTask(ctx context.Context, t *HumanTask) error
 	Inbox(ctx context.Context, f InboxFilter) ([]*HumanTask, int, error)
+	// ListHumanTasks lists open tasks by TaskFilter (seed 003's task queries).
+	ListHumanTasks(ctx context.Context, f TaskFilter) ([]*HumanTask, int, error)
 }
 
 // Directory answers who belongs to which group, for candidates.

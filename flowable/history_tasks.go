@@ -55,6 +55,13 @@ func (a *API) historicTaskOf(c *fiber.Ctx, r *engine.TaskRecord) historicTask {
 		TaskDefinitionKey: r.TaskID, Priority: r.Priority, DueDate: isoTime(r.DueAt, loc), URL: historicTaskURL(c, id),
 		Variables: []restVariable{}, TenantID: r.TenantID, CaseInstanceID: inst, CaseInstanceURL: historicCaseURL(c, inst),
 		CaseDefinitionID: def, CaseDefinitionURL: baseURL(c) + "/cmmn-repository/case-definitions/" + def}
+	t.Category, t.FormKey = strPtr(r.Category), strPtr(r.FormKey)
+	if r.ParentTaskID != 0 {
+		t.ParentTaskID = strPtr(r.ParentTaskID.String())
+	}
+	if r.HumanTask.TenantID != "" {
+		t.TenantID = r.HumanTask.TenantID
+	}
 	if r.EndAt > 0 {
 		d := r.EndAt - r.CreateAt
 		t.DurationInMillis = &d

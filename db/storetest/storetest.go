@@ -83,6 +83,8 @@ var tests = []struct {
 	{"Inbox", testInbox},
 	{"InboxPagingAndSorting", testInboxPagingAndSorting},
 	{"ApprovalEndClosesTasks", testApprovalEndClosesTasks},
+	{"HumanTaskFields", testHumanTaskFields},
+	{"ListHumanTasks", testListHumanTasks},
 	// Identity.
 	{"Users", testUsers},
 	{"ListUsers", testListUsers},
