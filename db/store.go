@@ -24,6 +24,9 @@ type Store interface {
 	// InstanceLinks, AddInstanceLink, RemoveInstanceLink: identity links added to instances.
 	engine.InstanceLinkStore
 
+	// TaskHistory, VariableHistory, DeleteTaskHistory: the kept rows as history.
+	engine.HistoryStore
+
 	// CronSlots lists the claimed slots of a process, oldest first (diagnostics).
 	CronSlots(ctx context.Context, processID string) ([]CronSlot, error)
 	// Ping checks that the database answers to reads and writes.

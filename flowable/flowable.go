@@ -49,7 +49,8 @@ type Definitions interface {
 type Runtime interface {
 	ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error)
 	Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error)
-	caseRuntime // case_instances.go
+	caseRuntime    // case_instances.go
+	historyRuntime // history.go
 }
 
 // Identity authenticates callers (identity.Service: it throttles password checks and
@@ -78,6 +79,8 @@ type Deps struct {
 
 	// InstanceLinks keeps the identity links added to case instances (the store).
 	InstanceLinks engine.InstanceLinkStore
+	// History queries the human tasks and variables kept, ended or not (the store).
+	History engine.HistoryStore
 }
 
 // Config tunes the API.
@@ -161,7 +164,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}, slices.Concat(a.caseRoutes(), a.taskRoutes())...)
+	}, slices.Concat(a.caseRoutes(), a.taskRoutes(), a.historyRoutes())...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is

@@ -83,6 +83,31 @@ var instanceSorts = sorting{
 
 // ListInstances implements engine.RuntimeStore.
 func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, int, error) {
+	if (f.Finished || f.EndedAfter > 0 || f.EndedBefore > 0) && !f.Unfinished {
+		// The ended instances are most of the table: their total is every match less
+		// the unfinished ones (a partial index's few), both of which the store counts
+		// cheaply (the end's bounds from their index), where checking each match's
+		// status walks them all. The page then reads the rows in its order.
+		all := f
+		all.Finished, all.Page = false, engine.Page{Sort: f.Sort, Desc: f.Desc}
+		_, n, err := d.listInstances(ctx, all, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		all.Unfinished = true
+		_, unfinished, err := d.listInstances(ctx, all, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		total := max(n-unfinished, 0)
+		f.Finished = true
+		return d.listInstances(ctx, f, &total)
+	}
+	return d.listInstances(ctx, f, nil)
+}
+
+// listInstances is ListInstances; known, when not nil, is the total (not counted).
+func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, known *int) ([]*engine.Instance, int, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) { conds, args = append(conds, cond), append(args, v) }
@@ -130,13 +155,22 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
 	}
 	if f.Finished {
-		conds = append(conds, "status IN ('done','failed','canceled','timeout','skipped')")
+		// "+status": most instances have ended, so the status index would only cost the
+		// page a sort of them all; the rows are read in the page's order instead.
+		conds = append(conds, "+status IN ('done','failed','canceled','timeout')")
+	}
+	// Counting, "end_at_ms > 0" lets SQLite use the partial index workflow_inst_end;
+	// reading a page (the total known), "+end_at_ms" keeps it from the index, whose
+	// range it would have to sort.
+	after, before := "end_at_ms >= ? AND end_at_ms > 0", "end_at_ms < ? AND end_at_ms > 0"
+	if known != nil {
+		after, before = "+end_at_ms >= ?", "+end_at_ms < ? AND +end_at_ms > 0"
 	}
 	if f.EndedAfter > 0 {
-		add("end_at_ms >= ?", f.EndedAfter)
+		add(after, f.EndedAfter)
 	}
 	if f.EndedBefore > 0 {
-		add("end_at_ms < ? AND end_at_ms > 0", f.EndedBefore)
+		add(before, f.EndedBefore)
 	}
 	if u := f.InvolvedUser; u != "" {
 		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)
@@ -145,10 +179,10 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 		args = append(args, u, u, u, u)
 	}
 	if len(f.Variables) > 0 {
-		return d.listInstancesByVariables(ctx, f, conds, args)
+		return d.listInstancesByVariables(ctx, f, conds, args, known)
 	}
 	return listPage(ctx, d.read, listQuery{op: "list instances", columns: instanceColumns, from: `workflow_inst` + where(conds),
-		args: args, order: instanceSorts}, f.Page, func(r *sql.Rows) (*engine.Instance, error) { return scanInstance(r) })
+		args: args, order: instanceSorts, known: known}, f.Page, func(r *sql.Rows) (*engine.Instance, error) { return scanInstance(r) })
 }
 
 // InstancesToResume implements engine.RuntimeStore: every instance that is pending or

@@ -55,6 +55,7 @@ type listQuery struct {
 	from    string // tables, joins and WHERE, without the FROM keyword and the order
 	args    []any  // of from's placeholders
 	order   sorting
+	known   *int // the total when the caller knows it (not counted then)
 }
 
 // listPage runs a list query on the readers: the rows of the page, each read by scan,
@@ -65,7 +66,9 @@ func listPage[T any](ctx context.Context, conn *sql.DB, q listQuery, page engine
 		return nil, 0, fmt.Errorf("%s: %w", q.op, err)
 	}
 	var total int
-	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+q.from, q.args...).Scan(&total); err != nil {
+	if q.known != nil {
+		total = *q.known
+	} else if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+q.from, q.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("%s: count: %w", q.op, err)
 	}
 	// "?" after numbered parameters (?1) takes the next number: LIMIT and OFFSET follow q.args.

@@ -275,7 +275,8 @@ func (d *Store) fewerInstances(ctx context.Context, conds []string, args []any, 
 
 // listInstancesByVariables is ListInstances with variable conditions: conds and args
 // are the instance's own conditions.
-func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceFilter, conds []string, args []any) ([]*engine.Instance, int, error) {
+// known, when not nil, is the total (not counted).
+func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceFilter, conds []string, args []any, known *int) ([]*engine.Instance, int, error) {
 	vc, err := engine.CheckVarConditions(f.Variables)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list instances: %w", err)
@@ -329,7 +330,7 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 		return `workflow_inst` + where(all), allArgs
 	}
 	fewer := false
-	if len(conds) > 0 {
+	if len(conds) > 0 && known == nil {
 		// Fewer instances meet the instance's own conditions (the unfinished ones, say)
 		// than variables the driver: count those instances instead.
 		fewer, err = d.fewerInstances(ctx, conds, args, vc[driver])
@@ -353,10 +354,12 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 		}
 	}
 	var total int
-	if err := d.read.QueryRowContext(ctx, counting, cargs...).Scan(&total); err != nil {
+	if known != nil {
+		total = *known
+	} else if err := d.read.QueryRowContext(ctx, counting, cargs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("list instances: count: %w", err)
 	}
-	if total == 0 || f.Offset >= total {
+	if total == 0 || f.Offset >= total || f.Limit == 0 {
 		return []*engine.Instance{}, total, nil
 	}
 	var from string

@@ -73,6 +73,7 @@ var tests = []struct {
 	{"InstanceLinks", testInstanceLinks},
 	{"RuntimeFilters", testRuntimeFilters},
 	{"FinishedInstances", testFinishedInstances},
+	{"History", testHistory},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},

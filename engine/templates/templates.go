@@ -212,6 +212,7 @@ func BuiltinTemplates() []Template {
 		Approval{},
 		Delay{},
 		Subprocess{},
+		Milestone{},
 		End{},
 	}
 }

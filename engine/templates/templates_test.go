@@ -13,14 +13,14 @@ func TestBuiltinIDs(t *testing.T) {
 		"manual", "webhook", "cron-timer",
 		"script", "http-request", "database-handler",
 		"exclusive-gateway", "parallel-gateway", "inclusive-gateway",
-		"approval", "delay", "subprocess", "end",
+		"approval", "delay", "subprocess", "milestone", "end",
 	}
 	r := Builtin()
 	if got := r.IDs(); !slices.Equal(got, want) {
 		t.Fatalf("IDs() = %v, want %v", got, want)
 	}
-	if r.Len() != 13 {
-		t.Fatalf("Len() = %d, want 13", r.Len())
+	if r.Len() != 14 {
+		t.Fatalf("Len() = %d, want 14", r.Len())
 	}
 	for _, id := range want {
 		tm, ok := r.Get(id)
@@ -116,7 +116,7 @@ func TestSpecsJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 13 {
+	if len(got) != 14 {
 		t.Fatalf("%d specs", len(got))
 	}
 	for _, s := range got {
