@@ -577,6 +577,25 @@ func TestTaskSessionLeaveApproval(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// History: the HR task, ended, with its priority and outcome's assignee; the
+	// instance's variables with their types, the transient one not among them.
+	r = e.call(t, "GET", "/cmmn-history/historic-task-instances/"+hr["id"].(string), "admin", nil)
+	if ht := r.obj(t); r.Status != 200 || ht["endTime"] == nil || ht["assignee"] != "hana" || ht["priority"] != 80.0 {
+		t.Fatalf("historic task: %d %s", r.Status, r.Body)
+	}
+	r = e.call(t, "GET", "/cmmn-history/historic-variable-instances?caseInstanceId="+inst, "admin", nil)
+	if r.Status != 200 {
+		t.Fatalf("historic variables: %d %s", r.Status, r.Body)
+	}
+	hist := map[string]map[string]any{}
+	for _, d := range r.obj(t)["data"].([]any) {
+		v := d.(map[string]any)["variable"].(map[string]any)
+		hist[v["name"].(string)] = v
+	}
+	if hist["hrComment"]["value"] != "ok" || hist["approvedDays"]["value"] != 5.0 || hist["approvedDays"]["type"] != "integer" ||
+		hist["days"]["value"] != 5.0 || hist["scratch"] != nil {
+		t.Fatalf("historic variables: %s", r.Body)
+	}
 }
 
 // TestTaskBadInput: malformed bodies, unknown properties, wrong types, unknown ids,
