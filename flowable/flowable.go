@@ -83,6 +83,8 @@ type Deps struct {
 
 	// InstanceLinks keeps the identity links added to case instances (the store).
 	InstanceLinks engine.InstanceLinkStore
+	// Jobs manages the job table (engine.JobAdmin): cmmn-management's jobs.
+	Jobs Jobs
 }
 
 // Config tunes the API.
@@ -166,7 +168,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}, a.caseRoutes()...)
+	}, append(a.caseRoutes(), a.jobRoutes()...)...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is

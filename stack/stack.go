@@ -59,6 +59,9 @@ type Stack struct {
 	Scheduler   *cron.Scheduler // nil with Config.NoScheduler
 	Data        *datasource.Sources
 
+	// Jobs manages the job table (the native API, the admin page, Flowable's).
+	Jobs *engine.JobAdmin
+
 	log *slog.Logger
 }
 
@@ -117,6 +120,7 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
+	s.Jobs = engine.NewJobAdmin(store, s.Runtime.WakeJobs, cfg.Now, cfg.Log)
 	if !cfg.NoScheduler {
 		s.Scheduler = cron.New(store, s.Runtime, nil, cfg.Cron, cfg.Log)
 		s.Definitions.OnChange(s.Scheduler.Reload)
