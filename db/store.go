@@ -23,6 +23,8 @@ type Store interface {
 
 	// InstanceLinks, AddInstanceLink, RemoveInstanceLink: identity links added to instances.
 	engine.InstanceLinkStore
+	// QueryJobs, GetJob, DeleteJob, DueJobNow: the jobs by queue (job management).
+	engine.JobAdminStore
 
 	// CronSlots lists the claimed slots of a process, oldest first (diagnostics).
 	CronSlots(ctx context.Context, processID string) ([]CronSlot, error)

@@ -31,6 +31,7 @@ var JobQueues = []string{JobQueueExecutable, JobQueueTimer, JobQueueSuspended, J
 // JobFilter selects jobs (the management APIs' filters). Zero values do not filter.
 type JobFilter struct {
 	Queue      string // one of JobQueues
+	Status     string // pending | dead (the row's own status)
 	ID         ID
 	InstanceID ID
 	NodeID     ID
@@ -92,6 +93,9 @@ func (a *JobAdmin) List(ctx context.Context, f JobFilter) ([]*Job, int, error) {
 	if f.Queue != "" && !isJobQueue(f.Queue) {
 		return nil, 0, InvalidField("queue", CodeOneOf, Params{"allowed": "executable, timer, suspended, dead"},
 			"unknown job queue %q: use executable, timer, suspended or dead", f.Queue)
+	}
+	if f.Status != "" && f.Status != "pending" && f.Status != "dead" {
+		return nil, 0, InvalidField("status", CodeOneOf, Params{"allowed": "pending, dead"}, "status must be pending or dead")
 	}
 	if f.TimersOnly && f.MessagesOnly {
 		return nil, 0, Errorf(ErrInvalid, "timersOnly and messagesOnly cannot be used together")

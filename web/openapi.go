@@ -80,8 +80,11 @@ func apiOps() []apiOp {
 		{method: "post", path: "/api/groups/{id}/members", tag: "identity", summary: "Add a member (admin)", body: "Member", result: "Member", status: 201},
 		{method: "delete", path: "/api/groups/{id}/members/{userId}", tag: "identity", summary: "Remove a member (admin)", status: 204},
 
-		{method: "get", path: "/api/jobs", tag: "operations", summary: "Timers, retries and continuations (?status=pending|dead) (admin)", result: "Job", list: true},
+		{method: "get", path: "/api/jobs", tag: "operations", summary: "Timers, retries and continuations (?status=pending|dead, queue=executable|timer|suspended|dead, instanceId, taskId, withException) (admin)", result: "Job", list: true},
 		{method: "post", path: "/api/jobs/{id}/retry", tag: "operations", summary: "Run a dead job again (admin)", status: 204},
+		{method: "get", path: "/api/jobs/{id}", tag: "operations", summary: "One job with its queue (admin)", result: "Job"},
+		{method: "post", path: "/api/jobs/{id}/execute", tag: "operations", summary: "Run a pending job now; a dead one is revived (admin)", status: 204},
+		{method: "delete", path: "/api/jobs/{id}", tag: "operations", summary: "Delete a job (admin)", status: 204},
 		{method: "get", path: "/api/openapi.json", tag: "operations", summary: "This document"},
 	}
 }
@@ -172,7 +175,7 @@ func apiSchemas() map[string]any {
 		"Group":     obj(map[string]any{"id": str, "name": str}),
 		"Member":    obj(map[string]any{"userId": str}, "userId"),
 		"Job": obj(map[string]any{"id": id, "kind": str, "instanceId": id, "nodeId": id, "taskId": str, "status": str, "dueAt": integer,
-			"attempts": integer, "maxAttempts": integer, "error": str}),
+			"attempts": integer, "maxAttempts": integer, "error": str, "queue": str, "processId": str, "version": integer}),
 	}
 }
 

@@ -272,6 +272,9 @@ func (s *Server) routes(app *fiber.App) {
 
 	api.Get("/jobs", admin, s.listJobs)
 	api.Post("/jobs/:id/retry", admin, s.retryJob)
+	api.Get("/jobs/:id", admin, s.getJob)
+	api.Post("/jobs/:id/execute", admin, s.executeJob)
+	api.Delete("/jobs/:id", admin, s.deleteJob)
 
 	api.Get("/tokens", s.listTokens)
 	api.Post("/tokens", s.createToken)

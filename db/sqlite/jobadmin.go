@@ -36,7 +36,9 @@ var jobAdminSorts = sorting{fields: map[string]string{"id": "job.id", "dueAt": "
 
 // QueryJobs implements engine.JobAdminStore.
 func (d *Store) QueryJobs(ctx context.Context, f engine.JobFilter) ([]*engine.Job, int, error) {
-	where := []string{"1=1"}
+	// ?1 (now) is named first in the WHERE too, so that the plain placeholders after
+	// it take 2, 3, ... in the count query (which has no columns) as in the page's.
+	where := []string{"?1 = ?1"}
 	args := []any{f.Now}
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
@@ -51,6 +53,9 @@ func (d *Store) QueryJobs(ctx context.Context, f engine.JobFilter) ([]*engine.Jo
 		add("job.status = 'pending' AND COALESCE(wi.status, '') <> 'suspended' AND job.due_at > ?1")
 	case engine.JobQueueExecutable:
 		add("job.status = 'pending' AND COALESCE(wi.status, '') <> 'suspended' AND job.due_at <= ?1")
+	}
+	if f.Status != "" {
+		add("job.status = ?", f.Status)
 	}
 	if f.ID != 0 {
 		add("job.id = ?", f.ID)

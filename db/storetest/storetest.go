@@ -77,6 +77,7 @@ var tests = []struct {
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
 	{"JobsWrittenBySteps", testJobsWrittenBySteps},
 	{"ListJobs", testListJobs},
+	{"JobQueues", testJobQueues},
 	// Human tasks.
 	{"HumanTasks", testHumanTasks},
 	{"Inbox", testInbox},
