@@ -25,6 +25,8 @@ type Store interface {
 	engine.InstanceLinkStore
 	// QueryJobs, GetJob, DeleteJob, DueJobNow: the jobs by queue (job management).
 	engine.JobAdminStore
+	// HistoryPolicies, DeleteEndedBefore: the history cleanup.
+	engine.RetentionStore
 
 	// CronSlots lists the claimed slots of a process, oldest first (diagnostics).
 	CronSlots(ctx context.Context, processID string) ([]CronSlot, error)

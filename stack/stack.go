@@ -44,6 +44,9 @@ type Config struct {
 	DataSources map[string]datasource.Spec
 	// NoScheduler leaves the cron scheduler out (Scheduler is nil).
 	NoScheduler bool
+	// Retention tunes the history cleanup (ended instances past their definition's
+	// history time-to-live).
+	Retention engine.RetentionOptions
 }
 
 // Stack is the assembled engine. Open builds it; Start starts the runtime and the
@@ -61,6 +64,8 @@ type Stack struct {
 
 	// Jobs manages the job table (the native API, the admin page, Flowable's).
 	Jobs *engine.JobAdmin
+	// Retention is the history cleanup, a background service started with the stack.
+	Retention *engine.Retention
 
 	log *slog.Logger
 }
@@ -121,6 +126,7 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
 	s.Jobs = engine.NewJobAdmin(store, s.Runtime.WakeJobs, cfg.Now, cfg.Log)
+	s.Retention = engine.NewRetention(store, cfg.Retention, cfg.Now, cfg.Log)
 	if !cfg.NoScheduler {
 		s.Scheduler = cron.New(store, s.Runtime, nil, cfg.Cron, cfg.Log)
 		s.Definitions.OnChange(s.Scheduler.Reload)
@@ -141,6 +147,9 @@ func (s *Stack) Start(ctx context.Context) error {
 			return fmt.Errorf("start cron scheduler: %w", err)
 		}
 	}
+	if err := s.Retention.Start(ctx); err != nil {
+		return fmt.Errorf("start history cleanup: %w", err)
+	}
 	return nil
 }
 
@@ -154,6 +163,7 @@ func (s *Stack) Close(ctx context.Context) error {
 	if s.Scheduler != nil {
 		errs = append(errs, s.Scheduler.Close(ctx))
 	}
+	errs = append(errs, s.Retention.Close(ctx))
 	errs = append(errs, s.Runtime.Close(ctx))
 	if err := s.Store.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))

@@ -78,6 +78,7 @@ var tests = []struct {
 	{"JobsWrittenBySteps", testJobsWrittenBySteps},
 	{"ListJobs", testListJobs},
 	{"JobQueues", testJobQueues},
+	{"HistoryRetention", testHistoryRetention},
 	// Human tasks.
 	{"HumanTasks", testHumanTasks},
 	{"Inbox", testInbox},
