@@ -109,6 +109,7 @@ func (a *Approvals) begin(ctx context.Context, s *step, t *ctask, n *NodeRun, pa
 		NodeID: n.ID, InstanceID: st.inst.ID, ProcessID: st.inst.ProcessID, ProcessName: st.inst.Name, TaskID: t.InstID,
 		Name: t.Name, Content: stringParam(params, "content", ""), Form: form, Outcomes: outcomes, Status: TaskOpen,
 		Priority: 50, CreateAt: now, History: []TaskEvent{}, CandidateUsers: []string{}, CandidateGroups: []string{},
+		TenantID: st.inst.TenantID,
 	}
 	if p, ok := params["priority"].(float64); ok {
 		base.Priority = int(min(max(p, 0), 100))

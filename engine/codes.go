@@ -72,6 +72,8 @@ const (
 	CodeNothingToChange Code = "nothing_to_change" // an update that changes nothing
 	CodeUnknownField    Code = "unknown_field"     // a field the request may not have [field]
 	CodeUnknownUser     Code = "unknown_user"      // [user] does not exist
+	CodeUserDisabled    Code = "user_disabled"     // [user] is disabled and cannot be given a task
+	CodeDoneOnly        Code = "done_only"         // a search of the done list only (add status=done)
 	CodeUnknownGroup    Code = "unknown_group"     // [group] does not exist
 	CodeBadSort         Code = "bad_sort"          // cannot sort by [sort]; [allowed]
 	CodeSchema          Code = "schema"            // trigger data breaks inputDataSchema [error] (a rule no other code names)
@@ -147,6 +149,8 @@ const (
 	CodeKeyTaken            Code = "key_taken"            // an Idempotency-Key is taken by a concurrent request
 	CodeKeyReused           Code = "key_reused"           // an Idempotency-Key was used with other data (422)
 	CodeVariableExists      Code = "variable_exists"      // the instance has a variable [name] already
+	CodeNotClaimed          Code = "not_claimed"          // the task is with its candidates already
+	CodeAlreadyAssigned     Code = "already_assigned"     // the task is assigned to [assignee] already
 
 	// Forbidden.
 	CodeNotYourTask      Code = "not_your_task"      // neither assignee nor candidate

@@ -54,6 +54,18 @@ type HumanTask struct {
 	ClaimAt         int64          `json:"claimAt"`
 	EndAt           int64          `json:"endAt"`
 	Rev             int64          `json:"-"`
+
+	// Issue 16 (seed 003's tasks): set through Approvals.UpdateTask.
+	Category     string `json:"category"`
+	FormKey      string `json:"formKey"`
+	ParentTaskID ID     `json:"parentTaskId,omitempty"`
+	TenantID     string `json:"tenantId"` // the instance's when created
+	// LocalVars are the task-local variables (typed as instance variables), stored
+	// with the task; binary ones keep their Data.
+	LocalVars []*Variable `json:"-"`
+	// CandidatesChanged tells the store to rewrite the candidate links of an open
+	// task on update (identity links added or removed).
+	CandidatesChanged bool `json:"-"`
 }
 
 // FormField is one field of a human task's form.
@@ -89,6 +101,14 @@ type InboxFilter struct {
 	Groups    []string // the user's groups
 	Status    string   // open (default) or done
 	ProcessID string
+	// The done list's search (status done only): the task's instance's business key
+	// (exact), conditions on its variables, the task's end time range (unix ms,
+	// inclusive; 0 open) and its outcome.
+	BusinessKey string
+	Variables   []VarCondition
+	EndedAfter  int64
+	EndedBefore int64
+	Outcome     string
 	Page
 }
 
@@ -99,6 +119,10 @@ type HumanTaskStore interface {
 	// UpdateHumanTask writes a task with a rev check (ErrConflict when stale).
 	UpdateHumanTask(ctx context.Context, t *HumanTask) error
 	Inbox(ctx context.Context, f InboxFilter) ([]*HumanTask, int, error)
+	// ListHumanTasks lists open tasks by TaskFilter (seed 003's task queries).
+	ListHumanTasks(ctx context.Context, f TaskFilter) ([]*HumanTask, int, error)
+	// AdminTasks lists every open task for an admin (see AdminTaskFilter).
+	AdminTasks(ctx context.Context, f AdminTaskFilter) ([]*HumanTask, int, error)
 }
 
 // Directory answers who belongs to which group, for candidates.

@@ -237,8 +237,14 @@ type InstanceFilter struct {
 	// Unfinished keeps the instances that have not ended (pending, running, waiting,
 	// suspended): seed 003's runtime resources.
 	Unfinished bool
-	ID         ID  // only this instance
-	Version    int // only instances of this definition version (with ProcessID)
+	// Finished keeps the ended instances (done, failed, canceled, timeout, skipped):
+	// the history search. EndedAfter and EndedBefore bound their end time (unix ms;
+	// after inclusive, before exclusive; 0 open).
+	Finished    bool
+	EndedAfter  int64
+	EndedBefore int64
+	ID          ID  // only this instance
+	Version     int // only instances of this definition version (with ProcessID)
 	// Variables are conditions on process variables, all of which must hold (seed
 	// 003's query bodies; see VarCondition).
 	Variables []VarCondition

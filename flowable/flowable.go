@@ -52,11 +52,6 @@ type Runtime interface {
 	caseRuntime // case_instances.go
 }
 
-// HumanTasks completes an approval's task (a plan item's trigger).
-type HumanTasks interface {
-	CompleteTask(ctx context.Context, u *engine.User, id engine.ID, in engine.TaskInput) (*engine.HumanTask, error)
-}
-
 // Identity authenticates callers (identity.Service: it throttles password checks and
 // caches verified Basic credentials briefly, keyed by a hash, dropped on every
 // identity change, so bcrypt does not run on every request).
@@ -168,7 +163,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}, append(a.caseRoutes(), a.jobRoutes()...)...)
+	}, slices.Concat(a.caseRoutes(), a.taskRoutes(), a.jobRoutes())...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is

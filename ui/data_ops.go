@@ -76,11 +76,12 @@ type InstanceFilter struct {
 	Status      string
 	From, To    string // dates YYYY-MM-DD in the server's time zone, inclusive
 	BusinessKey string // seed 003 like: % the wildcard, else a substring
+	Var         VarFilter
 }
 
 // active reports whether any filter is set.
 func (f InstanceFilter) active() bool {
-	return f.ProcessID != "" || f.Status != "" || f.From != "" || f.To != "" || f.BusinessKey != ""
+	return f.ProcessID != "" || f.Status != "" || f.From != "" || f.To != "" || f.BusinessKey != "" || f.Var.active()
 }
 
 // InstancesData is what the instances list shows.
@@ -134,6 +135,7 @@ type InboxData struct {
 	OpenCount int    // the number of open tasks, for the tab's badge
 	Sort      string // createAt | priority | due (todo only)
 	Me        InboxUser
+	Done      DoneSearch // the done list's search
 }
 
 // InboxUser is who the inbox belongs to, for its script (which tasks are "mine").

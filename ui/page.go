@@ -64,6 +64,7 @@ func navItems(p Page) []navItem {
 		{Key: "nav.processes", Href: "/processes"},
 		{Key: "nav.instances", Href: "/instances"},
 		{Key: "nav.inbox", Href: "/inbox"},
+		{Key: "nav.history", Href: "/history"},
 	}
 	if p.IsAdmin() {
 		items = append(items, navItem{Key: "nav.admin", Href: "/admin"})

@@ -140,6 +140,9 @@ func (s *Server) listInstances(c *fiber.Ctx) error {
 	if f.StartedBefore, err = timeParam(c, "startedBefore"); err != nil {
 		return err
 	}
+	if f.Variables, err = varCondition(c); err != nil {
+		return err
+	}
 	if p := c.Query("parent"); p != "" {
 		if f.ParentID, err = engine.ParseID(p); err != nil {
 			return engine.InvalidField("parent", engine.CodeBadID, nil, "parent must be an instance id")

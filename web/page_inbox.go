@@ -12,7 +12,8 @@ import (
 // The inbox page (待办/已办) and its rows, which the inbox's script also
 // fetches one at a time when a task arrives live.
 
-// inbox handles GET /inbox[?tab=done][&sort=priority|due][&completed=<task id>].
+// inbox handles GET /inbox[?tab=done|all][&sort=priority|due][&completed=<task id>]; the
+// done tab searches (doneSearch), the all tab is the admin's (inboxAll).
 func (p *pages) inbox(c *fiber.Ctx) error {
 	u := caller(c)
 	page, err := pageParams(c)
@@ -20,8 +21,11 @@ func (p *pages) inbox(c *fiber.Ctx) error {
 		return err
 	}
 	tab := "todo"
-	if c.Query("tab") == "done" {
+	switch c.Query("tab") {
+	case "done":
 		tab = "done"
+	case "all":
+		return p.inboxAll(c)
 	}
 	d := ui.InboxData{Page: p.frame(c, p.tr(c).T("inbox.title")), Tab: tab, Me: ui.InboxUser{ID: u.ID, Groups: u.Groups}}
 	if d.Me.Groups == nil {
@@ -31,6 +35,9 @@ func (p *pages) inbox(c *fiber.Ctx) error {
 	if tab == "done" {
 		f.Status = engine.TaskDone
 		f.Page.Sort, f.Page.Desc = "endAt", true
+		if d.Done, err = p.doneSearch(c, &f); err != nil {
+			return err
+		}
 	} else {
 		switch s := c.Query("sort"); s {
 		case "priority":
@@ -45,7 +52,7 @@ func (p *pages) inbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.Pager = ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(tasks), Total: total, Base: listBase(c, "/inbox", "tab", "sort")}
+	d.Pager = ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(tasks), Total: total, Base: listBase(c, "/inbox", "tab", "sort", "businessKey", "outcome", "from", "to", "varName", "varOp", "varType", "varValue")}
 	now := time.Now().UnixMilli()
 	for _, t := range tasks {
 		d.Rows = append(d.Rows, taskRow(t, u, now))

@@ -25,6 +25,9 @@ func (p *pages) instances(c *fiber.Ctx) error {
 	fl := ui.InstanceFilter{ProcessID: query(c, "process"), Status: query(c, "status"), From: query(c, "from"), To: query(c, "to"),
 		BusinessKey: strings.TrimSpace(query(c, "businessKey"))}
 	f := engine.InstanceFilter{ProcessID: fl.ProcessID, Status: fl.Status, BusinessKeyLike: fl.BusinessKey, Page: page}
+	if fl.Var, f.Variables, err = pageVarFilter(c); err != nil {
+		return err
+	}
 	loc := p.s.cfg.Location
 	if fl.From != "" {
 		from, err := parseDay(fl.From, "from", loc)
@@ -52,7 +55,7 @@ func (p *pages) instances(c *fiber.Ctx) error {
 		return err
 	}
 	d := ui.InstancesData{Page: p.frame(c, p.tr(c).T("instances.title")), Filter: fl, AllUsers: all,
-		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to", "businessKey")}}
+		Pager: ui.Pager{Offset: page.Offset, Limit: page.Limit, Count: len(list), Total: total, Base: listBase(c, "/instances", "process", "status", "from", "to", "businessKey", "varName", "varOp", "varType", "varValue")}}
 	for _, in := range list {
 		d.Rows = append(d.Rows, ui.InstanceRow{ID: in.ID.String(), ProcessID: in.ProcessID, Name: in.Name, Status: in.Status,
 			Executor: in.Executor, TriggerApp: in.TriggerApp, Error: in.Error, Version: in.Version,

@@ -17,6 +17,7 @@ const maxPickList = 500
 func (p *pages) opsRoutes(app *fiber.App) {
 	app.Get("/instances", p.requireSession, p.instances)
 	app.Get("/instances/:instId", p.requireSession, p.instance)
+	app.Get("/history", p.requireSession, p.history)
 	app.Get("/inbox", p.requireSession, p.inbox)
 	app.Get("/inbox/:id", p.requireSession, p.task)
 	app.Get("/inbox/:id/item", p.requireSession, p.taskItem)

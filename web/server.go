@@ -272,6 +272,8 @@ func (s *Server) routes(app *fiber.App) {
 	for _, action := range []string{"claim", "unclaim", "delegate", "resolve"} {
 		api.Post("/taskInst/:id/"+action, s.taskAction(action))
 	}
+	api.Get("/admin/taskInsts", admin, s.adminTaskInsts)
+	api.Post("/taskInst/:id/reassign", admin, s.reassignTaskInst)
 
 	api.Get("/jobs", admin, s.listJobs)
 	api.Post("/jobs/:id/retry", admin, s.retryJob)

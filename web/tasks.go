@@ -19,6 +19,8 @@ type HumanTasks interface {
 	Resolve(ctx context.Context, u *engine.User, id engine.ID, comment string) (*engine.HumanTask, error)
 	CompleteTask(ctx context.Context, u *engine.User, id engine.ID, in engine.TaskInput) (*engine.HumanTask, error)
 	Describe(ctx context.Context, id engine.ID) (*engine.InstanceView, error)
+	AdminTasks(ctx context.Context, u *engine.User, f engine.AdminTaskFilter) ([]engine.AdminTask, int, error)
+	Reassign(ctx context.Context, u *engine.User, id engine.ID, to, comment string) (*engine.HumanTask, error)
 }
 
 // taskDetail is a human task with its process context.
@@ -27,13 +29,18 @@ type taskDetail struct {
 	Instance *engine.Instance `json:"instance"`
 }
 
-// listTaskInsts handles GET /api/taskInsts?user=&status=open|done&processId=&sort=createAt|priority|due.
+// listTaskInsts handles GET /api/taskInsts?user=&status=open|done&processId=&sort=createAt|priority|due;
+// the done list also takes businessKey, outcome, endedAfter, endedBefore and a
+// variable condition (varName, varOp, varType, varValue).
 func (s *Server) listTaskInsts(c *fiber.Ctx) error {
 	page, err := pageParams(c)
 	if err != nil {
 		return err
 	}
 	f := engine.InboxFilter{User: query(c, "user"), Status: query(c, "status"), ProcessID: query(c, "processId"), Page: page}
+	if err := doneFilter(c, &f); err != nil {
+		return err
+	}
 	tasks, total, err := s.deps.Tasks.Inbox(c.UserContext(), caller(c), f)
 	if err != nil {
 		return err

@@ -17,9 +17,9 @@ func seedInbox(b *testing.B, d *Store, total int) {
 	stmts := []string{
 		`INSERT INTO workflow (id, proc_id, name, create_at, update_at) VALUES (1, 'proc-bench001', 'bench', 0, 0)`,
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 1000)
-		 INSERT INTO workflow_inst (uid, workflow_id, workflow_version, status, create_at, update_at) SELECT i, 1, 1, 'waiting', 0, 0 FROM n`,
-		`INSERT INTO node_inst (uid, workflow_uid, node_id, template, status, create_at, update_at)
-		 SELECT uid, uid, 'task-ap', 'approval', 'waiting', 0, 0 FROM workflow_inst`,
+		 INSERT INTO workflow_inst (id, uid, workflow_id, workflow_version, status, create_at, update_at) SELECT i, i, 1, 1, 'waiting', 0, 0 FROM n`,
+		`INSERT INTO node_inst (id, uid, workflow_uid, node_id, template, status, create_at, update_at)
+		 SELECT uid, uid, uid, 'task-ap', 'approval', 'waiting', 0, 0 FROM workflow_inst`,
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ?)
 		 INSERT INTO task_inst (id, node_inst_uid, workflow_inst_uid, workflow_id, process_name, task_id, name, content, outcomes,
 		   assignee, "user", status, priority, create_at, end_at)

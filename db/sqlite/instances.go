@@ -129,6 +129,15 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	if f.Unfinished { // as written in the partial index workflow_inst_unfinished
 		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
 	}
+	if f.Finished {
+		conds = append(conds, "status IN ('done','failed','canceled','timeout','skipped')")
+	}
+	if f.EndedAfter > 0 {
+		add("end_at_ms >= ?", f.EndedAfter)
+	}
+	if f.EndedBefore > 0 {
+		add("end_at_ms < ? AND end_at_ms > 0", f.EndedBefore)
+	}
 	if u := f.InvolvedUser; u != "" {
 		conds = append(conds, `(executor = ? OR uid IN (SELECT workflow_inst_uid FROM instance_link WHERE user_id = ?)
 			OR uid IN (SELECT workflow_inst_uid FROM task_inst WHERE assignee = ?)

@@ -72,6 +72,7 @@ var tests = []struct {
 	{"BusinessKeysAndTenants", testBusinessKeysAndTenants},
 	{"InstanceLinks", testInstanceLinks},
 	{"RuntimeFilters", testRuntimeFilters},
+	{"FinishedInstances", testFinishedInstances},
 	// Jobs.
 	{"JobLeases", testJobLeases},
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
@@ -84,6 +85,10 @@ var tests = []struct {
 	{"Inbox", testInbox},
 	{"InboxPagingAndSorting", testInboxPagingAndSorting},
 	{"ApprovalEndClosesTasks", testApprovalEndClosesTasks},
+	{"HumanTaskFields", testHumanTaskFields},
+	{"ListHumanTasks", testListHumanTasks},
+	{"AdminTasks", testAdminTasks},
+	{"DoneSearch", testDoneSearch},
 	// Identity.
 	{"Users", testUsers},
 	{"ListUsers", testListUsers},

@@ -13,6 +13,8 @@ export const pages = {
   inbox: "./inbox.js",
   task: "./task.js",
   admin: "./admin.js",
+  admintasks: "./admintasks.js",
+  history: "./history.js",
 };
 
 /**
