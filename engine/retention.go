@@ -42,10 +42,12 @@ type RetentionOptions struct {
 	// Interval between background cleanups; default 1h; negative: never in the
 	// background (Cleanup still runs on demand).
 	Interval time.Duration
-	// Batch is how many instances one transaction deletes; default 200.
+	// Batch is how many instances one transaction deletes; default 32 (a few ms of
+	// the writer: a step that queues behind a batch waits that long).
 	Batch int
 	// Pause between two batches, so that the single writer serves the steps queued
-	// meanwhile first; default 2ms.
+	// meanwhile first: at least this (default 2ms) and at least as long as the batch
+	// took, so that the cleanup never holds the writer more than half the time.
 	Pause time.Duration
 }
 
@@ -86,7 +88,7 @@ func NewRetention(store RetentionStore, opts RetentionOptions, now func() time.T
 		opts.Interval = time.Hour
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 200
+		opts.Batch = 32
 	}
 	if opts.Pause <= 0 {
 		opts.Pause = 2 * time.Millisecond
@@ -178,7 +180,9 @@ func (r *Retention) Cleanup(ctx context.Context) (*CleanupReport, error) {
 	for _, p := range policies {
 		cutoff := r.now().Add(-time.Duration(p.Days) * 24 * time.Hour).UnixMilli()
 		for {
+			t0 := time.Now()
 			n, err := r.store.DeleteEndedBefore(ctx, p.ProcessID, cutoff, r.opts.Batch)
+			took := time.Since(t0)
 			if err != nil {
 				return rep, err
 			}
@@ -193,7 +197,7 @@ func (r *Retention) Cleanup(ctx context.Context) (*CleanupReport, error) {
 			select {
 			case <-ctx.Done():
 				return rep, context.Cause(ctx)
-			case <-time.After(r.opts.Pause):
+			case <-time.After(max(r.opts.Pause, took)):
 			}
 		}
 	}
