@@ -23,6 +23,10 @@ type Store interface {
 
 	// InstanceLinks, AddInstanceLink, RemoveInstanceLink: identity links added to instances.
 	engine.InstanceLinkStore
+	// QueryJobs, GetJob, DeleteJob, DueJobNow: the jobs by queue (job management).
+	engine.JobAdminStore
+	// HistoryPolicies, DeleteEndedBefore: the history cleanup.
+	engine.RetentionStore
 
 	// TaskHistory, VariableHistory, DeleteTaskHistory: the kept rows as history.
 	engine.HistoryStore

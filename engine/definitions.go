@@ -218,6 +218,9 @@ func checkDefinitionLabels(p *Process) error {
 	if err := checkLabel("tenantId", p.TenantID); err != nil {
 		return err
 	}
+	if err := checkHistoryTTL(p.HistoryTTLDays); err != nil {
+		return err
+	}
 	return checkLabel("category", p.Category)
 }
 

@@ -179,6 +179,11 @@ type Job struct {
 	LockExpiry  int64  `json:"lockExpiry"`
 	Error       string `json:"error"`
 	CreateAt    int64  `json:"createAt"`
+	// Queue, ProcessID and Version are read with the job by the management queries
+	// (JobAdminStore), not stored.
+	Queue     string `json:"queue,omitempty"`
+	ProcessID string `json:"processId,omitempty"`
+	Version   int    `json:"version,omitempty"`
 }
 
 // Step is everything one execution step writes, committed atomically.

@@ -45,6 +45,11 @@ type Process struct {
 	Tasks        []*Task `json:"tasks"`
 	CreateAt     int64   `json:"createAt"` // read-only: unix ms
 	UpdateAt     int64   `json:"updateAt"` // read-only: unix ms
+
+	// HistoryTTLDays is the history time-to-live: ended instances older than this many
+	// days are deleted by the history cleanup (Retention); 0 keeps them for ever. BPMN
+	// camunda:historyTimeToLive maps to it.
+	HistoryTTLDays int `json:"historyTimeToLive"`
 }
 
 // Task is one node of a process.

@@ -81,6 +81,8 @@ type Deps struct {
 	InstanceLinks engine.InstanceLinkStore
 	// History queries the human tasks and variables kept, ended or not (the store).
 	History engine.HistoryStore
+	// Jobs manages the job table (engine.JobAdmin): cmmn-management's jobs.
+	Jobs Jobs
 }
 
 // Config tunes the API.
@@ -164,7 +166,7 @@ func (a *API) routes() []route {
 		{"GET", "/cmmn-runtime/plan-item-instances", "", "List plan item instances", a.listPlanItems},
 		{"GET", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Get a plan item instance", a.getPlanItem},
 		{"PUT", "/cmmn-runtime/plan-item-instances/:planItemInstanceId", "", "Act on a plan item instance", a.actOnPlanItem},
-	}, slices.Concat(a.caseRoutes(), a.taskRoutes(), a.historyRoutes())...)
+	}, slices.Concat(a.caseRoutes(), a.taskRoutes(), a.historyRoutes(), a.jobRoutes())...)
 }
 
 // Mount serves the API under Prefix on r (the web server's app): every request is

@@ -44,6 +44,9 @@ type Config struct {
 	DataSources map[string]datasource.Spec
 	// NoScheduler leaves the cron scheduler out (Scheduler is nil).
 	NoScheduler bool
+	// Retention tunes the history cleanup (ended instances past their definition's
+	// history time-to-live).
+	Retention engine.RetentionOptions
 }
 
 // Stack is the assembled engine. Open builds it; Start starts the runtime and the
@@ -58,6 +61,11 @@ type Stack struct {
 	Tasks       HumanTasks      // the inbox and task actions (web.HumanTasks)
 	Scheduler   *cron.Scheduler // nil with Config.NoScheduler
 	Data        *datasource.Sources
+
+	// Jobs manages the job table (the native API, the admin page, Flowable's).
+	Jobs *engine.JobAdmin
+	// Retention is the history cleanup, a background service started with the stack.
+	Retention *engine.Retention
 
 	log *slog.Logger
 }
@@ -117,6 +125,8 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
+	s.Jobs = engine.NewJobAdmin(store, s.Runtime.WakeJobs, cfg.Now, cfg.Log)
+	s.Retention = engine.NewRetention(store, cfg.Retention, cfg.Now, cfg.Log)
 	if !cfg.NoScheduler {
 		s.Scheduler = cron.New(store, s.Runtime, nil, cfg.Cron, cfg.Log)
 		s.Definitions.OnChange(s.Scheduler.Reload)
@@ -137,6 +147,9 @@ func (s *Stack) Start(ctx context.Context) error {
 			return fmt.Errorf("start cron scheduler: %w", err)
 		}
 	}
+	if err := s.Retention.Start(ctx); err != nil {
+		return fmt.Errorf("start history cleanup: %w", err)
+	}
 	return nil
 }
 
@@ -150,6 +163,7 @@ func (s *Stack) Close(ctx context.Context) error {
 	if s.Scheduler != nil {
 		errs = append(errs, s.Scheduler.Close(ctx))
 	}
+	errs = append(errs, s.Retention.Close(ctx))
 	errs = append(errs, s.Runtime.Close(ctx))
 	if err := s.Store.Close(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))

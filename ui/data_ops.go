@@ -208,6 +208,7 @@ type AdminToken struct {
 // AdminJob is a timer, retry or continuation of the engine.
 type AdminJob struct {
 	ID, Kind, InstanceID, TaskID, Status, Error string
+	Queue                                       string // executable | timer | suspended | dead
 	DueAt, CreateAt                             int64
 	Attempts, MaxAttempts                       int
 }
@@ -222,6 +223,7 @@ type AdminData struct {
 	TokenUser string // whose tokens are listed
 	Jobs      []AdminJob
 	JobStatus string // "" (all), pending, dead
+	JobQueue  string // "" (all), executable, timer, suspended, dead
 	Pager     Pager
 	Query     string   // the user search
 	AllUsers  []Option // every user, for pickers

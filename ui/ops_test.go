@@ -204,11 +204,14 @@ func TestAdminPage(t *testing.T) {
 		`Never used`, `Never`, `data-action="new-token" data-user="lisi"`, `data-token-secret`, "shown only once")
 
 	d.Tab = "jobs"
-	d.JobStatus = "dead"
-	d.Jobs = []AdminJob{{ID: "99", Kind: "retry", InstanceID: "42", TaskID: "task-x", Status: "dead", Error: "boom", Attempts: 5, MaxAttempts: 5}}
+	d.JobQueue = "dead"
+	d.Jobs = []AdminJob{{ID: "99", Kind: "retry", InstanceID: "42", TaskID: "task-x", Status: "dead", Queue: "dead", Error: "boom", Attempts: 5, MaxAttempts: 5},
+		{ID: "98", Kind: "timer", InstanceID: "43", TaskID: "task-y", Status: "pending", Queue: "timer", Attempts: 0, MaxAttempts: 5}}
 	html = render(t, AdminPage(d))
-	mustContain(t, html, `class="segment active" href="/admin?status=dead&amp;tab=jobs"`, `Task retry`, `href="/instances/42"`,
-		`<span class="pill pill-failed">Dead</span>`, `data-action="retry-job" data-id="99"`, `5/5`)
+	mustContain(t, html, `class="segment active" href="/admin?queue=dead&amp;tab=jobs"`, `Task retry`, `href="/instances/42"`,
+		`<span class="pill pill-failed">Dead</span>`, `data-action="retry-job" data-id="99"`, `5/5`,
+		`<span class="pill pill-waiting">Scheduled</span>`, `data-action="execute-job" data-id="98"`, `data-action="delete-job" data-id="98"`)
+	mustNotContain(t, html, `data-action="execute-job" data-id="99"`)
 
 	zh := render(t, AdminPage(AdminData{Page: opsPage(ZhCN, "admin", "/admin"), Tab: "jobs"}))
 	mustContain(t, zh, "系统管理", "没有作业", "API 令牌")

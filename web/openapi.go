@@ -82,8 +82,12 @@ func apiOps() []apiOp {
 		{method: "post", path: "/api/groups/{id}/members", tag: "identity", summary: "Add a member (admin)", body: "Member", result: "Member", status: 201},
 		{method: "delete", path: "/api/groups/{id}/members/{userId}", tag: "identity", summary: "Remove a member (admin)", status: 204},
 
-		{method: "get", path: "/api/jobs", tag: "operations", summary: "Timers, retries and continuations (?status=pending|dead) (admin)", result: "Job", list: true},
+		{method: "get", path: "/api/jobs", tag: "operations", summary: "Timers, retries and continuations (?status=pending|dead, queue=executable|timer|suspended|dead, instanceId, taskId, withException) (admin)", result: "Job", list: true},
 		{method: "post", path: "/api/jobs/{id}/retry", tag: "operations", summary: "Run a dead job again (admin)", status: 204},
+		{method: "get", path: "/api/jobs/{id}", tag: "operations", summary: "One job with its queue (admin)", result: "Job"},
+		{method: "post", path: "/api/jobs/{id}/execute", tag: "operations", summary: "Run a pending job now; a dead one is revived (admin)", status: 204},
+		{method: "delete", path: "/api/jobs/{id}", tag: "operations", summary: "Delete a job (admin)", status: 204},
+		{method: "post", path: "/api/history/cleanup", tag: "operations", summary: "Delete now the ended instances past their definition's historyTimeToLive; answers what it removed (admin)", result: "CleanupReport"},
 		{method: "get", path: "/api/openapi.json", tag: "operations", summary: "This document"},
 	}
 }
@@ -140,7 +144,8 @@ func apiSchemas() map[string]any {
 			"engine": map[string]any{"enum": []string{"standard", "fast"}}, "status": str, "enabled": boolean, "creator": str, "executor": str,
 			"timeout": integer, "inputDataSchema": object, "outputDataSchema": object, "error": str, "extension": object, "metadata": object,
 			"version": integer, "triggerApp": str, "triggerToken": str, "tasks": arr(ref("Task")), "createAt": integer, "updateAt": integer,
-			"tenantId": str, "category": str}, "name", "tasks"),
+			"tenantId": str, "category": str, "historyTimeToLive": map[string]any{"type": "integer", "minimum": 0, "maximum": 36500,
+				"description": "days an ended instance is kept (0: for ever); BPMN camunda:historyTimeToLive"}}, "name", "tasks"),
 		"ProcessPatch":   obj(map[string]any{"name": str, "description": str, "enabled": boolean, "category": str}),
 		"Starter":        obj(map[string]any{"userId": str, "groupId": str}),
 		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),
@@ -158,7 +163,7 @@ func apiSchemas() map[string]any {
 		"InstanceView": map[string]any{"description": "the instance's fields, proc_id and the fields of the definition version it runs (not enabled, not triggerToken); where both have a field the instance's value",
 			"allOf": []any{ref("Instance"), obj(map[string]any{"proc_id": str, "description": str, "startTaskInstId": str, "endTaskInstId": str,
 				"creator": str, "timeout": integer, "inputDataSchema": object, "outputDataSchema": object, "extension": object, "metadata": object,
-				"category": str, "tasks": arr(ref("TaskView"))})}},
+				"category": str, "historyTimeToLive": integer, "tasks": arr(ref("TaskView"))})}},
 		"Action":    obj(map[string]any{"action": map[string]any{"enum": []string{"cancel", "suspend", "resume", "retry"}}}, "action"),
 		"HumanTask": obj(humanTask),
 		"InboxItem": obj(inboxItem),
@@ -178,7 +183,9 @@ func apiSchemas() map[string]any {
 		"Group":     obj(map[string]any{"id": str, "name": str}),
 		"Member":    obj(map[string]any{"userId": str}, "userId"),
 		"Job": obj(map[string]any{"id": id, "kind": str, "instanceId": id, "nodeId": id, "taskId": str, "status": str, "dueAt": integer,
-			"attempts": integer, "maxAttempts": integer, "error": str}),
+			"attempts": integer, "maxAttempts": integer, "error": str, "queue": str, "processId": str, "version": integer}),
+		"CleanupReport": obj(map[string]any{"deleted": integer, "processes": map[string]any{"type": "object", "additionalProperties": integer},
+			"batches": integer, "startAt": integer, "endAt": integer}),
 	}
 }
 

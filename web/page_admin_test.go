@@ -32,7 +32,9 @@ func TestAdminPages(t *testing.T) {
 	_, body = e.page(t, "/admin?tab=tokens&user=nobody", admin, "en")
 	mustHave(t, "tokens of an unknown user fall back to mine", body, `<option value="admin" selected>`)
 	_, body = e.page(t, "/admin?tab=jobs&status=dead", admin, "en")
-	mustHave(t, "jobs tab", body, "No jobs", `class="segment active" href="/admin?status=dead&amp;tab=jobs"`)
+	mustHave(t, "jobs tab (the older status link)", body, "No jobs", `class="segment active" href="/admin?queue=dead&amp;tab=jobs"`)
+	_, body = e.page(t, "/admin?tab=jobs&queue=timer", admin, "zh-CN")
+	mustHave(t, "jobs tab by queue", body, "没有作业", `class="segment active" href="/admin?queue=timer&amp;tab=jobs" data-queue="timer"`)
 
 	// Not an admin: the 403 page, in the user's language.
 	for _, user := range []string{"dora", "lisi"} {

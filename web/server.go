@@ -111,6 +111,9 @@ type Deps struct {
 	Static      fs.FS // the static/ tree, served at /static
 	Log         *slog.Logger
 	Version     string
+
+	// Retention is the history cleanup, run on demand (engine.Retention).
+	Retention Retention
 }
 
 // Server holds the handlers' dependencies.
@@ -274,6 +277,10 @@ func (s *Server) routes(app *fiber.App) {
 
 	api.Get("/jobs", admin, s.listJobs)
 	api.Post("/jobs/:id/retry", admin, s.retryJob)
+	api.Get("/jobs/:id", admin, s.getJob)
+	api.Post("/jobs/:id/execute", admin, s.executeJob)
+	api.Delete("/jobs/:id", admin, s.deleteJob)
+	api.Post("/history/cleanup", admin, s.historyCleanup)
 
 	api.Get("/tokens", s.listTokens)
 	api.Post("/tokens", s.createToken)

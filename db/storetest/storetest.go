@@ -79,6 +79,8 @@ var tests = []struct {
 	{"JobRetriesAndRevive", testJobRetriesAndRevive},
 	{"JobsWrittenBySteps", testJobsWrittenBySteps},
 	{"ListJobs", testListJobs},
+	{"JobQueues", testJobQueues},
+	{"HistoryRetention", testHistoryRetention},
 	// Human tasks.
 	{"HumanTasks", testHumanTasks},
 	{"Inbox", testInbox},

@@ -263,6 +263,10 @@ function rowActions(root, { openUser, openGroup, openToken, act }) {
         return act(b, "DELETE", `/api/tokens/${enc(id)}`);
       case "retry-job":
         return act(b, "POST", `/api/jobs/${enc(id)}/retry`);
+      case "execute-job":
+        return act(b, "POST", `/api/jobs/${enc(id)}/execute`);
+      case "delete-job":
+        return act(b, "DELETE", `/api/jobs/${enc(id)}`);
     }
   });
 }

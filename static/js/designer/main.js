@@ -209,6 +209,7 @@ const fieldKeys = {
   description: "designer.panel.description",
   engine: "designer.panel.engine",
   timeout: "designer.panel.timeout",
+  historyTimeToLive: "designer.panel.history_ttl",
   inputDataSchema: "designer.panel.inputDataSchema",
   outputDataSchema: "designer.panel.outputDataSchema",
   instId: "designer.panel.task_id",

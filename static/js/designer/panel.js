@@ -440,6 +440,9 @@ export class Panel {
     const timeout = editors.numberEditor(nextId("ptimeout"), g.meta.timeout || undefined, (v) => set({ timeout: v ?? 0 }), { min: 0, step: 1000, placeholder: t("designer.panel.none") });
     timeout.id = timeout.el.id;
     this.add(sec, "timeout", t("designer.panel.process_timeout"), timeout, { refresh: () => timeout.setValue(g.meta.timeout || undefined) });
+    const ttl = editors.numberEditor(nextId("pttl"), g.meta.historyTimeToLive || undefined, (v) => set({ historyTimeToLive: v ?? 0 }), { min: 0, max: 36500, step: 1, placeholder: t("designer.panel.history_ttl_forever") });
+    ttl.id = ttl.el.id;
+    this.add(sec, "historyTimeToLive", t("designer.panel.history_ttl"), ttl, { help: t("designer.panel.history_ttl_help"), refresh: () => ttl.setValue(g.meta.historyTimeToLive || undefined) });
     const enabled = editors.boolEditor(nextId("enabled"), g.meta.enabled !== false, (v) => set({ enabled: v }));
     enabled.id = enabled.el.querySelector("input").id;
     this.add(sec, "enabled", t("designer.panel.enabled"), enabled, { inline: true, refresh: () => enabled.setValue(g.meta.enabled !== false) });
