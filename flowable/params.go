@@ -36,11 +36,6 @@ func (q query) integer(name string) (*int64, error) {
 	return q.number(name, math.MinInt32, math.MaxInt32, "Integer")
 }
 
-// long is a Long parameter (64-bit); nil when absent.
-func (q query) long(name string) (*int64, error) {
-	return q.number(name, math.MinInt64, math.MaxInt64, "Long")
-}
-
 func (q query) number(name string, lo, hi int64, typ string) (*int64, error) {
 	if !q.has(name) {
 		return nil, nil
