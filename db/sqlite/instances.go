@@ -106,6 +106,9 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	return d.listInstances(ctx, f, nil)
 }
 
+// unfinishedCond keeps the instances that have not ended.
+const unfinishedCond = "status IN ('pending','running','waiting','suspended')"
+
 // listInstances is ListInstances; known, when not nil, is the total (not counted).
 func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, known *int) ([]*engine.Instance, int, error) {
 	var conds []string
@@ -151,8 +154,10 @@ func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, know
 	if f.Version != 0 {
 		add("workflow_version = ?", f.Version)
 	}
-	if f.Unfinished { // as written in the partial index workflow_inst_unfinished
-		conds = append(conds, "status IN ('pending','running','waiting','suspended')")
+	// As written in the partial index workflow_inst_unfinished. With variable
+	// conditions, the open variables (migration 0014) stand for it in counting.
+	if f.Unfinished && len(f.Variables) == 0 {
+		conds = append(conds, unfinishedCond)
 	}
 	if f.Finished {
 		// "+status": most instances have ended, so the status index would only cost the

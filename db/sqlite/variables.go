@@ -75,17 +75,22 @@ func (d *Store) VariableData(ctx context.Context, id engine.ID, name string) ([]
 var variableSQL = map[string]string{
 	// A binary variable written without Data (its content unchanged) keeps its content;
 	// any other type drops it.
-	"upsertVar": `INSERT INTO variable (workflow_inst_uid, name, value, update_at, type, num, text, data, content_type)
-		VALUES (?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at,
+	"upsertVar": `INSERT INTO variable (workflow_inst_uid, name, value, update_at, type, num, text, data, content_type, open)
+		VALUES (?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (workflow_inst_uid, name) DO UPDATE SET value=excluded.value, update_at=excluded.update_at, open=excluded.open,
 		type=excluded.type, num=excluded.num, text=excluded.text,
 		data=CASE WHEN excluded.type = 'binary' THEN COALESCE(excluded.data, variable.data) END,
 		content_type=excluded.content_type, rev=rev+1`,
 	"deleteVar": `DELETE FROM variable WHERE workflow_inst_uid=? AND name=?`,
 }
 
-// writeVariables sets and deletes the variables a step changed.
+// writeVariables sets and deletes the variables a step changed; each is open
+// (migration 0014) while the instance, as the step leaves it, has not ended.
 func writeVariables(tx *stepTx, s *engine.Step) error {
+	open := int64(0)
+	if len(s.Vars) > 0 && unfinished(s.Instance.Status) {
+		open = 1
+	}
 	for name, v := range s.Vars {
 		val, err := v.StoredJSON()
 		if err != nil {
@@ -99,7 +104,7 @@ func writeVariables(tx *stepTx, s *engine.Step) error {
 				data = v.Data
 			}
 		}
-		if _, err := tx.exec("upsertVar", s.Instance.ID, name, string(val), s.Instance.UpdateAt, v.Type, num, text, data, contentType); err != nil {
+		if _, err := tx.exec("upsertVar", s.Instance.ID, name, string(val), s.Instance.UpdateAt, v.Type, num, text, data, contentType, open); err != nil {
 			return fmt.Errorf("variable %s: %w", name, err)
 		}
 	}
@@ -109,6 +114,16 @@ func writeVariables(tx *stepTx, s *engine.Step) error {
 		}
 	}
 	return nil
+}
+
+// unfinished reports the statuses of an instance that has not ended, as the partial
+// index workflow_inst_unfinished and migration 0014's trigger list them.
+func unfinished(status string) bool {
+	switch status {
+	case engine.StatusPending, engine.StatusRunning, engine.StatusWaiting, engine.StatusSuspended:
+		return true
+	}
+	return false
 }
 
 // typedColumns are a variable's num and text columns.
@@ -138,6 +153,9 @@ func typedColumns(v *engine.Variable) (num, text any) {
 }
 
 // Variable conditions of instance lists.
+
+// varCondFunc builds the SQL of one condition on a variable row alias (varCondSQL).
+type varCondFunc func(c engine.VarCondition, alias string) (string, []any)
 
 // varTypeSQL restricts a condition on the variable row alias to the variables its
 // type compares with: the (name, type, num) index serves it. Strings need none: only
@@ -259,13 +277,13 @@ const countCap = 100_000
 
 // fewerInstances reports whether fewer instances meet conds than variables meet c
 // (the instances counted up to countCap, the variables up to one more, from indexes).
-func (d *Store) fewerInstances(ctx context.Context, conds []string, args []any, c engine.VarCondition) (bool, error) {
+func (d *Store) fewerInstances(ctx context.Context, conds []string, args []any, c engine.VarCondition, condSQL varCondFunc) (bool, error) {
 	var insts, vars int
 	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM workflow_inst`+where(conds)+` LIMIT ?)`,
 		append(slices.Clone(args), countCap)...).Scan(&insts); err != nil {
 		return false, err
 	}
-	part, pargs := varCondSQL(c, "v")
+	part, pargs := condSQL(c, "v")
 	if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM variable v WHERE `+part+` LIMIT ?)`,
 		append(pargs, insts+1)...).Scan(&vars); err != nil {
 		return false, err
@@ -285,11 +303,21 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	if err != nil {
 		return nil, 0, fmt.Errorf("list instances: %w", err)
 	}
+	// Among the unfinished instances, every condition is on their open variables
+	// (migration 0014's partial indexes), which also stand for the instances' status
+	// in counting; a page walking instances keeps the status condition.
+	condSQL := varCondSQL
+	if f.Unfinished {
+		condSQL = func(c engine.VarCondition, alias string) (string, []any) {
+			part, pargs := varCondSQL(c, alias)
+			return alias + ".open = 1 AND " + part, pargs
+		}
+	}
 	driver := 0
 	if len(vc) > 1 {
 		fewest := -1
 		for i, c := range vc {
-			part, pargs := varCondSQL(c, "v")
+			part, pargs := condSQL(c, "v")
 			var n int
 			if err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM variable v WHERE `+part+` LIMIT ?)`,
 				append(pargs, probeCap)...).Scan(&n); err != nil {
@@ -301,12 +329,12 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 		}
 	}
 	// matching is the driver's rows (alias v) that meet every other condition.
-	matching, margs := varCondSQL(vc[driver], "v")
+	matching, margs := condSQL(vc[driver], "v")
 	for i, c := range vc {
 		if i == driver {
 			continue
 		}
-		part, pargs := varCondSQL(c, "o")
+		part, pargs := condSQL(c, "o")
 		matching += ` AND EXISTS (SELECT 1 FROM variable o WHERE o.workflow_inst_uid = v.workflow_inst_uid AND ` + part + `)`
 		margs = append(margs, pargs...)
 	}
@@ -322,8 +350,11 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	// instanceDriven is the instances that meet conds, each checked for every condition.
 	instanceDriven := func() (string, []any) {
 		all, allArgs := slices.Clone(conds), slices.Clone(args)
+		if f.Unfinished {
+			all = append(all, unfinishedCond)
+		}
 		for _, c := range vc {
-			part, pargs := varCondSQL(c, "v")
+			part, pargs := condSQL(c, "v")
 			all = append(all, `EXISTS (SELECT 1 FROM variable v WHERE v.workflow_inst_uid = workflow_inst.uid AND `+part+`)`)
 			allArgs = append(allArgs, pargs...)
 		}
@@ -333,7 +364,7 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 	if len(conds) > 0 && known == nil {
 		// Fewer instances meet the instance's own conditions (the unfinished ones, say)
 		// than variables the driver: count those instances instead.
-		fewer, err = d.fewerInstances(ctx, conds, args, vc[driver])
+		fewer, err = d.fewerInstances(ctx, conds, args, vc[driver], condSQL)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list instances: probe: %w", err)
 		}
@@ -342,7 +373,7 @@ func (d *Store) listInstancesByVariables(ctx context.Context, f engine.InstanceF
 			counting, cargs = `SELECT COUNT(*) FROM `+from, fargs
 		}
 	}
-	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" {
+	if len(vc) == 1 && len(conds) == 0 && vc[0].Name != "" && !f.Unfinished {
 		// One condition alone: the sum over the distinct values that meet it.
 		switch vc[0].Type {
 		case engine.VarString:

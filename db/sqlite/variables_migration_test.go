@@ -87,4 +87,19 @@ func TestMigrationTypesTheVariables(t *testing.T) {
 			t.Errorf("%+v: %d instances, %v", c, total, err)
 		}
 	}
+	// Migration 0014 opened the variables of the instances that had not ended: the
+	// runtime query by variable finds instance 200 exactly while it runs.
+	var status string
+	d.read.QueryRowContext(ctx, `SELECT status FROM workflow_inst WHERE uid = 200`).Scan(&status)
+	want200 := 0
+	if unfinished(status) {
+		want200 = 1
+	}
+	var open int
+	d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM variable WHERE workflow_inst_uid = 200 AND open = 1`).Scan(&open)
+	_, total, err := d.ListInstances(ctx, engine.InstanceFilter{Unfinished: true, Page: engine.Page{Limit: 10},
+		Variables: []engine.VarCondition{{Name: "days", Operation: engine.OpGreaterThan, Value: 3.0}}})
+	if err != nil || total != want200 || open != want200*11 {
+		t.Errorf("instance 200 (%s): %d open variables, unfinished days > 3 total %d (%v); want %d, %d", status, open, total, err, want200*11, want200)
+	}
 }

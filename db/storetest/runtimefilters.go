@@ -32,7 +32,7 @@ func testRuntimeFilters(f *fixture) {
 	susp := commit(3*time.Minute, engine.StatusSuspended, 2, "", 9, "many")
 	failed := commit(4*time.Minute, engine.StatusFailed, 2, "", 9, "rare")
 
-	totals := map[string]int{"unfinished, paged": 3, "all, days > 3": 33}
+	totals := map[string]int{"unfinished, paged": 3, "all, days > 3": 33, "all, days = 5, run1 ended": 31}
 	list := func(what string, flt engine.InstanceFilter, want ...*run) {
 		f.Helper()
 		wantTotal := len(want)
@@ -72,4 +72,14 @@ func testRuntimeFilters(f *fixture) {
 	if len(ended) != 30 {
 		f.Fatal("ended")
 	}
+	// An instance that ends in a step writing no variable leaves the runtime queries
+	// by variable; one that runs again (a retry) comes back.
+	run1.in.Status = engine.StatusDone
+	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: run1.in}), "end run1")
+	list("unfinished, days = 5, run1 ended", engine.InstanceFilter{Unfinished: true, Variables: days(engine.OpEquals, 5)})
+	list("unfinished, days > 3, run1 ended", engine.InstanceFilter{Unfinished: true, Variables: days(engine.OpGreaterThan, 3)}, susp)
+	list("all, days = 5, run1 ended", engine.InstanceFilter{Variables: days(engine.OpEquals, 5), Page: engine.Page{Limit: 1}}, run1)
+	run1.in.Status = engine.StatusRunning
+	f.must(f.s.CommitStep(f.ctx, &engine.Step{Instance: run1.in}), "run run1 again")
+	list("unfinished, days = 5, run1 again", engine.InstanceFilter{Unfinished: true, Variables: days(engine.OpEquals, 5)}, run1)
 }
