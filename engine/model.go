@@ -141,6 +141,8 @@ type ProcessFilter struct {
 	// unless the user is a designer or an admin, not those started by a webhook
 	// (mayStartByHand). Enabled or not: add Enabled for that.
 	StartableBy *User
+	// IDs keeps only these processes (nil: any; empty: none).
+	IDs []string
 	Page
 }
 

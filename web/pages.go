@@ -184,17 +184,31 @@ func (p *pages) processes(c *fiber.Ctx) error {
 		return err
 	}
 	d.Total = total
-	for _, pr := range ps {
-		row := ui.ProcessRow{ID: pr.ID, Name: pr.Name, Description: pr.Description, Engine: pr.Engine,
-			TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt,
-			Category: pr.Category, Startable: !designer}
-		if designer && pr.Enabled { // designers pass the webhook rule: the candidate starters decide
-			starters, err := p.s.deps.Definitions.Starters(c.UserContext(), pr.ID)
+	// Which of the page's enabled processes a designer may start (designers pass the
+	// webhook rule: the candidate starters decide), in one query.
+	startable := map[string]bool{}
+	if designer {
+		var ids []string
+		for _, pr := range ps {
+			if pr.Enabled {
+				ids = append(ids, pr.ID)
+			}
+		}
+		if len(ids) > 0 {
+			ok, _, err := p.s.deps.Definitions.List(c.UserContext(), engine.ProcessFilter{StartableBy: u, IDs: ids,
+				Page: engine.Page{Limit: len(ids)}})
 			if err != nil {
 				return err
 			}
-			row.Startable = engine.MayStart(starters, u)
+			for _, pr := range ok {
+				startable[pr.ID] = true
+			}
 		}
+	}
+	for _, pr := range ps {
+		row := ui.ProcessRow{ID: pr.ID, Name: pr.Name, Description: pr.Description, Engine: pr.Engine,
+			TriggerApp: pr.TriggerApp, Enabled: pr.Enabled, Version: pr.Version, Creator: pr.Creator, UpdateAt: pr.UpdateAt,
+			Category: pr.Category, Startable: !designer || startable[pr.ID]}
 		if !designer && len(pr.InputDataSchema) > 0 {
 			row.InputSchema = string(pr.InputDataSchema)
 		}

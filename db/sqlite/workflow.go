@@ -132,6 +132,13 @@ func (d *Store) ListProcesses(ctx context.Context, f engine.ProcessFilter) ([]*e
 		}
 		conds, args = append(conds, cond), append(args, a...)
 	}
+	if f.IDs != nil {
+		b, err := json.Marshal(f.IDs)
+		if err != nil {
+			return nil, 0, opErr(err, "list processes")
+		}
+		conds, args = append(conds, "proc_id IN (SELECT value FROM json_each(?))"), append(args, string(b))
+	}
 	return listPage(ctx, d.read, listQuery{op: "list processes", columns: workflowColumns, from: `workflow` + where(conds),
 		args: args, order: processSorts}, f.Page, func(r *sql.Rows) (*engine.Process, error) { return scanProcess(r, false) })
 }

@@ -180,6 +180,20 @@ func testCandidateStarters(f *fixture) {
 	startable("a member of a group named like a listed user", &engine.User{ID: "zed", Groups: []string{"abe"}}, "Open")
 	startable("a member of the group ann", &engine.User{ID: "zed", Groups: []string{"ann"}}, "By user", "Open")
 	startable("nobody listed", &engine.User{ID: "bob"}, "Open")
+	// Among given processes only (the processes page asks once for its rows).
+	ps, total, err := f.s.ListProcesses(f.ctx, engine.ProcessFilter{StartableBy: &engine.User{ID: "bob"},
+		IDs: []string{byUser.ID, byGroup.ID, "proc-nothere"}, Page: engine.Page{Limit: 10}})
+	if f.must(err, "startable among ids"); len(ps) != 0 || total != 0 {
+		f.Errorf("bob among the listed processes: %d (total %d), want none", len(ps), total)
+	}
+	ps, _, err = f.s.ListProcesses(f.ctx, engine.ProcessFilter{StartableBy: &engine.User{ID: "ann"},
+		IDs: []string{byUser.ID, byGroup.ID}, Page: engine.Page{Limit: 10}})
+	if f.must(err, "startable among ids"); len(ps) != 1 || ps[0].ID != byUser.ID {
+		f.Errorf("ann among the listed processes: %v, want %s only", ps, byUser.ID)
+	}
+	if ps, _, err := f.s.ListProcesses(f.ctx, engine.ProcessFilter{IDs: []string{}, Page: engine.Page{Limit: 10}}); err != nil || len(ps) != 0 {
+		f.Errorf("no ids: %d processes, %v", len(ps), err)
+	}
 
 	f.must(f.s.RemoveStarter(f.ctx, byGroup.ID, engine.Starter{GroupID: "hr"}, "dora"), "remove hr")
 	f.wantErr(f.s.RemoveStarter(f.ctx, byGroup.ID, engine.Starter{GroupID: "hr"}, "dora"), engine.ErrNotFound, "remove hr again")
