@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -96,28 +95,7 @@ func BenchmarkHistoryQuery(b *testing.B) {
 	}
 	for _, q := range queries {
 		b.Run(q.name, func(b *testing.B) {
-			var took []time.Duration
-			total := 0
-			for b.Loop() {
-				t0 := time.Now()
-				got, tot, err := q.run(b.Context())
-				took = append(took, time.Since(t0))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if tot > 0 && got == 0 {
-					b.Fatalf("total %d but an empty page", tot)
-				}
-				total = tot
-			}
-			slices.Sort(took)
-			pct := func(p float64) float64 {
-				return float64(took[min(len(took)-1, int(p*float64(len(took))))].Microseconds()) / 1000
-			}
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
-			b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, "max-ms")
-			b.ReportMetric(float64(total), "matches")
+			measureFirstPage(b, q.run)
 		})
 	}
 }

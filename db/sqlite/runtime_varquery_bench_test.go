@@ -1,11 +1,10 @@
 package sqlite
 
 import (
+	"context"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"flowcraft/engine"
 )
@@ -50,27 +49,10 @@ func BenchmarkUnfinishedVariableQuery(b *testing.B) {
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			f := engine.InstanceFilter{Unfinished: true, Variables: q.conds, Page: engine.Page{Limit: 10, Sort: "id"}}
-			var took []time.Duration
-			total := 0
-			for b.Loop() {
-				t0 := time.Now()
-				list, tot, err := d.ListInstances(b.Context(), f)
-				took = append(took, time.Since(t0))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if tot > 0 && len(list) == 0 {
-					b.Fatalf("total %d but an empty page", tot)
-				}
-				total = tot
-			}
-			slices.Sort(took)
-			pct := func(p float64) float64 {
-				return float64(took[min(len(took)-1, int(p*float64(len(took))))].Microseconds()) / 1000
-			}
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
-			b.ReportMetric(float64(total), "matches")
+			measureFirstPage(b, func(ctx context.Context) (int, int, error) {
+				list, total, err := d.ListInstances(ctx, f)
+				return len(list), total, err
+			})
 		})
 	}
 }
