@@ -99,6 +99,30 @@ type ErrorHandler struct {
 	Backoff  float64 `json:"backoff,omitempty"`  // multiplier per retry (0 or 1 = constant)
 	Strategy string  `json:"strategy,omitempty"` // fail (default) | ignore | goto
 	Target   string  `json:"target,omitempty"`   // task id for goto
+	// Routes send a coded error (a BPMN error from an external worker, a boundary
+	// error event of an imported model) to its own task, before the strategy applies.
+	Routes []ErrorRoute `json:"routes,omitempty"`
+}
+
+// ErrorRoute sends errors with one code to a task.
+type ErrorRoute struct {
+	ErrorCode string `json:"errorCode"` // "" matches any coded error
+	Target    string `json:"target"`    // task id
+}
+
+// Route returns the target of the first route matching code ("" when none does).
+func (eh ErrorHandler) Route(code string) string {
+	for _, r := range eh.Routes {
+		if r.ErrorCode == code {
+			return r.Target
+		}
+	}
+	for _, r := range eh.Routes {
+		if r.ErrorCode == "" {
+			return r.Target
+		}
+	}
+	return ""
 }
 
 // Loop modes of a LoopHandler.

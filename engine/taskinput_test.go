@@ -111,3 +111,48 @@ func TestValidationRefusesReservedFormKey(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 }
+
+// TestValidationOfErrorRoutes: error routes need known targets and distinct codes, and
+// a route's target counts as reached (a task only an error leads to is not unreachable).
+func TestValidationOfErrorRoutes(t *testing.T) {
+	h := newHarness(t)
+	create := func(routes []any) error {
+		var p engine.Process
+		src := def("routes",
+			task_("t", "manual", "s"),
+			script("s", "return 1", "e").set("errorHandler", map[string]any{"routes": routes}),
+			script("onErr", "return 2", "e"),
+			task_("e", "end"))
+		if err := json.Unmarshal([]byte(src), &p); err != nil {
+			t.Fatal(err)
+		}
+		_, err := h.defs.Create(context.Background(), &p, "tester")
+		return err
+	}
+	if err := create([]any{map[string]any{"errorCode": "E1", "target": "onErr"}}); err != nil {
+		t.Fatalf("a routed-only task must count as reached: %v", err)
+	}
+	for name, c := range map[string]struct {
+		routes []any
+		code   engine.Code
+	}{
+		"unknown target": {[]any{map[string]any{"errorCode": "E1", "target": "nope"}}, engine.CodeUnknownTask},
+		"no target":      {[]any{map[string]any{"errorCode": "E1"}}, engine.CodeRequired},
+		"code twice": {[]any{map[string]any{"errorCode": "E1", "target": "onErr"},
+			map[string]any{"errorCode": "E1", "target": "e"}}, engine.CodeDuplicate},
+	} {
+		var ve *engine.ValidationError
+		if err := create(c.routes); !errors.As(err, &ve) || !hasCode(ve, c.code) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func hasCode(ve *engine.ValidationError, code engine.Code) bool {
+	for _, p := range ve.Problems {
+		if p.Code == code {
+			return true
+		}
+	}
+	return false
+}

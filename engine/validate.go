@@ -26,6 +26,7 @@ const (
 	maxTasks       = 2000
 	maxConnections = 64
 	maxRetry       = 100
+	maxErrorRoutes = 50
 )
 
 // Validator checks process definitions against the template registry and the script compiler.
@@ -308,6 +309,24 @@ func (v *Validator) checkErrorHandler(t *Task, ids map[string]*Task, ps *problem
 	default:
 		ps.add(id, "errorHandler.strategy", CodeOneOf, Params{"allowed": "fail, ignore, goto"}, "strategy must be fail, ignore or goto, not %q", eh.Strategy)
 	}
+	if len(eh.Routes) > maxErrorRoutes {
+		ps.add(id, "errorHandler.routes", CodeTooMany, Params{"max": maxErrorRoutes}, "at most %d error routes", maxErrorRoutes)
+		return
+	}
+	codes := make(map[string]bool, len(eh.Routes))
+	for i, r := range eh.Routes {
+		field := fmt.Sprintf("errorHandler.routes[%d]", i)
+		switch {
+		case r.Target == "":
+			ps.add(id, field+".target", CodeRequired, Params{"field": "target"}, "an error route needs a target task")
+		case ids[r.Target] == nil:
+			ps.add(id, field+".target", CodeUnknownTask, Params{"id": r.Target}, "target is unknown task %q", r.Target)
+		}
+		if codes[r.ErrorCode] {
+			ps.add(id, field+".errorCode", CodeDuplicate, Params{"value": r.ErrorCode}, "error code %q is routed twice", r.ErrorCode)
+		}
+		codes[r.ErrorCode] = true
+	}
 }
 
 func (v *Validator) checkLoopHandler(t *Task, ps *problems) {
@@ -416,9 +435,11 @@ func (v *Validator) checkGraph(p *Process, ids map[string]*Task, ps *problems) {
 				queue = append(queue, c.To)
 			}
 		}
-		if t.ErrorHandler.Strategy == StrategyGoto && ids[t.ErrorHandler.Target] != nil && !reached[t.ErrorHandler.Target] {
-			reached[t.ErrorHandler.Target] = true
-			queue = append(queue, t.ErrorHandler.Target)
+		for _, target := range errorTargets(t) {
+			if ids[target] != nil && !reached[target] {
+				reached[target] = true
+				queue = append(queue, target)
+			}
 		}
 	}
 	for _, t := range p.Tasks {
@@ -517,11 +538,26 @@ func hasExit(comp []string, ids map[string]*Task) bool {
 				return true
 			}
 		}
-		if t.ErrorHandler.Strategy == StrategyGoto && !in[t.ErrorHandler.Target] {
-			return true
+		for _, target := range errorTargets(t) {
+			if !in[target] {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// errorTargets are the tasks a failure of t may continue at: the goto target and the
+// error routes' targets.
+func errorTargets(t *Task) []string {
+	var out []string
+	if t.ErrorHandler.Strategy == StrategyGoto {
+		out = append(out, t.ErrorHandler.Target)
+	}
+	for _, r := range t.ErrorHandler.Routes {
+		out = append(out, r.Target)
+	}
+	return out
 }
 
 func isJSONObject(raw json.RawMessage) bool {
