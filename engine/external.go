@@ -16,7 +16,7 @@ const (
 // Bounds of the external task API.
 const (
 	MaxFetchTasks      = 1000                 // jobs one fetch may lock
-	MaxFetchTopics     = 100                  // topics of one fetch
+	MaxFetchTopics     = 100                  // topics of one fetch (and processes or tenants of one topic)
 	MaxLockDuration    = 365 * 24 * time.Hour // a lock (and a retry timeout) at most a year
 	MaxFetchWait       = 30 * time.Minute     // long polling at most 30 minutes (Camunda's bound)
 	MaxWorkerIDLength  = 255

@@ -143,11 +143,19 @@ func (x *ExternalTasks) begin(ctx context.Context, s *step, t *ctask, n *NodeRun
 	return r.commit(ctx, s)
 }
 
-// committed learns the external jobs a step wrote: the open ones wake the fetches
-// waiting for their topic.
+// publish announces a changed job (EventExternal).
+func (x *ExternalTasks) publish(j *ExternalJob) {
+	cp := *j
+	cp.TaskVariables = nil
+	x.r.events.Publish(Event{Type: EventExternal, ProcessID: j.ProcessID, InstanceID: j.InstanceID, External: &cp})
+}
+
+// committed learns the external jobs a step or an update wrote: each is announced,
+// and the open ones wake a fetch waiting for them.
 func (x *ExternalTasks) committed(jobs []*ExternalJob) {
 	now := x.nowMs()
 	for _, j := range jobs {
+		x.publish(j)
 		if j.State != ExternalOpen {
 			continue
 		}
@@ -196,6 +204,12 @@ func validateFetch(req *FetchRequest) error {
 			add(field+".topicName", CodeDuplicate, Params{"value": t.Topic}, "topic %q appears twice", t.Topic)
 		}
 		seen[t.Topic] = true
+		if len(t.ProcessIDs) > MaxFetchTopics {
+			add(field+".processDefinitionKeyIn", CodeTooMany, Params{"max": MaxFetchTopics}, "at most %d processes per topic", MaxFetchTopics)
+		}
+		if len(t.TenantIDs) > MaxFetchTopics {
+			add(field+".tenantIdIn", CodeTooMany, Params{"max": MaxFetchTopics}, "at most %d tenants per topic", MaxFetchTopics)
+		}
 		if t.LockDuration <= 0 || t.LockDuration > MaxLockDuration {
 			add(field+".lockDuration", CodeOutOfRange, Params{"min": 1, "max": MaxLockDuration.Milliseconds()},
 				"lockDuration must be from 1 to %d ms, got %d", MaxLockDuration.Milliseconds(), t.LockDuration.Milliseconds())
@@ -262,6 +276,9 @@ func (x *ExternalTasks) tryFetch(ctx context.Context, req *FetchRequest) ([]*Loc
 		}
 	}
 	x.wake.armAt(earliest)
+	for _, j := range jobs {
+		x.publish(j)
+	}
 	sort.Slice(jobs, func(a, b int) bool {
 		ja, jb := jobs[a], jobs[b]
 		if req.UsePriority && ja.Priority != jb.Priority {
@@ -660,6 +677,7 @@ func (x *ExternalTasks) ExtendLock(ctx context.Context, id ID, workerID string, 
 	if err := x.store.UpdateExternalJob(ctx, j); err != nil {
 		return x.raced(j, err)
 	}
+	x.publish(j)
 	return nil
 }
 
@@ -743,6 +761,7 @@ func (x *ExternalTasks) SetRetries(ctx context.Context, id ID, retries int) erro
 	if err := x.store.UpdateExternalJob(ctx, j); err != nil {
 		return x.raced(j, err)
 	}
+	x.publish(j)
 	return nil
 }
 
@@ -754,7 +773,8 @@ func (x *ExternalTasks) Get(ctx context.Context, id ID) (*ExternalJob, error) {
 	return x.get(ctx, id)
 }
 
-// List returns the jobs of the filter and their total.
+// List returns the jobs of the filter and their total; a Limit of 0 returns no jobs,
+// only the total (a count).
 func (x *ExternalTasks) List(ctx context.Context, f ExternalFilter) ([]*ExternalJob, int, error) {
 	if err := x.ready(); err != nil {
 		return nil, 0, err

@@ -64,6 +64,9 @@ type Stack struct {
 
 	// Jobs manages the job table (the native API, the admin page, Flowable's).
 	Jobs *engine.JobAdmin
+	// External is the external task service (Camunda's and Flowable's external worker
+	// APIs): Runtime.ExternalTasks().
+	External *engine.ExternalTasks
 	// Retention is the history cleanup, a background service started with the stack.
 	Retention *engine.Retention
 
@@ -125,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
+	s.External = s.Runtime.ExternalTasks()
 	s.Jobs = engine.NewJobAdmin(store, s.Runtime.WakeJobs, cfg.Now, cfg.Log)
 	s.Retention = engine.NewRetention(store, cfg.Retention, cfg.Now, cfg.Log)
 	if !cfg.NoScheduler {
