@@ -51,6 +51,8 @@ func varMap(vs []*engine.Variable) map[string]any {
 func TestExternalTaskComplete(t *testing.T) {
 	h := newHarness(t)
 	pid := h.deploy(extFlow(map[string]any{"topic": "invoice"}, nil))
+	sub := h.rt.Events().Subscribe(pid, 0, 1024)
+	defer sub.Close()
 	res, err := h.rt.StartInstance(context.Background(), pid, map[string]any{"amount": 12.5, "who": "ann"},
 		engine.StartOptions{By: "tester", Vars: map[string]any{"region": "north"}})
 	if err != nil {
@@ -63,6 +65,21 @@ func TestExternalTaskComplete(t *testing.T) {
 		t.Fatalf("job %+v", j.ExternalJob)
 	}
 	jsonEq(t, varMap(j.Variables), map[string]any{"amount": 12.5, "who": "ann", "region": "north"})
+	// Events announce the job's creation and its lock.
+	seen := map[string]bool{}
+	for deadline := time.After(10 * time.Second); !seen[engine.ExternalLocked]; {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == engine.EventExternal && ev.External.ID == j.ID {
+				seen[ev.External.State] = true
+			}
+		case <-deadline:
+			t.Fatalf("external events: %v", seen)
+		}
+	}
+	if !seen[engine.ExternalOpen] {
+		t.Fatalf("no event of the job's creation: %v", seen)
+	}
 
 	// Nothing else to fetch.
 	more, err := x.Fetch(context.Background(), engine.FetchRequest{WorkerID: "w2", MaxTasks: 5, Topics: []engine.FetchTopic{lockTopic("invoice")}})
