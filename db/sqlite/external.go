@@ -374,7 +374,7 @@ func (d *Store) ExternalScopes(ctx context.Context, instances []engine.ID) (map[
 			args[i] = id
 		}
 		in := placeholders(len(chunk))
-		rows, err := d.read.QueryContext(ctx, `SELECT uid, trigger_data FROM workflow_inst WHERE uid IN (`+in+`)`, args...)
+		rows, err := d.readQuery(ctx, `SELECT uid, trigger_data FROM workflow_inst WHERE uid IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read the trigger data of instances: %w", err)
 		}
@@ -396,7 +396,7 @@ func (d *Store) ExternalScopes(ctx context.Context, instances []engine.ID) (map[
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("read the trigger data of instances: %w", err)
 		}
-		rows, err = d.read.QueryContext(ctx, `SELECT workflow_inst_uid, name, type, value, COALESCE(content_type, ''), COALESCE(length(data), 0)
+		rows, err = d.readQuery(ctx, `SELECT workflow_inst_uid, name, type, value, COALESCE(content_type, ''), COALESCE(length(data), 0)
 			FROM variable WHERE workflow_inst_uid IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read the variables of instances: %w", err)
