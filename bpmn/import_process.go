@@ -30,7 +30,7 @@ type bnode struct {
 	exit     *bnode   // an embedded subprocess's exit point
 	kidsOf   []*bnode // an embedded subprocess's nodes
 	synth    bool     // added by the import: not reported
-	shape string // the DI element whose shape places it ("" its id)
+	shape    string   // the DI element whose shape places it ("" its id)
 	// materialize is the template a transparent node becomes when it does not have
 	// exactly one unconditional successor ("" use the default rule).
 	materialize string

@@ -405,7 +405,25 @@ func (m *procMapper) userTask(n *bnode) {
 		}
 		return out
 	}
-	assignee := users("assignee", attr("assignee"))
+	// A multi-instance's element variable as the assignee: the collection's elements
+	// are the assignees (below).
+	mi := e.kid(NSModel, "multiInstanceLoopCharacteristics")
+	elemVar := ""
+	if mi != nil {
+		elemVar = mi.vendorAttr("elementVariable")
+		if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
+			m.use(z)
+			elemVar = z.attr("", "inputElement")
+		}
+	}
+	isElemVar := func(a string) bool {
+		a = strings.TrimSpace(a)
+		return elemVar != "" && (a == "${"+elemVar+"}" || a == "#{"+elemVar+"}" || a == "="+elemVar || a == "= "+elemVar)
+	}
+	var assignee any
+	if !isElemVar(attr("assignee")) {
+		assignee = users("assignee", attr("assignee"))
+	}
 	candUsers := users("candidate users", attr("candidateUsers"))
 	candGroups := users("candidate groups", attr("candidateGroups"))
 	// Standard BPMN: humanPerformer (the assignee) and potentialOwner (candidates).
@@ -445,17 +463,12 @@ func (m *procMapper) userTask(n *bnode) {
 		}
 	}
 	// Multi-instance: one decision per element of the collection.
-	if mi := e.kid(NSModel, "multiInstanceLoopCharacteristics"); mi != nil {
+	if mi != nil {
 		mode := "all"
 		if mi.attr("", "isSequential") == "true" {
 			mode = "sequential"
 		}
 		items, how, err := m.miItems(mi)
-		elemVar := mi.vendorAttr("elementVariable")
-		if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
-			m.use(z)
-			elemVar = z.attr("", "inputElement")
-		}
 		switch {
 		case err != nil:
 			drop(err.Error())
@@ -463,16 +476,15 @@ func (m *procMapper) userTask(n *bnode) {
 			notes = append(notes, "multi-instance by cardinality: one approval by the assignees in mode "+mode)
 			t.Parameters["mode"] = param(mode)
 		default:
-			a := strings.TrimSpace(attr("assignee"))
-			if elemVar != "" && (a == "${"+elemVar+"}" || a == "#{"+elemVar+"}" || a == "="+elemVar || a == "= "+elemVar) {
-				assignee = items
-			} else {
+			if !isElemVar(attr("assignee")) {
 				notes = append(notes, "the collection's elements are the assignees")
-				assignee = items
 			}
+			assignee = items
 			t.Parameters["mode"] = param(mode)
-			if how != "" && !strings.HasPrefix(how, "each element reads as item") {
-				notes = append(notes, strings.ReplaceAll(how, "each element reads as item, not as "+elemVar+"; ", ""))
+			for _, h := range strings.Split(how, "; ") {
+				if h != "" && !strings.HasPrefix(h, "each element reads as item") {
+					notes = append(notes, h)
+				}
 			}
 		}
 	}
