@@ -339,7 +339,10 @@ type reporter struct {
 	seen  map[string]bool
 	noted map[string]bool
 	order []string
-	quiet map[string]bool // element ids whose notes the flowcraft overlay makes moot
+	// quiet are the ids of flow nodes with a flowcraft task extension: what would be
+	// dropped of the standard mapping is not, since the extension carries the task
+	// (the overlay removes their approximation notes when it applies).
+	quiet map[string]bool
 	rep   Report
 }
 
@@ -358,9 +361,6 @@ func (r *reporter) see(element, id string) {
 
 func (r *reporter) approx(element, id, how string) {
 	r.see(element, id)
-	if r.quiet[id] {
-		return
-	}
 	r.noted[element+"\x00"+id] = true
 	r.rep.Approximated = append(r.rep.Approximated, Note{Element: element, ID: id, How: how})
 }
@@ -368,7 +368,7 @@ func (r *reporter) approx(element, id, how string) {
 func (r *reporter) drop(element, id, why string) {
 	r.see(element, id)
 	if r.quiet[id] {
-		return
+		return // the element's flowcraft extension says what it is
 	}
 	r.noted[element+"\x00"+id] = true
 	r.rep.Dropped = append(r.rep.Dropped, Note{Element: element, ID: id, Why: why})

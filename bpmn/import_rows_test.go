@@ -243,7 +243,6 @@ func TestImportRow_ExternalTask(t *testing.T) {
 	if tk.Template != "external-task" || value(tk, "topic") != "charge-card" || value(tk, "retries") != 5.0 {
 		t.Fatalf("zeebe task definition: %s", asJSON(tk))
 	}
-	wantApprox(t, res.Report, "Task_Charge", "zeebe:ioMapping is not applied")
 }
 
 func TestImportRow_HTTPConnector(t *testing.T) {
@@ -716,11 +715,38 @@ func TestImportRow_AsyncFlags(t *testing.T) {
 }
 
 func TestImportRow_InputOutputMappings(t *testing.T) {
+	// External task: the input parameters join what the worker receives.
 	res := mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="x"/>
-	  <bpmn:serviceTask id="x" camunda:type="external" camunda:topic="t"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="a">1</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask></bpmn:process>`))
-	wantApprox(t, res.Report, "x", "input/output mappings are not applied")
+	  <bpmn:serviceTask id="x" camunda:type="external" camunda:topic="t"><bpmn:extensionElements><camunda:inputOutput>
+	    <camunda:inputParameter name="a">1</camunda:inputParameter>
+	    <camunda:inputParameter name="l"><camunda:list><camunda:value>x</camunda:value></camunda:list></camunda:inputParameter>
+	    <camunda:outputParameter name="o">${r}</camunda:outputParameter>
+	  </camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask></bpmn:process>`))
+	tk := taskOf(t, procOf(t, res, "p"), "x")
+	if value(tk, "variables") != `{{ ({...trigger, ...vars, a: "1"}) }}` {
+		t.Errorf("variables %v", value(tk, "variables"))
+	}
+	wantApprox(t, res.Report, "x", "input l (a list) is not applied")
+	wantApprox(t, res.Report, "x", "output mappings are not applied")
+	needExpr(t)
+	// Camunda 8's ioMapping, FEEL sources.
 	res = importFile(t, "camunda8_order.bpmn", Options{})
-	wantApprox(t, res.Report, "Task_Charge", "zeebe:ioMapping")
+	tk = taskOf(t, procOf(t, res, "Process_Order"), "Task_Charge")
+	js, _ := translateExpression("", "=amount")
+	if value(tk, "variables") != "{{ ({...trigger, ...vars, total: "+js+"}) }}" {
+		t.Errorf("variables %v", value(tk, "variables"))
+	}
+	wantNoNote(t, res.Report, "Task_Charge")
+	// Script task: the inputs are local variables of the script.
+	res = mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="x"/>
+	  <bpmn:scriptTask id="x" scriptFormat="javascript"><bpmn:extensionElements><camunda:inputOutput>
+	    <camunda:inputParameter name="rate">${base * 2}</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements>
+	    <bpmn:script>execution.setVariable("fee", rate / 100);</bpmn:script></bpmn:scriptTask></bpmn:process>`))
+	tk = taskOf(t, procOf(t, res, "p"), "x")
+	if code, _ := value(tk, "code").(string); !strings.Contains(code, "var rate = (") {
+		t.Errorf("code %s", code)
+	}
+	wantNoNote(t, res.Report, "x")
 }
 
 func TestImportRow_Ids(t *testing.T) {

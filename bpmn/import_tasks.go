@@ -1,6 +1,7 @@
 package bpmn
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -54,13 +55,12 @@ func (m *procMapper) serviceTask(n *bnode) {
 				rep.approx(n.kind, n.id, fmt.Sprintf("task priority %q is not a number; left out", p))
 			}
 		}
-		if io := e.vendorExt("inputOutput"); io != nil {
-			m.use(io)
-			rep.approx(n.kind, n.id, "input/output mappings are not applied: the worker receives the process variables and its variables become process variables")
+		fields, notes := m.inputMappings(e)
+		if len(fields) > 0 {
+			t.Parameters["variables"] = param("{{ ({...trigger, ...vars, " + strings.Join(fields, ", ") + "}) }}")
 		}
-		if e.ext().kid(nsZeebe, "ioMapping") != nil {
-			m.use(e.ext().kid(nsZeebe, "ioMapping"))
-			rep.approx(n.kind, n.id, "zeebe:ioMapping is not applied: the worker receives the process variables and its variables become process variables")
+		if len(notes) > 0 {
+			rep.approx(n.kind, n.id, strings.Join(notes, "; "))
 		}
 		if th := e.ext().kid(nsZeebe, "taskHeaders"); th != nil {
 			m.use(th)
@@ -250,16 +250,85 @@ func (m *procMapper) scriptTask(n *bnode) {
 		rep.drop(n.kind, n.id, fmt.Sprintf("the %s script cannot run (%s); a pass-through stands in its place", format, errText(err)))
 		return
 	}
+	// Input mappings: local variables the script reads by name.
+	if fields, notes := m.inputMappings(e); len(fields) > 0 || len(notes) > 0 {
+		var decl strings.Builder
+		for _, f := range fields {
+			name, js, _ := strings.Cut(f, ": ")
+			decl.WriteString("var " + name + " = (" + js + ");\n")
+		}
+		if ps2, err := scriptParams(format, decl.String()+body, e.vendorAttr("resultVariable")); err == nil {
+			ps = ps2
+		} else {
+			notes = append(notes, "the input mappings are not applied ("+errText(err)+")")
+		}
+		if len(notes) > 0 {
+			rep.approx(n.kind, n.id, strings.Join(notes, "; "))
+		}
+	}
 	t := m.newTask(n, "script")
 	for k, v := range ps {
 		t.Parameters[k] = param(v)
 	}
+	rep.see(n.kind, n.id)
+}
+
+// inputMappings reads camunda:inputOutput (and zeebe:ioMapping) input parameters as
+// "name: js" fields; what cannot be mapped (scripts, lists, maps, output
+// parameters) is said in notes.
+func (m *procMapper) inputMappings(e *elem) (fields, notes []string) {
+	add := func(name, text string) {
+		text = strings.TrimSpace(text)
+		if !identForm.MatchString(name) {
+			notes = append(notes, fmt.Sprintf("input %q is not a variable name; not applied", name))
+			return
+		}
+		switch {
+		case isExpr(text):
+			js, err := m.valueJS(text)
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("input %s = %q cannot be translated (%s); not applied", name, text, errText(err)))
+				return
+			}
+			fields = append(fields, name+": "+js)
+		default:
+			fields = append(fields, name+": "+jsQuote(text))
+		}
+	}
 	if io := e.vendorExt("inputOutput"); io != nil {
 		m.use(io)
-		rep.approx(n.kind, n.id, "input/output mappings are not applied: the script reads and sets process variables")
-	} else {
-		rep.see(n.kind, n.id)
+		for _, ip := range io.kids(io.Space, "inputParameter") {
+			if len(ip.Kids) > 0 {
+				notes = append(notes, fmt.Sprintf("input %s (a %s) is not applied", ip.attr("", "name"), ip.Kids[0].Local))
+				continue
+			}
+			add(ip.attr("", "name"), ip.Text())
+		}
+		if len(io.kids(io.Space, "outputParameter")) > 0 {
+			notes = append(notes, "output mappings are not applied: results are written to the process variables as they are")
+		}
 	}
+	if io := e.ext().kid(nsZeebe, "ioMapping"); io != nil {
+		m.use(io)
+		for _, in := range io.kids(nsZeebe, "input") {
+			src := strings.TrimSpace(in.attr("", "source"))
+			if !strings.HasPrefix(src, "=") {
+				add(in.attr("", "target"), src)
+				continue
+			}
+			add(in.attr("", "target"), src)
+		}
+		if len(io.kids(nsZeebe, "output")) > 0 {
+			notes = append(notes, "zeebe:ioMapping outputs are not applied: results are written to the process variables as they are")
+		}
+	}
+	return fields, notes
+}
+
+// jsQuote is s as a JavaScript string literal.
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // callActivity maps a call activity to subprocess.
