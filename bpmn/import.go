@@ -61,7 +61,8 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 // Metadata keys an imported definition carries.
 const (
 	// MetaBPMN is the metadata key of what the import kept of the BPMN document:
-	// processId, ids (task id → BPMN id), lanes, annotations, ... and startVars.
+	// processId, ids (task id → BPMN id), lanes, annotations, artifacts, participant,
+	// messageFlows.
 	MetaBPMN = "bpmn"
 	// MetaCandidateStarters is the metadata key of camunda:candidateStarterUsers and
 	// candidateStarterGroups ({"users": [...], "groups": [...]}); the caller applies

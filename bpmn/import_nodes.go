@@ -533,7 +533,7 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 	coll := mi.vendorAttr("collection")
 	if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
 		coll = z.attr("", "inputCollection")
-		if v := z.attr("", "inputElement"); v != "" {
+		if v := z.attr("", "inputElement"); v != "" && v != "item" {
 			notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
 		}
 		if z.attr("", "outputCollection") != "" {
@@ -545,7 +545,7 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 			coll = r.Text()
 		}
 	}
-	if v := mi.vendorAttr("elementVariable"); v != "" {
+	if v := mi.vendorAttr("elementVariable"); v != "" && v != "item" {
 		notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
 	}
 	if c := mi.kid(NSModel, "completionCondition"); c != nil && c.Text() != "" {

@@ -75,7 +75,7 @@ type procMapper struct {
 func (im *importer) process(el *elem) (*Imported, error) {
 	m := &procMapper{im: im, el: el, bpmnID: el.attr("", "id"), nodes: map[string]*bnode{}, usedIDs: map[string]bool{},
 		ids: map[string]string{}, taskExt: map[string]string{}, called: map[string]string{}, meta: map[string]any{}, synthAfter: map[string]string{},
-		p: &engine.Process{Engine: engine.EngineStandard, Enabled: true}}
+		p: &engine.Process{Engine: engine.EngineStandard, Enabled: true, PayloadAsVariables: true}}
 	rep := im.rep
 	id := m.bpmnID
 	// Flow nodes first (ids of the form task-xxxxxxxx are kept, so they must be known
@@ -705,7 +705,7 @@ func (m *procMapper) positions() {
 
 // metadata is what the definition keeps of the document.
 func (m *procMapper) metadata() []byte {
-	b := map[string]any{"processId": m.bpmnID, "startVars": true}
+	b := map[string]any{"processId": m.bpmnID}
 	if len(m.ids) > 0 {
 		b["ids"] = m.ids
 	}

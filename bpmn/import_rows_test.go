@@ -765,16 +765,15 @@ func TestImportRow_Ids(t *testing.T) {
 		BPMN struct {
 			ProcessID string            `json:"processId"`
 			IDs       map[string]string `json:"ids"`
-			StartVars bool              `json:"startVars"`
 		} `json:"bpmn"`
 	}
 	_ = json.Unmarshal(p.Metadata, &meta)
 	if meta.BPMN.ProcessID != "proc-abcd1234" || meta.BPMN.IDs[other] != "Other" || meta.BPMN.IDs["task-start001"] != "" {
 		t.Errorf("metadata: %s", p.Metadata)
 	}
-	// Start payload fields become process variables (DESIGN §9): the flag the engine reads.
-	if !meta.BPMN.StartVars {
-		t.Errorf("startVars not set: %s", p.Metadata)
+	// Start payload fields become process variables (DESIGN §9).
+	if !p.PayloadAsVariables {
+		t.Error("payloadAsVariables not set")
 	}
 	// A BPMN process id of another form leaves the id to the server.
 	res = importFile(t, "camunda7_invoice.bpmn", Options{})

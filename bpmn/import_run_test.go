@@ -55,9 +55,9 @@ func TestImportRunsScriptAndGateway(t *testing.T) {
 		{map[string]any{"amount": 2000.0, "customer": "other"}, "Big", 20},
 		{map[string]any{"amount": 10.0, "customer": "other"}, "Small", 5},
 	} {
-		// Start payload fields are process variables for imported processes (DESIGN
-		// §9; metadata.bpmn.startVars): given here as the server will give them.
-		r, err := st.Runtime.StartInstance(ctx, def.ID, c.payload, engine.StartOptions{By: "tester", Vars: c.payload, Wait: 20 * time.Second})
+		// The payload's fields are process variables (payloadAsVariables): the script
+		// reads amount and customer by name.
+		r, err := st.Runtime.StartInstance(ctx, def.ID, c.payload, engine.StartOptions{By: "tester", Wait: 20 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
