@@ -116,6 +116,23 @@ func (m *procMapper) mapNodes() {
 		m.vendorAttrs(n.kind, id, e)
 		m.im.extensions(n.kind, id, e.ext())
 	}
+	// Inside an embedded subprocess, what ends without an end event continues after
+	// the subprocess, as BPMN's implicit end completes it.
+	for _, n := range m.order {
+		if n.exit == nil {
+			continue
+		}
+		for _, k := range n.kidsOf {
+			switch {
+			case k.exit != nil:
+				if len(k.exit.out) == 0 {
+					k.exit.implicit = []*bnode{n.exit}
+				}
+			case k.mode == nodeReal && len(k.out) == 0 && len(k.implicit) == 0 && k.kind != "endEvent":
+				k.implicit = []*bnode{n.exit}
+			}
+		}
+	}
 	// Link events: a throw continues at the catches of the same name.
 	for _, n := range m.order {
 		if n.kind != "intermediateThrowEvent" || n.mode != nodeTransparent {

@@ -70,11 +70,12 @@ type procMapper struct {
 	extra       []*bnode
 	triggerTask *engine.Task
 	synthAfter  map[string]string // added end → the task it follows
+	connected   map[*bnode]bool
 }
 
 func (im *importer) process(el *elem) (*Imported, error) {
 	m := &procMapper{im: im, el: el, bpmnID: el.attr("", "id"), nodes: map[string]*bnode{}, usedIDs: map[string]bool{},
-		ids: map[string]string{}, taskExt: map[string]string{}, called: map[string]string{}, meta: map[string]any{}, synthAfter: map[string]string{},
+		ids: map[string]string{}, taskExt: map[string]string{}, called: map[string]string{}, meta: map[string]any{}, synthAfter: map[string]string{}, connected: map[*bnode]bool{},
 		p: &engine.Process{Engine: engine.EngineStandard, Enabled: true, PayloadAsVariables: true}}
 	rep := im.rep
 	id := m.bpmnID
@@ -433,22 +434,23 @@ func (m *procMapper) passThrough(n *bnode) *engine.Task {
 // buildConnections turns sequence flows (through pass-through points) into
 // connections.
 func (m *procMapper) buildConnections() {
-	rep := m.im.rep
 	for _, n := range m.order {
-		if n.mode != nodeReal {
-			continue
+		if n.mode == nodeReal {
+			m.connect(n)
 		}
-		m.connect(n)
 	}
-	// Transparent points that had to become tasks were appended while connecting.
+	// Pass-through points that had to become tasks (appended while connecting).
 	for i := 0; i < len(m.extra); i++ {
 		m.connect(m.extra[i])
 	}
-	_ = rep
 }
 
-// connect fills the connections of the real node n.
+// connect fills the connections of the real node n (once).
 func (m *procMapper) connect(n *bnode) {
+	if m.connected[n] {
+		return
+	}
+	m.connected[n] = true
 	rep := m.im.rep
 	t := n.task
 	seen := map[string]bool{}
@@ -527,16 +529,18 @@ func (m *procMapper) resolve(n *bnode, visiting map[*bnode]bool) string {
 		}
 		return m.resolve(n.implicit[0], visiting)
 	}
-	if succ == 0 && n.materialize == "" {
+	// No successor: nothing (or, for a boundary event, an end); several successors
+	// or conditions: the point becomes a task of its own.
+	var tpl string
+	switch {
+	case succ == 0 && n.materialize == "":
 		return ""
-	}
-	// Several successors (or conditions): the point becomes a task of its own.
-	tpl := n.materialize
-	if tpl == "" {
+	case succ == 0:
+		tpl = n.materialize
+	case conditional:
+		tpl = "script" // an activity's conditional flows: each whose condition holds
+	default:
 		tpl = "parallel-gateway"
-		if conditional {
-			tpl = "script"
-		}
 	}
 	var t *engine.Task
 	if tpl == "script" {

@@ -421,6 +421,19 @@ func TestImportRow_EmbeddedSubprocess(t *testing.T) {
 	}
 	wantApprox(t, res.Report, "investigate", "flattened")
 	validate(t, imp.Process)
+	// Nested, without start events, leaving by two flows: the inner nodes without
+	// incoming flows are its entries, a parallel gateway its exit.
+	res = mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="sp"/>
+	  <bpmn:subProcess id="sp"><bpmn:subProcess id="inner"><bpmn:task id="a"/></bpmn:subProcess></bpmn:subProcess>
+	  <bpmn:sequenceFlow id="f1" sourceRef="sp" targetRef="x"/><bpmn:sequenceFlow id="f2" sourceRef="sp" targetRef="y"/><bpmn:task id="x"/><bpmn:task id="y"/></bpmn:process>`))
+	imp = procOf(t, res, "p")
+	wantJSON(t, "start", taskOf(t, imp, "s").Connections, `[{"to": "`+imp.TaskIDs["a"]+`"}]`)
+	a := taskOf(t, imp, "a")
+	exit := imp.Process.Task(a.Connections[0].To)
+	if exit == nil || exit.Template != "parallel-gateway" || asJSON(exit.Connections) != asJSON([]engine.Connection{{To: imp.TaskIDs["x"]}, {To: imp.TaskIDs["y"]}}) {
+		t.Fatalf("exit: %s", asJSON(exit))
+	}
+	validate(t, imp.Process)
 }
 
 func TestImportRow_EventSubprocessTransaction(t *testing.T) {
@@ -599,6 +612,18 @@ func TestImportRow_BoundaryError(t *testing.T) {
 	rt := taskOf(t, imp, "a").ErrorHandler.Routes
 	if len(rt) != 1 || rt[0].ErrorCode != "" || imp.Process.Task(rt[0].Target).Template != "end" {
 		t.Fatalf("catch-all boundary: %s", asJSON(rt))
+	}
+	validate(t, imp.Process)
+	// A boundary event with two flows: a parallel gateway continues at both.
+	res = mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="a"/>
+	  <bpmn:task id="a"/><bpmn:boundaryEvent id="b" attachedToRef="a"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>
+	  <bpmn:sequenceFlow id="f1" sourceRef="b" targetRef="x"/><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="y"/><bpmn:task id="x"/><bpmn:task id="y"/></bpmn:process>`))
+	imp = procOf(t, res, "p")
+	rt = taskOf(t, imp, "a").ErrorHandler.Routes
+	fork := taskOf(t, imp, "b")
+	if len(rt) != 1 || rt[0].Target != fork.InstID || fork.Template != "parallel-gateway" ||
+		asJSON(fork.Connections) != asJSON([]engine.Connection{{To: imp.TaskIDs["x"]}, {To: imp.TaskIDs["y"]}}) {
+		t.Fatalf("boundary with two flows: %s %s", asJSON(rt), asJSON(fork))
 	}
 	validate(t, imp.Process)
 	// Other boundary kinds are dropped.
