@@ -115,6 +115,7 @@ func (m *procMapper) mapNodes() {
 		}
 		m.vendorAttrs(n.kind, id, e)
 		m.im.extensions(n.kind, id, e.ext())
+		m.otherChildren(n)
 	}
 	// Inside an embedded subprocess, what ends without an end event continues after
 	// the subprocess, as BPMN's implicit end completes it.
@@ -650,6 +651,32 @@ func numberAttr(s string, lo, hi float64) (float64, bool) {
 		return 0, false
 	}
 	return math.Max(lo, math.Min(hi, f)), true
+}
+
+// nodeChildren are the BPMN children of flow nodes the mapping reads.
+var nodeChildren = map[string]bool{"incoming": true, "outgoing": true, "documentation": true, "extensionElements": true,
+	"eventDefinitionRef": true, "script": true, "multiInstanceLoopCharacteristics": true, "standardLoopCharacteristics": true,
+	"potentialOwner": true, "humanPerformer": true, "performer": true, "auditing": true, "monitoring": true, "categoryValueRef": true}
+
+// otherChildren reports the BPMN children of a flow node the mapping does not read
+// (data associations, io specifications, renderings, ...).
+func (m *procMapper) otherChildren(n *bnode) {
+	switch n.kind {
+	case "subProcess", "transaction", "adHocSubProcess":
+		return // their content is mapped (or reported) as flow elements
+	}
+	var names []string
+	for _, k := range n.el.Kids {
+		if k.Space != NSModel || nodeChildren[k.Local] || strings.HasSuffix(k.Local, "EventDefinition") {
+			continue
+		}
+		if !containsString(names, k.Local) {
+			names = append(names, k.Local)
+		}
+	}
+	if len(names) > 0 {
+		m.im.rep.approx(n.kind, n.id, strings.Join(names, ", ")+" ignored: flowcraft passes data between tasks and in process variables")
+	}
 }
 
 // vendor attributes the mapping reads (or reports itself).

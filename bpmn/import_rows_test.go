@@ -840,3 +840,13 @@ func TestImportRow_ReportCountsEveryElement(t *testing.T) {
 		t.Errorf("report counts %d elements, want 24: %s", total, asJSON(res.Report))
 	}
 }
+
+func TestImportRow_DataAssociations(t *testing.T) {
+	res := mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="a"/>
+	  <bpmn:dataObjectReference id="ref" dataObjectRef="obj"/><bpmn:dataObject id="obj"/>
+	  <bpmn:task id="a"><bpmn:property id="prop"/><bpmn:dataInputAssociation id="dia"><bpmn:sourceRef>ref</bpmn:sourceRef><bpmn:targetRef>prop</bpmn:targetRef></bpmn:dataInputAssociation></bpmn:task></bpmn:process>`))
+	wantApprox(t, res.Report, "a", "property, dataInputAssociation ignored")
+	wantApprox(t, res.Report, "ref", "metadata")
+	wantApprox(t, res.Report, "obj", "metadata")
+	validate(t, procOf(t, res, "p").Process)
+}
