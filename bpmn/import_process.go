@@ -114,6 +114,11 @@ func (im *importer) process(el *elem) (*Imported, error) {
 	m.prune()
 	m.positions()
 	m.p.Metadata = m.metadata()
+	for tid := range m.called {
+		if m.p.Task(tid) == nil {
+			delete(m.called, tid) // pruned
+		}
+	}
 	imp := &Imported{BPMNID: id, Process: m.p, TaskIDs: map[string]string{}, CalledElements: m.called}
 	for tid, bid := range m.ids {
 		imp.TaskIDs[bid] = tid
