@@ -62,7 +62,8 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 const (
 	// MetaBPMN is the metadata key of what the import kept of the BPMN document:
 	// processId, ids (task id → BPMN id), lanes, annotations, artifacts, participant,
-	// messageFlows.
+	// messageFlows, and startVars (true: start payload fields and approval form values
+	// become process variables, as in Camunda and Flowable).
 	MetaBPMN = "bpmn"
 	// MetaCandidateStarters is the metadata key of camunda:candidateStarterUsers and
 	// candidateStarterGroups ({"users": [...], "groups": [...]}); the caller applies

@@ -790,6 +790,7 @@ func TestImportRow_Ids(t *testing.T) {
 		BPMN struct {
 			ProcessID string            `json:"processId"`
 			IDs       map[string]string `json:"ids"`
+			StartVars bool              `json:"startVars"`
 		} `json:"bpmn"`
 	}
 	_ = json.Unmarshal(p.Metadata, &meta)
@@ -797,8 +798,8 @@ func TestImportRow_Ids(t *testing.T) {
 		t.Errorf("metadata: %s", p.Metadata)
 	}
 	// Start payload fields become process variables (DESIGN §9).
-	if !p.PayloadAsVariables {
-		t.Error("payloadAsVariables not set")
+	if !p.PayloadAsVariables || !meta.BPMN.StartVars {
+		t.Errorf("payloadAsVariables %v, metadata %s", p.PayloadAsVariables, p.Metadata)
 	}
 	// A BPMN process id of another form leaves the id to the server.
 	res = importFile(t, "camunda7_invoice.bpmn", Options{})
