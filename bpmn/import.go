@@ -181,7 +181,7 @@ func (im *importer) run() (*Result, error) {
 		case e.Space == NSModel && slices.Contains(referenceRoots, e.Local):
 			im.rep.see(e.Local, e.attr("", "id"))
 		case e.Space == NSModel && e.Local == "extensionElements", e.Space == NSModel && e.Local == "documentation":
-			im.extensions(e.Local, "definitions", e)
+			im.extensions("definitions", e)
 		case e.Space == NSDI:
 		case e.Space == NSModel:
 			im.rep.drop(e.Local, e.attr("", "id"), "flowcraft has no equivalent of this root element")
@@ -248,7 +248,7 @@ func (im *importer) collaboration(c *elem) {
 }
 
 // extensions reports the extension elements of host that the import did not consume.
-func (im *importer) extensions(what, hostID string, x *elem) {
+func (im *importer) extensions(hostID string, x *elem) {
 	if x == nil || x.Local != "extensionElements" {
 		return
 	}

@@ -114,7 +114,7 @@ func (m *procMapper) mapNodes() {
 			m.loop(n)
 		}
 		m.vendorAttrs(n.kind, id, e)
-		m.im.extensions(n.kind, id, e.ext())
+		m.im.extensions(id, e.ext())
 		m.otherChildren(n)
 	}
 	// Inside an embedded subprocess, what ends without an end event continues after
@@ -333,7 +333,7 @@ func (m *procMapper) pickTrigger() {
 		m.p.InputDataSchema = inputSchema(fd)
 	}
 	m.vendorAttrs(chosen.kind, id, chosen.el)
-	m.im.extensions(chosen.kind, id, chosen.el.ext())
+	m.im.extensions(id, chosen.el.ext())
 	// The trigger is the first task.
 	for i, x := range m.p.Tasks {
 		if x == t {

@@ -198,7 +198,7 @@ func (m *procMapper) processAttrs() {
 		rep.approx("process", id, "candidate starters are kept in metadata.candidateStarters and applied as the process's candidate starters when it is created")
 	}
 	m.vendorAttrs("process", id, el)
-	m.im.extensions("process", id, el.ext())
+	m.im.extensions(id, el.ext())
 	if pool := m.im.pools[id]; pool != nil {
 		m.meta["participant"] = map[string]any{"id": pool.attr("", "id"), "name": pool.attr("", "name")}
 	}
@@ -382,7 +382,7 @@ func (m *procMapper) connectFlows() {
 			}
 		}
 		m.vendorAttrs("sequenceFlow", f.id, f.el)
-		m.im.extensions("sequenceFlow", f.id, f.el.ext())
+		m.im.extensions(f.id, f.el.ext())
 	}
 }
 
