@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // Names Export writes besides the package's namespaces.
 const (
-	nsXSI           = "http://www.w3.org/2001/XMLSchema-instance"
-	nsCamunda       = "http://camunda.org/schema/1.0/bpmn"
+	exportNSXSI     = "http://www.w3.org/2001/XMLSchema-instance"
+	exportNSCamunda = "http://camunda.org/schema/1.0/bpmn"
 	exportTargetNS  = "https://flowcraft.dev/bpmn/processes"
 	exporterName    = "flowcraft"
 	exporterVersion = "1.0"
@@ -57,11 +58,30 @@ type exportNode struct {
 	defID    string // id of the event definition, when it has one
 }
 
-// exportFlow is one connection as a sequence flow.
+// exportFlow is one connection as a sequence flow (from a boundary event: from is
+// nil, boundary set).
 type exportFlow struct {
 	id, edgeID string
 	from, to   *exportNode
+	boundary   *exportBoundary
 	conn       engine.Connection
+}
+
+// exportBoundary is an error route of a task (errorHandler.routes, a goto target) as a
+// boundary error event on the task's activity with a sequence flow to the target, so
+// that modelers draw the error path and the target is not a disconnected node.
+type exportBoundary struct {
+	id, shapeID, defID string
+	host               *exportNode
+	code               string // "" catches every error
+	errorID            string // the error root element's id ("" for a catch-all)
+	flow               *exportFlow
+	x, y               float64
+}
+
+// exportError is an error root element: one per error code routed.
+type exportError struct {
+	id, code string
 }
 
 // exportModel is everything Export derives from the definition before writing.
@@ -70,6 +90,8 @@ type exportModel struct {
 	processID string
 	nodes     []*exportNode
 	flows     []*exportFlow
+	bounds    []*exportBoundary
+	errors    []*exportError
 	defaults  map[*exportNode]string // gateway → its default flow id
 	diagramID string
 	planeID   string
@@ -129,6 +151,7 @@ func newExportModel(p *engine.Process) *exportModel {
 			}
 		}
 	}
+	m.addBoundaries(ids, byTask)
 	for _, f := range m.flows {
 		f.to.incoming = append(f.to.incoming, f.id)
 	}
@@ -149,10 +172,71 @@ func newExportModel(p *engine.Process) *exportModel {
 	for _, n := range m.nodes {
 		n.shapeID = ids.take(n.id + "_di")
 	}
+	for _, b := range m.bounds {
+		b.shapeID = ids.take(b.id + "_di")
+	}
 	for _, f := range m.flows {
 		f.edgeID = ids.take(f.id + "_di")
 	}
 	return m
+}
+
+// addBoundaries makes the boundary error events of the activities' error routes (in
+// task order, then route order; the goto target last, unless a catch-all route goes
+// there already) and the error root elements they refer to.
+func (m *exportModel) addBoundaries(ids idAllocator, byTask map[string]*exportNode) {
+	errs := map[string]*exportError{}
+	for _, n := range m.nodes {
+		if !n.kind.isActivity() {
+			continue
+		}
+		eh := n.task.ErrorHandler
+		routes := slices.Clone(eh.Routes)
+		if eh.Strategy == engine.StrategyGoto && eh.Target != "" {
+			routes = append(routes, engine.ErrorRoute{ErrorCode: "", Target: eh.Target})
+		}
+		seen := map[engine.ErrorRoute]bool{}
+		k := 0
+		for _, r := range routes {
+			to := byTask[r.Target]
+			if to == nil || seen[r] {
+				continue
+			}
+			seen[r] = true
+			b := &exportBoundary{id: ids.take(fmt.Sprintf("Boundary_%s_%d", n.id, k)), host: n, code: r.ErrorCode}
+			b.defID = ids.take("ErrorEventDefinition_" + b.id)
+			if r.ErrorCode != "" {
+				e := errs[r.ErrorCode]
+				if e == nil {
+					e = &exportError{id: ids.take("Error_" + ncNameFrom(r.ErrorCode)), code: r.ErrorCode}
+					errs[r.ErrorCode] = e
+					m.errors = append(m.errors, e)
+				}
+				b.errorID = e.id
+			}
+			// On the host's bottom edge, from the left, 40 apart.
+			b.x, b.y = n.x+8+float64(k)*40, n.y+n.h-eventW/2
+			b.flow = &exportFlow{id: ids.take(fmt.Sprintf("flow-%s-%s-0", b.id, to.id)), to: to, boundary: b}
+			m.flows = append(m.flows, b.flow)
+			m.bounds = append(m.bounds, b)
+			k++
+		}
+	}
+}
+
+// ncNameFrom makes the tail of an XML name out of any text: what is not a name
+// character becomes '_' (at most 40 bytes are used).
+func ncNameFrom(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s) && i < 40; i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
 }
 
 // elementID is the BPMN element id of a task: the task id itself when it is an XML
@@ -205,6 +289,10 @@ type nodeKind struct {
 
 func (k nodeKind) isEvent() bool   { return strings.HasSuffix(k.elem, "Event") }
 func (k nodeKind) isGateway() bool { return strings.HasSuffix(k.elem, "Gateway") }
+
+// isActivity reports whether the element is an activity (boundary events attach to
+// activities only).
+func (k nodeKind) isActivity() bool { return !k.isEvent() && !k.isGateway() }
 
 // hasDefault reports whether the element has a `default` attribute (activities, the
 // exclusive and the inclusive gateway).
@@ -371,12 +459,12 @@ func plainList(v any) ([]string, bool) {
 func (m *exportModel) write(w *xmlWriter) {
 	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	w.open("bpmn:definitions",
-		"xmlns:xsi", nsXSI,
+		"xmlns:xsi", exportNSXSI,
 		"xmlns:bpmn", NSModel,
 		"xmlns:bpmndi", NSDI,
 		"xmlns:dc", NSDC,
 		"xmlns:di", NSDD,
-		"xmlns:camunda", nsCamunda,
+		"xmlns:camunda", exportNSCamunda,
 		"xmlns:flowcraft", NSFlowcraft,
 		"id", m.defsID,
 		"targetNamespace", exportTargetNS,
@@ -391,6 +479,9 @@ func (m *exportModel) write(w *xmlWriter) {
 			}
 			w.empty("bpmn:message", "id", n.message, "name", name)
 		}
+	}
+	for _, e := range m.errors {
+		w.empty("bpmn:error", "id", e.id, "name", e.code, "errorCode", e.code)
 	}
 	m.writeDiagram(w)
 	w.close("bpmn:definitions")
@@ -416,12 +507,26 @@ func (m *exportModel) writeProcess(w *xmlWriter) {
 	for _, n := range m.nodes {
 		m.writeNode(w, n)
 	}
+	for _, b := range m.bounds {
+		name := "error"
+		if b.code != "" {
+			name = "error " + b.code
+		}
+		w.open("bpmn:boundaryEvent", "id", b.id, "name", name, "attachedToRef", b.host.id)
+		w.text("bpmn:outgoing", b.flow.id)
+		if b.errorID != "" {
+			w.empty("bpmn:errorEventDefinition", "id", b.defID, "errorRef", b.errorID)
+		} else {
+			w.empty("bpmn:errorEventDefinition", "id", b.defID)
+		}
+		w.close("bpmn:boundaryEvent")
+	}
 	for _, f := range m.flows {
 		attrs := []string{"id", f.id}
 		if f.conn.Label != "" {
 			attrs = append(attrs, "name", f.conn.Label)
 		}
-		attrs = append(attrs, "sourceRef", f.from.id, "targetRef", f.to.id)
+		attrs = append(attrs, "sourceRef", f.sourceID(), "targetRef", f.to.id)
 		if f.conn.Condition == "" {
 			w.empty("bpmn:sequenceFlow", attrs...)
 			continue
@@ -523,15 +628,33 @@ func (m *exportModel) writeDiagram(w *xmlWriter) {
 		w.empty("dc:Bounds", "x", num(n.x), "y", num(n.y), "width", num(n.w), "height", num(n.h))
 		w.close("bpmndi:BPMNShape")
 	}
+	for _, b := range m.bounds {
+		w.open("bpmndi:BPMNShape", "id", b.shapeID, "bpmnElement", b.id)
+		w.empty("dc:Bounds", "x", num(b.x), "y", num(b.y), "width", num(eventW), "height", num(eventW))
+		w.close("bpmndi:BPMNShape")
+	}
 	for _, f := range m.flows {
 		w.open("bpmndi:BPMNEdge", "id", f.edgeID, "bpmnElement", f.id)
-		for _, pt := range waypoints(f.from, f.to) {
+		var pts [][2]float64
+		if f.boundary != nil {
+			pts = boundaryWaypoints(f.boundary, f.to)
+		} else {
+			pts = waypoints(f.from, f.to)
+		}
+		for _, pt := range pts {
 			w.empty("di:waypoint", "x", num(pt[0]), "y", num(pt[1]))
 		}
 		w.close("bpmndi:BPMNEdge")
 	}
 	w.close("bpmndi:BPMNPlane")
 	w.close("bpmndi:BPMNDiagram")
+}
+
+func (f *exportFlow) sourceID() string {
+	if f.boundary != nil {
+		return f.boundary.id
+	}
+	return f.from.id
 }
 
 // waypoints route an edge from the source shape's right middle to the target's left
@@ -546,6 +669,23 @@ func waypoints(from, to *exportNode) [][2]float64 {
 	return [][2]float64{{x1, y1}, {mx, y1}, {mx, y2}, {x2, y2}}
 }
 
+// boundaryWaypoints route an error path from the boundary event's bottom down to the
+// target's middle height, then across to its nearer side; a target level with or
+// above the event is reached round a bend below it.
+func boundaryWaypoints(b *exportBoundary, to *exportNode) [][2]float64 {
+	x1, y1 := b.x+eventW/2, b.y+eventW
+	y2 := to.y + to.h/2
+	x2 := to.x
+	if to.x+to.w/2 < x1 {
+		x2 = to.x + to.w
+	}
+	if y2 <= y1 {
+		mx := (x1 + x2) / 2
+		return [][2]float64{{x1, y1}, {x1, y1 + 20}, {mx, y1 + 20}, {mx, y2}, {x2, y2}}
+	}
+	return [][2]float64{{x1, y1}, {x1, y2}, {x2, y2}}
+}
+
 // num writes a coordinate as xsd:double, as short as exact.
 func num(f float64) string {
 	if f == 0 {
@@ -554,10 +694,10 @@ func num(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// processExt is the process's own settings in <flowcraft:process>: everything of the
+// processSettings is the process's own settings in <flowcraft:process>: everything of the
 // definition but its tasks, the fields the server sets and the tenant (where it is
 // imported decides that).
-type processExt struct {
+type processSettings struct {
 	ID               string          `json:"id,omitempty"` // for readability; applied only when it is a process id
 	Name             string          `json:"name"`
 	Description      string          `json:"description"`
@@ -573,10 +713,10 @@ type processExt struct {
 	HistoryTTLDays   int             `json:"historyTimeToLive"`
 }
 
-// taskExt is a task's own settings in <flowcraft:task>: everything but what the
+// taskSettings is a task's own settings in <flowcraft:task>: everything but what the
 // standard elements carry (id, name, positions, connections). InstID is written only
 // when the element's id had to differ from the task's.
-type taskExt struct {
+type taskSettings struct {
 	InstID       string                       `json:"instId,omitempty"`
 	Description  string                       `json:"description"`
 	Template     string                       `json:"template"`
@@ -588,7 +728,7 @@ type taskExt struct {
 }
 
 func processExtJSON(p *engine.Process) string {
-	return extJSON(processExt{
+	return extJSON(processSettings{
 		ID:               p.ID,
 		Name:             p.Name,
 		Description:      p.Description,
@@ -606,7 +746,7 @@ func processExtJSON(p *engine.Process) string {
 }
 
 func taskExtJSON(t *engine.Task, elemID string) string {
-	ext := taskExt{
+	ext := taskSettings{
 		Description:  t.Description,
 		Template:     t.Template,
 		Parameters:   t.Parameters,

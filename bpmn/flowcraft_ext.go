@@ -1,5 +1,36 @@
 package bpmn
 
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+
+	"flowcraft/engine"
+)
+
+// maxExtBytes bounds one <flowcraft:process> or <flowcraft:task> text; a larger one
+// is ignored (reported as dropped).
+const maxExtBytes = 4 << 20
+
+var (
+	processIDPattern = regexp.MustCompile(`^proc-[a-z0-9]{8}$`)
+	// taskIDPattern is engine's rule for a client-chosen task id.
+	taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+)
+
+// readOnlyProcessFields are fields of engine.Process the server sets: an extension
+// naming them is not wrong (an older export, a hand-written file), they are ignored
+// without a note, as the API ignores them.
+var readOnlyProcessFields = map[string]bool{
+	"startTaskInstId": true, "endTaskInstId": true, "status": true, "creator": true,
+	"error": true, "version": true, "triggerApp": true, "triggerToken": true,
+	"createAt": true, "updateAt": true, "tenantId": true, "tasks": true,
+}
+
 // overlayFlowcraft applies flowcraft's own settings, written by Export into
 // extensionElements (<fc:process> on the process, <fc:task> on each flow node, both
 // JSON text in namespace NSFlowcraft), onto a definition Import mapped from the
@@ -8,7 +39,293 @@ package bpmn
 // exactly — ids, names, positions (DI), connections (sequence flows) — stays as
 // mapped; everything else of a task (template, parameters, errorHandler,
 // loopHandler, timeout, isIgnore, description) comes from the extension.
-// TODO(issue 17, export helper): implement.
+//
+// taskExt is keyed by the flow node's element id, which must be the InstID Import gave
+// the task (Import keeps element ids that are valid task ids; Export writes only such
+// ids). When Export had to use another element id (a task id that is no XML name),
+// the extension's instId gives the task its id back, in connections and error
+// targets too.
+//
+// The texts come from untrusted files: each is bounded (maxExtBytes) and parsed
+// strictly; an unreadable text, an unknown field or a value of the wrong type is left
+// out and reported in rep.Dropped (element "flowcraft:task"/"flowcraft:process", the
+// element's id), the rest still applies. A flow node whose extension applied is
+// mapped exactly: the overlay removes the approximation notes Import wrote for it and
+// counts it in rep.Mapped instead. The error result is reserved; it is always nil.
 func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]string, rep *Report) error {
+	if imp == nil || imp.Process == nil {
+		return nil
+	}
+	if rep == nil {
+		rep = &Report{}
+	}
+	p := imp.Process
+	if processExt != "" {
+		applyProcessExt(p, imp.BPMNID, processExt, rep)
+	}
+	renames := map[string]string{} // element id → task id
+	exact := map[string]bool{}
+	for _, t := range p.Tasks {
+		if t == nil {
+			continue
+		}
+		text, ok := taskExt[t.InstID]
+		if !ok {
+			continue
+		}
+		elemID := t.InstID
+		if applyTaskExt(t, text, rep, renames) {
+			exact[elemID] = true
+		}
+	}
+	renameTasks(p, renames, rep)
+	if len(exact) > 0 {
+		removed := map[string]bool{}
+		kept := rep.Approximated[:0]
+		for _, n := range rep.Approximated {
+			if exact[n.ID] {
+				removed[n.ID] = true
+				continue
+			}
+			kept = append(kept, n)
+		}
+		rep.Approximated = kept
+		rep.Mapped += len(removed)
+	}
 	return nil
+}
+
+// extFields splits an extension text into its top-level fields: it must be one JSON
+// object of at most maxExtBytes.
+func extFields(text string) (map[string]json.RawMessage, error) {
+	if len(text) > maxExtBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxExtBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %v", err)
+	}
+	if fields == nil {
+		return nil, errors.New("not a JSON object: null")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not a JSON object: data after the object")
+	}
+	return fields, nil
+}
+
+// decodeStrict decodes one field's value into v, refusing unknown fields at every
+// level.
+func decodeStrict(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the value")
+	}
+	return nil
+}
+
+// sortedKeys are a field map's keys in order, so that notes come out the same each time.
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func dropNote(rep *Report, element, id, why string) {
+	rep.Dropped = append(rep.Dropped, Note{Element: element, ID: id, Why: why})
+}
+
+func applyProcessExt(p *engine.Process, bpmnID, text string, rep *Report) {
+	const elem = "flowcraft:process"
+	fields, err := extFields(text)
+	if err != nil {
+		dropNote(rep, elem, bpmnID, "flowcraft settings ignored: "+err.Error())
+		return
+	}
+	for _, k := range sortedKeys(fields) {
+		raw := fields[k]
+		var err error
+		switch k {
+		case "id":
+			var id string
+			if err = decodeStrict(raw, &id); err == nil && processIDPattern.MatchString(id) {
+				p.ID = id
+			}
+		case "name":
+			err = decodeStrict(raw, &p.Name)
+		case "description":
+			err = decodeStrict(raw, &p.Description)
+		case "engine":
+			err = decodeStrict(raw, &p.Engine)
+		case "enabled":
+			err = decodeStrict(raw, &p.Enabled)
+		case "executor":
+			err = decodeStrict(raw, &p.Executor)
+		case "timeout":
+			err = decodeStrict(raw, &p.Timeout)
+		case "category":
+			err = decodeStrict(raw, &p.Category)
+		case "historyTimeToLive":
+			err = decodeStrict(raw, &p.HistoryTTLDays)
+		case "inputDataSchema":
+			p.InputDataSchema = compactRaw(raw)
+		case "outputDataSchema":
+			p.OutputDataSchema = compactRaw(raw)
+		case "extension":
+			p.Extension = compactRaw(raw)
+		case "metadata":
+			p.Metadata = compactRaw(raw)
+		default:
+			if !readOnlyProcessFields[k] {
+				dropNote(rep, elem, bpmnID, fmt.Sprintf("unknown flowcraft setting %q ignored", k))
+			}
+		}
+		if err != nil {
+			dropNote(rep, elem, bpmnID, fmt.Sprintf("flowcraft setting %q ignored: %v", k, err))
+		}
+	}
+}
+
+// compactRaw is a copy of a raw JSON value (valid: it was decoded) without white space.
+func compactRaw(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return append(json.RawMessage(nil), raw...)
+	}
+	return b.Bytes()
+}
+
+// applyTaskExt applies one <flowcraft:task> text to t; it reports whether the text
+// was read (then the node counts as mapped exactly). A valid instId different from the
+// element id is recorded in renames.
+func applyTaskExt(t *engine.Task, text string, rep *Report, renames map[string]string) bool {
+	const elem = "flowcraft:task"
+	id := t.InstID
+	fields, err := extFields(text)
+	if err != nil {
+		dropNote(rep, elem, id, "flowcraft settings ignored: "+err.Error())
+		return false
+	}
+	mappedTemplate := t.Template
+	for _, k := range sortedKeys(fields) {
+		raw := fields[k]
+		var err error
+		switch k {
+		case "instId":
+			var orig string
+			if err = decodeStrict(raw, &orig); err == nil && orig != id {
+				if taskIDPattern.MatchString(orig) {
+					renames[id] = orig
+				} else {
+					err = errors.New("not a valid task id")
+				}
+			}
+		case "description":
+			err = decodeStrict(raw, &t.Description)
+		case "template":
+			var tpl string
+			if err = decodeStrict(raw, &tpl); err == nil && tpl != "" {
+				t.Template = tpl
+			}
+		case "parameters":
+			var params map[string]*engine.Parameter
+			if err = decodeStrict(raw, &params); err == nil {
+				for key, prm := range params {
+					if prm == nil {
+						delete(params, key)
+					}
+				}
+				t.Parameters = params
+			}
+		case "errorHandler":
+			var eh engine.ErrorHandler
+			if err = decodeStrict(raw, &eh); err == nil {
+				t.ErrorHandler = eh
+			}
+		case "loopHandler":
+			var lh engine.LoopHandler
+			if err = decodeStrict(raw, &lh); err == nil {
+				t.LoopHandler = lh
+			}
+		case "timeout":
+			err = decodeStrict(raw, &t.Timeout)
+		case "isIgnore":
+			err = decodeStrict(raw, &t.IsIgnore)
+		default:
+			err = errors.New("unknown flowcraft setting")
+		}
+		if err != nil {
+			dropNote(rep, elem, id, fmt.Sprintf("flowcraft setting %q ignored: %v", k, err))
+		}
+	}
+	// The position is the designer card centred on the shape; the card's size depends
+	// on the template, so a template that differs from the one the element mapped to
+	// moves the card to stay centred.
+	if t.Template != mappedTemplate && len(t.Positions) >= 2 {
+		ow, oh := cardSize(mappedTemplate)
+		nw, nh := cardSize(t.Template)
+		if ow != nw || oh != nh {
+			t.Positions = []float64{t.Positions[0] + ow/2 - nw/2, t.Positions[1] + oh/2 - nh/2}
+		}
+	}
+	return true
+}
+
+// renameTasks gives tasks back the ids their extensions carry (element id → task id),
+// everywhere the definition names them; an id another task already has is refused.
+func renameTasks(p *engine.Process, renames map[string]string, rep *Report) {
+	if len(renames) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, t := range p.Tasks {
+		if t != nil {
+			used[t.InstID] = true
+		}
+	}
+	applied := map[string]string{}
+	for _, t := range p.Tasks {
+		if t == nil {
+			continue
+		}
+		orig, ok := renames[t.InstID]
+		if !ok {
+			continue
+		}
+		if used[orig] {
+			dropNote(rep, "flowcraft:task", t.InstID, fmt.Sprintf("flowcraft setting \"instId\" ignored: another task has the id %q", orig))
+			continue
+		}
+		used[orig] = true
+		applied[t.InstID] = orig
+		t.InstID = orig
+	}
+	ren := func(s string) string {
+		if n, ok := applied[s]; ok {
+			return n
+		}
+		return s
+	}
+	p.StartTaskInstID = ren(p.StartTaskInstID)
+	p.EndTaskInstID = ren(p.EndTaskInstID)
+	for _, t := range p.Tasks {
+		if t == nil {
+			continue
+		}
+		for i := range t.Connections {
+			t.Connections[i].To = ren(t.Connections[i].To)
+		}
+		t.ErrorHandler.Target = ren(t.ErrorHandler.Target)
+		for i := range t.ErrorHandler.Routes {
+			t.ErrorHandler.Routes[i].Target = ren(t.ErrorHandler.Routes[i].Target)
+		}
+	}
 }

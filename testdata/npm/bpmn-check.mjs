@@ -25,7 +25,9 @@ if (files.length === 0) {
 }
 
 const moddle = new BpmnModdle({ camunda });
-const linter = new Linter({
+// A Linter per file: rules keep state between lint calls of one Linter
+// (no-duplicate-sequence-flows remembers the flows it saw).
+const newLinter = () => new Linter({
   config: { extends: 'bpmnlint:recommended' },
   resolver: new NodeResolver()
 });
@@ -52,7 +54,7 @@ for (const file of files) {
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml, 'bpmn:Definitions');
     entry.warnings = warnings.map((w) => w.message);
-    entry.lint = await linter.lint(rootElement);
+    entry.lint = await newLinter().lint(rootElement);
     for (const root of rootElement.rootElements || []) {
       if (root.$type !== 'bpmn:Process') {
         continue;
