@@ -579,7 +579,7 @@ func (m *exportModel) writeNode(w *xmlWriter, n *exportNode) {
 		w.text("bpmn:documentation", t.Description)
 	}
 	w.open("bpmn:extensionElements")
-	w.text("flowcraft:task", taskExtJSON(t, n.id))
+	w.text("flowcraft:task", taskExtJSON(t))
 	w.close("bpmn:extensionElements")
 	for _, f := range n.incoming {
 		w.text("bpmn:incoming", f)
@@ -714,10 +714,11 @@ type processSettings struct {
 }
 
 // taskSettings is a task's own settings in <flowcraft:task>: everything but what the
-// standard elements carry (id, name, positions, connections). InstID is written only
-// when the element's id had to differ from the task's.
+// standard elements carry (name, positions, connections), and the task id: Import keeps
+// only element ids of the form task-xxxxxxxx and the element id may have had to differ
+// (a task id that is no XML name), so the extension gives the task its id back.
 type taskSettings struct {
-	InstID       string                       `json:"instId,omitempty"`
+	InstID       string                       `json:"instId"`
 	Description  string                       `json:"description"`
 	Template     string                       `json:"template"`
 	Parameters   map[string]*engine.Parameter `json:"parameters"`
@@ -745,8 +746,9 @@ func processExtJSON(p *engine.Process) string {
 	})
 }
 
-func taskExtJSON(t *engine.Task, elemID string) string {
-	ext := taskSettings{
+func taskExtJSON(t *engine.Task) string {
+	return extJSON(taskSettings{
+		InstID:       t.InstID,
 		Description:  t.Description,
 		Template:     t.Template,
 		Parameters:   t.Parameters,
@@ -754,11 +756,7 @@ func taskExtJSON(t *engine.Task, elemID string) string {
 		LoopHandler:  t.LoopHandler,
 		Timeout:      t.Timeout,
 		IsIgnore:     t.IsIgnore,
-	}
-	if elemID != t.InstID {
-		ext.InstID = t.InstID
-	}
-	return extJSON(ext)
+	})
 }
 
 // validRaw keeps a raw JSON value only when it is valid JSON (a hand-built definition

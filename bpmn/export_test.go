@@ -74,11 +74,11 @@ func onlyUnknownTemplates(err error, reg *templates.Registry) bool {
 }
 
 // templateDefinitions is one small definition per template (the built-in ones,
-// external-task and one no registry knows), each with its parameters unset and with
+// external-task and two no registry knows, one drawn as a diamond), each with its parameters unset and with
 // typical values, so that Export is shown never to fail on any of them.
 func templateDefinitions() []exportCase {
 	ids := templates.Builtin().IDs()
-	ids = append(ids, "external-task", "someone-elses-template")
+	ids = append(ids, "external-task", "someone-elses-template", "custom-gateway")
 	values := map[string]map[string]any{
 		"webhook":          {"respond": "onFinish", "secret": "x"},
 		"cron-timer":       {"cron": "*/5 * * * *"},
@@ -346,13 +346,14 @@ func (n *xnode) get(path string) string {
 
 // xdoc is what the tests read from an export.
 type xdoc struct {
-	process  *xnode
-	nodes    map[string]*xnode // flow nodes by id
-	order    []string          // flow node ids in document order
-	flows    map[string]*xnode
-	messages map[string]string // id → name
-	bounds   map[string][4]float64
-	ids      []string // every id attribute
+	process    *xnode
+	nodes      map[string]*xnode // flow nodes by id
+	order      []string          // flow node ids in document order
+	flows      map[string]*xnode
+	messages   map[string]string // id → name
+	bounds     map[string][4]float64
+	ids        []string // every id attribute
+	boundaries []*xnode
 }
 
 var flowNodeElements = map[string]bool{
@@ -379,6 +380,8 @@ func parseDoc(t *testing.T, b []byte) *xdoc {
 		case flowNodeElements[n.XMLName.Local] && n.XMLName.Space == NSModel:
 			d.nodes[n.get("@id")] = n
 			d.order = append(d.order, n.get("@id"))
+		case n.XMLName.Local == "boundaryEvent":
+			d.boundaries = append(d.boundaries, n)
 		case n.XMLName.Local == "sequenceFlow":
 			d.flows[n.get("@id")] = n
 		case n.XMLName.Local == "message":

@@ -36,15 +36,15 @@ var readOnlyProcessFields = map[string]bool{
 // JSON text in namespace NSFlowcraft), onto a definition Import mapped from the
 // standard elements: processExt is the process's <fc:process> text ("" when absent),
 // taskExt the <fc:task> text by flow node id. What the standard elements carry
-// exactly — ids, names, positions (DI), connections (sequence flows) — stays as
-// mapped; everything else of a task (template, parameters, errorHandler,
-// loopHandler, timeout, isIgnore, description) comes from the extension.
+// exactly — names, positions (DI), connections (sequence flows) — stays as mapped;
+// everything else of a task (template, parameters, errorHandler, loopHandler,
+// timeout, isIgnore, description) comes from the extension, and so does the task id
+// (instId): Import keeps only ids of the form task-xxxxxxxx and Export may have had to
+// use another element id; the task gets its id back everywhere the definition names
+// it (connections, error targets, imp.TaskIDs) unless another task has it.
 //
-// taskExt is keyed by the flow node's element id, which must be the InstID Import gave
-// the task (Import keeps element ids that are valid task ids; Export writes only such
-// ids). When Export had to use another element id (a task id that is no XML name),
-// the extension's instId gives the task its id back, in connections and error
-// targets too.
+// The task of a flow node is imp.TaskIDs[element id], or the task whose id is the
+// element id when TaskIDs does not name it.
 //
 // The texts come from untrusted files: each is bounded (maxExtBytes) and parsed
 // strictly; an unreadable text, an unknown field or a value of the wrong type is left
@@ -63,22 +63,33 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 	if processExt != "" {
 		applyProcessExt(p, imp.BPMNID, processExt, rep)
 	}
-	renames := map[string]string{} // element id → task id
-	exact := map[string]bool{}
+	byID := map[string]*engine.Task{}
 	for _, t := range p.Tasks {
+		if t != nil {
+			byID[t.InstID] = t
+		}
+	}
+	elemIDs := make([]string, 0, len(taskExt))
+	for id := range taskExt {
+		elemIDs = append(elemIDs, id)
+	}
+	slices.Sort(elemIDs)
+	renames := map[string]string{} // task id as mapped → task id of the extension
+	exact := map[string]bool{}     // element ids
+	for _, elemID := range elemIDs {
+		tid := elemID
+		if mapped, ok := imp.TaskIDs[elemID]; ok {
+			tid = mapped
+		}
+		t := byID[tid]
 		if t == nil {
-			continue
+			continue // the element became no task (dropped or folded): nothing to apply
 		}
-		text, ok := taskExt[t.InstID]
-		if !ok {
-			continue
-		}
-		elemID := t.InstID
-		if applyTaskExt(t, text, rep, renames) {
+		if applyTaskExt(t, elemID, taskExt[elemID], rep, renames) {
 			exact[elemID] = true
 		}
 	}
-	renameTasks(p, renames, rep)
+	renameTasks(imp, renames, rep)
 	if len(exact) > 0 {
 		removed := map[string]bool{}
 		kept := rep.Approximated[:0]
@@ -203,12 +214,12 @@ func compactRaw(raw json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
-// applyTaskExt applies one <flowcraft:task> text to t; it reports whether the text
-// was read (then the node counts as mapped exactly). A valid instId different from the
-// element id is recorded in renames.
-func applyTaskExt(t *engine.Task, text string, rep *Report, renames map[string]string) bool {
+// applyTaskExt applies one <flowcraft:task> text, of the flow node elemID, to t; it
+// reports whether the text was read (then the node counts as mapped exactly). A valid
+// instId different from t's id is recorded in renames.
+func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[string]string) bool {
 	const elem = "flowcraft:task"
-	id := t.InstID
+	id := elemID
 	fields, err := extFields(text)
 	if err != nil {
 		dropNote(rep, elem, id, "flowcraft settings ignored: "+err.Error())
@@ -221,9 +232,9 @@ func applyTaskExt(t *engine.Task, text string, rep *Report, renames map[string]s
 		switch k {
 		case "instId":
 			var orig string
-			if err = decodeStrict(raw, &orig); err == nil && orig != id {
+			if err = decodeStrict(raw, &orig); err == nil && orig != t.InstID {
 				if taskIDPattern.MatchString(orig) {
-					renames[id] = orig
+					renames[t.InstID] = orig
 				} else {
 					err = errors.New("not a valid task id")
 				}
@@ -279,11 +290,17 @@ func applyTaskExt(t *engine.Task, text string, rep *Report, renames map[string]s
 	return true
 }
 
-// renameTasks gives tasks back the ids their extensions carry (element id → task id),
-// everywhere the definition names them; an id another task already has is refused.
-func renameTasks(p *engine.Process, renames map[string]string, rep *Report) {
+// renameTasks gives tasks back the ids their extensions carry (id as mapped → id of
+// the extension), everywhere the definition names them; an id another task already
+// has is refused.
+func renameTasks(imp *Imported, renames map[string]string, rep *Report) {
 	if len(renames) == 0 {
 		return
+	}
+	p := imp.Process
+	elemOf := map[string]string{} // task id → element id, for the notes
+	for e, tid := range imp.TaskIDs {
+		elemOf[tid] = e
 	}
 	used := map[string]bool{}
 	for _, t := range p.Tasks {
@@ -301,7 +318,11 @@ func renameTasks(p *engine.Process, renames map[string]string, rep *Report) {
 			continue
 		}
 		if used[orig] {
-			dropNote(rep, "flowcraft:task", t.InstID, fmt.Sprintf("flowcraft setting \"instId\" ignored: another task has the id %q", orig))
+			noteID := t.InstID
+			if e, ok := elemOf[t.InstID]; ok {
+				noteID = e
+			}
+			dropNote(rep, "flowcraft:task", noteID, fmt.Sprintf("flowcraft setting \"instId\" ignored: another task has the id %q", orig))
 			continue
 		}
 		used[orig] = true
@@ -313,6 +334,9 @@ func renameTasks(p *engine.Process, renames map[string]string, rep *Report) {
 			return n
 		}
 		return s
+	}
+	for e, tid := range imp.TaskIDs {
+		imp.TaskIDs[e] = ren(tid)
 	}
 	p.StartTaskInstID = ren(p.StartTaskInstID)
 	p.EndTaskInstID = ren(p.EndTaskInstID)
