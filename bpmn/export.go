@@ -705,10 +705,10 @@ type processSettings struct {
 	Enabled          bool            `json:"enabled"`
 	Executor         string          `json:"executor"`
 	Timeout          int64           `json:"timeout"`
-	InputDataSchema  json.RawMessage `json:"inputDataSchema,omitempty"`
-	OutputDataSchema json.RawMessage `json:"outputDataSchema,omitempty"`
-	Extension        json.RawMessage `json:"extension,omitempty"`
-	Metadata         json.RawMessage `json:"metadata,omitempty"`
+	InputDataSchema  json.RawMessage `json:"inputDataSchema"`
+	OutputDataSchema json.RawMessage `json:"outputDataSchema"`
+	Extension        json.RawMessage `json:"extension"`
+	Metadata         json.RawMessage `json:"metadata"`
 	Category         string          `json:"category"`
 	HistoryTTLDays   int             `json:"historyTimeToLive"`
 }
@@ -759,11 +759,12 @@ func taskExtJSON(t *engine.Task) string {
 	})
 }
 
-// validRaw keeps a raw JSON value only when it is valid JSON (a hand-built definition
-// may carry anything; the extension must stay parseable).
+// validRaw is a raw JSON value of the definition as the extension carries it: {} for
+// none (what the engine stores for none) and for one that is not valid JSON (a
+// hand-built definition may carry anything; the extension must stay parseable).
 func validRaw(r json.RawMessage) json.RawMessage {
 	if len(r) == 0 || !json.Valid(r) {
-		return nil
+		return json.RawMessage("{}")
 	}
 	return r
 }

@@ -308,12 +308,12 @@ func TestOverlayHostile(t *testing.T) {
 	}
 }
 
-// TestExportRoundTrip: Import(Export(p)) gives p again for every example and test
-// definition (ids, names, templates, parameters, connections, conditions, positions,
+// TestExportRoundTrip: Import(Export(p)) gives p again for every example, test
+// definition and one-template definition (ids, names, templates, parameters, connections, conditions, positions,
 // errorHandler, loopHandler, timeout, isIgnore, descriptions, process fields), and
 // the report has nothing dropped or approximated.
 func TestExportRoundTrip(t *testing.T) {
-	for _, c := range exportDefinitions(t) {
+	for _, c := range append(exportDefinitions(t), templateDefinitions()...) {
 		doc := mustExport(t, c.p)
 		res, err := Import(bytes.NewReader(doc), Options{Strict: true})
 		if err != nil && strings.Contains(err.Error(), "not built yet") {
