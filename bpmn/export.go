@@ -608,6 +608,9 @@ func (m *exportModel) writeNode(w *xmlWriter, n *exportNode) {
 		w.text(elem, text, "xsi:type", "bpmn:tFormalExpression")
 		w.close("bpmn:timerEventDefinition")
 	}
+	if n.kind.isActivity() {
+		writeLoop(w, t.LoopHandler)
+	}
 	if script != "" {
 		w.text("bpmn:script", script)
 	}
@@ -615,6 +618,30 @@ func (m *exportModel) writeNode(w *xmlWriter, n *exportNode) {
 }
 
 func mustString(s string, _ bool) string { return s }
+
+// writeLoop writes an activity's loop as BPMN loop characteristics, so that modelers
+// show the loop marker: while → a standard loop (tested before each iteration, its
+// maximum, the condition as JavaScript); forEach → a multi-instance marker, sequential
+// unless parallel (the items expression stays in the extension: it is no expression a
+// BPMN engine evaluates).
+func writeLoop(w *xmlWriter, lh engine.LoopHandler) {
+	switch lh.Mode {
+	case engine.LoopWhile:
+		attrs := []string{"testBefore", "true"}
+		if lh.Max > 0 {
+			attrs = append(attrs, "loopMaximum", strconv.Itoa(lh.Max))
+		}
+		if lh.Condition == "" {
+			w.empty("bpmn:standardLoopCharacteristics", attrs...)
+			return
+		}
+		w.open("bpmn:standardLoopCharacteristics", attrs...)
+		w.text("bpmn:loopCondition", lh.Condition, "xsi:type", "bpmn:tFormalExpression", "language", "javascript")
+		w.close("bpmn:standardLoopCharacteristics")
+	case engine.LoopForEach:
+		w.empty("bpmn:multiInstanceLoopCharacteristics", "isSequential", strconv.FormatBool(!lh.Parallel))
+	}
+}
 
 func (m *exportModel) writeDiagram(w *xmlWriter) {
 	w.open("bpmndi:BPMNDiagram", "id", m.diagramID)

@@ -191,6 +191,11 @@ func TestExportElements(t *testing.T) {
 		{"task-end00001", "terminateEventDefinition/@id", "TerminateEventDefinition_task-end00001"},
 		{"task-sub00001", "@calledElement", "proc-abcd1234"},
 		{"task-ms000001", "timerEventDefinition/@id", ""},
+		{"task-script01", "multiInstanceLoopCharacteristics/@isSequential", "false"},
+		{"task-while001", "standardLoopCharacteristics/loopCondition", "(vars.n || 0) < 3"},
+		{"task-while001", "standardLoopCharacteristics/@loopMaximum", "10"},
+		{"task-while001", "standardLoopCharacteristics/@testBefore", "true"},
+		{"task-http0001", "multiInstanceLoopCharacteristics/@isSequential", ""},
 	}
 	for _, c := range checks {
 		if got := doc.nodes[c.id].get(c.path); got != c.want {

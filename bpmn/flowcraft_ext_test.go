@@ -85,7 +85,8 @@ var fakeTaskIDForm = regexp.MustCompile(`^task-[a-z0-9]{8}$`)
 func fakeImport(t *testing.T, doc []byte) (*Imported, string, map[string]string) {
 	t.Helper()
 	d := parseDoc(t, doc)
-	p := &engine.Process{Name: d.process.get("@name"), Description: d.process.get("documentation"), Engine: "standard", Enabled: true}
+	p := &engine.Process{Name: d.process.get("@name"), Description: d.process.get("documentation"), Engine: "standard", Enabled: true,
+		Metadata: json.RawMessage(`{"bpmn": {"processId": "` + d.process.get("@id") + `"}}`)} // as Import notes where a definition came from
 	if id := d.process.get("@id"); regexp.MustCompile(`^proc-[a-z0-9]{8}$`).MatchString(id) {
 		p.ID = id
 	}
