@@ -294,14 +294,13 @@ func (k nodeKind) isGateway() bool { return strings.HasSuffix(k.elem, "Gateway")
 // activities only).
 func (k nodeKind) isActivity() bool { return !k.isEvent() && !k.isGateway() }
 
-// hasDefault reports whether the element has a `default` attribute (activities, the
-// exclusive and the inclusive gateway).
+// hasDefault reports whether Export writes the element's default connection as its
+// `default` attribute: the exclusive and the inclusive gateway's (activities have the
+// attribute too, but there it makes every other flow conditional, which a flowcraft
+// task's connections are not). Any other element's default connection is kept in the
+// extension (defaultTo).
 func (k nodeKind) hasDefault() bool {
-	switch k.elem {
-	case "exclusiveGateway", "inclusiveGateway":
-		return true
-	}
-	return !k.isEvent() && !k.isGateway()
+	return k.elem == "exclusiveGateway" || k.elem == "inclusiveGateway"
 }
 
 // size is the BPMN shape size of the element (bpmn.io's defaults).
@@ -579,7 +578,7 @@ func (m *exportModel) writeNode(w *xmlWriter, n *exportNode) {
 		w.text("bpmn:documentation", t.Description)
 	}
 	w.open("bpmn:extensionElements")
-	w.text("flowcraft:task", taskExtJSON(t))
+	w.text("flowcraft:task", taskExtJSON(t, n.kind))
 	w.close("bpmn:extensionElements")
 	for _, f := range n.incoming {
 		w.text("bpmn:incoming", f)
@@ -753,6 +752,9 @@ type taskSettings struct {
 	LoopHandler  engine.LoopHandler           `json:"loopHandler"`
 	Timeout      int64                        `json:"timeout"`
 	IsIgnore     bool                         `json:"isIgnore"`
+	// DefaultTo is the target of the default connection of an element whose default
+	// BPMN cannot carry (a parallel gateway's, a milestone's).
+	DefaultTo string `json:"defaultTo,omitempty"`
 }
 
 func processExtJSON(p *engine.Process) string {
@@ -773,8 +775,18 @@ func processExtJSON(p *engine.Process) string {
 	})
 }
 
-func taskExtJSON(t *engine.Task) string {
+func taskExtJSON(t *engine.Task, kind nodeKind) string {
+	defaultTo := ""
+	if !kind.hasDefault() {
+		for _, c := range t.Connections {
+			if c.Default {
+				defaultTo = c.To
+				break
+			}
+		}
+	}
 	return extJSON(taskSettings{
+		DefaultTo:    defaultTo,
 		InstID:       t.InstID,
 		Description:  t.Description,
 		Template:     t.Template,

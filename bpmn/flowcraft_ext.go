@@ -75,6 +75,7 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 	}
 	slices.Sort(elemIDs)
 	renames := map[string]string{} // task id as mapped → task id of the extension
+	defaults := map[*engine.Task]string{}
 	exact := map[string]bool{}     // element ids
 	for _, elemID := range elemIDs {
 		tid := elemID
@@ -85,11 +86,27 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 		if t == nil {
 			continue // the element became no task (dropped or folded): nothing to apply
 		}
-		if applyTaskExt(t, elemID, taskExt[elemID], rep, renames) {
+		if applyTaskExt(t, elemID, taskExt[elemID], rep, renames, defaults) {
 			exact[elemID] = true
 		}
 	}
 	renameTasks(imp, renames, rep)
+	// A default connection BPMN could not carry (defaultTo, a task id as the
+	// definition had it: after the renames).
+	for _, t := range p.Tasks {
+		to, ok := defaults[t]
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(t.Connections, func(c engine.Connection) bool { return c.To == to })
+		if i < 0 {
+			dropNote(rep, "flowcraft:task", elemOfTask(imp, t), fmt.Sprintf("flowcraft setting \"defaultTo\" ignored: no connection to %q", to))
+			continue
+		}
+		for j := range t.Connections {
+			t.Connections[j].Default = j == i
+		}
+	}
 	if len(exact) > 0 {
 		removed := map[string]bool{}
 		kept := rep.Approximated[:0]
@@ -217,7 +234,7 @@ func compactRaw(raw json.RawMessage) json.RawMessage {
 // applyTaskExt applies one <flowcraft:task> text, of the flow node elemID, to t; it
 // reports whether the text was read (then the node counts as mapped exactly). A valid
 // instId different from t's id is recorded in renames.
-func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[string]string) bool {
+func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[string]string, defaults map[*engine.Task]string) bool {
 	const elem = "flowcraft:task"
 	id := elemID
 	fields, err := extFields(text)
@@ -270,6 +287,11 @@ func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[
 			err = decodeStrict(raw, &t.Timeout)
 		case "isIgnore":
 			err = decodeStrict(raw, &t.IsIgnore)
+		case "defaultTo":
+			var to string
+			if err = decodeStrict(raw, &to); err == nil {
+				defaults[t] = to
+			}
 		default:
 			err = errors.New("unknown flowcraft setting")
 		}
@@ -288,6 +310,16 @@ func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[
 		}
 	}
 	return true
+}
+
+// elemOfTask is the element id of a task, for a note.
+func elemOfTask(imp *Imported, t *engine.Task) string {
+	for e, tid := range imp.TaskIDs {
+		if tid == t.InstID {
+			return e
+		}
+	}
+	return t.InstID
 }
 
 // renameTasks gives tasks back the ids their extensions carry (id as mapped → id of

@@ -250,6 +250,12 @@ func TestOverlayHostile(t *testing.T) {
 				t.Errorf("parameters %v", ps)
 			}
 		}},
+		{name: "default connection", task: `{"defaultTo": "task-bbbbbbbb"}`, wantMapped: 1, check: func(t *testing.T, imp *Imported) {
+			if !imp.Process.Tasks[0].Connections[0].Default {
+				t.Error("defaultTo not applied")
+			}
+		}},
+		{name: "default connection to nowhere", task: `{"defaultTo": "task-cccccccc"}`, dropped: 1, wantMapped: 1},
 		{name: "bad task id", task: `{"instId": "no spaces allowed"}`, dropped: 1, wantMapped: 1},
 		{name: "task id of another task", task: `{"instId": "task-bbbbbbbb"}`, dropped: 1, wantMapped: 1},
 		{name: "task id restored everywhere", task: `{"instId": "start"}`, wantMapped: 1, check: func(t *testing.T, imp *Imported) {
