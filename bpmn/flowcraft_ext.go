@@ -76,7 +76,7 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 	slices.Sort(elemIDs)
 	renames := map[string]string{} // task id as mapped → task id of the extension
 	defaults := map[*engine.Task]string{}
-	exact := map[string]bool{}     // element ids
+	exact := map[string]bool{} // element ids
 	for _, elemID := range elemIDs {
 		tid := elemID
 		if mapped, ok := imp.TaskIDs[elemID]; ok {
