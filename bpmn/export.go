@@ -531,7 +531,10 @@ func (m *exportModel) writeProcess(w *xmlWriter) {
 			continue
 		}
 		w.open("bpmn:sequenceFlow", attrs...)
-		w.text("bpmn:conditionExpression", f.conn.Condition, "xsi:type", "bpmn:tFormalExpression", "language", "javascript")
+		// The language says "flowcraft's own JavaScript": Import keeps such a
+		// condition byte for byte (as "javascript" it would read it as a
+		// Camunda-style script and could rewrite it).
+		w.text("bpmn:conditionExpression", f.conn.Condition, "xsi:type", "bpmn:tFormalExpression", "language", NSFlowcraft)
 		w.close("bpmn:sequenceFlow")
 	}
 	w.close("bpmn:process")
@@ -635,7 +638,7 @@ func writeLoop(w *xmlWriter, lh engine.LoopHandler) {
 			return
 		}
 		w.open("bpmn:standardLoopCharacteristics", attrs...)
-		w.text("bpmn:loopCondition", lh.Condition, "xsi:type", "bpmn:tFormalExpression", "language", "javascript")
+		w.text("bpmn:loopCondition", lh.Condition, "xsi:type", "bpmn:tFormalExpression", "language", NSFlowcraft)
 		w.close("bpmn:standardLoopCharacteristics")
 	case engine.LoopForEach:
 		w.empty("bpmn:multiInstanceLoopCharacteristics", "isSequential", strconv.FormatBool(!lh.Parallel))
