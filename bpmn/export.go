@@ -15,10 +15,8 @@ import (
 	"flowcraft/engine/templates"
 )
 
-// Names Export writes besides the package's namespaces.
+// What Export writes on the definitions element, and the id of a process without one.
 const (
-	exportNSXSI     = "http://www.w3.org/2001/XMLSchema-instance"
-	exportNSCamunda = "http://camunda.org/schema/1.0/bpmn"
 	exportTargetNS  = "https://flowcraft.dev/bpmn/processes"
 	exporterName    = "flowcraft"
 	exporterVersion = "1.0"
@@ -458,12 +456,12 @@ func plainList(v any) ([]string, bool) {
 func (m *exportModel) write(w *xmlWriter) {
 	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	w.open("bpmn:definitions",
-		"xmlns:xsi", exportNSXSI,
+		"xmlns:xsi", nsXSI,
 		"xmlns:bpmn", NSModel,
 		"xmlns:bpmndi", NSDI,
 		"xmlns:dc", NSDC,
 		"xmlns:di", NSDD,
-		"xmlns:camunda", exportNSCamunda,
+		"xmlns:camunda", nsCamunda,
 		"xmlns:flowcraft", NSFlowcraft,
 		"id", m.defsID,
 		"targetNamespace", exportTargetNS,
