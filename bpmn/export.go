@@ -520,8 +520,8 @@ func (m *exportModel) writeProcess(w *xmlWriter) {
 	}
 	for _, f := range m.flows {
 		attrs := []string{"id", f.id}
-		if f.conn.Label != "" {
-			attrs = append(attrs, "name", f.conn.Label)
+		if name := flowName(f.conn); name != "" {
+			attrs = append(attrs, "name", name)
 		}
 		attrs = append(attrs, "sourceRef", f.sourceID(), "targetRef", f.to.id)
 		if f.conn.Condition == "" {
@@ -756,6 +756,26 @@ type taskSettings struct {
 	// DefaultTo is the target of the default connection of an element whose default
 	// BPMN cannot carry (a parallel gateway's, a milestone's).
 	DefaultTo string `json:"defaultTo,omitempty"`
+	// Unlabelled are the targets of the conditional connections without a label: their
+	// sequence flows are named after the condition (modelers want conditional flows
+	// labelled), which is no label of the definition's.
+	Unlabelled []string `json:"unlabelled,omitempty"`
+}
+
+// maxFlowName bounds the name a sequence flow gets from its condition, in runes.
+const maxFlowName = 60
+
+// flowName is a sequence flow's name: the connection's label, or for a conditional
+// connection without one the condition, shortened.
+func flowName(c engine.Connection) string {
+	if c.Label != "" || c.Condition == "" {
+		return c.Label
+	}
+	name := strings.Join(strings.Fields(c.Condition), " ")
+	if r := []rune(name); len(r) > maxFlowName {
+		name = string(r[:maxFlowName-1]) + "…"
+	}
+	return name
 }
 
 func processExtJSON(p *engine.Process) string {
@@ -778,16 +798,18 @@ func processExtJSON(p *engine.Process) string {
 
 func taskExtJSON(t *engine.Task, kind nodeKind) string {
 	defaultTo := ""
-	if !kind.hasDefault() {
-		for _, c := range t.Connections {
-			if c.Default {
-				defaultTo = c.To
-				break
-			}
+	var unlabelled []string
+	for _, c := range t.Connections {
+		if c.Default && defaultTo == "" && !kind.hasDefault() {
+			defaultTo = c.To
+		}
+		if c.Label == "" && flowName(c) != "" {
+			unlabelled = append(unlabelled, c.To)
 		}
 	}
 	return extJSON(taskSettings{
 		DefaultTo:    defaultTo,
+		Unlabelled:   unlabelled,
 		InstID:       t.InstID,
 		Description:  t.Description,
 		Template:     t.Template,

@@ -205,6 +205,11 @@ func TestExportElements(t *testing.T) {
 	if got := doc.flows["flow-task-xgw00001-task-pgw00001-0"].get("conditionExpression"); got != `input.amount < 1000 && input.tag === "vip"` {
 		t.Errorf("condition = %q", got)
 	}
+	// A conditional flow without a label is named after its condition (bpmnlint's
+	// label-required); the extension says it has no label.
+	if got := doc.flows["flow-task-igw00001-task-while001-1"].get("@name"); got != "vars.b" {
+		t.Errorf("unlabelled conditional flow named %q", got)
+	}
 	// The error routes (E42, any code, and the goto target, which a catch-all route
 	// already covers) are boundary error events on the activity, flowing to the target.
 	var routes []string
@@ -253,6 +258,10 @@ func TestExportElements(t *testing.T) {
 		}
 		if got := doc.nodes["task_"+fnvHex(".wait")].get("timerEventDefinition/timeDuration"); got != "{{ vars.wait || 1000 }}" {
 			t.Errorf("dynamic delay: timeDuration %q", got)
+		}
+		flowID := "flow-task_" + fnvHex(".wait") + "-task_" + fnvHex("-report") + "-0"
+		if got := doc.flows[flowID].get("@name"); got != "vars.aVeryLongVariableNameForTheReport > 0 && vars.anotherL…" {
+			t.Errorf("long condition: flow named %q", got)
 		}
 		if got := doc.nodes["a234567890123456789012345678901234567890123456789012345678901234"].get("timerEventDefinition/timeDuration"); got != "P1DT2H3M4.005S" {
 			t.Errorf("constant delay in ms: timeDuration %q", got)
