@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -430,4 +431,35 @@ func parseDoc(t *testing.T, b []byte) *xdoc {
 		t.Fatal("no process element")
 	}
 	return d
+}
+
+// BenchmarkExport exports a definition of 2,000 tasks (the engine's maximum) in a
+// chain of scripts with conditions and error routes.
+func BenchmarkExport(b *testing.B) {
+	const n = 2000
+	p := &engine.Process{ID: "proc-bench001", Name: "bench", Engine: "standard", Enabled: true}
+	for i := range n {
+		t := &engine.Task{InstID: fmt.Sprintf("task-b%07d", i), Name: fmt.Sprintf("步骤 %d", i), Template: "script",
+			Positions:  []float64{float64(i%40) * 180, float64(i/40) * 120},
+			Parameters: map[string]*engine.Parameter{"code": {Value: "return {i: " + fmt.Sprint(i) + "};"}}}
+		switch {
+		case i == 0:
+			t.Template, t.Parameters = "manual", nil
+		case i == n-1:
+			t.Template, t.Parameters = "end", nil
+		}
+		if i < n-1 {
+			t.Connections = []engine.Connection{{To: fmt.Sprintf("task-b%07d", i+1), Condition: "input.i >= 0", Label: "ok"}}
+		}
+		if i > 0 && i < n-1 {
+			t.ErrorHandler.Routes = []engine.ErrorRoute{{ErrorCode: "E1", Target: fmt.Sprintf("task-b%07d", n-1)}}
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Export(p); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
