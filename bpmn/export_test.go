@@ -463,3 +463,42 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 }
+
+// TestEscape: text and attribute values are escaped so that an XML parser reads them
+// back unchanged, except characters XML cannot carry (then U+FFFD).
+func TestEscape(t *testing.T) {
+	for _, c := range []struct{ in, text, attr string }{
+		{"plain 中文 𝄞", "plain 中文 𝄞", "plain 中文 𝄞"},
+		{`a<b>&"c'`, `a&lt;b&gt;&amp;"c'`, `a&lt;b&gt;&amp;&quot;c'`},
+		{"t\tn\nr\r", "t\tn\nr&#xD;", "t&#x9;n&#xA;r&#xD;"},
+		{"nul\x00esc\x1b", "nul\uFFFDesc\uFFFD", "nul\uFFFDesc\uFFFD"},
+		{"bad\xffutf8\uFFFE\uFFFF", "bad\uFFFDutf8\uFFFD\uFFFD", "bad\uFFFDutf8\uFFFD\uFFFD"},
+		{"]]>", "]]&gt;", "]]&gt;"},
+		{"", "", ""},
+	} {
+		var text, attr strings.Builder
+		escape(&text, c.in, false)
+		escape(&attr, c.in, true)
+		if text.String() != c.text || attr.String() != c.attr {
+			t.Errorf("escape(%q) = %q / %q, want %q / %q", c.in, text.String(), attr.String(), c.text, c.attr)
+		}
+		// A parser gives the input back (what XML can carry of it).
+		var v struct {
+			A string `xml:"a,attr"`
+			T string `xml:",chardata"`
+		}
+		if err := xml.Unmarshal([]byte(`<x a="`+attr.String()+`">`+text.String()+`</x>`), &v); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		want := strings.ToValidUTF8(c.in, "\uFFFD")
+		want = strings.Map(func(r rune) rune {
+			if !isXMLChar(r) {
+				return '\uFFFD'
+			}
+			return r
+		}, want)
+		if v.A != want || v.T != want {
+			t.Errorf("%q read back as %q / %q", c.in, v.A, v.T)
+		}
+	}
+}
