@@ -50,6 +50,11 @@ type Process struct {
 	// days are deleted by the history cleanup (Retention); 0 keeps them for ever. BPMN
 	// camunda:historyTimeToLive maps to it.
 	HistoryTTLDays int `json:"historyTimeToLive"`
+
+	// PayloadAsVariables makes each field of a start's payload (a JSON object) a
+	// process variable, as Camunda and Flowable start variables are; the variables a
+	// start names itself win. BPMN imports set it (DESIGN §9).
+	PayloadAsVariables bool `json:"payloadAsVariables"`
 }
 
 // Task is one node of a process.

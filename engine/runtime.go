@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -548,8 +549,13 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		return nil, err
 	}
 	st := newState(in, def, nil, nil)
-	if len(opts.Vars) > 0 {
-		st.setVars(opts.Vars)
+	vars := opts.Vars
+	if payload, ok := trigger.(map[string]any); ok && def.p.PayloadAsVariables && len(payload) > 0 {
+		vars = maps.Clone(payload)
+		maps.Copy(vars, opts.Vars)
+	}
+	if len(vars) > 0 {
+		st.setVars(vars)
 	}
 	st.mergeVarsIn(typed)
 	n := r.newRun(st, startTask, trigger)
