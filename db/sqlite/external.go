@@ -14,7 +14,7 @@ import (
 	"flowcraft/engine"
 )
 
-// External jobs (table external_job, migration 0015): engine.ExternalStore. New jobs
+// External jobs (table external_job, migration 0016): engine.ExternalStore. New jobs
 // and the jobs a step ends are written with the step (writeExternalJobs, before the
 // runtimes); an external-task runtime that stops waiting cancels its jobs that have
 // not ended (closeExternalJobs). Fetch locks jobs in one write transaction of its own.
