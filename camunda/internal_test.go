@@ -87,7 +87,7 @@ func serveFake(t *testing.T) (*fakeExternal, *API, *fiber.App, string) {
 	t.Helper()
 	fx := newFake()
 	api := New(Deps{External: fx, Identity: fakeIdentity{}}, Config{})
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadTimeout: 2 * time.Second, IdleTimeout: 5 * time.Second, WriteTimeout: 2 * time.Second})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadTimeout: time.Second, IdleTimeout: 5 * time.Second, WriteTimeout: 2 * time.Second})
 	api.Mount(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,7 +108,7 @@ func fetchRequestText(addr string, timeoutMs int) string {
 // at once (its context is cancelled), not at its asyncResponseTimeout; a poll still
 // wanted is not disturbed, and the connection serves the next request after it
 // (the watch leaves no read deadline behind). The ReadTimeout and WriteTimeout of the
-// server (2 s here) do not cut a longer poll.
+// server (1 s and 2 s here) do not cut a longer poll, nor end the watch.
 func TestPollEndsWhenClientLeaves(t *testing.T) {
 	fx, _, _, addr := serveFake(t)
 
@@ -120,6 +120,9 @@ func TestPollEndsWhenClientLeaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFetches(t, fx, 1)
+	// Past the server's ReadTimeout (fasthttp's read deadline of the request), the
+	// client leaves: still noticed.
+	time.Sleep(1500 * time.Millisecond)
 	conn.Close()
 	select {
 	case err := <-fx.ended:

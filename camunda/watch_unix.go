@@ -16,7 +16,8 @@ import (
 // gone) or the first byte of a pipelined request (alive; nothing is consumed, the
 // server reads it later). stop ends the watch (a read deadline in the past wakes the
 // goroutine, then the deadline is cleared for fasthttp, which sets its own before its
-// next read). Connections that are not raw sockets (TLS, app.Test's) are not watched.
+// next read). The watch clears the read deadline fasthttp set for the request, so it
+// lasts the whole poll, however long the server's ReadTimeout. Connections that are not raw sockets (TLS, app.Test's) are not watched.
 func watchClient(c *fiber.Ctx, gone func()) (stop func()) {
 	conn := c.Context().Conn()
 	sc, ok := conn.(syscall.Conn)
@@ -27,6 +28,9 @@ func watchClient(c *fiber.Ctx, gone func()) (stop func()) {
 	if err != nil {
 		return func() {}
 	}
+	// fasthttp's read deadline (ReadTimeout, set before it read the request) would
+	// end the watch after ReadTimeout; the request is read whole already.
+	_ = conn.SetReadDeadline(time.Time{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
