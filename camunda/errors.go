@@ -1,6 +1,7 @@
 package camunda
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -56,6 +57,44 @@ func taskError(id string, err error) error {
 		return restError(fiber.StatusBadRequest, "%s", ce.Message)
 	}
 	return err
+}
+
+// Camunda's wording of a call by a worker that does not hold the task's lock
+// (HandleExternalTaskCmd.getErrorMessageOnWrongWorkerAccess of each command, then
+// "'. It is locked by worker '<owner>'.").
+const (
+	actComplete   = "External Task %s cannot be completed by worker '%s"
+	actFailure    = "Failure of External Task %s cannot be reported by worker '%s"
+	actBPMNError  = "Bpmn error of External Task %s cannot be reported by worker '%s"
+	actExtendLock = "The lock of the External Task %s cannot be extended by worker '%s"
+)
+
+// lockError answers an engine refusal (ErrConflict: the worker does not hold the
+// lock) of a call by workerID on task raw in Camunda's words: 400 RestException
+// "... It is locked by worker '<owner>'." ('null' when nobody holds it). The engine
+// also refuses the holder of an expired lock (Camunda lets it finish while nobody
+// else took the task): then the message says the lock expired. Other errors go to
+// taskError.
+func (a *API) lockError(ctx context.Context, id engine.ID, raw, workerID, action string, err error) error {
+	if err == nil || !errors.Is(err, engine.ErrConflict) {
+		return taskError(raw, err)
+	}
+	owner := "null"
+	j, gerr := a.deps.External.Get(ctx, id)
+	if gerr != nil {
+		return taskError(raw, gerr)
+	}
+	if j.State == engine.ExternalDone {
+		return taskNotFound(raw)
+	}
+	if j.WorkerID != "" {
+		owner = j.WorkerID
+	}
+	msg := fmt.Sprintf(action, raw, workerID)
+	if j.WorkerID == workerID {
+		return restError(fiber.StatusBadRequest, "%s'. Its lock expired; fetch the task again.", msg)
+	}
+	return restError(fiber.StatusBadRequest, "%s'. It is locked by worker '%s'.", msg, owner)
 }
 
 // kinds maps the engine's error kinds to statuses and Camunda exception types.

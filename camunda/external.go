@@ -319,7 +319,7 @@ func (a *API) complete(c *fiber.Ctx) error {
 		return restError(fiber.StatusBadRequest, "workerId is null")
 	}
 	if err := a.deps.External.Complete(c.UserContext(), id, *in.WorkerID, vars, local); err != nil {
-		return taskError(raw, err)
+		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actComplete, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -369,7 +369,7 @@ func (a *API) failure(c *fiber.Ctx) error {
 		f.ErrorDetails = *in.ErrorDetails
 	}
 	if err := a.deps.External.Fail(c.UserContext(), id, f); err != nil {
-		return taskError(raw, err)
+		return a.lockError(c.UserContext(), id, raw, f.WorkerID, actFailure, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -408,7 +408,7 @@ func (a *API) bpmnError(c *fiber.Ctx) error {
 		msg = *in.ErrorMessage
 	}
 	if err := a.deps.External.BPMNError(c.UserContext(), id, *in.WorkerID, *in.ErrorCode, msg, vars); err != nil {
-		return taskError(raw, err)
+		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actBPMNError, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -437,7 +437,7 @@ func (a *API) extendLock(c *fiber.Ctx) error {
 		return restError(fiber.StatusBadRequest, "workerId is null")
 	}
 	if err := a.deps.External.ExtendLock(c.UserContext(), id, *in.WorkerID, time.Duration(*in.NewDuration)*time.Millisecond); err != nil {
-		return taskError(raw, err)
+		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actExtendLock, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
