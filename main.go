@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -22,7 +21,6 @@ import (
 	"syscall"
 	"time"
 
-	"flowcraft/camunda"
 	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
@@ -318,17 +316,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	// Seed 003's Flowable REST API beside the native one (DESIGN §8), in its own error shape.
 	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, History: store, Identity: users, Templates: registry,
 		Jobs: st.Jobs, Log: log, Version: version}, flowable.Config{Location: cfg.Location})
-	// Camunda 7's external task API (DESIGN §10), in Camunda's error shape too.
-	capi := camunda.New(camunda.Deps{External: rt.ExternalTasks(), Identity: users, Log: log}, camunda.Config{Location: cfg.Location})
-	prefixErrors := fapi.PrefixErrors()
-	maps.Copy(prefixErrors, capi.PrefixErrors())
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
-		PrefixErrors: prefixErrors}, web.Deps{
+		PrefixErrors: fapi.PrefixErrors()}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
 		Static: staticFS(), Log: log, Version: version,
 	})
 	fapi.Mount(app)
-	capi.Mount(app)
 
 	if cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
@@ -360,7 +353,6 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
 	srv.CloseStreams()
-	capi.Close() // long polls answer now rather than hold the shutdown up
 	stopped = true
 	stopAll(cfg.ShutdownGrace, app, st, log)
 	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
