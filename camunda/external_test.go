@@ -1,10 +1,12 @@
 package camunda_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -444,4 +446,79 @@ func TestLongPolling(t *testing.T) {
 		t.Fatal("closing the API did not end the poll")
 	}
 	wg.Wait()
+}
+
+// TestFetchVariablesFilter: topics' variables lists choose what comes back (null: all,
+// []: none), and the process filters select tasks: a key that is not the process's
+// matches nothing; a version tag (flowcraft has none) matches nothing.
+func TestFetchVariablesFilter(t *testing.T) {
+	e := newTestEnv(t)
+	pid := e.deploy(t, externalDef("charge", "charge"))
+	for range 3 {
+		e.waitJob(t, e.start(t, pid, map[string]any{"a": 1, "b": "x"}))
+	}
+	fetch := func(topic string) []any {
+		t.Helper()
+		r := e.call(t, "POST", "/external-task/fetchAndLock", e.worker, `{"workerId": "w", "maxTasks": 1, "topics": [`+topic+`]}`)
+		if r.Status != 200 {
+			t.Fatalf("fetch %s: %d %s", topic, r.Status, r.Body)
+		}
+		return r.list(t)
+	}
+	if l := fetch(`{"topicName": "charge", "lockDuration": 1000, "processDefinitionKey": "proc-other"}`); len(l) != 0 {
+		t.Errorf("another process's key fetched %v", l)
+	}
+	if l := fetch(`{"topicName": "charge", "lockDuration": 1000, "processDefinitionVersionTag": "v1"}`); len(l) != 0 {
+		t.Errorf("a version tag fetched %v", l)
+	}
+	if l := fetch(`{"topicName": "charge", "lockDuration": 1000, "processDefinitionId": "` + pid + `", "variables": ["b"]}`); len(l) != 1 ||
+		fmt.Sprint(l[0].(map[string]any)["variables"]) != "map[b:map[type:String value:x valueInfo:map[]]]" {
+		t.Errorf("variables [b]: %v", l)
+	}
+	if l := fetch(`{"topicName": "charge", "lockDuration": 1000, "variables": []}`); len(l) != 1 || len(l[0].(map[string]any)["variables"].(map[string]any)) != 0 {
+		t.Errorf("variables []: %v", l)
+	}
+	if l := fetch(`{"topicName": "charge", "lockDuration": 1000}`); len(l) != 1 {
+		t.Errorf("all variables: %v", l)
+	} else if v := l[0].(map[string]any)["variables"].(map[string]any); fmt.Sprint(v["a"]) != "map[type:Integer value:1 valueInfo:map[]]" {
+		t.Errorf("variables (all): %v", v)
+	}
+	// errorDetails of a task without a failure: 204.
+	id := l0id(t, e)
+	if r := e.call(t, "GET", "/external-task/"+id+"/errorDetails", e.worker, nil); r.Status != 204 {
+		t.Errorf("errorDetails without a failure: %d %s", r.Status, r.Body)
+	}
+}
+
+func l0id(t *testing.T, e *testEnv) string {
+	t.Helper()
+	r := e.call(t, "GET", "/external-task?maxResults=1", e.worker, nil)
+	l := r.list(t)
+	if len(l) == 0 {
+		t.Fatalf("no tasks: %s", r.Body)
+	}
+	return l[0].(map[string]any)["id"].(string)
+}
+
+// TestErrorsBeforeRouting: a body over the server's limit, refused before any handler
+// runs, still answers Camunda's error shape (web.Config.PrefixErrors).
+func TestErrorsBeforeRouting(t *testing.T) {
+	e := newTestEnv(t)
+	base := e.listen(t)
+	host := strings.TrimPrefix(strings.TrimSuffix(base, prefix), "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Minute))
+	fmt.Fprintf(conn, "POST %s/external-task/fetchAndLock HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		prefix, host, basic(e.worker), 300<<10)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	camundaError(t, reply{Status: resp.StatusCode, Header: resp.Header, Body: b}, http.StatusRequestEntityTooLarge, "InvalidRequestException", "")
 }
