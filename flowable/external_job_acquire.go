@@ -116,6 +116,11 @@ func workerVariables(in []variableIn) ([]*engine.Variable, error) {
 			if t, ok := flowableTypes[*x.Type]; ok {
 				x.Type = &t
 			}
+			// Flowable's external job API has no converter for these (nor flowcraft a
+			// way to send their content here).
+			if *x.Type == engine.VarBinary || *x.Type == "serializable" {
+				return nil, badRequest("Variable '%s' has unsupported type: '%s'.", *x.Name, *x.Type)
+			}
 		}
 		x.Scope = nil // Flowable's EngineRestVariable has none
 		v, err := toVariable(x, fmt.Sprintf("variables[%d].", i), "")
@@ -196,7 +201,7 @@ func (a *API) acquireJobs(c *fiber.Ctx) error {
 	if retries == 0 || req.ScopeType != nil && *req.ScopeType != "" && *req.ScopeType != "bpmn" {
 		return c.JSON(out)
 	}
-	jobs, err := a.deps.External.Fetch(c.UserContext(), engine.FetchRequest{WorkerID: worker, MaxTasks: int(n),
+	jobs, err := a.deps.External.Fetch(c.UserContext(), engine.FetchRequest{WorkerID: worker, MaxTasks: int(n), UsePriority: true,
 		Topics: []engine.FetchTopic{{Topic: *req.Topic, LockDuration: lock}}})
 	if err != nil {
 		return err
