@@ -315,7 +315,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 
 	// Seed 003's Flowable REST API beside the native one (DESIGN §8), in its own error shape.
 	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, History: store, Identity: users, Templates: registry,
-		Jobs: st.Jobs, External: rt.ExternalTasks(), Log: log, Version: version}, flowable.Config{Location: cfg.Location})
+		Jobs: st.Jobs, Log: log, Version: version}, flowable.Config{Location: cfg.Location})
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
 		PrefixErrors: fapi.PrefixErrors()}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,

@@ -208,6 +208,7 @@ func TestExternalJobScenario(t *testing.T) {
 		{"too deep", complete, `{"workerId": "worker-1", "variables": [{"name": "x", "type": "json", "value": ` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`, 400},
 		{"terminate a BPMN job", ext + "/acquire/jobs/" + id + "/cmmnTerminate", `{"workerId": "worker-1"}`, 400},
 		{"terminate another's", ext + "/acquire/jobs/" + id + "/cmmnTerminate", `{"workerId": "worker-2"}`, 403},
+		{"bpmnError without errorCode", ext + "/acquire/jobs/" + id + "/bpmnError", `{"workerId": "worker-1", "errorCode": null}`, 400},
 		{"bpmnError by another", ext + "/acquire/jobs/" + id + "/bpmnError", `{"workerId": "worker-2", "errorCode": "NOT_FOUND"}`, 403},
 		{"fail by another", ext + "/acquire/jobs/" + id + "/fail", `{"workerId": "worker-2"}`, 403},
 		{"unacquire by another", ext + "/unacquire/jobs/" + id, `{"workerId": "worker-2"}`, 403},
