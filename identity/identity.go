@@ -272,6 +272,11 @@ func (i *Service) Login(ctx context.Context, userID, password, addr string) (sec
 	if err != nil {
 		return "", nil, nil, err
 	}
+	if u.Role == engine.RoleWorker {
+		// A worker has no UI: a session would admit it to nothing (Admit).
+		return "", nil, nil, engine.Coded(engine.ErrForbidden, engine.CodeWorkerOnly, nil,
+			"user %s is a worker account: it has no UI and may use only the external worker APIs, with its password or an API token", u.ID)
+	}
 	now := i.now()
 	secret = engine.NewSecret()
 	s = &Session{Key: hashSecret(secret), UserID: u.ID, CSRF: engine.NewSecret(), CreateAt: now.UnixMilli(), ExpiresAt: now.Add(i.opts.SessionTTL).UnixMilli()}
@@ -516,9 +521,9 @@ func checkUserFields(u *engine.User, ps *problems) {
 		}
 	}
 	switch u.Role {
-	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser:
+	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser, engine.RoleWorker:
 	default:
-		ps.add("role", engine.CodeOneOf, engine.Params{"allowed": "admin, designer, user"}, "role must be admin, designer or user, not %q", u.Role)
+		ps.add("role", engine.CodeOneOf, engine.Params{"allowed": "admin, designer, user, worker"}, "role must be admin, designer, user or worker, not %q", u.Role)
 	}
 	for _, g := range u.Groups {
 		if !userIDPattern.MatchString(g) {
