@@ -319,7 +319,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
 		PrefixErrors: fapi.PrefixErrors()}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
-		Static: staticFS(), Log: log, Version: version,
+		External: rt.ExternalTasks(), Static: staticFS(), Log: log, Version: version,
 	})
 	fapi.Mount(app)
 

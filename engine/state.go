@@ -224,10 +224,12 @@ type step struct {
 	deleted []string
 	jobs    []*Job
 	tasks   []*HumanTask
-	done    []ID
-	drop    bool
-	idem    *IdemKey
-	isNew   bool
+	// external are the external jobs the step inserts (Rev 0) or updates.
+	external []*ExternalJob
+	done     []ID
+	drop     bool
+	idem     *IdemKey
+	isNew    bool
 	// statusBefore lets commit publish a process event only on change.
 	statusBefore string
 }
@@ -272,5 +274,6 @@ func (s *step) toStore() *Step {
 	}
 	s.st.varsDirty = nil
 	return &Step{Instance: s.st.inst, New: s.isNew, Nodes: nodes, Vars: s.vars, DeletedVars: s.deleted,
-		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem, HumanTasks: s.tasks}
+		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem, HumanTasks: s.tasks,
+		ExternalJobs: s.external}
 }

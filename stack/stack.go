@@ -121,7 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 	if !cfg.NoHTTP {
 		services.HTTP = httpclient.New(httpclient.Options{Allow: cfg.HTTPAllow})
 	}
-	s.Runtime = engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store,
+	s.Runtime = engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, External: store, Directory: store,
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}

@@ -25,11 +25,12 @@ type externalTaskView struct {
 	ID             engine.ID `json:"id"`
 	Topic          string    `json:"topic"`
 	Priority       int64     `json:"priority"`
-	State          string    `json:"state"` // open, locked, incident, done
+	State          string    `json:"state"` // open, locked, incident, done, canceled
 	WorkerID       string    `json:"workerId,omitempty"`
 	LockExpiresAt  int64     `json:"lockExpiresAt"`
 	Retries        *int      `json:"retries"` // null until a worker first reports a failure
 	ErrorMessage   string    `json:"errorMessage,omitempty"`
+	ErrorCode      string    `json:"errorCode,omitempty"`    // the BPMN error a worker reported
 	ErrorDetails   string    `json:"errorDetails,omitempty"` // admins only
 	InstanceID     engine.ID `json:"instanceId"`
 	TaskID         string    `json:"taskId"`
@@ -52,7 +53,7 @@ func ms(t time.Time) int64 {
 
 func externalView(j *engine.ExternalJob, admin bool) externalTaskView {
 	v := externalTaskView{ID: j.ID, Topic: j.Topic, Priority: j.Priority, State: j.State, WorkerID: j.WorkerID,
-		LockExpiresAt: ms(j.LockExpiresAt), Retries: j.Retries, ErrorMessage: j.ErrorMessage, InstanceID: j.InstanceID,
+		LockExpiresAt: ms(j.LockExpiresAt), Retries: j.Retries, ErrorMessage: j.ErrorMessage, ErrorCode: j.ErrorCode, InstanceID: j.InstanceID,
 		TaskID: j.TaskID, NodeID: j.NodeID, ProcessID: j.ProcessID, ProcessVersion: j.ProcessVersion, BusinessKey: j.BusinessKey,
 		Suspended: j.Suspended, CreateAt: ms(j.CreatedAt), LockedAt: ms(j.LockedAt), EndAt: ms(j.EndedAt)}
 	if admin {
@@ -62,12 +63,12 @@ func externalView(j *engine.ExternalJob, admin bool) externalTaskView {
 }
 
 // externalStates are the states ?state= accepts.
-var externalStates = []string{engine.ExternalOpen, engine.ExternalLocked, engine.ExternalIncident, engine.ExternalDone}
+var externalStates = []string{engine.ExternalOpen, engine.ExternalLocked, engine.ExternalIncident, engine.ExternalDone, engine.ExternalCanceled}
 
 // listExternalTasks handles GET /api/externalTasks?instanceId=&taskId=&topic=&state=:
 // the external jobs of an instance (for whoever may see the instance), or of all
 // instances (designers and admins); state is a comma list (default: open, locked,
-// incident; "all" adds done ones).
+// incident; "all" adds ended ones: done, canceled).
 func (s *Server) listExternalTasks(c *fiber.Ctx) error {
 	if s.deps.External == nil {
 		return engine.Errorf(engine.ErrUnavailable, "external tasks are not available on this server")
@@ -100,7 +101,7 @@ func (s *Server) listExternalTasks(c *fiber.Ctx) error {
 		for _, st := range strings.Split(v, ",") {
 			st = strings.TrimSpace(st)
 			if !slices.Contains(externalStates, st) {
-				return engine.InvalidField("state", engine.CodeOneOf, engine.Params{"allowed": "open, locked, incident, done, all"}, "state must be open, locked, incident, done (comma separated) or all, not %q", st)
+				return engine.InvalidField("state", engine.CodeOneOf, engine.Params{"allowed": "open, locked, incident, done, canceled, all"}, "state must be open, locked, incident, done, canceled (comma separated) or all, not %q", st)
 			}
 			f.States = append(f.States, st)
 		}

@@ -138,6 +138,12 @@ func writeRuntimes(tx *stepTx, s *engine.Step, rows [][]any, tr *triggerRun) err
 				return err
 			}
 		}
+		// An external job is open only while its runtime waits.
+		if n.Template == "external-task" && n.Status != engine.StatusWaiting && n.Rev != 0 {
+			if err := closeExternalJobs(tx, n); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
