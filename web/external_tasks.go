@@ -28,7 +28,8 @@ type externalTaskView struct {
 	State          string    `json:"state"` // open, locked, incident, done, canceled
 	WorkerID       string    `json:"workerId,omitempty"`
 	LockExpiresAt  int64     `json:"lockExpiresAt"`
-	Retries        *int      `json:"retries"` // null until a worker first reports a failure
+	Retries        *int      `json:"retries"`     // null until a worker first reports a failure
+	TaskRetries    int       `json:"taskRetries"` // the task's retries parameter, what a first failure counts down from
 	ErrorMessage   string    `json:"errorMessage,omitempty"`
 	ErrorCode      string    `json:"errorCode,omitempty"`    // the BPMN error a worker reported
 	ErrorDetails   string    `json:"errorDetails,omitempty"` // admins only
@@ -53,7 +54,7 @@ func ms(t time.Time) int64 {
 
 func externalView(j *engine.ExternalJob, admin bool) externalTaskView {
 	v := externalTaskView{ID: j.ID, Topic: j.Topic, Priority: j.Priority, State: j.State, WorkerID: j.WorkerID,
-		LockExpiresAt: ms(j.LockExpiresAt), Retries: j.Retries, ErrorMessage: j.ErrorMessage, ErrorCode: j.ErrorCode, InstanceID: j.InstanceID,
+		LockExpiresAt: ms(j.LockExpiresAt), Retries: j.Retries, TaskRetries: j.TaskRetries, ErrorMessage: j.ErrorMessage, ErrorCode: j.ErrorCode, InstanceID: j.InstanceID,
 		TaskID: j.TaskID, NodeID: j.NodeID, ProcessID: j.ProcessID, ProcessVersion: j.ProcessVersion, BusinessKey: j.BusinessKey,
 		Suspended: j.Suspended, CreateAt: ms(j.CreatedAt), LockedAt: ms(j.LockedAt), EndAt: ms(j.EndedAt)}
 	if admin {

@@ -187,7 +187,7 @@ func apiSchemas() map[string]any {
 		"Job": obj(map[string]any{"id": id, "kind": str, "instanceId": id, "nodeId": id, "taskId": str, "status": str, "dueAt": integer,
 			"attempts": integer, "maxAttempts": integer, "error": str, "queue": str, "processId": str, "version": integer}),
 		"ExternalTask": obj(map[string]any{"id": id, "topic": str, "priority": integer, "state": map[string]any{"enum": []string{"open", "locked", "incident", "done", "canceled"}}, "errorCode": str,
-			"workerId": str, "lockExpiresAt": integer, "retries": map[string]any{"type": []string{"integer", "null"}}, "errorMessage": str, "errorDetails": str,
+			"workerId": str, "lockExpiresAt": integer, "retries": map[string]any{"type": []string{"integer", "null"}}, "taskRetries": integer, "errorMessage": str, "errorDetails": str,
 			"instanceId": id, "taskId": str, "nodeId": id, "processId": str, "processVersion": integer, "businessKey": str, "suspended": boolean,
 			"createAt": integer, "lockedAt": integer, "endAt": integer}),
 		"ExternalTaskRetries": obj(map[string]any{"retries": map[string]any{"type": "integer", "minimum": 0, "maximum": maxExternalRetries}}, "retries"),

@@ -111,7 +111,7 @@ export function externalBox(job, t, { now, admin, onRetry }) {
   };
   fact(t("rt.external.topic"), job.topic || "—");
   if (job.workerId) fact(t("rt.external.worker"), job.workerId);
-  fact(t("rt.external.retries"), job.retries === null || job.retries === undefined ? t("rt.external.retries_unset") : String(job.retries));
+  fact(t("rt.external.retries"), job.retries === null || job.retries === undefined ? t("rt.external.retries_unset", { retries: job.taskRetries ?? 0 }) : String(job.retries));
   if (job.priority) fact(t("rt.external.priority"), String(job.priority));
   box.append(facts);
   if (st === "incident" && job.errorDetails) {
