@@ -38,6 +38,7 @@ func browserExternalTask(t *testing.T, lang string) {
 	b.wait("the external task's panel", `!!document.querySelector('.panel [data-field="parameters.topic"] input')`)
 	b.typeInto(`.panel [data-field="parameters.topic"] input`, "charge")
 	b.wait("the retries field", `!!document.querySelector('.panel [data-field="parameters.retries"] input')`)
+	b.shot("external-task-panel")
 	b.eval(`document.querySelector('.panel details[data-section="run"]').open = true`, nil)
 	b.click(`[data-testid="error-route-add"]`)
 	b.wait("a route row", `document.querySelectorAll('[data-testid="error-route-row"]').length === 1`)
