@@ -160,9 +160,20 @@ func (i *Service) Bootstrap(ctx context.Context, password string) (string, error
 // address, for throttling guesses across user names ("" when unknown). Failed checks
 // are throttled per account and per address (*RetryError of kind ErrTooMany), and
 // hashing waits for a free slot (ErrUnavailable when the server is saturated).
+//
+// An API token of the user is accepted as its password too (HTTP Basic with the
+// token: what clients that only speak Basic, such as Camunda's external task
+// clients, can send); a token of another user is a wrong password.
 func (i *Service) CheckPassword(ctx context.Context, userID, password, addr string) (*engine.User, error) {
 	if err := i.throttle.Allow(userID, addr); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(password, TokenPrefix) {
+		if u, err := i.CheckToken(ctx, password); err == nil && u.ID == userID {
+			i.throttle.Succeeded(userID)
+			return u, nil
+		}
+		// Not this user's token: checked as a password (and counted when wrong).
 	}
 	key := sha256.Sum256([]byte(userID + "\x00" + password))
 	i.mu.Lock()

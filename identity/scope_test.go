@@ -1,8 +1,10 @@
 package identity_test
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"flowcraft/engine"
 	"flowcraft/identity"
@@ -58,5 +60,49 @@ func TestWorkerHasNoRankedRole(t *testing.T) {
 	}
 	if !(&engine.User{Role: engine.RoleAdmin}).HasRole(engine.RoleUser) {
 		t.Error("admin lacks user")
+	}
+}
+
+// TestTokenAsBasicPassword: a user's API token works as its password (HTTP Basic with
+// a token, what Camunda's clients send), not as another user's, not once expired or
+// deleted; a wrong one counts as a failed sign-in.
+func TestTokenAsBasicPassword(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	id, _ := newIdentity(t, func() time.Time { return clock })
+	for _, u := range []*engine.User{{ID: "w1", Role: engine.RoleWorker}, {ID: "w2", Role: engine.RoleWorker}} {
+		if _, err := id.CreateUser(ctx, u, "a-password"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret, _, err := id.CreateToken(ctx, "w1", "worker-7", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := id.CheckPassword(ctx, "w1", secret, "10.0.0.1"); err != nil || u.ID != "w1" || u.Role != engine.RoleWorker {
+		t.Fatalf("token as w1's password: %v %v", u, err)
+	}
+	if _, err := id.CheckPassword(ctx, "w2", secret, "10.0.0.1"); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("w1's token as w2's password: %v", err)
+	}
+	if _, err := id.CheckPassword(ctx, "w1", secret+"x", "10.0.0.1"); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("a wrong token: %v", err)
+	}
+	if u, err := id.CheckPassword(ctx, "w1", "a-password", "10.0.0.1"); err != nil || u.ID != "w1" {
+		t.Fatalf("the password still works: %v", err)
+	}
+	clock = clock.Add(2 * time.Hour)
+	if _, err := id.CheckPassword(ctx, "w1", secret, "10.0.0.1"); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("an expired token: %v", err)
+	}
+	secret2, tok2, err := id.CreateToken(ctx, "w1", "worker-8", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := id.DeleteToken(ctx, tok2.ID, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckPassword(ctx, "w1", secret2, "10.0.0.1"); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("a deleted token: %v", err)
 	}
 }

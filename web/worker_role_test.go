@@ -41,6 +41,7 @@ func TestWorkerRoleConfinedToWorkerAPIs(t *testing.T) {
 	auths := map[string]string{
 		"basic password": basic("w1"),
 		"bearer token":   "Bearer " + token,
+		"basic token":    "Basic " + b64("w1:"+token), // what Camunda's clients send
 	}
 	for name, auth := range auths {
 		for _, rq := range []struct{ method, path string }{
