@@ -136,6 +136,10 @@ func (x *ExternalTasks) begin(ctx context.Context, s *step, t *ctask, n *NodeRun
 	s.touch(n)
 	s.external = append(s.external, j)
 	r.taskTimeout(s, t, n)
+	if st.inst.Status == StatusRunning && !st.hasPendingOrJoin() {
+		// Nothing else can run: the instance waits, in this step rather than one more.
+		st.inst.Status = StatusWaiting
+	}
 	return r.commit(ctx, s)
 }
 
@@ -151,7 +155,7 @@ func (x *ExternalTasks) committed(jobs []*ExternalJob) {
 			x.wake.armAt(at)
 			continue
 		}
-		x.wake.notify(j.Topic)
+		x.wake.notifyJob(j)
 	}
 }
 
@@ -274,7 +278,7 @@ func (x *ExternalTasks) tryFetch(ctx context.Context, req *FetchRequest) ([]*Loc
 		for _, j := range jobs {
 			j.State, j.WorkerID, j.LockExpiresAt = ExternalOpen, "", time.Time{}
 			if uerr := x.store.UpdateExternalJob(context.WithoutCancel(ctx), j); uerr == nil {
-				x.wake.notify(j.Topic)
+				x.wake.notifyJob(j)
 			}
 		}
 		return nil, err
@@ -415,7 +419,7 @@ func (x *ExternalTasks) get(ctx context.Context, id ID) (*ExternalJob, error) {
 // runtime (waiting) and task. fn commits its step.
 func (x *ExternalTasks) onJob(ctx context.Context, id ID, inst ID,
 	fn func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error) error {
-	return x.r.act(ctx, inst, func(ctx context.Context, st *instState) error {
+	return x.r.actExisting(ctx, inst, false, func(ctx context.Context, st *instState) error {
 		j, err := x.get(ctx, id)
 		if err != nil {
 			return err

@@ -8,17 +8,39 @@ import (
 
 // Long polling. A fetch that finds nothing to lock registers a waiter on its topics
 // and sleeps on the waiter's channel; it tries again when woken. Waiters are woken:
-//   - by topic, right after the commit that creates a job, unlocks one, or fails one
-//     with retries left and no retry timeout (committed, notify);
+//   - one per job, right after the commit that creates a job, unlocks one, or fails
+//     one with retries left and no retry timeout (committed, notifyJob): the first
+//     waiter whose topic and filters take the job and that has no wake-up pending (so
+//     eight idle workers do not all race for one job: seven empty fetches);
 //   - all at once, when a lock or a retry timeout ends: one timer for the earliest such
 //     time (armAt), never a timer or a query per waiting fetch. When it fires it wakes
 //     every waiter and, if any waits, asks the store once for the next such time.
-// Each waiter's channel holds one wake-up, so a wake between two tries is not lost.
+// Each waiter's channel holds one wake-up, so a wake between two tries is not lost; a
+// waiter that leaves with a wake-up pending passes it on to another waiter of its
+// topics.
 
 // extWaiter is one waiting fetch.
 type extWaiter struct {
-	topics []string
+	topics []FetchTopic
 	ch     chan struct{}
+}
+
+// takes reports whether the waiter's fetch would lock j.
+func (wt *extWaiter) takes(j *ExternalJob) bool {
+	for i := range wt.topics {
+		t := &wt.topics[i]
+		if t.Topic != j.Topic {
+			continue
+		}
+		switch {
+		case len(t.ProcessIDs) > 0 && !slicesContains(t.ProcessIDs, j.ProcessID):
+		case t.BusinessKey != "" && t.BusinessKey != j.BusinessKey:
+		case (len(t.TenantIDs) > 0 || t.WithoutTenant) && !slicesContains(t.TenantIDs, j.TenantID) && !(t.WithoutTenant && j.TenantID == ""):
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // extNotifier holds the waiting fetches and the expiry timer.
@@ -46,6 +68,7 @@ func newExtNotifier(x *ExternalTasks) *extNotifier {
 // unknown reads the next expiry from the store (one query, not one per waiter).
 func (w *extNotifier) add(topics []FetchTopic) *extWaiter {
 	wt := &extWaiter{ch: make(chan struct{}, 1)}
+	wt.topics = topics
 	w.mu.Lock()
 	for _, t := range topics {
 		set := w.byTopic[t.Topic]
@@ -54,7 +77,6 @@ func (w *extNotifier) add(topics []FetchTopic) *extWaiter {
 			w.byTopic[t.Topic] = set
 		}
 		set[wt] = struct{}{}
-		wt.topics = append(wt.topics, t.Topic)
 	}
 	w.count++
 	rearm := !w.known
@@ -66,34 +88,52 @@ func (w *extNotifier) add(topics []FetchTopic) *extWaiter {
 	return wt
 }
 
-// remove unregisters a waiter.
+// remove unregisters a waiter; a wake-up it did not consume goes to another waiter
+// of each of its topics.
 func (w *extNotifier) remove(wt *extWaiter) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, t := range wt.topics {
-		if set := w.byTopic[t]; set != nil {
+		if set := w.byTopic[t.Topic]; set != nil {
 			delete(set, wt)
 			if len(set) == 0 {
-				delete(w.byTopic, t)
+				delete(w.byTopic, t.Topic)
 			}
 		}
 	}
 	w.count--
-}
-
-func signal(wt *extWaiter) {
 	select {
-	case wt.ch <- struct{}{}:
+	case <-wt.ch:
+		for _, t := range wt.topics {
+			for other := range w.byTopic[t.Topic] {
+				if signal(other) {
+					break
+				}
+			}
+		}
 	default:
 	}
 }
 
-// notify wakes the waiters of a topic.
-func (w *extNotifier) notify(topic string) {
+// signal wakes a waiter; false when a wake-up was pending already.
+func signal(wt *extWaiter) bool {
+	select {
+	case wt.ch <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// notifyJob wakes one waiter that would take j and has no wake-up pending (when every
+// such waiter has one pending, they will try anyway).
+func (w *extNotifier) notifyJob(j *ExternalJob) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for wt := range w.byTopic[topic] {
-		signal(wt)
+	for wt := range w.byTopic[j.Topic] {
+		if wt.takes(j) && signal(wt) {
+			return
+		}
 	}
 }
 

@@ -179,6 +179,20 @@ func (st *instState) nextPending() (*NodeRun, int) {
 	return next, live
 }
 
+// hasPendingOrJoin reports a runnable runtime or a join that waits for arrivals
+// (which settleJoins may still fire).
+func (st *instState) hasPendingOrJoin() bool {
+	for _, n := range st.nodes {
+		if n.Status == StatusPending {
+			return true
+		}
+		if n.Status == StatusWaiting && n.Detail != nil && n.Detail.Arrived != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // live returns the runtimes that still hold a token: pending, running or waiting.
 func (st *instState) live() []*NodeRun {
 	var out []*NodeRun

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"flowcraft/engine"
@@ -117,17 +118,34 @@ func (d *Store) LockExternalJobs(ctx context.Context, req engine.FetchRequest, n
 	if req.UsePriority {
 		order = "j.priority DESC, j.create_at, j.id"
 	}
+	fetchable := `SELECT j.id FROM ` + externalFrom + ` WHERE j.state IN ('open', 'locked') AND j.lock_expiry <= ?
+			AND i.status <> 'suspended' AND (` + strings.Join(where, " OR ") + `)`
+	// Most fetches of idle workers find nothing: learn that on a reader, without
+	// taking the writer (a job committed after this read wakes the long poll).
+	var one int
+	probe := append([]any{now}, args...)
+	if err := d.readRow(ctx, fetchable+` LIMIT 1`, probe...).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("fetch external tasks for %s: %w", req.WorkerID, err)
+	}
 	q := `UPDATE external_job SET state = 'locked', worker_id = ?, lock_expiry = ` + lockCase + `, locked_at = ?, rev = rev + 1
-		WHERE id IN (SELECT j.id FROM ` + externalFrom + ` WHERE j.state IN ('open', 'locked') AND j.lock_expiry <= ?
-			AND i.status <> 'suspended' AND (` + strings.Join(where, " OR ") + `) ORDER BY ` + order + ` LIMIT ?)
+		WHERE id IN (` + fetchable + ` ORDER BY ` + order + ` LIMIT ?)
 		RETURNING ` + externalReturning
 	all := append([]any{req.WorkerID}, lockArgs...)
 	all = append(all, now, now)
 	all = append(all, args...)
 	all = append(all, req.MaxTasks)
 	var jobs []*engine.ExternalJob
+	prepared := d.extLock(ctx, q)
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, all...)
+		var rows *sql.Rows
+		var err error
+		if prepared != nil {
+			rows, err = tx.StmtContext(ctx, prepared).QueryContext(ctx, all...)
+		} else {
+			rows, err = tx.QueryContext(ctx, q, all...)
+		}
 		if err != nil {
 			return err
 		}
@@ -151,9 +169,86 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
+// extStmts are the statements of external jobs, prepared on first use: a worker's
+// every call reads its job, and a fetch's statement depends on its topics and
+// filters (a few shapes per deployment; at most maxLockStmts are kept).
+type extStmts struct {
+	mu   sync.Mutex
+	lock map[string]*sql.Stmt
+	// read are the readers' statements of readRow and readQuery.
+	read map[string]*sql.Stmt
+}
+
+// readStmt returns the readers' prepared statement of a fixed query (nil if it
+// cannot be prepared: the caller then runs it unprepared). Compiling a query costs
+// about as much as running a small one; the hot reads of a step (an instance, its
+// runtimes, its variables) are prepared once.
+func (d *Store) readStmt(ctx context.Context, q string) *sql.Stmt {
+	d.ext.mu.Lock()
+	defer d.ext.mu.Unlock()
+	if st := d.ext.read[q]; st != nil {
+		return st
+	}
+	if len(d.ext.read) >= maxReadStmts {
+		return nil
+	}
+	st, err := d.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if d.ext.read == nil {
+		d.ext.read = map[string]*sql.Stmt{}
+	}
+	d.ext.read[q] = st
+	return st
+}
+
+// readRow runs a fixed one-row query on the readers, prepared.
+func (d *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.read.QueryRowContext(ctx, q, args...)
+}
+
+// readQuery runs a fixed query on the readers, prepared.
+func (d *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.read.QueryContext(ctx, q, args...)
+}
+
+const (
+	maxLockStmts = 64
+	maxReadStmts = 256
+)
+
+// extLock returns the writer's prepared statement of a fetch query (nil when the
+// cache is full: the query then runs unprepared).
+func (d *Store) extLock(ctx context.Context, q string) *sql.Stmt {
+	d.ext.mu.Lock()
+	defer d.ext.mu.Unlock()
+	if st := d.ext.lock[q]; st != nil {
+		return st
+	}
+	if len(d.ext.lock) >= maxLockStmts {
+		return nil
+	}
+	st, err := d.write.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if d.ext.lock == nil {
+		d.ext.lock = map[string]*sql.Stmt{}
+	}
+	d.ext.lock[q] = st
+	return st
+}
+
 // GetExternalJob implements engine.ExternalStore.
 func (d *Store) GetExternalJob(ctx context.Context, id engine.ID) (*engine.ExternalJob, error) {
-	j, err := scanExternal(d.read.QueryRowContext(ctx, `SELECT `+externalColumns+` FROM `+externalFrom+` WHERE j.id = ?`, id))
+	j, err := scanExternal(d.readRow(ctx, `SELECT `+externalColumns+` FROM `+externalFrom+` WHERE j.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, engine.Errorf(engine.ErrNotFound, "external task %d not found", id)
 	}

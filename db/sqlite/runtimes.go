@@ -52,8 +52,23 @@ func scanNode(r rowScanner) (*engine.NodeRun, error) {
 
 // nodeRuns returns the runtimes of an instance in creation order.
 func (d *Store) nodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
-	return queryAll(ctx, d.read, "list runtimes", `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_uid = ? ORDER BY uid`,
-		[]any{id}, func(r *sql.Rows) (*engine.NodeRun, error) { return scanNode(r) })
+	rows, err := d.readQuery(ctx, `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_uid = ? ORDER BY uid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list runtimes: %w", err)
+	}
+	defer rows.Close()
+	var list []*engine.NodeRun
+	for rows.Next() {
+		n, err := scanNode(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runtimes: %w", err)
+		}
+		list = append(list, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list runtimes: %w", err)
+	}
+	return list, nil
 }
 
 // The runtimes' writer.
