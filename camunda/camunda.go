@@ -58,7 +58,8 @@ type Deps struct {
 
 // Config tunes the API.
 type Config struct {
-	// MaxTasks bounds maxTasks of one fetchAndLock (default 1000). Camunda has no
+	// MaxTasks bounds maxTasks of one fetchAndLock (default and at most
+	// engine.MaxFetchTasks, 1000). Camunda has no
 	// bound; a larger maxTasks is not refused but answered with at most this many
 	// tasks (maxTasks is a maximum anyway).
 	MaxTasks int
@@ -93,8 +94,8 @@ type API struct {
 
 // New returns the API; Mount serves it, Close ends its long polls.
 func New(deps Deps, cfg Config) *API {
-	if cfg.MaxTasks <= 0 {
-		cfg.MaxTasks = 1000
+	if cfg.MaxTasks <= 0 || cfg.MaxTasks > engine.MaxFetchTasks {
+		cfg.MaxTasks = engine.MaxFetchTasks
 	}
 	if cfg.MaxJSONDepth <= 0 {
 		cfg.MaxJSONDepth = 32

@@ -281,11 +281,20 @@ func processFilter(t fetchTopic) (ids []string, any bool) {
 // when the client goes away (watchClient).
 func (a *API) pollContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(a.stop)
-	stopServer := context.AfterFunc(c.Context(), cancel)
+	// The server's done channel, read now: the RequestCtx is reused once the handler
+	// returns, so nothing may read it later.
+	if done := c.Context().Done(); done != nil {
+		go func() {
+			select {
+			case <-done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	stopWatch := watchClient(c, cancel)
 	return ctx, func() {
 		stopWatch()
-		stopServer()
 		cancel()
 	}
 }

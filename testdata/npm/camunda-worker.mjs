@@ -8,7 +8,8 @@
 // action: "complete" (with typed variables), "bpmnError", "failure", "extendLock"
 // (extend, then complete), "hold" (lock and do nothing, then after delayMs try to
 // complete: the lock is gone by then). Every event is one JSON line on stdout:
-// {"event": "polling"} before each fetch, {"event": "received", id, variables} per
+// {"event": "polling"} before each fetch, {"event": "polled", tasks} after it,
+// {"event": "received", id, variables} per
 // task, {"event": "done", id} or {"event": "error", id, status, type, message} per
 // action. The process exits after count tasks.
 import { Client, BasicAuthInterceptor, Variables } from "camunda-external-task-client-js";
@@ -24,9 +25,11 @@ const client = new Client({
   lockDuration: cfg.lockDuration ?? 20000,
   asyncResponseTimeout: cfg.asyncResponseTimeout,
   interval: cfg.interval ?? 100,
+  autoPoll: false, // started below, once subscribed: the first poll then asks for the topic
   interceptors: new BasicAuthInterceptor({ username: cfg.user, password: cfg.password }),
   use: (c) => {
     c.on("poll:start", () => print({ event: "polling" }));
+    c.on("poll:success", (tasks) => print({ event: "polled", tasks: Array.isArray(tasks) ? tasks.length : typeof tasks }));
     c.on("poll:error", (e) => print({ event: "poll-error", message: String(e && e.message) }));
   },
 });
@@ -93,6 +96,8 @@ client.subscribe(cfg.topic, { variables: cfg.fetchVariables }, async ({ task, ta
   }
   finish();
 });
+
+client.start();
 
 setTimeout(() => {
   print({ event: "timeout" });
