@@ -47,18 +47,11 @@ const ExternalPrefix = "/flowable-rest/external-job-api"
 // worker role lands; the same string).
 const roleWorker = "worker"
 
-// Bounds of an acquire request.
+// Bounds of the API: the engine's (numberOfTasks at most engine.MaxFetchTasks, a lock
+// or retry timeout at most engine.MaxLockDuration — Flowable keeps a lock as an int of
+// milliseconds, about 24.8 days —, a workerId at most engine.MaxWorkerIDLength
+// characters, Flowable's LOCK_OWNER_ varchar(255)), and:
 const (
-	// maxAcquireTasks bounds numberOfTasks.
-	maxAcquireTasks = 1000
-	// maxLockDuration bounds lockDuration and retryTimeout: Flowable keeps a lock as an
-	// int of milliseconds (about 24.8 days); flowcraft allows a year.
-	maxLockDuration = 365 * 24 * time.Hour
-	// maxWorkerIDLen is Flowable's LOCK_OWNER_ column, varchar(255).
-	maxWorkerIDLen = 255
-	// defaultJobRetries is the retries of a job no worker has failed yet: the
-	// external-task template's default, as Flowable's job retries default to 3.
-	defaultJobRetries = 3
 	// maxListScan bounds the jobs one list reads when it filters on what the engine's
 	// filter does not hold (executionId, exceptions, tenantIdLike).
 	maxListScan = 10_000
@@ -262,10 +255,11 @@ type engineRestVariable struct {
 	ValueURL string `json:"valueUrl,omitempty"`
 }
 
-// jobRetries is what Flowable shows as a job's retries.
+// jobRetries is what Flowable shows as a job's retries: what the last failure left, or
+// the task's retries (default 3, as Flowable's jobs start with 3).
 func jobRetries(j *engine.ExternalJob) int {
 	if j.Retries == nil {
-		return defaultJobRetries
+		return j.TaskRetries
 	}
 	return *j.Retries
 }
@@ -318,7 +312,7 @@ func (a *API) acquiredJobOf(c *fiber.Ctx, j *engine.LockedJob) acquiredJobRespon
 
 // externalJobParam reads the job of the path: 404 as Flowable's
 // getExternalWorkerJobById when there is none, or when it is no longer an external
-// worker job (completed, or an incident: Flowable's dead-letter job).
+// worker job (completed or canceled, or an incident: Flowable's dead-letter job).
 func (a *API) externalJobParam(c *fiber.Ctx) (*engine.ExternalJob, error) {
 	raw := param(c, "jobId")
 	nf := notFound("Could not find external worker job with id '%s'.", raw)
@@ -332,7 +326,7 @@ func (a *API) externalJobParam(c *fiber.Ctx) (*engine.ExternalJob, error) {
 		return nil, nf
 	case err != nil:
 		return nil, err
-	case j.State == engine.ExternalDone || j.State == engine.ExternalIncident:
+	case j.State != engine.ExternalOpen && j.State != engine.ExternalLocked:
 		return nil, nf
 	}
 	return j, nil

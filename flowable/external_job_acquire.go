@@ -57,8 +57,8 @@ func workerIDOf(w *string, required string) (string, error) {
 	if w == nil || *w == "" {
 		return "", badRequest("%s", required)
 	}
-	if len(*w) > maxWorkerIDLen {
-		return "", badRequest("workerId must be at most %d characters", maxWorkerIDLen)
+	if len(*w) > engine.MaxWorkerIDLength {
+		return "", badRequest("workerId must be at most %d characters", engine.MaxWorkerIDLength)
 	}
 	return *w, nil
 }
@@ -173,7 +173,7 @@ func (a *API) acquireJobs(c *fiber.Ctx) error {
 	if lock <= 0 {
 		return badRequest("lockDuration must be positive, not %s", lock)
 	}
-	if lock > maxLockDuration {
+	if lock > engine.MaxLockDuration {
 		return badRequest("lockDuration must be at most P365D (a year), not %s", lock)
 	}
 	worker, err := workerIDOf(req.WorkerID, "workerId is required")
@@ -190,8 +190,8 @@ func (a *API) acquireJobs(c *fiber.Ctx) error {
 	switch {
 	case n < 1:
 		return badRequest("requested number of jobs must not be smaller than 1")
-	case n > maxAcquireTasks:
-		return badRequest("numberOfTasks must be at most %d, not %d", maxAcquireTasks, n)
+	case n > engine.MaxFetchTasks:
+		return badRequest("numberOfTasks must be at most %d, not %d", engine.MaxFetchTasks, n)
 	case retries < 0 || retries > math.MaxInt32:
 		return badRequest("numberOfRetries must be a whole number from 0 to %d, not %d", math.MaxInt32, retries)
 	}
@@ -305,7 +305,7 @@ func (a *API) failJob(c *fiber.Ctx) error {
 	if req.RetryTimeout.err != nil {
 		return badRequest("retryTimeout: %v", req.RetryTimeout.err)
 	}
-	if d := req.RetryTimeout.Value; d < 0 || d > maxLockDuration {
+	if d := req.RetryTimeout.Value; d < 0 || d > engine.MaxLockDuration {
 		return badRequest("retryTimeout must be from PT0S to P365D, not %s", d)
 	}
 	j, err := a.lockedJob(c, worker)
@@ -322,7 +322,7 @@ func (a *API) failJob(c *fiber.Ctx) error {
 	if req.Retries != nil {
 		f.Retries = int(*req.Retries)
 	} else {
-		f.Retries = max(jobRetries(j)-1, 0)
+		f.Decrement = true // Flowable: "If not set it will be reduced by 1"
 	}
 	if err := actionError(c, a.deps.External.Fail(c.UserContext(), j.ID, f), worker); err != nil {
 		return err

@@ -148,7 +148,8 @@ func TestExternalWorkerClient(t *testing.T) {
 		if len(out.Jobs) != 1 || len(out.Errors) != 0 {
 			t.Fatalf("run %+v", out)
 		}
-		e.waitStatus(t, inst, engine.StatusFailed)
+		e.waitIncident(t, out.Jobs[0]["id"].(string), "fatal")
+		e.waitStatus(t, inst, engine.StatusWaiting)
 		if r := e.call(t, "GET", ext+"/jobs/"+out.Jobs[0]["id"].(string), "admin", nil); r.Status != 404 {
 			t.Errorf("an incident is still an external job: %d %s", r.Status, r.Body)
 		}

@@ -10,7 +10,9 @@ import (
 // external worker jobs waiting for a worker or locked by one.
 
 // externalJobSorts maps Flowable's sort properties to the engine's.
-var externalJobSorts = map[string]string{"id": "id", "dueDate": "id", "createTime": "createdAt", "executionId": "executionId",
+// (No job has a due date: dueDate sorts by id; a node instance belongs to one process
+// instance: executionId sorts by that.)
+var externalJobSorts = map[string]string{"id": "id", "dueDate": "id", "createTime": "createdAt", "executionId": "processInstanceId",
 	"processInstanceId": "processInstanceId", "retries": "retries", "tenantId": "tenantId"}
 
 // listExternalJobs handles GET jobs: Flowable's ExternalWorkerJobQueryRequest's

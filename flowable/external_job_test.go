@@ -123,7 +123,7 @@ func TestExternalJobScenario(t *testing.T) {
 		return r.obj(t)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for list("?processInstanceId="+inst)["total"] != 1.0 {
+	for list("?processInstanceId=" + inst)["total"] != 1.0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no job listed: %s", e.call(t, "GET", ext+"/jobs", "admin", nil).Body)
 		}
@@ -208,6 +208,7 @@ func TestExternalJobScenario(t *testing.T) {
 		{"too deep", complete, `{"workerId": "worker-1", "variables": [{"name": "x", "type": "json", "value": ` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`, 400},
 		{"terminate a BPMN job", ext + "/acquire/jobs/" + id + "/cmmnTerminate", `{"workerId": "worker-1"}`, 400},
 		{"terminate another's", ext + "/acquire/jobs/" + id + "/cmmnTerminate", `{"workerId": "worker-2"}`, 403},
+		{"bpmnError without errorCode", ext + "/acquire/jobs/" + id + "/bpmnError", `{"workerId": "worker-1", "errorCode": null}`, 400},
 		{"bpmnError by another", ext + "/acquire/jobs/" + id + "/bpmnError", `{"workerId": "worker-2", "errorCode": "NOT_FOUND"}`, 403},
 		{"fail by another", ext + "/acquire/jobs/" + id + "/fail", `{"workerId": "worker-2"}`, 403},
 		{"unacquire by another", ext + "/unacquire/jobs/" + id, `{"workerId": "worker-2"}`, 403},
@@ -382,15 +383,41 @@ func TestExternalJobFailures(t *testing.T) {
 		t.Errorf("after the second failure: %v", got)
 	}
 
-	// Retries 0: an incident; the instance fails (strategy fail).
+	// Retries 0: an incident (the task waits with it as its error until an admin's
+	// retry, strategy fail); Flowable's dead-letter job, gone from this API.
 	_, inst2 := e.startExternal(t, "fatal")
 	j2 := e.waitAcquire(t, "worker-1", "fatal", "PT10M")
 	if r := e.call(t, "POST", ext+"/acquire/jobs/"+j2["id"].(string)+"/fail", "admin", `{"workerId": "worker-1", "errorMessage": "fatal", "retries": 0}`); r.Status != 204 {
 		t.Fatalf("fail: %d %s", r.Status, r.Body)
 	}
-	e.waitStatus(t, inst2, engine.StatusFailed)
+	e.waitIncident(t, j2["id"].(string), "fatal")
 	extErrorShape(t, e.call(t, "GET", ext+"/jobs/"+j2["id"].(string), "admin", nil), 404)
+	extErrorShape(t, e.call(t, "POST", ext+"/acquire/jobs/"+j2["id"].(string)+"/complete", "admin", `{"workerId": "worker-1"}`), 404)
+	if l := e.call(t, "GET", ext+"/jobs?processInstanceId="+inst2, "admin", nil).obj(t); l["total"] != 0.0 {
+		t.Errorf("an incident is listed: %v", l)
+	}
+	e.waitStatus(t, inst2, engine.StatusWaiting)
 	_ = inst
+}
+
+// waitIncident waits until a job is an incident with a message.
+func (e *testEnv) waitIncident(t *testing.T, job, msg string) {
+	t.Helper()
+	id, _ := engine.ParseID(job)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		j, err := e.st.Runtime.ExternalTasks().Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == engine.ExternalIncident && j.ErrorMessage == msg && j.Retries != nil && *j.Retries == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s is %+v, want an incident", job, j)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // TestExternalJobBPMNError: a BPMN error with a routed code goes on at the route's

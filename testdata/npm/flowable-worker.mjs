@@ -105,10 +105,11 @@ const scenarios = {
   },
 
   // Worker A locks the job for a second and stalls; worker B acquires it once the lock
-  // has expired and completes it; A's late completion is refused.
+  // has expired; A's late completion, while B holds the job, is refused; B completes it.
   lockExpiry() {
-    let bDone;
-    const bFinished = new Promise((resolve) => { bDone = resolve; });
+    let bHasIt, aTried;
+    const bHolds = new Promise((resolve) => { bHasIt = resolve; });
+    const aDone = new Promise((resolve) => { aTried = resolve; });
     let subB;
     const subA = client('worker-a').subscribe({
       topic: cfg.topic, lockDuration: 'PT1S', waitPeriodSeconds: 0.1,
@@ -116,13 +117,15 @@ const scenarios = {
         seen({ ...job, by: 'worker-a' });
         subB = client('worker-b').subscribe({
           topic: cfg.topic, lockDuration: 'PT1M', waitPeriodSeconds: 0.1,
-          callbackHandler(jobB, resultB) {
+          async callbackHandler(jobB, resultB) {
             seen({ ...jobB, by: 'worker-b' });
-            return after(resultB.success().variable('by', 'worker-b', 'string'), bDone);
+            bHasIt();
+            await aDone;
+            return after(resultB.success().variable('by', 'worker-b', 'string'), () => finish(subA, subB));
           },
         });
-        await bFinished;
-        return after(result.success().variable('by', 'worker-a', 'string'), () => finish(subA, subB));
+        await bHolds;
+        return after(result.success().variable('by', 'worker-a', 'string'), () => aTried());
       },
     });
   },
