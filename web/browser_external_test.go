@@ -76,6 +76,30 @@ func browserExternalTask(t *testing.T, lang string) {
 	// After the reload the route is drawn again.
 	b.wait("the route after reload", fmt.Sprintf(`!!document.querySelector('.canvas-svg .error-route[data-route-to=%q]')`, declined))
 
+	x := b.env.rt.ExternalTasks()
+	fetch := func() *engine.LockedJob {
+		t.Helper()
+		jobs, err := x.Fetch(context.Background(), engine.FetchRequest{WorkerID: "worker-7", MaxTasks: 1,
+			Topics: []engine.FetchTopic{{Topic: "charge", LockDuration: time.Hour}}, Wait: 5 * time.Second})
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("fetch: %v %v", jobs, err)
+		}
+		return jobs[0]
+	}
+
+	// Run from the designer: the node shows that it waits for a worker, then a worker completes it.
+	b.click(`[data-cmd="run"]`)
+	b.wait("the run dialog", `document.querySelector('dialog[data-dialog="run"]')?.open === true`)
+	b.typeInto("[data-run-data]", `{"amount": 3}`)
+	b.click("[data-run-submit]")
+	runState := fmt.Sprintf(`document.querySelector('.canvas-svg [data-task-id=%q] [data-testid="external-node-state"]')`, ext)
+	b.wait("waiting for a worker in Run mode", runState+`?.dataset.state === "waiting"`)
+	b.shot("designer-run")
+	if err := x.Complete(context.Background(), fetch().ID, "worker-7", []*engine.Variable{{Name: "charged", Value: 3}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.wait("the run done, the label gone", fmt.Sprintf(`document.querySelector('[data-task-id=%q]')?.dataset.status === "done" && !%s`, ok, runState))
+
 	// An instance waits for a worker, live.
 	inst := b.env.startAs(t, "dora", id, map[string]any{"amount": 12})
 	b.open("/instances/" + inst)
@@ -88,12 +112,7 @@ func browserExternalTask(t *testing.T, lang string) {
 	b.shotWidths("instance-waiting")
 
 	// A worker locks it: the page shows who and until when (on the page's clock).
-	x := b.env.rt.ExternalTasks()
-	jobs, err := x.Fetch(context.Background(), engine.FetchRequest{WorkerID: "worker-7", MaxTasks: 1,
-		Topics: []engine.FetchTopic{{Topic: "charge", LockDuration: time.Hour}}, Wait: 5 * time.Second})
-	if err != nil || len(jobs) != 1 {
-		t.Fatalf("fetch: %v %v", jobs, err)
-	}
+	jobs := []*engine.LockedJob{fetch()}
 	b.wait("locked by worker-7", fmt.Sprintf(`%s?.dataset.state === "locked" && %s.textContent.includes("worker-7")`, nodeState, nodeState))
 	var lockedText string
 	b.eval(`document.querySelector('[data-detail] [data-testid="external-state-text"]')?.textContent || ""`, &lockedText)

@@ -5,10 +5,12 @@
 // instance event: the page reads again on the instance's events and, while a
 // job waits or is locked, every few seconds). Texts come from t ("rt.external.*").
 //
+// watchExternal is the page's loader (the instance page, the designer's Run);
 // jobStatus, jobText and latestByTask are DOM-free (node --test).
 
 import { fmtClock, fmtTime } from "./times.js";
 import { h, svg } from "./dom.js";
+import { call } from "./msgs.js";
 import { nodeSize } from "./designer/geometry.js";
 import { fitText, textWidth } from "./designer/textfit.js";
 
@@ -185,4 +187,88 @@ export function paintNodes(canvas, jobs, t, now) {
     if (!title) title = svg("title", {}, g);
     title.textContent = text;
   }
+}
+
+/**
+ * Follows the external jobs of an instance: reads GET /api/externalTasks?instanceId=
+ * (soon after reloadSoon(), called on the instance's events), paints them under
+ * their nodes, and on tick(now) (once a second) shows expired locks as waiting and,
+ * while a job waits or is locked, reads again every POLL_MS (a lock is no instance
+ * event). onChange() runs when what is shown changed. With enabled false (no
+ * external-task node) it does nothing.
+ * @param {{instanceId: string, canvas?: any, t: (key: string, params?: object) => string,
+ *   enabled: boolean, onChange?: () => void, ended?: () => boolean, onStates?: (states: string) => void}} o
+ */
+export function watchExternal(o) {
+  const { instanceId, canvas, t, enabled } = o;
+  const onChange = o.onChange || (() => {});
+  /** @type {Map<string, object>} */
+  let byTask = new Map();
+  let shown = "";
+  let states = "";
+  let timer = 0;
+  let lastRead = 0;
+  let reading = false;
+  let again = false;
+  let stopped = false;
+
+  const paint = (now) => {
+    if (canvas) paintNodes(canvas, byTask, t, now);
+    const next = [...byTask.values()].map((j) => jobStatus(j, now)).join(",");
+    const changed = next !== states;
+    states = next;
+    o.onStates?.(states);
+    return changed;
+  };
+
+  const read = async () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    lastRead = Date.now();
+    const r = await call("GET", `/api/externalTasks?instanceId=${encodeURIComponent(instanceId)}&state=all&limit=1000`);
+    reading = false;
+    if (stopped) return;
+    if (r.ok) {
+      const list = r.data?.response?.list || [];
+      const sig = JSON.stringify(list);
+      byTask = latestByTask(list);
+      paint(Date.now());
+      if (sig !== shown) {
+        shown = sig;
+        onChange();
+      }
+    }
+    if (again) {
+      again = false;
+      reloadSoon();
+    }
+  };
+
+  const reloadSoon = () => {
+    if (!enabled || stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(read, 200);
+  };
+
+  return {
+    reloadSoon,
+    /** The newest job of a task. */
+    of: (taskId) => byTask.get(taskId),
+    tick(now) {
+      if (!enabled || stopped || !byTask.size) return;
+      if (paint(now)) onChange();
+      const live = [...byTask.values()].some((j) => ["waiting", "locked"].includes(jobStatus(j, now)));
+      if (live && !o.ended?.() && now - lastRead >= POLL_MS) read();
+    },
+    /** Stops reading and takes the labels off the canvas. */
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      byTask = new Map();
+      if (canvas) paintNodes(canvas, byTask, t, Date.now());
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { h, alertShower } from "./dom.js";
 import { fromDefinition } from "./designer/serialize.js";
 import { Selection } from "./designer/selection.js";
 import { Canvas } from "./designer/canvas.js";
-import { latestByTask, externalBox, paintNodes, jobStatus, POLL_MS } from "./externaljobs.js";
+import { externalBox, watchExternal } from "./externaljobs.js";
 
 /** Reads a JSON blob rendered by the page. */
 function pageJSON(id) {
@@ -372,65 +372,25 @@ function ticker(model, header, timeline, jobs) {
 }
 
 /**
- * The external jobs of the instance (external-task nodes): read from
- * GET /api/externalTasks?instanceId= after the instance's events and, while
- * one waits or is locked, every POLL_MS (a lock is no instance event); painted
- * under their nodes; box(taskId) is the detail's part, with an admin's retry.
- * onChange() runs after a read changed them. Without external-task nodes it
- * does nothing.
+ * The external jobs of the instance (external-task nodes; externaljobs.js
+ * watchExternal): painted under their nodes; box(taskId) is the detail's part,
+ * with an admin's retry. onChange() runs after they changed.
  * @param {HTMLElement} root
  * @param {InstanceModel} model
  * @param {{canvas: Canvas} | null} graph
  * @param {() => void} onChange
  */
 function externalJobs(root, model, graph, onChange) {
-  const instanceId = root.dataset.instanceId;
   const admin = root.dataset.isAdmin === "true";
-  const has = (pageJSON("designer-definition")?.tasks || []).some((x) => x.template === "external-task");
-  /** @type {Map<string, object>} */
-  let byTask = new Map();
-  let shown = "";
-  let timer = 0;
-  let lastRead = 0;
-  let reading = false;
-  let again = false;
-
-  const paint = (now) => {
-    if (graph) paintNodes(graph.canvas, byTask, t, now);
-    const states = [...byTask.values()].map((j) => jobStatus(j, now)).join(",");
-    root.dataset.externalStates = states;
-  };
-
-  const read = async () => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    lastRead = Date.now();
-    const r = await call("GET", `/api/externalTasks?instanceId=${encodeURIComponent(instanceId)}&state=all&limit=1000`);
-    reading = false;
-    if (r.ok) {
-      const list = r.data?.response?.list || [];
-      const sig = JSON.stringify(list);
-      byTask = latestByTask(list);
-      paint(Date.now());
-      if (sig !== shown) {
-        shown = sig;
-        onChange();
-      }
-    }
-    if (again) {
-      again = false;
-      reloadSoon();
-    }
-  };
-
-  const reloadSoon = () => {
-    if (!has) return;
-    clearTimeout(timer);
-    timer = setTimeout(read, 200);
-  };
+  const w = watchExternal({
+    instanceId: root.dataset.instanceId,
+    canvas: graph?.canvas,
+    t,
+    enabled: (pageJSON("designer-definition")?.tasks || []).some((x) => x.template === "external-task"),
+    onChange,
+    ended: () => model.ended,
+    onStates: (states) => (root.dataset.externalStates = states),
+  });
 
   const retry = async (job, retries, button) => {
     button.disabled = true;
@@ -442,24 +402,16 @@ function externalJobs(root, model, graph, onChange) {
       alertShower(root.querySelector("[data-alert]"), t)(t("rt.external.retry_failed"), r);
       return;
     }
-    reloadSoon();
+    w.reloadSoon();
   };
 
   return {
-    reloadSoon,
-    of: (taskId) => byTask.get(taskId),
+    reloadSoon: w.reloadSoon,
+    tick: w.tick,
+    of: w.of,
     box(taskId) {
-      const job = byTask.get(taskId);
+      const job = w.of(taskId);
       return job ? externalBox(job, t, { now: Date.now(), admin, onRetry: retry }) : null;
-    },
-    /** Once a second: expired locks show as waiting; while jobs wait or are locked, read again every POLL_MS. */
-    tick(now) {
-      if (!has || !byTask.size) return;
-      const before = root.dataset.externalStates;
-      paint(now);
-      if (root.dataset.externalStates !== before) onChange();
-      const live = [...byTask.values()].some((j) => ["waiting", "locked"].includes(jobStatus(j, now)));
-      if (live && !model.ended && now - lastRead >= POLL_MS) read();
     },
   };
 }
