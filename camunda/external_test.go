@@ -175,7 +175,8 @@ func TestBadInput(t *testing.T) {
 		{"list bad priority", "GET", "/external-task?priorityHigherThanOrEquals=high", "", 400, "InvalidRequestException", "priorityHigherThanOrEquals"},
 		{"count bad boolean", "GET", "/external-task/count?noRetriesLeft=1", "", 400, "InvalidRequestException", "noRetriesLeft"},
 		{"query unknown property", "POST", "/external-task", `{"topic": "x"}`, 400, "UnrecognizedPropertyException", "topic"},
-		{"unknown route", "GET", "/process-instance", "", 404, "NotFoundException", ""},
+		// A worker account may use only /engine-rest/external-task (identity.Admit).
+		{"unknown route", "GET", "/process-instance", "", 403, "AuthorizationException", "only the external worker APIs"},
 		{"wrong method", "DELETE", "/external-task/" + id, "", 405, "NotAllowedException", ""},
 	}
 	for _, c := range cases {
@@ -187,6 +188,8 @@ func TestBadInput(t *testing.T) {
 			camundaError(t, e.call(t, c.method, c.path, e.worker, body), c.status, c.typ, c.msg)
 		})
 	}
+	// An unknown route elsewhere under /engine-rest is a 404 for an admin.
+	camundaError(t, e.call(t, "GET", "/process-instance", "admin", nil), 404, "NotFoundException", "")
 	// A body that is not JSON by its type: 415.
 	r := e.call(t, "POST", "/external-task/"+id+"/complete", e.worker, nil)
 	if r.Status != http.StatusBadRequest { // no body, no content type: {} → workerId is null

@@ -159,6 +159,7 @@ const (
 	CodeNotYourInstance    Code = "not_your_instance"    // started by someone else
 	CodeAdminOnly          Code = "admin_only"           // only admins may do this (another user's inbox or tokens)
 	CodeRoleRequired       Code = "role_required"        // needs [role]; the caller is [have]
+	CodeWorkerOnly         Code = "worker_only"          // a worker account may use only the external worker APIs
 	CodeWebhookOnly        Code = "webhook_only"         // [process] is started by its webhook only
 	CodeNotStarter         Code = "not_starter"          // [process] lists candidate starters; the caller is none of them
 	CodeCrossSite          Code = "cross_site"           // a websocket from another site [origin]
