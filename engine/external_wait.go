@@ -104,11 +104,13 @@ func (w *extNotifier) remove(wt *extWaiter) {
 	w.count--
 	select {
 	case <-wt.ch:
+		// The wake-up was meant for a job this waiter never fetched. Which job is not
+		// known, so every waiter of its topics wakes and looks (rare: a fetch leaving
+		// just as a job arrives); passing it to one could hand it to a waiter whose
+		// filters do not take the job, leaving the job unfetched until a poll ends.
 		for _, t := range wt.topics {
 			for other := range w.byTopic[t.Topic] {
-				if signal(other) {
-					break
-				}
+				signal(other)
 			}
 		}
 	default:

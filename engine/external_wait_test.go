@@ -15,7 +15,8 @@ func pending(wt *extWaiter) bool {
 }
 
 // TestExtNotifierWakesOne: a job wakes one waiter that takes it (topic and filters),
-// not all; a waiter that leaves with a wake-up it did not use passes it on.
+// not all; a waiter that leaves with a wake-up it did not use passes it on to every
+// waiter of its topics.
 func TestExtNotifierWakesOne(t *testing.T) {
 	x := &ExternalTasks{r: &Runtime{now: time.Now}}
 	w := newExtNotifier(x)
@@ -35,7 +36,8 @@ func TestExtNotifierWakesOne(t *testing.T) {
 	if !pending(a) || !pending(b) || pending(other) {
 		t.Fatal("two jobs, two waiters")
 	}
-	// a leaves without using its wake-up: b gets it.
+	// a leaves without using its wake-up: the others of its topics look (b among them,
+	// whatever the map's order: passing it to `other` alone would strand the job).
 	w.notifyJob(j)
 	first, second := a, b
 	if pending(b) {
