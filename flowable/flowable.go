@@ -31,6 +31,7 @@ const Prefix = "/flowable-rest/cmmn-api"
 
 // Definitions is what the repository resources need (engine.Definitions).
 type Definitions interface {
+	Check(p *engine.Process) error // validates as Create does, storing nothing (BPMN deployments)
 	Create(ctx context.Context, p *engine.Process, creator string) (*engine.Process, error)
 	Get(ctx context.Context, id string) (*engine.Process, error)
 	List(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error)
