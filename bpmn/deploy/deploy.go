@@ -7,9 +7,11 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"flowcraft/bpmn"
 	"flowcraft/engine"
@@ -180,14 +182,19 @@ func Save(ctx context.Context, defs Definitions, res *bpmn.Result, opts Options)
 	return out, nil
 }
 
-// calledElement is the process a subprocess task names ("" when none).
+// calledPrefix marks a subprocess task's processId that names a BPMN process of
+// the document ("bpmn:<id>") rather than a definition.
+const calledPrefix = "bpmn:"
+
+// calledElement is the BPMN process a subprocess task calls: its processId without
+// the "bpmn:" prefix ("" when it names none).
 func calledElement(t *engine.Task) string {
 	p := t.Parameters["processId"]
 	if p == nil {
 		return ""
 	}
 	s, _ := p.Value.(string)
-	return s
+	return strings.TrimPrefix(s, calledPrefix)
 }
 
 // calleesFirst orders the processes so that each comes after those it calls, keeping
@@ -238,7 +245,34 @@ func withProcess(p engine.Params, bpmnID string) engine.Params {
 	return out
 }
 
-// starters are the candidate starters of an imported process.
+// metaCandidateStarters is the metadata key under which Import keeps a process's
+// camunda:candidateStarterUsers and candidateStarterGroups: {"users": [...],
+// "groups": [...]}.
+const metaCandidateStarters = "candidateStarters"
+
+// starters are the candidate starters of an imported process (users, then groups).
 func starters(imp bpmn.Imported) []engine.Starter {
-	return nil
+	var meta map[string]json.RawMessage
+	if len(imp.Process.Metadata) == 0 || json.Unmarshal(imp.Process.Metadata, &meta) != nil {
+		return nil
+	}
+	var cs struct {
+		Users  []string `json:"users"`
+		Groups []string `json:"groups"`
+	}
+	if raw, ok := meta[metaCandidateStarters]; !ok || json.Unmarshal(raw, &cs) != nil {
+		return nil
+	}
+	var out []engine.Starter
+	for _, u := range cs.Users {
+		if u != "" {
+			out = append(out, engine.Starter{UserID: u})
+		}
+	}
+	for _, g := range cs.Groups {
+		if g != "" {
+			out = append(out, engine.Starter{GroupID: g})
+		}
+	}
+	return out
 }

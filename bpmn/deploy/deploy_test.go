@@ -165,6 +165,21 @@ func TestSave(t *testing.T) {
 			t.Fatalf("err %v, created %v", err, f.created)
 		}
 	})
+	t.Run("a call written bpmn:<id>, and candidate starters from the metadata", func(t *testing.T) {
+		f := newFake()
+		main := proc("Main", "main", "bpmn:Child")
+		main.Process.Metadata = []byte(`{"bpmn": {"processId": "Main"}, "candidateStarters": {"users": ["lisi"], "groups": ["hr"]}}`)
+		out, err := deploy.Save(ctx, f, &bpmn.Result{Processes: []bpmn.Imported{main, proc("Child", "child")}}, deploy.Options{By: "dora"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := f.stored[out[0].Process.ID].Tasks[0].Parameters["processId"].Value; v != out[1].Process.ID {
+			t.Errorf("Main calls %v, want %s", v, out[1].Process.ID)
+		}
+		if got, want := fmt.Sprint(f.starter), fmt.Sprint([]string{out[0].Process.ID + ":lisi", out[0].Process.ID + ":"}); got != want {
+			t.Errorf("starters %s, want %s (the user, then the group)", got, want)
+		}
+	})
 	t.Run("nothing to store", func(t *testing.T) {
 		if _, err := deploy.Save(ctx, newFake(), &bpmn.Result{}, deploy.Options{}); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("err %v", err)
