@@ -778,7 +778,7 @@ func bpmnImportDialog(tr Translator) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "</p><div class=\"alert alert-danger\" role=\"alert\" data-bpmn-error data-testid=\"bpmn-error\" hidden></div><div class=\"bpmn-result\" data-bpmn-result hidden><div class=\"alert alert-success\" role=\"status\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "</p><div class=\"alert alert-danger bpmn-error\" role=\"alert\" data-bpmn-error data-testid=\"bpmn-error\" hidden></div><div class=\"bpmn-result\" data-bpmn-result hidden><div class=\"alert alert-success\" role=\"status\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
