@@ -43,6 +43,12 @@ type Result struct {
 type Imported struct {
 	BPMNID  string          `json:"bpmnId"` // the process element's id
 	Process *engine.Process `json:"-"`      // not yet saved: no id unless the document carried one
+	// TaskIDs maps each mapped BPMN flow node id to its task id.
+	TaskIDs map[string]string `json:"-"`
+	// CalledElements maps the id of each subprocess task whose processId is
+	// "bpmn:<id>" to that called BPMN process id: once the document's processes are
+	// created, the caller sets processId to the id of the definition made from it.
+	CalledElements map[string]string `json:"-"`
 }
 
 // Report says how the document was mapped (DESIGN §9's answer).
