@@ -65,13 +65,13 @@ func TestDeploymentsScenario(t *testing.T) {
 		if data.Status != 200 || data.Header.Get("Content-Type") != m["mediaType"] || !strings.HasPrefix(data.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("resourcedata %s: %d %v", m["id"], data.Status, data.Header)
 		}
-		switch m["type"] {
-		case "caseDefinition":
+		switch {
+		case m["type"] == "caseDefinition":
 			var p map[string]any
 			if err := json.Unmarshal(data.Body, &p); err != nil || p["name"] != "请假审批" || len(p["tasks"].([]any)) != 7 {
 				t.Fatalf("definition resource: %v %.200s", err, data.Body)
 			}
-		case "resource" == m["type"] && strings.HasSuffix(m["id"].(string), ".bpmn20.xml"):
+		case m["type"] == "resource" && strings.HasSuffix(m["id"].(string), ".bpmn20.xml"):
 			if m["id"] != strings.TrimSuffix(id, "-1")+".bpmn20.xml" || m["mediaType"] != "text/xml" ||
 				!strings.Contains(string(data.Body), "http://www.omg.org/spec/BPMN/20100524/MODEL") || !strings.Contains(string(data.Body), "请假审批") {
 				t.Fatalf("BPMN resource %v: %.300s", m, data.Body)
