@@ -188,3 +188,17 @@ const (
 	CodeUnknownVariable  Code = "unknown_variable"   // the instance has no variable [name]
 	CodeUnknownStarter   Code = "unknown_starter"    // [process] does not list [user] or [group] as a candidate starter
 )
+
+// Codes of BPMN import problems (package bpmn; all ErrInvalid). Params in brackets.
+const (
+	CodeBPMNNotXML          Code = "bpmn_not_xml"            // the document is not well-formed XML [line] [error]
+	CodeBPMNNotBPMN         Code = "bpmn_not_bpmn"           // the root is not BPMN's definitions [root]
+	CodeBPMNEncoding        Code = "bpmn_encoding"           // a declared encoding other than UTF-8 [encoding]
+	CodeBPMNTooLarge        Code = "bpmn_too_large"          // more than [max] bytes
+	CodeBPMNTooDeep         Code = "bpmn_too_deep"           // elements nested more than [max] deep [line]
+	CodeBPMNTooManyElements Code = "bpmn_too_many_elements"  // more than [max] elements [line]
+	CodeBPMNDoctype         Code = "bpmn_doctype"            // a DOCTYPE (entities) [line]
+	CodeBPMNCallCycle       Code = "bpmn_call_cycle"         // call activities calling each other [cycle]
+	CodeBPMNNothing         Code = "bpmn_nothing_executable" // no process with flow elements
+	CodeBPMNDropped         Code = "bpmn_dropped"            // strict import: [count] elements would be dropped [elements]
+)

@@ -1,0 +1,671 @@
+package bpmn
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"flowcraft/engine"
+)
+
+// eventDef is the first event definition of an event (its local name without
+// "EventDefinition": "timer", "message", ...; "" for a none event) and its element.
+func (m *procMapper) eventDef(e *elem) (string, *elem) {
+	for _, k := range e.Kids {
+		if k.Space == NSModel && strings.HasSuffix(k.Local, "EventDefinition") {
+			return strings.TrimSuffix(k.Local, "EventDefinition"), k
+		}
+	}
+	for _, k := range e.kids(NSModel, "eventDefinitionRef") {
+		if d := m.im.byID[k.Text()]; d != nil && strings.HasSuffix(d.Local, "EventDefinition") {
+			return strings.TrimSuffix(d.Local, "EventDefinition"), d
+		}
+	}
+	return "", nil
+}
+
+// eventDefCount counts an event's definitions (more than one: a multiple event).
+func eventDefCount(e *elem) int {
+	c := len(e.kids(NSModel, "eventDefinitionRef"))
+	for _, k := range e.Kids {
+		if k.Space == NSModel && strings.HasSuffix(k.Local, "EventDefinition") {
+			c++
+		}
+	}
+	return c
+}
+
+// timerOf is the timer definition's kind (timeDuration, timeDate, timeCycle) and text.
+func timerOf(def *elem) (string, string) {
+	for _, k := range []string{"timeDuration", "timeDate", "timeCycle"} {
+		if e := def.kid(NSModel, k); e != nil {
+			return k, e.Text()
+		}
+	}
+	return "", ""
+}
+
+// mapNodes maps every flow node but the top-level start events (pickTrigger) and
+// boundary events (attachBoundaries).
+func (m *procMapper) mapNodes() {
+	rep := m.im.rep
+	for _, n := range m.order {
+		e, id := n.el, n.id
+		switch n.kind {
+		case "startEvent":
+			if n.parent == nil {
+				m.starts = append(m.starts, n)
+				continue
+			}
+			n.mode = nodeTransparent
+			if kind, _ := m.eventDef(e); kind != "" {
+				rep.approx(n.kind, id, fmt.Sprintf("a %s start inside an embedded subprocess: the subprocess starts when reached", kind))
+			} else {
+				rep.see(n.kind, id)
+			}
+		case "endEvent":
+			m.endEvent(n)
+		case "task", "manualTask":
+			m.passThrough(n)
+			rep.see(n.kind, id)
+		case "receiveTask":
+			m.passThrough(n)
+			rep.approx(n.kind, id, "a pass-through: it does not wait for a message")
+		case "serviceTask", "sendTask", "businessRuleTask":
+			m.serviceTask(n)
+		case "scriptTask":
+			m.scriptTask(n)
+		case "userTask":
+			m.userTask(n)
+		case "callActivity":
+			m.callActivity(n)
+		case "subProcess":
+			m.subProcess(n)
+		case "transaction", "adHocSubProcess":
+			m.passThrough(n)
+			rep.drop(n.kind, id, "flowcraft has no "+n.kind+"; a pass-through stands in its place and its content is left out")
+		case "exclusiveGateway", "parallelGateway", "inclusiveGateway":
+			m.newTask(n, map[string]string{"exclusiveGateway": "exclusive-gateway", "parallelGateway": "parallel-gateway",
+				"inclusiveGateway": "inclusive-gateway"}[n.kind])
+			rep.see(n.kind, id)
+		case "complexGateway":
+			m.newTask(n, "inclusive-gateway")
+			rep.approx(n.kind, id, "an inclusive gateway: every flow whose condition holds is taken; the activation condition is ignored")
+		case "eventBasedGateway":
+			m.newTask(n, "exclusive-gateway")
+			for i, f := range n.out {
+				f.cond, f.isDefault = "false", i == 0
+				if i == 0 {
+					f.cond = ""
+				}
+			}
+			rep.approx(n.kind, id, "an exclusive gateway that always follows its first flow: which event comes first cannot be known")
+		case "intermediateCatchEvent":
+			m.catchEvent(n)
+		case "intermediateThrowEvent":
+			m.throwEvent(n)
+		case "boundaryEvent":
+			n.mode, n.materialize = nodeTransparent, "end"
+			m.bounds = append(m.bounds, n)
+		}
+		if n.kind != "boundaryEvent" && n.kind != "startEvent" {
+			m.loop(n)
+		}
+		m.vendorAttrs(n.kind, id, e)
+		m.im.extensions(n.kind, id, e.ext())
+	}
+	// Link events: a throw continues at the catches of the same name.
+	for _, n := range m.order {
+		if n.kind != "intermediateThrowEvent" || n.mode != nodeTransparent {
+			continue
+		}
+		_, d := m.eventDef(n.el)
+		for _, c := range m.order {
+			if c.kind == "intermediateCatchEvent" && c.mode == nodeTransparent {
+				if _, cd := m.eventDef(c.el); cd != nil && cd.attr("", "name") == d.attr("", "name") {
+					n.implicit = append(n.implicit, c)
+				}
+			}
+		}
+	}
+}
+
+func (m *procMapper) endEvent(n *bnode) {
+	rep := m.im.rep
+	kind, def := m.eventDef(n.el)
+	if n.parent != nil {
+		n.mode = nodeTransparent
+		n.implicit = []*bnode{n.parent.exit}
+		switch kind {
+		case "":
+			rep.see(n.kind, n.id)
+		case "terminate":
+			rep.approx(n.kind, n.id, "a terminate end inside an embedded subprocess: its branch continues after the subprocess")
+		default:
+			rep.approx(n.kind, n.id, fmt.Sprintf("a %s end inside an embedded subprocess: its branch continues after the subprocess; nothing is thrown", kind))
+		}
+		return
+	}
+	t := m.newTask(n, "end")
+	switch kind {
+	case "":
+		rep.see(n.kind, n.id)
+	case "terminate":
+		t.Parameters["terminate"] = param(true)
+		rep.see(n.kind, n.id)
+	case "error":
+		code := m.im.errors[def.attr("", "errorRef")]
+		rep.approx(n.kind, n.id, fmt.Sprintf("an end: the instance ends normally; the error %q is not raised", code))
+	default:
+		rep.approx(n.kind, n.id, fmt.Sprintf("an end: the %s is not thrown", kind))
+	}
+	if eventDefCount(n.el) > 1 {
+		rep.approx(n.kind, n.id, "only the first event definition is used")
+	}
+}
+
+func (m *procMapper) catchEvent(n *bnode) {
+	rep := m.im.rep
+	kind, def := m.eventDef(n.el)
+	switch kind {
+	case "timer":
+		tk, text := timerOf(def)
+		if tk == "timeCycle" || tk == "" {
+			m.passThrough(n)
+			rep.drop(n.kind, n.id, "a timer catch event needs timeDuration or timeDate; a cycle cannot wait once")
+			return
+		}
+		ps, err := timerParams(tk, text)
+		if err != nil {
+			m.passThrough(n)
+			rep.drop(n.kind, n.id, fmt.Sprintf("timer %s %q cannot be mapped (%s); a pass-through stands in its place", tk, text, errText(err)))
+			return
+		}
+		t := m.newTask(n, "delay")
+		for k, v := range ps {
+			t.Parameters[k] = param(v)
+		}
+		rep.see(n.kind, n.id)
+	case "link":
+		n.mode = nodeTransparent
+		rep.see(n.kind, n.id)
+	case "":
+		m.newTask(n, "milestone")
+		rep.approx(n.kind, n.id, "a catch event without definition: a milestone")
+	default:
+		m.passThrough(n)
+		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft cannot wait for a %s; a pass-through stands in its place", kind))
+	}
+}
+
+func (m *procMapper) throwEvent(n *bnode) {
+	rep := m.im.rep
+	kind, _ := m.eventDef(n.el)
+	switch kind {
+	case "":
+		m.newTask(n, "milestone")
+		rep.see(n.kind, n.id)
+	case "link":
+		n.mode = nodeTransparent
+		rep.see(n.kind, n.id)
+	default:
+		m.passThrough(n)
+		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft cannot throw a %s; a pass-through stands in its place", kind))
+	}
+}
+
+// subProcess flattens an embedded subprocess: flows into it continue at its first
+// nodes, its ends continue after it.
+func (m *procMapper) subProcess(n *bnode) {
+	rep := m.im.rep
+	if n.el.attr("", "triggeredByEvent") == "true" {
+		n.mode = nodeGone
+		rep.drop(n.kind, n.id, "flowcraft has no event subprocesses; it and its content are left out")
+		return
+	}
+	n.mode = nodeTransparent
+	exit := &bnode{id: n.id + "#out", kind: "subProcess", synth: true, mode: nodeTransparent, shape: n.id, parent: n.parent}
+	exit.out, n.out = n.out, nil
+	for _, f := range exit.out {
+		f.src = exit
+	}
+	n.exit = exit
+	for _, k := range n.kidsOf {
+		if len(k.in) == 0 && k.kind != "boundaryEvent" && !(k.kind == "subProcess" && k.el.attr("", "triggeredByEvent") == "true") {
+			n.implicit = append(n.implicit, k)
+		}
+	}
+	if len(n.implicit) == 0 {
+		n.implicit = []*bnode{exit}
+	}
+	rep.approx(n.kind, n.id, "flattened into the process: its tasks run in the parent's flow; its parallel branches continue one by one after it")
+}
+
+// pickTrigger keeps one start event as the trigger: the first none start, else the
+// first one.
+func (m *procMapper) pickTrigger() {
+	rep := m.im.rep
+	var chosen *bnode
+	for _, s := range m.starts {
+		if k, _ := m.eventDef(s.el); k == "" {
+			chosen = s
+			break
+		}
+	}
+	if chosen == nil && len(m.starts) > 0 {
+		chosen = m.starts[0]
+	}
+	for _, s := range m.starts {
+		if s != chosen {
+			s.mode = nodeGone
+			rep.drop(s.kind, s.id, fmt.Sprintf("a process has one trigger; start event %s is it", chosen.id))
+		}
+	}
+	if chosen == nil {
+		return
+	}
+	m.trigger = chosen
+	kind, def := m.eventDef(chosen.el)
+	id := chosen.id
+	var t *engine.Task
+	switch kind {
+	case "":
+		t = m.newTask(chosen, "manual")
+		rep.see(chosen.kind, id)
+	case "timer":
+		tk, text := timerOf(def)
+		switch tk {
+		case "timeCycle":
+			cron, err := cronFromTimeCycle(text)
+			if err != nil {
+				t = m.newTask(chosen, "manual")
+				rep.approx(chosen.kind, id, fmt.Sprintf("timer cycle %q cannot be a cron schedule (%s): started by hand instead", text, errText(err)))
+				break
+			}
+			t = m.newTask(chosen, "cron-timer")
+			t.Parameters["cron"] = param(cron)
+			rep.see(chosen.kind, id)
+		case "timeDate":
+			at, err := time.Parse(time.RFC3339, strings.TrimSpace(text))
+			if err != nil {
+				t = m.newTask(chosen, "manual")
+				rep.approx(chosen.kind, id, fmt.Sprintf("timer date %q is not an ISO date-time: started by hand instead", text))
+				break
+			}
+			at = at.UTC()
+			t = m.newTask(chosen, "cron-timer")
+			t.Parameters["cron"] = param(fmt.Sprintf("%d %d %d %d *", at.Minute(), at.Hour(), at.Day(), int(at.Month())))
+			t.Parameters["timezone"] = param("UTC")
+			rep.approx(chosen.kind, id, fmt.Sprintf("a cron schedule at %s: it fires on that day every year", at.Format("01-02 15:04 UTC")))
+		default:
+			t = m.newTask(chosen, "manual")
+			rep.approx(chosen.kind, id, "a timer start without a cycle or date: started by hand instead")
+		}
+	case "message":
+		t = m.newTask(chosen, "webhook")
+		rep.see(chosen.kind, id)
+	default:
+		t = m.newTask(chosen, "manual")
+		rep.approx(chosen.kind, id, fmt.Sprintf("a %s start: started by hand (or by the API) instead", kind))
+	}
+	m.triggerTask = t
+	if fd := m.formFields(chosen); len(fd) > 0 {
+		m.p.InputDataSchema = inputSchema(fd)
+	}
+	m.vendorAttrs(chosen.kind, id, chosen.el)
+	m.im.extensions(chosen.kind, id, chosen.el.ext())
+	// The trigger is the first task.
+	for i, x := range m.p.Tasks {
+		if x == t {
+			copy(m.p.Tasks[1:i+1], m.p.Tasks[:i])
+			m.p.Tasks[0] = t
+			break
+		}
+	}
+}
+
+// inputSchema is the JSON Schema of a start form.
+func inputSchema(fields []map[string]any) []byte {
+	props := map[string]any{}
+	var required []string
+	for _, f := range fields {
+		key := f["key"].(string)
+		p := map[string]any{}
+		switch f["type"] {
+		case "number":
+			p["type"] = "number"
+		case "boolean":
+			p["type"] = "boolean"
+		default:
+			p["type"] = "string"
+		}
+		if l, ok := f["label"].(string); ok && l != "" {
+			p["title"] = l
+		}
+		if opts, ok := f["options"].([]any); ok {
+			var enum []any
+			for _, o := range opts {
+				enum = append(enum, o.(map[string]any)["value"])
+			}
+			p["enum"] = enum
+		}
+		props[key] = p
+		if r, _ := f["required"].(bool); r {
+			required = append(required, key)
+		}
+	}
+	s := map[string]any{"type": "object", "properties": props}
+	if required != nil {
+		s["required"] = required
+	}
+	return jsonObject(s)
+}
+
+// attachBoundaries maps boundary events onto the activities they are attached to:
+// timers to the task's timeout (continuing at the boundary's flow), errors to
+// errorHandler.routes.
+func (m *procMapper) attachBoundaries() {
+	rep := m.im.rep
+	for _, b := range m.bounds {
+		host := m.nodes[b.el.attr("", "attachedToRef")]
+		kind, def := m.eventDef(b.el)
+		if host == nil || (host.mode != nodeReal && host.kind != "subProcess") {
+			b.mode = nodeGone
+			rep.drop(b.kind, b.id, "it is not attached to an activity flowcraft keeps")
+			continue
+		}
+		switch kind {
+		case "timer":
+			tk, text := timerOf(def)
+			if host.mode != nodeReal {
+				b.mode = nodeGone
+				rep.drop(b.kind, b.id, "a timer on an embedded subprocess has no flowcraft equivalent (each task has its own timeout)")
+				continue
+			}
+			if tk != "timeDuration" {
+				b.mode = nodeGone
+				rep.drop(b.kind, b.id, fmt.Sprintf("a boundary timer needs timeDuration; %s cannot be a task timeout", tk))
+				continue
+			}
+			ms, err := durationMillis(text)
+			if err != nil || ms <= 0 {
+				b.mode = nodeGone
+				why := "not positive"
+				if err != nil {
+					why = errText(err)
+				}
+				rep.drop(b.kind, b.id, fmt.Sprintf("duration %q cannot be a timeout (%s)", text, why))
+				continue
+			}
+			t := host.task
+			if t.ErrorHandler.Strategy == engine.StrategyGoto {
+				b.mode = nodeGone
+				rep.drop(b.kind, b.id, "the task already continues elsewhere on failure (another boundary timer)")
+				continue
+			}
+			target := m.resolve(b, map[*bnode]bool{})
+			t.Timeout = ms
+			t.ErrorHandler.Strategy, t.ErrorHandler.Target = engine.StrategyGoto, target
+			if b.el.attr("", "cancelActivity") == "false" {
+				rep.approx(b.kind, b.id, "a non-interrupting timer becomes the task's timeout: the task is cancelled when it fires")
+			} else {
+				rep.see(b.kind, b.id)
+			}
+		case "error":
+			code := ""
+			if def != nil {
+				ref := def.attr("", "errorRef")
+				if c, ok := m.im.errors[ref]; ok {
+					code = c
+				} else if ref != "" {
+					code = ref
+				}
+			}
+			target := m.resolve(b, map[*bnode]bool{})
+			var hosts []*engine.Task
+			if host.mode == nodeReal {
+				hosts = []*engine.Task{host.task}
+			} else {
+				hosts = m.tasksIn(host)
+			}
+			for _, t := range hosts {
+				if !containsRoute(t.ErrorHandler.Routes, code) {
+					t.ErrorHandler.Routes = append(t.ErrorHandler.Routes, engine.ErrorRoute{ErrorCode: code, Target: target})
+				}
+			}
+			if host.mode != nodeReal {
+				rep.approx(b.kind, b.id, "an error boundary on an embedded subprocess: every task inside routes the error")
+			} else {
+				rep.see(b.kind, b.id)
+			}
+		default:
+			b.mode = nodeGone
+			rep.drop(b.kind, b.id, fmt.Sprintf("flowcraft has no boundary %s event", kindName(kind)))
+		}
+	}
+}
+
+func kindName(k string) string {
+	if k == "" {
+		return "none"
+	}
+	return k
+}
+
+func containsRoute(rs []engine.ErrorRoute, code string) bool {
+	for _, r := range rs {
+		if r.ErrorCode == code {
+			return true
+		}
+	}
+	return false
+}
+
+// tasksIn lists the tasks made from the nodes of an embedded subprocess.
+func (m *procMapper) tasksIn(s *bnode) []*engine.Task {
+	var out []*engine.Task
+	for _, k := range s.kidsOf {
+		if k.mode == nodeReal {
+			out = append(out, k.task)
+		}
+		if k.kind == "subProcess" {
+			out = append(out, m.tasksIn(k)...)
+		}
+	}
+	return out
+}
+
+// loop maps loop characteristics onto the task's loopHandler (user tasks: onto the
+// approval's assignees and mode, see userTask).
+func (m *procMapper) loop(n *bnode) {
+	rep := m.im.rep
+	e := n.el
+	if sl := e.kid(NSModel, "standardLoopCharacteristics"); sl != nil {
+		if n.mode != nodeReal {
+			rep.drop(n.kind, n.id, "a loop on an embedded subprocess has no flowcraft equivalent")
+			return
+		}
+		lc := sl.kid(NSModel, "loopCondition")
+		if lc == nil || lc.Text() == "" {
+			rep.drop(n.kind, n.id, "a standard loop without loopCondition cannot end")
+			return
+		}
+		js, err := translateExpression(lc.attr("", "language"), lc.Text())
+		if err != nil {
+			rep.drop(n.kind, n.id, fmt.Sprintf("loop condition %q cannot be translated (%s)", lc.Text(), errText(err)))
+			return
+		}
+		maxN := 100
+		if v, err := strconv.Atoi(strings.TrimSpace(sl.attr("", "loopMaximum"))); err == nil && v > 0 {
+			maxN = v
+		}
+		n.task.LoopHandler = engine.LoopHandler{Mode: engine.LoopWhile, Condition: js, Max: maxN}
+		if sl.attr("", "testBefore") != "true" {
+			rep.approx(n.kind, n.id, "the loop condition is checked before each iteration (BPMN's testBefore=false checks after)")
+		}
+		return
+	}
+	mi := e.kid(NSModel, "multiInstanceLoopCharacteristics")
+	if mi == nil || n.kind == "userTask" {
+		return
+	}
+	if n.mode != nodeReal {
+		rep.drop(n.kind, n.id, "multi-instance on an embedded subprocess has no flowcraft equivalent")
+		return
+	}
+	items, how, err := m.miItems(mi)
+	if err != nil {
+		rep.drop(n.kind, n.id, err.Error())
+		return
+	}
+	n.task.LoopHandler = engine.LoopHandler{Mode: engine.LoopForEach, Items: items, Parallel: mi.attr("", "isSequential") != "true"}
+	if how != "" {
+		rep.approx(n.kind, n.id, how)
+	}
+}
+
+// miItems is the forEach items of a multi-instance: its collection, or its
+// cardinality as a list of numbers; how says what differs.
+func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
+	var notes []string
+	coll := mi.vendorAttr("collection")
+	if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
+		coll = z.attr("", "inputCollection")
+		if v := z.attr("", "inputElement"); v != "" {
+			notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
+		}
+		if z.attr("", "outputCollection") != "" {
+			notes = append(notes, "the output collection is the task's output (an array of the iterations' outputs)")
+		}
+	}
+	if coll == "" {
+		if r := mi.kid(NSModel, "loopDataInputRef"); r != nil {
+			coll = r.Text()
+		}
+	}
+	if v := mi.vendorAttr("elementVariable"); v != "" {
+		notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
+	}
+	if c := mi.kid(NSModel, "completionCondition"); c != nil && c.Text() != "" {
+		notes = append(notes, "the completion condition is ignored: every iteration runs")
+	}
+	switch {
+	case coll != "":
+		js, err := m.valueJS(coll)
+		if err != nil {
+			return "", "", fmt.Errorf("multi-instance collection %q cannot be translated (%s)", coll, errText(err))
+		}
+		items = "{{ " + js + " }}"
+	case mi.kid(NSModel, "loopCardinality") != nil:
+		lc := mi.kid(NSModel, "loopCardinality")
+		text := lc.Text()
+		var js string
+		if n, err := strconv.Atoi(text); err == nil {
+			js = strconv.Itoa(n)
+		} else if js, err = translateExpression(lc.attr("", "language"), text); err != nil {
+			return "", "", fmt.Errorf("multi-instance cardinality %q cannot be translated (%s)", text, errText(err))
+		}
+		items = "{{ Array.from({length: " + js + "}, (_, i) => i) }}"
+	default:
+		return "", "", fmt.Errorf("a multi-instance needs a collection or a cardinality")
+	}
+	return items, strings.Join(notes, "; "), nil
+}
+
+// valueJS is the JavaScript of a value attribute: a variable name reads the process
+// variable; an expression (${...}, #{...}, =...) is translated.
+func (m *procMapper) valueJS(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if identForm.MatchString(s) {
+		return "vars." + s, nil
+	}
+	if m.initiate != "" && (s == "${"+m.initiate+"}" || s == "#{"+m.initiate+"}") {
+		return "instance.startedBy", nil
+	}
+	return translateExpression("", s)
+}
+
+// isExpr reports whether a vendor attribute value is an expression.
+func isExpr(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.Contains(s, "${") || strings.Contains(s, "#{") || strings.HasPrefix(s, "=")
+}
+
+// interpolate turns text with ${...} expressions into flowcraft's {{ }} template.
+func interpolate(text string) (string, error) {
+	if strings.HasPrefix(strings.TrimSpace(text), "=") {
+		js, err := translateExpression("", strings.TrimSpace(text))
+		if err != nil {
+			return "", err
+		}
+		return "{{ " + js + " }}", nil
+	}
+	var sb strings.Builder
+	for {
+		i := strings.Index(text, "${")
+		if j := strings.Index(text, "#{"); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 {
+			sb.WriteString(text)
+			return sb.String(), nil
+		}
+		end := strings.Index(text[i:], "}")
+		if end < 0 {
+			return "", fmt.Errorf("unclosed expression in %q", text)
+		}
+		js, err := translateExpression("", text[i:i+end+1])
+		if err != nil {
+			return "", err
+		}
+		sb.WriteString(text[:i])
+		sb.WriteString("{{ " + js + " }}")
+		text = text[i+end+1:]
+	}
+}
+
+// numberAttr reads a number (an int within [lo, hi]).
+func numberAttr(s string, lo, hi float64) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return math.Max(lo, math.Min(hi, f)), true
+}
+
+// vendor attributes the mapping reads (or reports itself).
+var consumedAttrs = map[string]bool{
+	"assignee": true, "candidateUsers": true, "candidateGroups": true, "dueDate": true, "priority": true,
+	"formKey": true, "type": true, "topic": true, "taskPriority": true, "resultVariable": true,
+	"collection": true, "elementVariable": true, "initiator": true, "historyTimeToLive": true,
+	"candidateStarterUsers": true, "candidateStarterGroups": true, "class": true, "delegateExpression": true,
+	"expression": true, "decisionRef": true, "resource": true,
+}
+
+// async flags: flowcraft commits each step itself.
+var asyncAttrs = map[string]bool{"asyncBefore": true, "asyncAfter": true, "async": true, "exclusive": true,
+	"asyncLeave": true, "asyncLeaveExclusive": true, "failedJobRetryTimeCycle": true, "jobPriority": true, "triggerable": true}
+
+// vendorAttrs reports the vendor attributes of e the mapping does not read.
+func (m *procMapper) vendorAttrs(element, id string, e *elem) {
+	var async, other []string
+	for _, a := range e.Attr {
+		prefix, ok := vendorNS[a.Name.Space]
+		if !ok || consumedAttrs[a.Name.Local] {
+			continue
+		}
+		if asyncAttrs[a.Name.Local] {
+			async = append(async, prefix+":"+a.Name.Local)
+		} else {
+			other = append(other, prefix+":"+a.Name.Local)
+		}
+	}
+	if len(async) > 0 {
+		m.im.rep.approx(element, id, strings.Join(async, ", ")+" ignored: flowcraft commits every step durably itself")
+	}
+	if len(other) > 0 {
+		m.im.rep.approx(element, id, strings.Join(other, ", ")+" ignored")
+	}
+}
