@@ -15,10 +15,8 @@ import (
 	"flowcraft/engine/templates"
 )
 
-// Names Export writes besides the package's namespaces.
+// What Export writes on the definitions element, and the id of a process without one.
 const (
-	exportNSXSI     = "http://www.w3.org/2001/XMLSchema-instance"
-	exportNSCamunda = "http://camunda.org/schema/1.0/bpmn"
 	exportTargetNS  = "https://flowcraft.dev/bpmn/processes"
 	exporterName    = "flowcraft"
 	exporterVersion = "1.0"
@@ -458,12 +456,12 @@ func plainList(v any) ([]string, bool) {
 func (m *exportModel) write(w *xmlWriter) {
 	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	w.open("bpmn:definitions",
-		"xmlns:xsi", exportNSXSI,
+		"xmlns:xsi", nsXSI,
 		"xmlns:bpmn", NSModel,
 		"xmlns:bpmndi", NSDI,
 		"xmlns:dc", NSDC,
 		"xmlns:di", NSDD,
-		"xmlns:camunda", exportNSCamunda,
+		"xmlns:camunda", nsCamunda,
 		"xmlns:flowcraft", NSFlowcraft,
 		"id", m.defsID,
 		"targetNamespace", exportTargetNS,
@@ -531,7 +529,10 @@ func (m *exportModel) writeProcess(w *xmlWriter) {
 			continue
 		}
 		w.open("bpmn:sequenceFlow", attrs...)
-		w.text("bpmn:conditionExpression", f.conn.Condition, "xsi:type", "bpmn:tFormalExpression", "language", "javascript")
+		// The language says "flowcraft's own JavaScript": Import keeps such a
+		// condition byte for byte (as "javascript" it would read it as a
+		// Camunda-style script and could rewrite it).
+		w.text("bpmn:conditionExpression", f.conn.Condition, "xsi:type", "bpmn:tFormalExpression", "language", NSFlowcraft)
 		w.close("bpmn:sequenceFlow")
 	}
 	w.close("bpmn:process")
@@ -635,7 +636,7 @@ func writeLoop(w *xmlWriter, lh engine.LoopHandler) {
 			return
 		}
 		w.open("bpmn:standardLoopCharacteristics", attrs...)
-		w.text("bpmn:loopCondition", lh.Condition, "xsi:type", "bpmn:tFormalExpression", "language", "javascript")
+		w.text("bpmn:loopCondition", lh.Condition, "xsi:type", "bpmn:tFormalExpression", "language", NSFlowcraft)
 		w.close("bpmn:standardLoopCharacteristics")
 	case engine.LoopForEach:
 		w.empty("bpmn:multiInstanceLoopCharacteristics", "isSequential", strconv.FormatBool(!lh.Parallel))

@@ -1,7 +1,9 @@
 package bpmn
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,8 +38,8 @@ type lintReport struct {
 	Category string `json:"category"`
 }
 
-// TestExportThirdParty: the exports of every example, of the test definitions and of
-// one definition per template are read by bpmn.io's parser (bpmn-moddle, with
+// TestExportThirdParty: the exports of every example, of the test definitions, of
+// one definition per template and of the import tests' models are read by bpmn.io's parser (bpmn-moddle, with
 // Camunda's descriptor) without a warning, pass bpmnlint's recommended rules without
 // an error (warnings are logged) and are valid against the OMG BPMN 2.0 XSD
 // (xmllint). All files go through one node process.
@@ -46,7 +48,7 @@ func TestExportThirdParty(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
 	lintable := map[string]bool{} // whole models: bpmnlint judges them (the per-template ones are fragments)
-	for i, c := range append(exportDefinitions(t), templateDefinitions()...) {
+	for _, c := range append(exportDefinitions(t), templateDefinitions()...) {
 		out, err := Export(c.p)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -57,7 +59,31 @@ func TestExportThirdParty(t *testing.T) {
 		}
 		files = append(files, f)
 		lintable[f] = strings.HasSuffix(c.name, ".json")
-		_ = i
+	}
+	// And the models of the import tests, imported and exported again: other shapes
+	// (pools, generated ids, imported metadata), read and validated alike; bpmnlint
+	// only logs there (those definitions are not normalised: unnamed tasks).
+	imported, _ := filepath.Glob(filepath.Join("testdata", "import", "*"))
+	for _, src := range imported {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Import(bytes.NewReader(b), Options{})
+		if err != nil {
+			continue // the import tests judge these
+		}
+		for i, imp := range res.Processes {
+			out, err := Export(imp.Process)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			f := filepath.Join(dir, fmt.Sprintf("reexport-%s-%d.bpmn", filepath.Base(src), i))
+			if err := os.WriteFile(f, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
 	}
 	cmd := npmtest.Script(modules, "bpmn-check.mjs", files...)
 	var stderr strings.Builder

@@ -205,6 +205,17 @@ func TestExportElements(t *testing.T) {
 	if got := doc.flows["flow-task-xgw00001-task-pgw00001-0"].get("conditionExpression"); got != `input.amount < 1000 && input.tag === "vip"` {
 		t.Errorf("condition = %q", got)
 	}
+	// The error routes (E42, any code, and the goto target, which a catch-all route
+	// already covers) are boundary error events on the activity, flowing to the target.
+	var routes []string
+	for _, b := range doc.boundaries {
+		ref := b.get("errorEventDefinition/@errorRef")
+		flow := doc.flows[b.get("outgoing")]
+		routes = append(routes, b.get("@attachedToRef")+" "+doc.errorCodes[ref]+" → "+flow.get("@targetRef"))
+	}
+	if want := []string{"task-http0001 E42 → task-fix00001", "task-http0001  → task-fix00001"}; !slices.Equal(routes, want) {
+		t.Errorf("boundary events %q, want %q", routes, want)
+	}
 	for id, n := range doc.nodes {
 		b := doc.bounds[id]
 		w, h := taskW, taskH
@@ -356,6 +367,7 @@ type xdoc struct {
 	order      []string          // flow node ids in document order
 	flows      map[string]*xnode
 	messages   map[string]string // id → name
+	errorCodes map[string]string // error id → errorCode
 	bounds     map[string][4]float64
 	ids        []string // every id attribute
 	boundaries []*xnode
@@ -373,7 +385,7 @@ func parseDoc(t *testing.T, b []byte) *xdoc {
 	if err := xml.Unmarshal(b, &root); err != nil {
 		t.Fatal(err)
 	}
-	d := &xdoc{nodes: map[string]*xnode{}, flows: map[string]*xnode{}, messages: map[string]string{}, bounds: map[string][4]float64{}}
+	d := &xdoc{nodes: map[string]*xnode{}, flows: map[string]*xnode{}, messages: map[string]string{}, errorCodes: map[string]string{}, bounds: map[string][4]float64{}}
 	var walk func(n *xnode)
 	walk = func(n *xnode) {
 		if id := n.get("@id"); id != "" {
@@ -389,6 +401,8 @@ func parseDoc(t *testing.T, b []byte) *xdoc {
 			d.boundaries = append(d.boundaries, n)
 		case n.XMLName.Local == "sequenceFlow":
 			d.flows[n.get("@id")] = n
+		case n.XMLName.Local == "error" && n.XMLName.Space == NSModel:
+			d.errorCodes[n.get("@id")] = n.get("@errorCode")
 		case n.XMLName.Local == "message":
 			d.messages[n.get("@id")] = n.get("@name")
 		case n.XMLName.Local == "BPMNShape":

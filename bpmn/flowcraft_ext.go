@@ -16,11 +16,8 @@ import (
 // is ignored (reported as dropped).
 const maxExtBytes = 4 << 20
 
-var (
-	processIDPattern = regexp.MustCompile(`^proc-[a-z0-9]{8}$`)
-	// taskIDPattern is engine's rule for a client-chosen task id.
-	taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-)
+// taskIDPattern is engine's rule for a client-chosen task id.
+var taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 // readOnlyProcessFields are fields of engine.Process the server sets: an extension
 // naming them is not wrong (an older export, a hand-written file), they are ignored
@@ -184,7 +181,7 @@ func applyProcessExt(p *engine.Process, bpmnID, text string, rep *Report) {
 		switch k {
 		case "id":
 			var id string
-			if err = decodeStrict(raw, &id); err == nil && processIDPattern.MatchString(id) {
+			if err = decodeStrict(raw, &id); err == nil && processIDForm.MatchString(id) {
 				p.ID = id
 			}
 		case "name":
