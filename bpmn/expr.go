@@ -16,6 +16,9 @@ import (
 //
 // Choice of form by the language attribute (case-insensitive):
 //
+//   - NSFlowcraft ("https://flowcraft.dev/bpmn"): flowcraft's own JavaScript, kept
+//     exactly (Export should write this language on the conditions it exports, so
+//     that they come back byte for byte);
 //   - "javascript", "js", "ecmascript", "application/javascript", "text/javascript":
 //     JavaScript (see below);
 //   - "juel", "el", "uel", "http://java.sun.com/products/jsp/": JUEL;
@@ -24,7 +27,8 @@ import (
 //   - XPath (BPMN's nominal default, "http://www.w3.org/1999/XPath") and any other
 //     language (groovy, python, mvel, ...): an error naming it;
 //   - "" (no attribute, what modelers usually write): by the text's form: containing
-//     `${` or `#{` → JUEL, starting with "=" → FEEL, anything else → JavaScript.
+//     `${` or `#{` → JUEL (unless it is a JavaScript expression with a template
+//     literal), starting with "=" → FEEL, anything else → JavaScript.
 //
 // JavaScript is kept as is when it compiles as one expression (a trailing ";" is
 // dropped) and names nothing but flowcraft's scope (input, trigger, vars, nodes,
@@ -100,6 +104,12 @@ func translateExpression(language, text string) (string, error) {
 		err error
 	)
 	switch lang := strings.ToLower(strings.TrimSpace(language)); {
+	case lang == NSFlowcraft:
+		// flowcraft's own expression, written by Export: exactly as it was.
+		if probs := jsChecker().CheckExpression(src); len(probs) > 0 {
+			return "", engine.Errorf(engine.ErrInvalid, "expression does not compile: %s", probs[0].Message)
+		}
+		return src, nil
 	case isJavaScriptLanguage(lang):
 		return translateJavaScript(src)
 	case lang == "juel" || lang == "el" || lang == "uel" || strings.HasPrefix(lang, "http://java.sun.com/products/jsp"):
@@ -110,7 +120,7 @@ func translateExpression(language, text string) (string, error) {
 		return "", engine.Errorf(engine.ErrInvalid, "XPath expressions are not supported: write JUEL ${...}, FEEL =... or JavaScript")
 	case lang != "":
 		return "", engine.Errorf(engine.ErrInvalid, "expression language %q is not supported: write JUEL ${...}, FEEL =... or JavaScript", language)
-	case strings.Contains(src, "${") || strings.Contains(src, "#{"):
+	case (strings.Contains(src, "${") || strings.Contains(src, "#{")) && !jsTemplateLiteral(src):
 		js, err = translateJUEL(src)
 	case strings.HasPrefix(src, "="):
 		js, err = translateFEEL(src[1:])
@@ -128,6 +138,13 @@ func translateExpression(language, text string) (string, error) {
 		return "", engine.Errorf(engine.ErrInvalid, "expression %q translates to JavaScript that does not compile: %s", shorten(src), probs[0].Message)
 	}
 	return js, nil
+}
+
+// jsTemplateLiteral reports whether text that contains "${" is rather JavaScript
+// with a template literal (`...${x}...`): it has a backtick and compiles as an
+// expression.
+func jsTemplateLiteral(src string) bool {
+	return strings.Contains(src, "`") && len(jsChecker().CheckExpression(strings.TrimRight(src, "; \t\n"))) == 0
 }
 
 // isJavaScriptLanguage reports whether a (lower-cased) language or scriptFormat

@@ -22,8 +22,10 @@ func jsFreeNames(code string) []string {
 		seen     = map[string]bool{}
 		declared = map[string]bool{}
 		prev     string // previous significant token: "ident:<name>", "num", "str", or the punctuator
+		prev2    string // the one before
 		braces   []int  // for each open template substitution, the brace depth it started at
 		depth    int
+		parens   []parenFrame
 	)
 	s := code
 	for i := 0; i < len(s); {
@@ -43,22 +45,22 @@ func jsFreeNames(code string) []string {
 			}
 		case c == '\'' || c == '"':
 			i = skipJSString(s, i)
-			prev = "str"
+			prev2, prev = prev, "str"
 		case c == '`':
 			i = skipTemplateText(s, i+1, &braces, depth)
-			prev = "str"
+			prev2, prev = prev, "str"
 		case c == '}' && len(braces) > 0 && braces[len(braces)-1] == depth:
 			braces = braces[:len(braces)-1]
 			i = skipTemplateText(s, i+1, &braces, depth)
-			prev = "str"
+			prev2, prev = prev, "str"
 		case c == '/' && regexAllowed(prev):
 			i = skipRegex(s, i)
-			prev = "str"
+			prev2, prev = prev, "str"
 		case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
 			for i < len(s) && (isASCIIIdentByte(s[i]) || s[i] == '.') {
 				i++
 			}
-			prev = "num"
+			prev2, prev = prev, "num"
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if isIdentStart(r) || c == '\\' {
@@ -71,16 +73,23 @@ func jsFreeNames(code string) []string {
 					j += n
 				}
 				name := s[i:j]
-				property := prev == "." || prev == "?."
+				after := nextSignificant(s, j)
+				property := prev == "." || prev == "?." ||
+					(prev == "{" || prev == ",") && strings.HasPrefix(after, ":") // an object literal's key
 				switch {
 				case property, strings.Contains(name, "\\"):
-				case prev == "ident:var" || prev == "ident:let" || prev == "ident:const" || prev == "ident:function" || prev == "ident:class":
+				case prev == "ident:var" || prev == "ident:let" || prev == "ident:const" || prev == "ident:function" || prev == "ident:class",
+					strings.HasPrefix(after, "=>"): // x => ...
 					declared[name] = true
 				case !seen[name] && !jsReserved[name] && !jsGlobals[name] && !scopeNames[name]:
 					seen[name] = true
 					names = append(names, name)
 				}
-				prev = "ident:" + name
+				if len(parens) > 0 {
+					top := &parens[len(parens)-1]
+					top.idents = append(top.idents, name)
+				}
+				prev2, prev = prev, "ident:"+name
 				i = j
 				continue
 			}
@@ -90,16 +99,61 @@ func jsFreeNames(code string) []string {
 			case '}', ')', ']':
 				depth--
 			}
+			switch c {
+			case '(':
+				parens = append(parens, parenFrame{prev: prev, prev2: prev2})
+			case ')':
+				if len(parens) > 0 {
+					f := parens[len(parens)-1]
+					parens = parens[:len(parens)-1]
+					// Parameters: (a, b) => ..., function f(a, b) {...}, catch (e).
+					if strings.HasPrefix(nextSignificant(s, i+1), "=>") || f.prev == "ident:function" || f.prev == "ident:catch" ||
+						f.prev2 == "ident:function" && strings.HasPrefix(f.prev, "ident:") {
+						for _, id := range f.idents {
+							declared[id] = true
+						}
+					}
+				}
+			}
 			if c == '?' && i+1 < len(s) && s[i+1] == '.' && !(i+2 < len(s) && s[i+2] >= '0' && s[i+2] <= '9') {
-				prev = "?."
+				prev2, prev = prev, "?."
 				i += 2
 				continue
 			}
-			prev = string(c)
+			prev2, prev = prev, string(c)
 			i += n
 		}
 	}
 	return slices.DeleteFunc(names, func(n string) bool { return declared[n] })
+}
+
+// parenFrame is an open parenthesis: the tokens before it and the names directly in it.
+type parenFrame struct {
+	prev, prev2 string
+	idents      []string
+}
+
+// nextSignificant is s from i on, past white space and comments.
+func nextSignificant(s string, i int) string {
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r':
+			i++
+		case strings.HasPrefix(s[i:], "//"):
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(s[i:], "/*"):
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return ""
+			}
+			i += j + 4
+		default:
+			return s[i:]
+		}
+	}
+	return ""
 }
 
 func isASCIIIdentByte(c byte) bool {

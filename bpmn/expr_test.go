@@ -3,6 +3,8 @@ package bpmn
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -250,4 +252,50 @@ func FuzzTranslateExpression(f *testing.F) {
 			t.Fatalf("translateExpression(%q, %q) = %q does not compile: %v", lang, text, js, probs[0].Message)
 		}
 	})
+}
+
+// TestTranslateFlowcraftConditions: flowcraft's own conditions (the shared examples'
+// and the engine tests' kind) come back unchanged — with flowcraft's language, with
+// "javascript" and with no language — so export then import keeps them.
+func TestTranslateFlowcraftConditions(t *testing.T) {
+	conds := []string{
+		"trigger.amount < 100", "input % 2 === 0", "vars.i < 5", "input.amount < 1000",
+		"nodes['task-aaaa1111'].output.rows.some(r => r.ok)", "instance.startedBy === 'admin'",
+		"item.price * index > 10", "Math.max(input.a, 3) > 2 && !vars.blocked",
+		"input.items.filter(function (x) { return x.n > 1 }).length > 0", "({a: 1, b: input.b}).b",
+		"`${input.kind}` === 'a'", "/^ab+c$/i.test(input.code)", "typeof vars.x === 'undefined'",
+	}
+	for _, dir := range []string{"../examples", "../../shared/examples"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var def struct {
+				Tasks []struct {
+					Connections []struct {
+						Condition string `json:"condition"`
+					} `json:"connections"`
+				} `json:"tasks"`
+			}
+			if err := json.Unmarshal(raw, &def); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for _, tk := range def.Tasks {
+				for _, c := range tk.Connections {
+					if c.Condition != "" {
+						conds = append(conds, c.Condition)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range conds {
+		for _, lang := range []string{NSFlowcraft, "javascript", ""} {
+			if got, err := translateExpression(lang, c); err != nil || got != c {
+				t.Errorf("translateExpression(%q, %q) = %q, %v; want it unchanged", lang, c, got, err)
+			}
+		}
+	}
 }

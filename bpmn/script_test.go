@@ -153,7 +153,7 @@ func TestJSFreeNames(t *testing.T) {
 		"a.b.c + d?.e + f['g']":                        "a d f",
 		"'x y' + \"z\" + `w ${v} u` // c d\n/* e */":   "v",
 		"var x = 1; let y; const z = 2; x + y + z + w": "w",
-		"function f(p) { return p } f(q)":              "p q",
+		"function f(p) { return p } f(q)":              "q",
 		"a / b / c":                                    "a b c",
 		"s.replace(/ab+c/g, d)":                        "s d",
 		"return /x y/.test(k)":                         "k",
