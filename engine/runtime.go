@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -544,8 +545,13 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 		return nil, err
 	}
 	st := newState(in, def, nil, nil)
-	if len(opts.Vars) > 0 {
-		st.setVars(opts.Vars)
+	vars := opts.Vars
+	if data, ok := trigger.(map[string]any); ok && def.startVars && len(data) > 0 {
+		vars = maps.Clone(data) // an imported BPMN process: the start payload's fields
+		maps.Copy(vars, opts.Vars)
+	}
+	if len(vars) > 0 {
+		st.setVars(vars)
 	}
 	st.mergeVarsIn(typed)
 	n := r.newRun(st, startTask, trigger)

@@ -114,7 +114,11 @@ func Save(ctx context.Context, defs Definitions, res *bpmn.Result, opts Options)
 			if t == nil || t.Template != subprocessTemplate {
 				continue
 			}
-			if j, ok := byBPMN[calledElement(t)]; ok {
+			called, ok := imp.CalledElements[t.InstID]
+			if !ok {
+				called = calledElement(t)
+			}
+			if j, ok := byBPMN[called]; ok {
 				calls[i][t] = j
 			}
 		}
@@ -194,8 +198,8 @@ func Save(ctx context.Context, defs Definitions, res *bpmn.Result, opts Options)
 // the document ("bpmn:<id>") rather than a definition.
 const calledPrefix = "bpmn:"
 
-// calledElement is the BPMN process a subprocess task calls: its processId without
-// the "bpmn:" prefix ("" when it names none).
+// calledElement is the BPMN process a subprocess task calls when Imported's
+// CalledElements does not say: its processId without the "bpmn:" prefix.
 func calledElement(t *engine.Task) string {
 	p := t.Parameters["processId"]
 	if p == nil {
@@ -255,11 +259,6 @@ func withProcess(p engine.Params, bpmnID string) engine.Params {
 	return out
 }
 
-// metaCandidateStarters is the metadata key under which Import keeps a process's
-// camunda:candidateStarterUsers and candidateStarterGroups: {"users": [...],
-// "groups": [...]}.
-const metaCandidateStarters = "candidateStarters"
-
 // starters are the candidate starters of an imported process (users, then groups).
 func starters(imp bpmn.Imported) []engine.Starter {
 	var meta map[string]json.RawMessage
@@ -270,7 +269,7 @@ func starters(imp bpmn.Imported) []engine.Starter {
 		Users  []string `json:"users"`
 		Groups []string `json:"groups"`
 	}
-	if raw, ok := meta[metaCandidateStarters]; !ok || json.Unmarshal(raw, &cs) != nil {
+	if raw, ok := meta[bpmn.MetaCandidateStarters]; !ok || json.Unmarshal(raw, &cs) != nil {
 		return nil
 	}
 	var out []engine.Starter
