@@ -52,16 +52,19 @@ func TestBrowserBPMNImportExport(t *testing.T) {
 
 	// Not strict: imported, with the report.
 	upload(false)
-	b.wait("the report", dialogState+` === "done"`)
+	b.wait("the report", dialogState+` === "done" && document.querySelector('[data-testid="bpmn-report"]').open &&
+		document.querySelectorAll('[data-testid="bpmn-created"] a').length > 0`)
 	var rep struct {
 		Links   []string `json:"links"`
 		Names   []string `json:"names"`
 		Mapped  string   `json:"mapped"`
 		Dropped string   `json:"dropped"`
 		Open    bool     `json:"open"`
+		Where   string   `json:"where"`
 	}
 	b.eval(`(() => {
 		const d = document.querySelector('[data-testid="bpmn-report"]');
+		if (!d) return {where: location.href};
 		const links = [...d.querySelectorAll('[data-testid="bpmn-created"] a')];
 		const dropped = d.querySelector('[data-testid="bpmn-dropped"]');
 		return {links: links.map((a) => a.getAttribute("href")), names: links.map((a) => a.textContent),

@@ -147,8 +147,10 @@ function bpmnImport(root, dialog) {
   const strictBox = root.querySelector("[data-import-bpmn-strict]");
   const $ = (sel) => dialog.querySelector(sel);
   let imported = false;
+  // The close event comes as a task of its own, late: a file chosen right after
+  // closing the dialog may have reopened it meanwhile, so an open dialog stays.
   dialog.addEventListener("close", () => {
-    if (imported) window.location.reload();
+    if (imported && !dialog.open) window.location.reload();
   });
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files?.[0];
