@@ -61,7 +61,9 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 // Metadata keys an imported definition carries.
 const (
 	// MetaBPMN is the metadata key of what the import kept of the BPMN document:
-	// processId, ids (task id → BPMN id), lanes, annotations, ... and startVars.
+	// processId, ids (task id → BPMN id), lanes, annotations, artifacts, participant,
+	// messageFlows, and startVars (true: start payload fields and approval form values
+	// become process variables, as in Camunda and Flowable).
 	MetaBPMN = "bpmn"
 	// MetaCandidateStarters is the metadata key of camunda:candidateStarterUsers and
 	// candidateStarterGroups ({"users": [...], "groups": [...]}); the caller applies
@@ -179,7 +181,7 @@ func (im *importer) run() (*Result, error) {
 		case e.Space == NSModel && slices.Contains(referenceRoots, e.Local):
 			im.rep.see(e.Local, e.attr("", "id"))
 		case e.Space == NSModel && e.Local == "extensionElements", e.Space == NSModel && e.Local == "documentation":
-			im.extensions(e.Local, "definitions", e)
+			im.extensions("definitions", e)
 		case e.Space == NSDI:
 		case e.Space == NSModel:
 			im.rep.drop(e.Local, e.attr("", "id"), "flowcraft has no equivalent of this root element")
@@ -246,7 +248,7 @@ func (im *importer) collaboration(c *elem) {
 }
 
 // extensions reports the extension elements of host that the import did not consume.
-func (im *importer) extensions(what, hostID string, x *elem) {
+func (im *importer) extensions(hostID string, x *elem) {
 	if x == nil || x.Local != "extensionElements" {
 		return
 	}

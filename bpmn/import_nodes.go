@@ -114,7 +114,25 @@ func (m *procMapper) mapNodes() {
 			m.loop(n)
 		}
 		m.vendorAttrs(n.kind, id, e)
-		m.im.extensions(n.kind, id, e.ext())
+		m.im.extensions(id, e.ext())
+		m.otherChildren(n)
+	}
+	// Inside an embedded subprocess, what ends without an end event continues after
+	// the subprocess, as BPMN's implicit end completes it.
+	for _, n := range m.order {
+		if n.exit == nil {
+			continue
+		}
+		for _, k := range n.kidsOf {
+			switch {
+			case k.exit != nil:
+				if len(k.exit.out) == 0 {
+					k.exit.implicit = []*bnode{n.exit}
+				}
+			case k.mode == nodeReal && len(k.out) == 0 && len(k.implicit) == 0 && k.kind != "endEvent":
+				k.implicit = []*bnode{n.exit}
+			}
+		}
 	}
 	// Link events: a throw continues at the catches of the same name.
 	for _, n := range m.order {
@@ -315,7 +333,7 @@ func (m *procMapper) pickTrigger() {
 		m.p.InputDataSchema = inputSchema(fd)
 	}
 	m.vendorAttrs(chosen.kind, id, chosen.el)
-	m.im.extensions(chosen.kind, id, chosen.el.ext())
+	m.im.extensions(id, chosen.el.ext())
 	// The trigger is the first task.
 	for i, x := range m.p.Tasks {
 		if x == t {
@@ -533,7 +551,7 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 	coll := mi.vendorAttr("collection")
 	if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
 		coll = z.attr("", "inputCollection")
-		if v := z.attr("", "inputElement"); v != "" {
+		if v := z.attr("", "inputElement"); v != "" && v != "item" {
 			notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
 		}
 		if z.attr("", "outputCollection") != "" {
@@ -545,7 +563,7 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 			coll = r.Text()
 		}
 	}
-	if v := mi.vendorAttr("elementVariable"); v != "" {
+	if v := mi.vendorAttr("elementVariable"); v != "" && v != "item" {
 		notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
 	}
 	if c := mi.kid(NSModel, "completionCondition"); c != nil && c.Text() != "" {
@@ -633,6 +651,32 @@ func numberAttr(s string, lo, hi float64) (float64, bool) {
 		return 0, false
 	}
 	return math.Max(lo, math.Min(hi, f)), true
+}
+
+// nodeChildren are the BPMN children of flow nodes the mapping reads.
+var nodeChildren = map[string]bool{"incoming": true, "outgoing": true, "documentation": true, "extensionElements": true,
+	"eventDefinitionRef": true, "script": true, "multiInstanceLoopCharacteristics": true, "standardLoopCharacteristics": true,
+	"potentialOwner": true, "humanPerformer": true, "performer": true, "auditing": true, "monitoring": true, "categoryValueRef": true}
+
+// otherChildren reports the BPMN children of a flow node the mapping does not read
+// (data associations, io specifications, renderings, ...).
+func (m *procMapper) otherChildren(n *bnode) {
+	switch n.kind {
+	case "subProcess", "transaction", "adHocSubProcess":
+		return // their content is mapped (or reported) as flow elements
+	}
+	var names []string
+	for _, k := range n.el.Kids {
+		if k.Space != NSModel || nodeChildren[k.Local] || strings.HasSuffix(k.Local, "EventDefinition") {
+			continue
+		}
+		if !containsString(names, k.Local) {
+			names = append(names, k.Local)
+		}
+	}
+	if len(names) > 0 {
+		m.im.rep.approx(n.kind, n.id, strings.Join(names, ", ")+" ignored: flowcraft passes data between tasks and in process variables")
+	}
 }
 
 // vendor attributes the mapping reads (or reports itself).

@@ -70,12 +70,13 @@ type procMapper struct {
 	extra       []*bnode
 	triggerTask *engine.Task
 	synthAfter  map[string]string // added end → the task it follows
+	connected   map[*bnode]bool
 }
 
 func (im *importer) process(el *elem) (*Imported, error) {
 	m := &procMapper{im: im, el: el, bpmnID: el.attr("", "id"), nodes: map[string]*bnode{}, usedIDs: map[string]bool{},
-		ids: map[string]string{}, taskExt: map[string]string{}, called: map[string]string{}, meta: map[string]any{}, synthAfter: map[string]string{},
-		p: &engine.Process{Engine: engine.EngineStandard, Enabled: true}}
+		ids: map[string]string{}, taskExt: map[string]string{}, called: map[string]string{}, meta: map[string]any{}, synthAfter: map[string]string{}, connected: map[*bnode]bool{},
+		p: &engine.Process{Engine: engine.EngineStandard, Enabled: true, PayloadAsVariables: true}}
 	rep := im.rep
 	id := m.bpmnID
 	// Flow nodes first (ids of the form task-xxxxxxxx are kept, so they must be known
@@ -113,6 +114,11 @@ func (im *importer) process(el *elem) (*Imported, error) {
 	m.prune()
 	m.positions()
 	m.p.Metadata = m.metadata()
+	for tid := range m.called {
+		if m.p.Task(tid) == nil {
+			delete(m.called, tid) // pruned
+		}
+	}
 	imp := &Imported{BPMNID: id, Process: m.p, TaskIDs: map[string]string{}, CalledElements: m.called}
 	for tid, bid := range m.ids {
 		imp.TaskIDs[bid] = tid
@@ -192,7 +198,7 @@ func (m *procMapper) processAttrs() {
 		rep.approx("process", id, "candidate starters are kept in metadata.candidateStarters and applied as the process's candidate starters when it is created")
 	}
 	m.vendorAttrs("process", id, el)
-	m.im.extensions("process", id, el.ext())
+	m.im.extensions(id, el.ext())
 	if pool := m.im.pools[id]; pool != nil {
 		m.meta["participant"] = map[string]any{"id": pool.attr("", "id"), "name": pool.attr("", "name")}
 	}
@@ -376,7 +382,7 @@ func (m *procMapper) connectFlows() {
 			}
 		}
 		m.vendorAttrs("sequenceFlow", f.id, f.el)
-		m.im.extensions("sequenceFlow", f.id, f.el.ext())
+		m.im.extensions(f.id, f.el.ext())
 	}
 }
 
@@ -433,22 +439,23 @@ func (m *procMapper) passThrough(n *bnode) *engine.Task {
 // buildConnections turns sequence flows (through pass-through points) into
 // connections.
 func (m *procMapper) buildConnections() {
-	rep := m.im.rep
 	for _, n := range m.order {
-		if n.mode != nodeReal {
-			continue
+		if n.mode == nodeReal {
+			m.connect(n)
 		}
-		m.connect(n)
 	}
-	// Transparent points that had to become tasks were appended while connecting.
+	// Pass-through points that had to become tasks (appended while connecting).
 	for i := 0; i < len(m.extra); i++ {
 		m.connect(m.extra[i])
 	}
-	_ = rep
 }
 
-// connect fills the connections of the real node n.
+// connect fills the connections of the real node n (once).
 func (m *procMapper) connect(n *bnode) {
+	if m.connected[n] {
+		return
+	}
+	m.connected[n] = true
 	rep := m.im.rep
 	t := n.task
 	seen := map[string]bool{}
@@ -527,16 +534,18 @@ func (m *procMapper) resolve(n *bnode, visiting map[*bnode]bool) string {
 		}
 		return m.resolve(n.implicit[0], visiting)
 	}
-	if succ == 0 && n.materialize == "" {
+	// No successor: nothing (or, for a boundary event, an end); several successors
+	// or conditions: the point becomes a task of its own.
+	var tpl string
+	switch {
+	case succ == 0 && n.materialize == "":
 		return ""
-	}
-	// Several successors (or conditions): the point becomes a task of its own.
-	tpl := n.materialize
-	if tpl == "" {
+	case succ == 0:
+		tpl = n.materialize
+	case conditional:
+		tpl = "script" // an activity's conditional flows: each whose condition holds
+	default:
 		tpl = "parallel-gateway"
-		if conditional {
-			tpl = "script"
-		}
 	}
 	var t *engine.Task
 	if tpl == "script" {
@@ -705,6 +714,9 @@ func (m *procMapper) positions() {
 
 // metadata is what the definition keeps of the document.
 func (m *procMapper) metadata() []byte {
+	// startVars: Camunda's and Flowable's variable semantics (DESIGN §9), as the
+	// bpmn-web side's engine reads it; Process.PayloadAsVariables says the same to
+	// main's engine.
 	b := map[string]any{"processId": m.bpmnID, "startVars": true}
 	if len(m.ids) > 0 {
 		b["ids"] = m.ids

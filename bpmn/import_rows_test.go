@@ -421,6 +421,19 @@ func TestImportRow_EmbeddedSubprocess(t *testing.T) {
 	}
 	wantApprox(t, res.Report, "investigate", "flattened")
 	validate(t, imp.Process)
+	// Nested, without start events, leaving by two flows: the inner nodes without
+	// incoming flows are its entries, a parallel gateway its exit.
+	res = mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="sp"/>
+	  <bpmn:subProcess id="sp"><bpmn:subProcess id="inner"><bpmn:task id="a"/></bpmn:subProcess></bpmn:subProcess>
+	  <bpmn:sequenceFlow id="f1" sourceRef="sp" targetRef="x"/><bpmn:sequenceFlow id="f2" sourceRef="sp" targetRef="y"/><bpmn:task id="x"/><bpmn:task id="y"/></bpmn:process>`))
+	imp = procOf(t, res, "p")
+	wantJSON(t, "start", taskOf(t, imp, "s").Connections, `[{"to": "`+imp.TaskIDs["a"]+`"}]`)
+	a := taskOf(t, imp, "a")
+	exit := imp.Process.Task(a.Connections[0].To)
+	if exit == nil || exit.Template != "parallel-gateway" || asJSON(exit.Connections) != asJSON([]engine.Connection{{To: imp.TaskIDs["x"]}, {To: imp.TaskIDs["y"]}}) {
+		t.Fatalf("exit: %s", asJSON(exit))
+	}
+	validate(t, imp.Process)
 }
 
 func TestImportRow_EventSubprocessTransaction(t *testing.T) {
@@ -601,6 +614,18 @@ func TestImportRow_BoundaryError(t *testing.T) {
 		t.Fatalf("catch-all boundary: %s", asJSON(rt))
 	}
 	validate(t, imp.Process)
+	// A boundary event with two flows: a parallel gateway continues at both.
+	res = mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="a"/>
+	  <bpmn:task id="a"/><bpmn:boundaryEvent id="b" attachedToRef="a"><bpmn:errorEventDefinition/></bpmn:boundaryEvent>
+	  <bpmn:sequenceFlow id="f1" sourceRef="b" targetRef="x"/><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="y"/><bpmn:task id="x"/><bpmn:task id="y"/></bpmn:process>`))
+	imp = procOf(t, res, "p")
+	rt = taskOf(t, imp, "a").ErrorHandler.Routes
+	fork := taskOf(t, imp, "b")
+	if len(rt) != 1 || rt[0].Target != fork.InstID || fork.Template != "parallel-gateway" ||
+		asJSON(fork.Connections) != asJSON([]engine.Connection{{To: imp.TaskIDs["x"]}, {To: imp.TaskIDs["y"]}}) {
+		t.Fatalf("boundary with two flows: %s %s", asJSON(rt), asJSON(fork))
+	}
+	validate(t, imp.Process)
 	// Other boundary kinds are dropped.
 	res = importFile(t, "flowable_leave.bpmn20.xml", Options{})
 	wantDropped(t, res.Report, "cancelSignal", "boundary signal")
@@ -772,9 +797,9 @@ func TestImportRow_Ids(t *testing.T) {
 	if meta.BPMN.ProcessID != "proc-abcd1234" || meta.BPMN.IDs[other] != "Other" || meta.BPMN.IDs["task-start001"] != "" {
 		t.Errorf("metadata: %s", p.Metadata)
 	}
-	// Start payload fields become process variables (DESIGN §9): the flag the engine reads.
-	if !meta.BPMN.StartVars {
-		t.Errorf("startVars not set: %s", p.Metadata)
+	// Start payload fields become process variables (DESIGN §9).
+	if !p.PayloadAsVariables || !meta.BPMN.StartVars {
+		t.Errorf("payloadAsVariables %v, metadata %s", p.PayloadAsVariables, p.Metadata)
 	}
 	// A BPMN process id of another form leaves the id to the server.
 	res = importFile(t, "camunda7_invoice.bpmn", Options{})
@@ -815,4 +840,14 @@ func TestImportRow_ReportCountsEveryElement(t *testing.T) {
 	if total != 24 {
 		t.Errorf("report counts %d elements, want 24: %s", total, asJSON(res.Report))
 	}
+}
+
+func TestImportRow_DataAssociations(t *testing.T) {
+	res := mustImport(t, defs(`<bpmn:process id="p" name="p"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="a"/>
+	  <bpmn:dataObjectReference id="ref" dataObjectRef="obj"/><bpmn:dataObject id="obj"/>
+	  <bpmn:task id="a"><bpmn:property id="prop"/><bpmn:dataInputAssociation id="dia"><bpmn:sourceRef>ref</bpmn:sourceRef><bpmn:targetRef>prop</bpmn:targetRef></bpmn:dataInputAssociation></bpmn:task></bpmn:process>`))
+	wantApprox(t, res.Report, "a", "property, dataInputAssociation ignored")
+	wantApprox(t, res.Report, "ref", "metadata")
+	wantApprox(t, res.Report, "obj", "metadata")
+	validate(t, procOf(t, res, "p").Process)
 }

@@ -193,7 +193,8 @@ type InstanceView struct {
 	Category         string          `json:"category"` // the version's (tenantId is the instance's own)
 	Tasks            []*TaskView     `json:"tasks"`
 
-	HistoryTTLDays int `json:"historyTimeToLive"` // the version's history time-to-live, days
+	HistoryTTLDays     int  `json:"historyTimeToLive"`  // the version's history time-to-live, days
+	PayloadAsVariables bool `json:"payloadAsVariables"` // the version's
 }
 
 // TaskView is one task of an instance: the whole task of the definition version, the
@@ -209,7 +210,7 @@ func newInstanceView(in *Instance, p *Process) *InstanceView {
 	return &InstanceView{Instance: in, ProcID: in.ProcessID, Description: p.Description,
 		StartTaskInstID: p.StartTaskInstID, EndTaskInstID: p.EndTaskInstID, Creator: p.Creator, Timeout: p.Timeout,
 		InputDataSchema: p.InputDataSchema, OutputDataSchema: p.OutputDataSchema, Extension: p.Extension, Metadata: p.Metadata,
-		Category: p.Category, HistoryTTLDays: p.HistoryTTLDays}
+		Category: p.Category, HistoryTTLDays: p.HistoryTTLDays, PayloadAsVariables: p.PayloadAsVariables}
 }
 
 // Describe returns an instance with its tasks and runtimes.

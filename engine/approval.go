@@ -253,9 +253,9 @@ func (a *Approvals) decide(ctx context.Context, st *instState, task *HumanTask, 
 		form = map[string]any{}
 	}
 	output := map[string]any{"outcome": outcome, "comment": in.Comment, "form": form, "decisions": decisions}
-	// An imported BPMN process (metadata.bpmn.startVars): the form's values become
-	// process variables too, as completing a Camunda or Flowable user task sets them.
-	if st.def.startVars && len(form) > 0 {
+	// payloadAsVariables (BPMN imports set it): the form's values become process
+	// variables too, as completing a Camunda or Flowable user task sets them.
+	if st.def.p.PayloadAsVariables && len(form) > 0 {
 		vars := maps.Clone(st.vars)
 		if vars == nil {
 			vars = map[string]any{}

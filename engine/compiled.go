@@ -26,11 +26,6 @@ type compiled struct {
 	p      *Process
 	tasks  map[string]*ctask
 	schema *jsonschema.Schema // nil when inputDataSchema is empty
-	// startVars: Camunda's and Flowable's variable semantics, for the processes the
-	// BPMN import made (metadata.bpmn.startVars; DESIGN §9): the fields of the trigger
-	// data become process variables when an instance starts, and an approval's form
-	// values when it is decided.
-	startVars bool
 	// reach[a] is the set of tasks reachable from a, computed on demand for inclusive joins.
 	reachMu sync.Mutex
 	reach   map[string]map[string]bool
@@ -88,7 +83,7 @@ func (t *ctask) fillInput(n *NodeRun) {
 }
 
 func compile(p *Process, reg *templates.Registry) (*compiled, error) {
-	c := &compiled{p: p, tasks: make(map[string]*ctask, len(p.Tasks)), reach: map[string]map[string]bool{}, startVars: startVarsOf(p.Metadata)}
+	c := &compiled{p: p, tasks: make(map[string]*ctask, len(p.Tasks)), reach: map[string]map[string]bool{}}
 	for _, t := range p.Tasks {
 		tpl, ok := reg.Get(t.Template)
 		if !ok {
@@ -331,18 +326,4 @@ func schemaProblem(err error) string {
 	msg = strings.ReplaceAll(msg, "https://flowcraft.invalid/", "") // relative $refs
 	msg = strings.ReplaceAll(msg, "failing loading", "cannot load")
 	return strings.Join(strings.Fields(msg), " ")
-}
-
-// startVarsOf reports whether a definition's metadata asks that the trigger data's
-// fields become process variables (metadata.bpmn.startVars, set by the BPMN import).
-func startVarsOf(meta json.RawMessage) bool {
-	if len(meta) == 0 {
-		return false
-	}
-	var m struct {
-		BPMN struct {
-			StartVars bool `json:"startVars"`
-		} `json:"bpmn"`
-	}
-	return json.Unmarshal(meta, &m) == nil && m.BPMN.StartVars
 }

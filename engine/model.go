@@ -50,6 +50,13 @@ type Process struct {
 	// days are deleted by the history cleanup (Retention); 0 keeps them for ever. BPMN
 	// camunda:historyTimeToLive maps to it.
 	HistoryTTLDays int `json:"historyTimeToLive"`
+
+	// PayloadAsVariables makes each field of a start's payload (a JSON object) a
+	// process variable, as Camunda and Flowable start variables are; the variables a
+	// start names itself win. So do the form values of an approval when it is
+	// decided, as completing a Camunda or Flowable user task sets them. BPMN imports
+	// set it (DESIGN §9).
+	PayloadAsVariables bool `json:"payloadAsVariables"`
 }
 
 // Task is one node of a process.

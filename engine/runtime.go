@@ -546,8 +546,8 @@ func (r *Runtime) newInstance(def *compiled, trigger any, opts StartOptions) (*i
 	}
 	st := newState(in, def, nil, nil)
 	vars := opts.Vars
-	if data, ok := trigger.(map[string]any); ok && def.startVars && len(data) > 0 {
-		vars = maps.Clone(data) // an imported BPMN process: the start payload's fields
+	if payload, ok := trigger.(map[string]any); ok && def.p.PayloadAsVariables && len(payload) > 0 {
+		vars = maps.Clone(payload)
 		maps.Copy(vars, opts.Vars)
 	}
 	if len(vars) > 0 {

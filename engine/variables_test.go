@@ -297,3 +297,36 @@ func FuzzNewVariable(f *testing.F) {
 		}
 	})
 }
+
+// TestPayloadAsVariables: with payloadAsVariables each field of the start payload is a
+// process variable (as Camunda's start variables are); without it the payload stays
+// the trigger's data only.
+func TestPayloadAsVariables(t *testing.T) {
+	h := newHarness(t)
+	flow := func(asVars bool) string {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(def("payload",
+			task_("t", "manual", "s"),
+			script("s", "return {amount: vars.amount === undefined ? null : vars.amount, big: vars.amount > 1000}", "e"),
+			task_("e", "end"))), &p); err != nil {
+			t.Fatal(err)
+		}
+		p["payloadAsVariables"] = asVars
+		b, _ := json.Marshal(p)
+		return h.deploy(string(b))
+	}
+	v := h.run(flow(true), map[string]any{"amount": 1500})
+	if out, _ := v.Output.(map[string]any); out["big"] != true || out["amount"] != float64(1500) {
+		t.Fatalf("payloadAsVariables: output %v", v.Output)
+	}
+	v = h.run(flow(false), map[string]any{"amount": 1500})
+	if out, _ := v.Output.(map[string]any); out["amount"] != nil {
+		t.Fatalf("without payloadAsVariables the payload must not be variables: output %v", v.Output)
+	}
+	// A definition saved with the flag reads back with it.
+	id := flow(true)
+	p, err := h.defs.Get(context.Background(), id)
+	if err != nil || !p.PayloadAsVariables {
+		t.Fatalf("read back: %v %+v", err, p)
+	}
+}

@@ -18,7 +18,7 @@ const unfinishedStatuses = `('pending','running','waiting','suspended')`
 // the trigger and end tasks start/end_app_inst_id (the seed's names).
 const workflowColumns = `proc_id, name, "desc", start_app_inst_id, end_app_inst_id, engine, status, enabled,
 	"user", executor, timeout, input_data_schema, output_data_schema, error, extension, metadata,
-	version, trigger_app, trigger_token, create_at, update_at, tenant_id, category, history_ttl_days`
+	version, trigger_app, trigger_token, create_at, update_at, tenant_id, category, history_ttl_days, payload_as_variables`
 
 func scanProcess(r rowScanner, withTasks bool) (*engine.Process, error) {
 	var p engine.Process
@@ -26,7 +26,7 @@ func scanProcess(r rowScanner, withTasks bool) (*engine.Process, error) {
 	var tasks sql.NullString
 	dest := []any{&p.ID, &p.Name, &p.Description, &p.StartTaskInstID, &p.EndTaskInstID, &p.Engine, &p.Status,
 		&p.Enabled, &p.Creator, &p.Executor, &p.Timeout, &in, &out, &p.Error, &ext, &meta, &p.Version,
-		&p.TriggerApp, &p.TriggerToken, &p.CreateAt, &p.UpdateAt, &p.TenantID, &p.Category, &p.HistoryTTLDays}
+		&p.TriggerApp, &p.TriggerToken, &p.CreateAt, &p.UpdateAt, &p.TenantID, &p.Category, &p.HistoryTTLDays, &p.PayloadAsVariables}
 	if withTasks {
 		dest = append(dest, &tasks)
 	}
@@ -54,7 +54,7 @@ func processArgs(p *engine.Process) ([]any, error) {
 	return []any{p.ID, p.Name, p.Description, p.StartTaskInstID, p.EndTaskInstID, p.Engine, p.Status, p.Enabled,
 		p.Creator, p.Executor, p.Timeout, string(p.InputDataSchema), string(p.OutputDataSchema), p.Error,
 		string(p.Extension), string(p.Metadata), p.Version, p.TriggerApp, p.TriggerToken, p.CreateAt, p.UpdateAt,
-		p.TenantID, p.Category, p.HistoryTTLDays, string(tasks)}, nil
+		p.TenantID, p.Category, p.HistoryTTLDays, p.PayloadAsVariables, string(tasks)}, nil
 }
 
 // InsertProcess implements engine.DefinitionStore.
@@ -66,7 +66,7 @@ func (d *Store) InsertProcess(ctx context.Context, p *engine.Process) error {
 	}
 	return opErr(d.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO workflow (`+workflowColumns+`, tasks)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if isUniqueViolation(err) {
 			return engine.Errorf(engine.ErrConflict, "process %s already exists", p.ID)
 		}
@@ -178,7 +178,7 @@ func (d *Store) ReplaceProcess(ctx context.Context, p *engine.Process, replacedB
 		res, err := tx.ExecContext(ctx, `UPDATE workflow SET name=?2, "desc"=?3, start_app_inst_id=?4, end_app_inst_id=?5,
 			engine=?6, status=?7, enabled=?8, "user"=?9, executor=?10, timeout=?11, input_data_schema=?12,
 			output_data_schema=?13, error=?14, extension=?15, metadata=?16, version=?17, trigger_app=?18,
-			trigger_token=?19, create_at=?20, update_at=?21, tenant_id=?22, category=?23, history_ttl_days=?24, tasks=?25
+			trigger_token=?19, create_at=?20, update_at=?21, tenant_id=?22, category=?23, history_ttl_days=?24, payload_as_variables=?25, tasks=?26
 			WHERE proc_id=?1 AND version=?17-1`, args...)
 		if err != nil {
 			return err

@@ -8,24 +8,21 @@ import (
 	"flowcraft/engine"
 )
 
-// TestStartVarsOfImportedProcesses: a definition whose metadata says bpmn.startVars
-// (what the BPMN import writes) gets Camunda's and Flowable's variable semantics: the
-// start payload's fields become process variables (explicit start variables win), and
-// an approval's form values become process variables when it is decided. Without the
-// flag neither happens.
-func TestStartVarsOfImportedProcesses(t *testing.T) {
+// TestPayloadAsVariablesApprovalForm: a definition with payloadAsVariables (what the
+// BPMN import sets) gets Camunda's and Flowable's variable semantics: the start
+// payload's fields become process variables (explicit start variables win), and so do
+// an approval's form values when it is decided. Without the flag neither happens.
+func TestPayloadAsVariablesApprovalForm(t *testing.T) {
 	h := newHarness(t)
 	u := h.people()
-	flow := func(startVars bool) string {
+	flow := func(asVars bool) string {
 		ap := task_("ap", "approval", "check").p("assignees", []any{"a"}).
 			p("form", []any{map[string]any{"key": "approved", "label": "Approved", "type": "boolean"}})
 		d := map[string]any{"name": "bpmn vars", "tasks": []tk{
 			task_("start", "manual", "ap"), ap,
 			script("check", "return {sawAmount: vars.amount, sawApproved: vars.approved}", "end"),
 			task_("end", "end")}}
-		if startVars {
-			d["metadata"] = map[string]any{"bpmn": map[string]any{"processId": "P", "startVars": true}}
-		}
+		d["payloadAsVariables"] = asVars
 		b, _ := json.Marshal(d)
 		return string(b)
 	}
@@ -38,11 +35,11 @@ func TestStartVarsOfImportedProcesses(t *testing.T) {
 		return v
 	}
 	for _, c := range []struct {
-		name      string
-		startVars bool
-	}{{"imported", true}, {"native", false}} {
+		name   string
+		asVars bool
+	}{{"payloadAsVariables", true}, {"without", false}} {
 		t.Run(c.name, func(t *testing.T) {
-			pid := h.deploy(flow(c.startVars))
+			pid := h.deploy(flow(c.asVars))
 			res, err := h.rt.StartInstance(context.Background(), pid, map[string]any{"amount": 5000.0, "who": "payload"},
 				engine.StartOptions{By: "tester", Vars: map[string]any{"who": "explicit"}})
 			if err != nil {
@@ -59,7 +56,7 @@ func TestStartVarsOfImportedProcesses(t *testing.T) {
 			}
 			h.wait(id)
 			v := vars(id)
-			if c.startVars {
+			if c.asVars {
 				if v["amount"] != 5000.0 || v["who"] != "explicit" || v["approved"] != true {
 					t.Errorf("variables %v: want amount 5000, who explicit, approved true", v)
 				}
