@@ -38,6 +38,7 @@ func Export(p *engine.Process) ([]byte, error) {
 	}
 	m := newExportModel(p)
 	var w xmlWriter
+	w.b.Grow(4096 + 2048*len(m.nodes) + 1024*len(m.flows))
 	m.write(&w)
 	return []byte(w.String()), nil
 }
@@ -520,8 +521,8 @@ func (m *exportModel) writeProcess(w *xmlWriter) {
 	}
 	for _, f := range m.flows {
 		attrs := []string{"id", f.id}
-		if f.conn.Label != "" {
-			attrs = append(attrs, "name", f.conn.Label)
+		if name := flowName(f.conn); name != "" {
+			attrs = append(attrs, "name", name)
 		}
 		attrs = append(attrs, "sourceRef", f.sourceID(), "targetRef", f.to.id)
 		if f.conn.Condition == "" {
@@ -756,6 +757,26 @@ type taskSettings struct {
 	// DefaultTo is the target of the default connection of an element whose default
 	// BPMN cannot carry (a parallel gateway's, a milestone's).
 	DefaultTo string `json:"defaultTo,omitempty"`
+	// Unlabelled are the targets of the conditional connections without a label: their
+	// sequence flows are named after the condition (modelers want conditional flows
+	// labelled), which is no label of the definition's.
+	Unlabelled []string `json:"unlabelled,omitempty"`
+}
+
+// maxFlowName bounds the name a sequence flow gets from its condition, in runes.
+const maxFlowName = 60
+
+// flowName is a sequence flow's name: the connection's label, or for a conditional
+// connection without one the condition, shortened.
+func flowName(c engine.Connection) string {
+	if c.Label != "" || c.Condition == "" {
+		return c.Label
+	}
+	name := strings.Join(strings.Fields(c.Condition), " ")
+	if r := []rune(name); len(r) > maxFlowName {
+		name = string(r[:maxFlowName-1]) + "…"
+	}
+	return name
 }
 
 func processExtJSON(p *engine.Process) string {
@@ -778,16 +799,18 @@ func processExtJSON(p *engine.Process) string {
 
 func taskExtJSON(t *engine.Task, kind nodeKind) string {
 	defaultTo := ""
-	if !kind.hasDefault() {
-		for _, c := range t.Connections {
-			if c.Default {
-				defaultTo = c.To
-				break
-			}
+	var unlabelled []string
+	for _, c := range t.Connections {
+		if c.Default && defaultTo == "" && !kind.hasDefault() {
+			defaultTo = c.To
+		}
+		if c.Label == "" && flowName(c) != "" {
+			unlabelled = append(unlabelled, c.To)
 		}
 	}
 	return extJSON(taskSettings{
 		DefaultTo:    defaultTo,
+		Unlabelled:   unlabelled,
 		InstID:       t.InstID,
 		Description:  t.Description,
 		Template:     t.Template,
@@ -852,13 +875,23 @@ func (w *xmlWriter) raw(s string) { w.b.WriteString(s) }
 
 func (w *xmlWriter) String() string { return w.b.String() }
 
+// indent is the indentation of up to 16 levels (Export nests 7 deep).
+const indent = "                                "
+
+func (w *xmlWriter) indent() {
+	w.b.WriteString(indent[:min(2*w.depth, len(indent))])
+}
+
 func (w *xmlWriter) start(name string, attrs []string) {
-	w.b.WriteString(strings.Repeat("  ", w.depth))
-	w.b.WriteString("<" + name)
+	w.indent()
+	w.b.WriteByte('<')
+	w.b.WriteString(name)
 	for i := 0; i+1 < len(attrs); i += 2 {
-		w.b.WriteString(" " + attrs[i] + `="`)
+		w.b.WriteByte(' ')
+		w.b.WriteString(attrs[i])
+		w.b.WriteString(`="`)
 		escape(&w.b, attrs[i+1], true)
-		w.b.WriteString(`"`)
+		w.b.WriteByte('"')
 	}
 }
 
@@ -870,7 +903,10 @@ func (w *xmlWriter) open(name string, attrs ...string) {
 
 func (w *xmlWriter) close(name string) {
 	w.depth--
-	w.b.WriteString(strings.Repeat("  ", w.depth) + "</" + name + ">\n")
+	w.indent()
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteString(">\n")
 }
 
 func (w *xmlWriter) empty(name string, attrs ...string) {
@@ -883,7 +919,9 @@ func (w *xmlWriter) text(name, text string, attrs ...string) {
 	w.start(name, attrs)
 	w.b.WriteString(">")
 	escape(&w.b, text, false)
-	w.b.WriteString("</" + name + ">\n")
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteString(">\n")
 }
 
 // escape writes s as XML character data or, when attr is set, as an attribute value:
@@ -892,28 +930,41 @@ func (w *xmlWriter) text(name, text string, attrs ...string) {
 // value normalisation would make them spaces); characters XML cannot carry and
 // invalid UTF-8 as U+FFFD.
 func escape(b *strings.Builder, s string, attr bool) {
+	last := 0 // s[last:i] is still to be written as it is
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		c := s[i]
+		var repl string
+		size := 1
 		switch {
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '"' && attr:
-			b.WriteString("&quot;")
-		case r == '\t' && attr:
-			b.WriteString("&#x9;")
-		case r == '\n' && attr:
-			b.WriteString("&#xA;")
-		case r == '\r':
-			b.WriteString("&#xD;")
-		case r == utf8.RuneError && size == 1, !isXMLChar(r):
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
+		case c == '<':
+			repl = "&lt;"
+		case c == '>':
+			repl = "&gt;"
+		case c == '&':
+			repl = "&amp;"
+		case c == '"' && attr:
+			repl = "&quot;"
+		case c == '\t' && attr:
+			repl = "&#x9;"
+		case c == '\n' && attr:
+			repl = "&#xA;"
+		case c == '\r':
+			repl = "&#xD;"
+		case c < 0x20 && c != '\t' && c != '\n':
+			repl = "\uFFFD"
+		case c >= utf8.RuneSelf:
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if (r == utf8.RuneError && size == 1) || !isXMLChar(r) {
+				repl = "\uFFFD"
+			}
 		}
+		if repl != "" {
+			b.WriteString(s[last:i])
+			b.WriteString(repl)
+			last = i + size
+		}
+		i += size
 	}
+	b.WriteString(s[last:])
 }

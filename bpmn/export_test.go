@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -205,6 +206,11 @@ func TestExportElements(t *testing.T) {
 	if got := doc.flows["flow-task-xgw00001-task-pgw00001-0"].get("conditionExpression"); got != `input.amount < 1000 && input.tag === "vip"` {
 		t.Errorf("condition = %q", got)
 	}
+	// A conditional flow without a label is named after its condition (bpmnlint's
+	// label-required); the extension says it has no label.
+	if got := doc.flows["flow-task-igw00001-task-while001-1"].get("@name"); got != "vars.b" {
+		t.Errorf("unlabelled conditional flow named %q", got)
+	}
 	// The error routes (E42, any code, and the goto target, which a catch-all route
 	// already covers) are boundary error events on the activity, flowing to the target.
 	var routes []string
@@ -253,6 +259,10 @@ func TestExportElements(t *testing.T) {
 		}
 		if got := doc.nodes["task_"+fnvHex(".wait")].get("timerEventDefinition/timeDuration"); got != "{{ vars.wait || 1000 }}" {
 			t.Errorf("dynamic delay: timeDuration %q", got)
+		}
+		flowID := "flow-task_" + fnvHex(".wait") + "-task_" + fnvHex("-report") + "-0"
+		if got := doc.flows[flowID].get("@name"); got != "vars.aVeryLongVariableNameForTheReport > 0 && vars.anotherL…" {
+			t.Errorf("long condition: flow named %q", got)
 		}
 		if got := doc.nodes["a234567890123456789012345678901234567890123456789012345678901234"].get("timerEventDefinition/timeDuration"); got != "P1DT2H3M4.005S" {
 			t.Errorf("constant delay in ms: timeDuration %q", got)
@@ -421,4 +431,74 @@ func parseDoc(t *testing.T, b []byte) *xdoc {
 		t.Fatal("no process element")
 	}
 	return d
+}
+
+// BenchmarkExport exports a definition of 2,000 tasks (the engine's maximum) in a
+// chain of scripts with conditions and error routes.
+func BenchmarkExport(b *testing.B) {
+	const n = 2000
+	p := &engine.Process{ID: "proc-bench001", Name: "bench", Engine: "standard", Enabled: true}
+	for i := range n {
+		t := &engine.Task{InstID: fmt.Sprintf("task-b%07d", i), Name: fmt.Sprintf("步骤 %d", i), Template: "script",
+			Positions:  []float64{float64(i%40) * 180, float64(i/40) * 120},
+			Parameters: map[string]*engine.Parameter{"code": {Value: "return {i: " + fmt.Sprint(i) + "};"}}}
+		switch {
+		case i == 0:
+			t.Template, t.Parameters = "manual", nil
+		case i == n-1:
+			t.Template, t.Parameters = "end", nil
+		}
+		if i < n-1 {
+			t.Connections = []engine.Connection{{To: fmt.Sprintf("task-b%07d", i+1), Condition: "input.i >= 0", Label: "ok"}}
+		}
+		if i > 0 && i < n-1 {
+			t.ErrorHandler.Routes = []engine.ErrorRoute{{ErrorCode: "E1", Target: fmt.Sprintf("task-b%07d", n-1)}}
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Export(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestEscape: text and attribute values are escaped so that an XML parser reads them
+// back unchanged, except characters XML cannot carry (then U+FFFD).
+func TestEscape(t *testing.T) {
+	for _, c := range []struct{ in, text, attr string }{
+		{"plain 中文 𝄞", "plain 中文 𝄞", "plain 中文 𝄞"},
+		{`a<b>&"c'`, `a&lt;b&gt;&amp;"c'`, `a&lt;b&gt;&amp;&quot;c'`},
+		{"t\tn\nr\r", "t\tn\nr&#xD;", "t&#x9;n&#xA;r&#xD;"},
+		{"nul\x00esc\x1b", "nul\uFFFDesc\uFFFD", "nul\uFFFDesc\uFFFD"},
+		{"bad\xffutf8\uFFFE\uFFFF", "bad\uFFFDutf8\uFFFD\uFFFD", "bad\uFFFDutf8\uFFFD\uFFFD"},
+		{"]]>", "]]&gt;", "]]&gt;"},
+		{"", "", ""},
+	} {
+		var text, attr strings.Builder
+		escape(&text, c.in, false)
+		escape(&attr, c.in, true)
+		if text.String() != c.text || attr.String() != c.attr {
+			t.Errorf("escape(%q) = %q / %q, want %q / %q", c.in, text.String(), attr.String(), c.text, c.attr)
+		}
+		// A parser gives the input back (what XML can carry of it).
+		var v struct {
+			A string `xml:"a,attr"`
+			T string `xml:",chardata"`
+		}
+		if err := xml.Unmarshal([]byte(`<x a="`+attr.String()+`">`+text.String()+`</x>`), &v); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		want := strings.ToValidUTF8(c.in, "\uFFFD")
+		want = strings.Map(func(r rune) rune {
+			if !isXMLChar(r) {
+				return '\uFFFD'
+			}
+			return r
+		}, want)
+		if v.A != want || v.T != want {
+			t.Errorf("%q read back as %q / %q", c.in, v.A, v.T)
+		}
+	}
 }

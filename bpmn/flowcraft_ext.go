@@ -73,6 +73,7 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 	slices.Sort(elemIDs)
 	renames := map[string]string{} // task id as mapped → task id of the extension
 	defaults := map[*engine.Task]string{}
+	unlabelled := map[*engine.Task][]string{}
 	exact := map[string]bool{} // element ids
 	for _, elemID := range elemIDs {
 		tid := elemID
@@ -83,7 +84,7 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 		if t == nil {
 			continue // the element became no task (dropped or folded): nothing to apply
 		}
-		if applyTaskExt(t, elemID, taskExt[elemID], rep, renames, defaults) {
+		if applyTaskExt(t, elemID, taskExt[elemID], rep, renames, defaults, unlabelled) {
 			exact[elemID] = true
 		}
 	}
@@ -102,6 +103,16 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 		}
 		for j := range t.Connections {
 			t.Connections[j].Default = j == i
+		}
+	}
+	// Connections whose flow was named after the condition have no label.
+	for _, t := range p.Tasks {
+		for _, to := range unlabelled[t] {
+			for j := range t.Connections {
+				if t.Connections[j].To == to {
+					t.Connections[j].Label = ""
+				}
+			}
 		}
 	}
 	if len(exact) > 0 {
@@ -231,7 +242,7 @@ func compactRaw(raw json.RawMessage) json.RawMessage {
 // applyTaskExt applies one <flowcraft:task> text, of the flow node elemID, to t; it
 // reports whether the text was read (then the node counts as mapped exactly). A valid
 // instId different from t's id is recorded in renames.
-func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[string]string, defaults map[*engine.Task]string) bool {
+func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[string]string, defaults map[*engine.Task]string, unlabelled map[*engine.Task][]string) bool {
 	const elem = "flowcraft:task"
 	id := elemID
 	fields, err := extFields(text)
@@ -288,6 +299,11 @@ func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[
 			var to string
 			if err = decodeStrict(raw, &to); err == nil {
 				defaults[t] = to
+			}
+		case "unlabelled":
+			var tos []string
+			if err = decodeStrict(raw, &tos); err == nil {
+				unlabelled[t] = tos
 			}
 		default:
 			err = errors.New("unknown flowcraft setting")

@@ -208,7 +208,7 @@ func TestOverlayHostile(t *testing.T) {
 			Name: "mapped", Engine: "standard", Enabled: true,
 			Tasks: []*engine.Task{
 				{InstID: "task-aaaaaaaa", Name: "a", Template: "manual", Positions: []float64{0, 0},
-					Connections: []engine.Connection{{To: "task-bbbbbbbb"}}},
+					Connections: []engine.Connection{{To: "task-bbbbbbbb", Condition: "vars.x", Label: "vars.x"}}},
 				{InstID: "task-bbbbbbbb", Name: "b", Template: "end", Positions: []float64{100, 0}},
 			}}}
 	}
@@ -256,6 +256,12 @@ func TestOverlayHostile(t *testing.T) {
 			}
 		}},
 		{name: "default connection to nowhere", task: `{"defaultTo": "task-cccccccc"}`, dropped: 1, wantMapped: 1},
+		{name: "unlabelled connection", task: `{"unlabelled": ["task-bbbbbbbb", "task-nowhere"]}`, wantMapped: 1, check: func(t *testing.T, imp *Imported) {
+			if c := imp.Process.Tasks[0].Connections[0]; c.Label != "" {
+				t.Errorf("the name made from the condition stayed: %+v", c)
+			}
+		}},
+		{name: "unlabelled of the wrong type", task: `{"unlabelled": "task-bbbbbbbb"}`, dropped: 1, wantMapped: 1},
 		{name: "bad task id", task: `{"instId": "no spaces allowed"}`, dropped: 1, wantMapped: 1},
 		{name: "task id of another task", task: `{"instId": "task-bbbbbbbb"}`, dropped: 1, wantMapped: 1},
 		{name: "task id restored everywhere", task: `{"instId": "start"}`, wantMapped: 1, check: func(t *testing.T, imp *Imported) {
