@@ -12,8 +12,10 @@ import (
 // camunda:formData fields, a timer catch event and a call activity to the second
 // process of the file is imported through POST /api/process/import, started through
 // the REST API with a payload, its user task completed through the inbox API, and
-// the instance ends done with the variables the model sets. A small amount takes the
-// default flow and ends without a task.
+// the instance ends done with the variables the model sets, after its timer and the
+// called process (a child instance that ended done). The process's candidate starters
+// (camunda:candidateStarterUsers/Groups) are applied. A small amount takes the default
+// flow and ends without a task.
 func TestBPMNCamunda7EndToEnd(t *testing.T) {
 	e := newTestEnv(t)
 	r := e.call(t, "POST", "/api/process/import?strict=true", "dora", bpmnFile(t, "camunda7-loan.bpmn"), "Content-Type", "application/xml")
@@ -28,6 +30,14 @@ func TestBPMNCamunda7EndToEnd(t *testing.T) {
 	loan := got.Response.Processes[0].ID
 	if def := e.definition(t, loan); def["name"] != "Loan request" || def["historyTimeToLive"] != 30.0 {
 		t.Errorf("definition: name %v, historyTimeToLive %v", def["name"], def["historyTimeToLive"])
+	}
+
+	st := e.call(t, "GET", "/api/process/"+loan+"/starters", "dora", nil)
+	if st.Status != http.StatusOK || jsonText(t, st.json(t)["response"].(map[string]any)["list"]) != `[{"userId":"dora"},{"groupId":"loans"}]` {
+		t.Errorf("candidate starters: %d %s", st.Status, st.Body)
+	}
+	if r := e.call(t, "POST", "/api/process/"+loan, "lisi", map[string]any{"amount": 1.0}); r.Status != http.StatusForbidden {
+		t.Errorf("lisi, no candidate starter, starts: %d %s", r.Status, r.Body)
 	}
 
 	start := func(amount float64) string {
@@ -68,7 +78,19 @@ func TestBPMNCamunda7EndToEnd(t *testing.T) {
 		if r := e.call(t, "POST", "/api/taskInst/"+tid, "lisi", map[string]any{"approved": true, "note": "fine"}); r.Status != http.StatusOK {
 			t.Fatalf("complete: %d %s", r.Status, r.Body)
 		}
-		e.instance(t, id, "done")
+		inst := e.instance(t, id, "done")
+		ran := map[string]string{}
+		for _, x := range inst["tasks"].([]any) {
+			task := x.(map[string]any)
+			ran[task["name"].(string)], _ = task["status"].(string)
+		}
+		if ran["Cooling-off"] != "done" || ran["Notify the applicant"] != "done" {
+			t.Errorf("the timer and the call activity: %v", ran)
+		}
+		children := e.call(t, "GET", "/api/processInst?parent="+id, "admin", nil).json(t)["response"].(map[string]any)["list"].([]any)
+		if len(children) != 1 || children[0].(map[string]any)["processId"] != got.Response.Processes[1].ID || children[0].(map[string]any)["status"] != "done" {
+			t.Errorf("the called process's instance: %v", children)
+		}
 		v := variables(id)
 		for k, want := range map[string]any{"amount": 5000.0, "applicant": "张三", "risk": "high", "reviewer": "lisi", "approved": true, "note": "fine"} {
 			if v[k] != want {
