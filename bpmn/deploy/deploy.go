@@ -47,13 +47,6 @@ type Saved struct {
 	Replaced bool            // a new version of an existing definition (Upsert)
 }
 
-// Error codes of Save (the first two are also the importer's).
-const (
-	codeNothingExecutable engine.Code = "bpmn_nothing_executable" // the result holds no process
-	codeCallCycle         engine.Code = "bpmn_call_cycle"         // [cycle]: call activities that call each other
-	codeOtherTenant       engine.Code = "bpmn_other_tenant"       // [process] [definition] [tenant] [want]
-)
-
 // subprocessTemplate is the template call activities map to; its processId
 // parameter names the process to start.
 const subprocessTemplate = "subprocess"
@@ -65,13 +58,13 @@ const subprocessTemplate = "subprocess"
 // would for any other deployment).
 func Save(ctx context.Context, defs Definitions, res *bpmn.Result, opts Options) ([]Saved, error) {
 	if res == nil || len(res.Processes) == 0 {
-		return nil, engine.Coded(engine.ErrInvalid, codeNothingExecutable, nil, "the document holds no executable process")
+		return nil, engine.Coded(engine.ErrInvalid, engine.CodeBPMNNothing, nil, "the document holds no executable process")
 	}
 	n := len(res.Processes)
 	byBPMN := make(map[string]int, n)
 	for i, imp := range res.Processes {
 		if imp.Process == nil {
-			return nil, engine.Coded(engine.ErrInvalid, codeNothingExecutable, nil, "process %s: nothing was mapped", imp.BPMNID)
+			return nil, engine.Coded(engine.ErrInvalid, engine.CodeBPMNNothing, nil, "process %s: nothing was mapped", imp.BPMNID)
 		}
 		if imp.BPMNID != "" {
 			byBPMN[imp.BPMNID] = i
@@ -87,7 +80,7 @@ func Save(ctx context.Context, defs Definitions, res *bpmn.Result, opts Options)
 			switch {
 			case err == nil:
 				if opts.TenantID != "" && opts.TenantID != cur.TenantID {
-					return nil, engine.Coded(engine.ErrInvalid, codeOtherTenant,
+					return nil, engine.Coded(engine.ErrInvalid, engine.CodeBPMNOtherTenant,
 						engine.Params{"process": imp.BPMNID, "definition": cur.ID, "tenant": cur.TenantID, "want": opts.TenantID},
 						"process %s: definition %s belongs to tenant %q; it cannot be deployed to tenant %q", imp.BPMNID, cur.ID, cur.TenantID, opts.TenantID)
 				}
@@ -220,7 +213,7 @@ func calleesFirst(res *bpmn.Result, calls []map[*engine.Task]int) ([]int, error)
 		switch state[i] {
 		case 1:
 			id := res.Processes[i].BPMNID
-			return engine.Coded(engine.ErrInvalid, codeCallCycle, engine.Params{"cycle": id + " → … → " + id},
+			return engine.Coded(engine.ErrInvalid, engine.CodeBPMNCallCycle, engine.Params{"cycle": id + " → … → " + id},
 				"process %s calls itself through its call activities", id)
 		case 2:
 			return nil
