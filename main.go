@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"flowcraft/camunda"
 	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
 	"flowcraft/engine"
@@ -315,13 +317,18 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 
 	// Seed 003's Flowable REST API beside the native one (DESIGN §8), in its own error shape.
 	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, History: store, Identity: users, Templates: registry,
-		Jobs: st.Jobs, Log: log, Version: version}, flowable.Config{Location: cfg.Location})
+		Jobs: st.Jobs, External: rt.ExternalTasks(), Log: log, Version: version}, flowable.Config{Location: cfg.Location})
+	// Camunda 7's external task API for external workers (DESIGN §10), in Camunda's error shape.
+	capi := camunda.New(camunda.Deps{External: rt.ExternalTasks(), Identity: users, Log: log}, camunda.Config{Location: cfg.Location})
+	prefixErrors := fapi.PrefixErrors()
+	maps.Copy(prefixErrors, capi.PrefixErrors())
 	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
-		PrefixErrors: fapi.PrefixErrors()}, web.Deps{
+		PrefixErrors: prefixErrors}, web.Deps{
 		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
-		Static: staticFS(), Log: log, Version: version,
+		External: rt.ExternalTasks(), Static: staticFS(), Log: log, Version: version,
 	})
 	fapi.Mount(app)
+	capi.Mount(app)
 
 	if cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
@@ -353,6 +360,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
 	srv.CloseStreams()
+	capi.Close() // long polls answer Camunda's shutdown error now
 	stopped = true
 	stopAll(cfg.ShutdownGrace, app, st, log)
 	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {

@@ -27,6 +27,12 @@ func (r *Runtime) actOn(ctx context.Context, id ID, preempt bool, fn func(ctx co
 	if _, err := r.store.GetInstance(ctx, id); err != nil {
 		return err
 	}
+	return r.actExisting(ctx, id, preempt, fn)
+}
+
+// actExisting is actOn for an instance known to exist (a row that refers to it was
+// just read): it saves the read.
+func (r *Runtime) actExisting(ctx context.Context, id ID, preempt bool, fn func(ctx context.Context, st *instState) error) error {
 	res := make(chan error, 1)
 	r.submit(id, &command{
 		run: func(ctx context.Context, st *instState) error {

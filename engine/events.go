@@ -7,17 +7,22 @@ const (
 	EventNode    = "node"
 	EventProcess = "process"
 	EventTask    = "task" // a human task was created, claimed, delegated, completed or closed
+	// EventExternal: an external job was created, locked (fetched), extended, unlocked,
+	// failed, completed or errored (a job canceled with its runtime shows in the node's
+	// event).
+	EventExternal = "external"
 )
 
 // Event is a state change of a runtime or an instance, published after it committed
 // (and, for a node starting to run, when it starts).
 type Event struct {
-	Type       string     `json:"type"`
-	ProcessID  string     `json:"processId"`
-	InstanceID ID         `json:"instanceId"`
-	Node       *NodeRun   `json:"node,omitempty"`
-	Instance   *Instance  `json:"instance,omitempty"`
-	Task       *HumanTask `json:"task,omitempty"`
+	Type       string       `json:"type"`
+	ProcessID  string       `json:"processId"`
+	InstanceID ID           `json:"instanceId"`
+	Node       *NodeRun     `json:"node,omitempty"`
+	Instance   *Instance    `json:"instance,omitempty"`
+	Task       *HumanTask   `json:"task,omitempty"`
+	External   *ExternalJob `json:"external,omitempty"`
 }
 
 // Events is a small publish/subscribe hub. Publishing never blocks: a subscriber whose

@@ -354,7 +354,16 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 	if ce := (*capError)(nil); errors.As(cause, &ce) {
 		return r.failInstance(ctx, s, t, msg) // no retry, ignore or goto past a cap
 	}
-	if n.Attempt < eh.Retry {
+	// A coded error goes to its route first: a business error, not retried.
+	te := (*TaskError)(nil)
+	if errors.As(cause, &te) {
+		if target := st.def.tasks[eh.Route(te.Code)]; target != nil {
+			s.touch(r.newRun(st, target, map[string]any{"errorCode": te.Code, "errorMessage": te.Message}))
+			return r.commit(ctx, s)
+		}
+	}
+	var fe finalError
+	if n.Attempt < eh.Retry && te == nil && !errors.As(cause, &fe) {
 		next := r.newRun(st, t, n.Incoming)
 		next.Attempt = n.Attempt + 1
 		next.Detail.Exec = n.Detail.Exec // a retry is the same execution

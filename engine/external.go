@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"time"
 )
 
@@ -11,6 +10,22 @@ const (
 	ExternalLocked   = "locked"   // fetched by a worker, lock not expired
 	ExternalIncident = "incident" // retries ran out; an admin may retry it
 	ExternalDone     = "done"     // completed, failed or errored by a worker; kept as history
+	ExternalCanceled = "canceled" // its runtime stopped waiting otherwise (canceled, timed out, the instance ended); kept as history
+)
+
+// Bounds of the external task API.
+const (
+	MaxFetchTasks      = 1000                 // jobs one fetch may lock
+	MaxFetchTopics     = 100                  // topics of one fetch (and processes or tenants of one topic)
+	MaxLockDuration    = 365 * 24 * time.Hour // a lock (and a retry timeout) at most a year
+	MaxFetchWait       = 30 * time.Minute     // long polling at most 30 minutes (Camunda's bound)
+	MaxWorkerIDLength  = 255
+	MaxTopicLength     = 255
+	MaxErrorCodeLength = 255
+	// MaxErrorMessage and MaxErrorDetails bound what a failure records, in bytes:
+	// longer texts are cut (at a rune boundary), not refused.
+	MaxErrorMessage = 4000
+	MaxErrorDetails = 64 << 10
 )
 
 // ExternalJob is one external task (DESIGN §10): the durable job an `external-task`
@@ -36,6 +51,16 @@ type ExternalJob struct {
 	CreatedAt      time.Time `json:"createdAt"`
 	LockedAt       time.Time `json:"lockedAt"`
 	EndedAt        time.Time `json:"endedAt"`
+	// ErrorCode is the BPMN error a worker reported ("" for none).
+	ErrorCode string `json:"errorCode,omitempty"`
+	// TaskRetries is the task's `retries` parameter: the retries a failure that does
+	// not say how many remain counts down from (Failure.Decrement).
+	TaskRetries int `json:"taskRetries"`
+	// TaskVariables is the task's `variables` parameter as it was resolved when the job
+	// was created (nil when the task does not set it): what the worker receives
+	// beside the process variables.
+	TaskVariables map[string]any `json:"-"`
+	Rev           int64          `json:"-"`
 }
 
 // FetchRequest is one fetch-and-lock call (Camunda's fetchAndLock, Flowable's
@@ -96,69 +121,15 @@ type Failure struct {
 	ErrorDetails string
 	Retries      int           // remaining retries as the worker counts them; 0 = incident
 	RetryTimeout time.Duration // wait before the job may be fetched again
+	// Decrement ignores Retries and counts one down from the job's retries (from the
+	// task's `retries` parameter when no failure was reported yet): Flowable's fail
+	// without a retries count.
+	Decrement bool
 }
 
-// A worker acting on a job it does not hold (another worker's, or one whose lock
-// expired) gets an ErrConflict error coded CodeLockNotOwned; the protocol packages
-// map it to their own statuses (Camunda 500 with its message, Flowable 403/409).
-
-// ExternalTasks is the service of external jobs: `Runtime.ExternalTasks()`.
-// Every method is safe for concurrent use. A job completed, failed or errored ends
-// its lock; the node then goes on in the standard engine's usual way (one committed
-// step), so a restart loses nothing.
-type ExternalTasks struct {
-	r *Runtime
-}
-
-// Fetch locks up to req.MaxTasks open jobs of the topics for req.WorkerID (expired
-// locks count as open), long polling up to req.Wait. ErrInvalid for a bad request.
-func (x *ExternalTasks) Fetch(ctx context.Context, req FetchRequest) ([]*LockedJob, error) {
-	panic("not built yet")
-}
-
-// Complete ends a locked job: vars are written into the process variables (and
-// local, the node's own, only into its output) and become the task's output; the
-// flow goes on. ErrNotFound, or the lock errors when workerID does not hold it.
-func (x *ExternalTasks) Complete(ctx context.Context, id ID, workerID string, vars, local []*Variable) error {
-	panic("not built yet")
-}
-
-// Fail records a failure: with retries > 0 the job is unlocked and may be fetched
-// again after RetryTimeout; at 0 it becomes an incident (the node fails and its
-// errorHandler strategy applies).
-func (x *ExternalTasks) Fail(ctx context.Context, id ID, f Failure) error {
-	panic("not built yet")
-}
-
-// BPMNError ends a locked job with a business error: vars are written, and the flow
-// follows errorHandler.routes for code, else the task fails with the error and its
-// strategy applies.
-func (x *ExternalTasks) BPMNError(ctx context.Context, id ID, workerID, code, message string, vars []*Variable) error {
-	panic("not built yet")
-}
-
-// ExtendLock sets a held lock to expire d from now.
-func (x *ExternalTasks) ExtendLock(ctx context.Context, id ID, workerID string, d time.Duration) error {
-	panic("not built yet")
-}
-
-// Unlock frees a job whatever its lock (Camunda's unlock).
-func (x *ExternalTasks) Unlock(ctx context.Context, id ID) error {
-	panic("not built yet")
-}
-
-// SetRetries sets the retries of a job; on an incident with retries > 0 it opens the
-// job again and the node waits again (an admin's retry).
-func (x *ExternalTasks) SetRetries(ctx context.Context, id ID, retries int) error {
-	panic("not built yet")
-}
-
-// Get returns one job (history included).
-func (x *ExternalTasks) Get(ctx context.Context, id ID) (*ExternalJob, error) {
-	panic("not built yet")
-}
-
-// List returns the jobs of the filter and their total.
-func (x *ExternalTasks) List(ctx context.Context, f ExternalFilter) ([]*ExternalJob, int, error) {
-	panic("not built yet")
-}
+// A worker acting on a job it does not hold gets an ErrConflict error coded
+// CodeLockNotOwned (another worker's lock, or the job is not locked) or
+// CodeLockExpired (its own lock ran out, and nobody took the job meanwhile); a job
+// that ended (done, canceled) is ErrNotFound coded CodeExternalJobEnded, an unknown
+// one ErrNotFound coded CodeUnknownExternalJob. The protocol packages map them to
+// their own statuses (Camunda 500 with its message, Flowable 403/409).

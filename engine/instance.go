@@ -200,6 +200,10 @@ type Step struct {
 	// HumanTasks are inserted (Rev 0) or updated with a rev check. When an approval
 	// runtime stops waiting, the store cancels its tasks that are still open.
 	HumanTasks []*HumanTask
+	// ExternalJobs are inserted (Rev 0) or updated with a rev check, before the
+	// runtimes. When an external-task runtime stops waiting, the store cancels its
+	// jobs that have not ended.
+	ExternalJobs []*ExternalJob
 }
 
 // IdemKey records an Idempotency-Key of a start.

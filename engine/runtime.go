@@ -65,6 +65,7 @@ type Runtime struct {
 	// jobs claims due jobs and hands them to dispatch; approvals serves human tasks.
 	jobs      *JobExecutor
 	approvals *Approvals
+	external  *ExternalTasks
 
 	mu      sync.Mutex
 	actors  map[ID]*actor
@@ -131,6 +132,7 @@ type RuntimeDeps struct {
 	Store     RuntimeStore
 	Processes ProcessSource
 	Tasks     HumanTaskStore
+	External  ExternalStore // nil: external tasks fail (ErrUnavailable)
 	Directory Directory
 	Templates *templates.Registry
 	Services  *templates.Services
@@ -186,6 +188,7 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	r.jobs = NewJobExecutor(JobExecutorDeps{Store: store, Handle: r.dispatch, Now: now, Log: log, Metrics: &r.metrics},
 		JobExecutorOptions{Poll: opts.JobPoll, Lease: opts.JobLease, Owner: opts.Owner})
 	r.approvals = newApprovals(approvalDeps{Tasks: d.Tasks, Directory: d.Directory, IDs: ids, Events: events, Now: now, Log: log, Flow: r})
+	r.external = newExternalTasks(r, d.External)
 	return r
 }
 
@@ -292,6 +295,7 @@ func (r *Runtime) close(ctx context.Context) error {
 	r.closed = true
 	started := r.started
 	r.mu.Unlock()
+	r.external.wake.close()
 	jobsErr := r.jobs.Close(ctx)
 	if !started {
 		return jobsErr
@@ -606,8 +610,16 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 	if len(s.jobs) > 0 {
 		defer r.jobs.Wake()
 	}
+	external := s.external
+	resumed := s.statusBefore == StatusSuspended && s.st.inst.Status != StatusSuspended
 	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
 		return err
+	}
+	if len(external) > 0 {
+		r.external.committed(external)
+	}
+	if resumed {
+		r.external.wake.notifyAll() // its jobs may be fetched again
 	}
 	if f := s.st.afterCommit; f != nil {
 		s.st.afterCommit = nil
@@ -675,6 +687,7 @@ func (r *Runtime) publishTask(t *HumanTask) {
 // reset empties a committed step so it can collect the next one.
 func (s *step) reset() {
 	s.touched, s.seen, s.vars, s.deleted, s.jobs, s.done, s.isNew, s.idem, s.tasks = nil, map[*NodeRun]bool{}, nil, nil, nil, nil, false, nil, nil
+	s.external = nil
 	s.statusBefore = s.st.inst.Status
 }
 

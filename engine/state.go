@@ -179,6 +179,20 @@ func (st *instState) nextPending() (*NodeRun, int) {
 	return next, live
 }
 
+// hasPendingOrJoin reports a runnable runtime or a join that waits for arrivals
+// (which settleJoins may still fire).
+func (st *instState) hasPendingOrJoin() bool {
+	for _, n := range st.nodes {
+		if n.Status == StatusPending {
+			return true
+		}
+		if n.Status == StatusWaiting && n.Detail != nil && n.Detail.Arrived != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // live returns the runtimes that still hold a token: pending, running or waiting.
 func (st *instState) live() []*NodeRun {
 	var out []*NodeRun
@@ -224,10 +238,12 @@ type step struct {
 	deleted []string
 	jobs    []*Job
 	tasks   []*HumanTask
-	done    []ID
-	drop    bool
-	idem    *IdemKey
-	isNew   bool
+	// external are the external jobs the step inserts (Rev 0) or updates.
+	external []*ExternalJob
+	done     []ID
+	drop     bool
+	idem     *IdemKey
+	isNew    bool
 	// statusBefore lets commit publish a process event only on change.
 	statusBefore string
 }
@@ -272,5 +288,6 @@ func (s *step) toStore() *Step {
 	}
 	s.st.varsDirty = nil
 	return &Step{Instance: s.st.inst, New: s.isNew, Nodes: nodes, Vars: s.vars, DeletedVars: s.deleted,
-		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem, HumanTasks: s.tasks}
+		Jobs: s.jobs, DoneJobs: s.done, DropJobs: s.drop, Idempotency: s.idem, HumanTasks: s.tasks,
+		ExternalJobs: s.external}
 }

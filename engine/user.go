@@ -5,6 +5,10 @@ const (
 	RoleAdmin    = "admin"    // everything, identity and jobs included
 	RoleDesigner = "designer" // edit and start processes
 	RoleUser     = "user"     // inbox and start
+	// RoleWorker is a program doing external tasks (DESIGN §10): it may call only the
+	// external worker APIs (identity.Admit), has no UI, and ranks below every other
+	// role (HasRole of admin, designer or user is false for it).
+	RoleWorker = "worker"
 )
 
 // MaxNameLen is the longest name, in characters, of a process, user, group or token.
@@ -25,8 +29,12 @@ type User struct {
 	LockedUntil int64 `json:"lockedUntil,omitempty"`
 }
 
-// HasRole reports whether u has role r or a more powerful one.
+// HasRole reports whether u has role r or a more powerful one. A worker has none of
+// the ranked roles; HasRole(RoleWorker) holds for workers only.
 func (u *User) HasRole(r string) bool {
+	if r == RoleWorker || u != nil && u.Role == RoleWorker {
+		return u != nil && u.Role == r
+	}
 	rank := map[string]int{RoleUser: 1, RoleDesigner: 2, RoleAdmin: 3}
 	return u != nil && rank[u.Role] >= rank[r] && rank[r] > 0
 }

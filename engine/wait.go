@@ -43,6 +43,8 @@ func (r *Runtime) beginWait(ctx context.Context, s *step, t *ctask, n *NodeRun) 
 		return r.startChild(ctx, st, t, n, params)
 	case "approval":
 		return r.approvals.begin(ctx, s, t, n, params)
+	case "external-task":
+		return r.external.begin(ctx, s, t, n, params)
 	}
 	return r.fail(ctx, s, t, n, nil, fmt.Errorf("template %q cannot run in this version", t.Template))
 }

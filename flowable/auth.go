@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"flowcraft/engine"
+	"flowcraft/identity"
 )
 
 // authenticate admits HTTP Basic (a flowcraft user's name and password: checked by
@@ -38,6 +39,9 @@ func (a *API) authenticate(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if err := identity.Admit(u, c.Path()); err != nil {
+		return err // a worker outside the worker APIs: 403
 	}
 	c.Locals(localUser, u)
 	return c.Next()

@@ -67,9 +67,10 @@ func (a *API) ErrorHandler(c *fiber.Ctx, err error) error {
 	return c.Status(e.StatusCode).JSON(e)
 }
 
-// PrefixErrors is web.Config.PrefixErrors for this API: ErrorHandler under Prefix.
+// PrefixErrors is web.Config.PrefixErrors for this API: ErrorHandler under Prefix,
+// ExternalErrorHandler under ExternalPrefix.
 func (a *API) PrefixErrors() map[string]fiber.ErrorHandler {
-	return map[string]fiber.ErrorHandler{Prefix: a.ErrorHandler}
+	return map[string]fiber.ErrorHandler{Prefix: a.ErrorHandler, ExternalPrefix: a.ExternalErrorHandler}
 }
 
 func (a *API) toError(c *fiber.Ctx, err error) *Error {

@@ -84,6 +84,9 @@ type Deps struct {
 	History engine.HistoryStore
 	// Jobs manages the job table (engine.JobAdmin): cmmn-management's jobs.
 	Jobs Jobs
+	// External is the external jobs' service (engine.ExternalTasks): the external
+	// worker API at ExternalPrefix (external_job.go); not served when nil.
+	External ExternalJobs
 }
 
 // Config tunes the API.
@@ -104,6 +107,8 @@ type API struct {
 	log   *slog.Logger
 	kinds map[string]templates.Kind
 	table []compiledRoute
+	// extTable is the external worker API's routes (for its 405s).
+	extTable []compiledRoute
 }
 
 // New returns the API; Mount serves it.
@@ -123,6 +128,7 @@ func New(deps Deps, cfg Config) *API {
 	}
 	a := &API{deps: deps, cfg: cfg, log: log.With("subsystem", "flowable"), kinds: map[string]templates.Kind{}}
 	a.table = compileRoutes(a.routes())
+	a.extTable = compileRoutes(a.externalRoutes())
 	if deps.Templates != nil {
 		for _, s := range deps.Templates.Specs() {
 			a.kinds[s.ID] = s.Kind
@@ -170,7 +176,8 @@ func (a *API) routes() []route {
 	}, slices.Concat(a.caseRoutes(), a.taskRoutes(), a.historyRoutes(), a.jobRoutes())...)
 }
 
-// Mount serves the API under Prefix on r (the web server's app): every request is
+// Mount serves the API under Prefix on r (the web server's app), and the external
+// worker API under ExternalPrefix (external_job.go): every request is
 // authenticated, every error answers in the API's shape, and an unknown route under
 // the prefix is a 404 in that shape too.
 func (a *API) Mount(r fiber.Router) {
@@ -185,6 +192,7 @@ func (a *API) Mount(r fiber.Router) {
 	}
 	g.All("/*", a.noRoute)
 	r.All(Prefix, a.errors, a.noRoute)
+	a.mountExternal(r)
 }
 
 // noRoute answers a request no route took: 405 (with Allow) when the path is a

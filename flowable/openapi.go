@@ -13,33 +13,7 @@ var routeParam = regexp.MustCompile(`:([A-Za-z]+)`)
 // (so it lists exactly what is served; flowable's TestOpenAPICoversRoutes checks it
 // against the router).
 func (a *API) openAPIDoc(server string) map[string]any {
-	paths := map[string]any{}
-	errBody := map[string]any{"$ref": "#/components/schemas/Error"}
-	for _, rt := range a.routes() {
-		p := routeParam.ReplaceAllString(rt.path, "{$1}")
-		item, _ := paths[p].(map[string]any)
-		if item == nil {
-			item = map[string]any{}
-			paths[p] = item
-		}
-		var params []any
-		for _, m := range routeParam.FindAllStringSubmatch(rt.path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
-		}
-		op := map[string]any{
-			"summary": rt.summary,
-			"responses": map[string]any{
-				"default": map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": errBody}}},
-			},
-		}
-		if rt.role != "" {
-			op["description"] = "Needs the " + rt.role + " role or above."
-		}
-		if params != nil {
-			op["parameters"] = params
-		}
-		item[strings.ToLower(rt.method)] = op
-	}
+	paths := openAPIPaths(a.routes(), "")
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "flowcraft — Flowable CMMN REST API (seed 003)", "version": a.deps.Version,
@@ -59,4 +33,40 @@ func (a *API) openAPIDoc(server string) map[string]any {
 // openAPI handles GET /flowable-rest/cmmn-api/openapi.json.
 func (a *API) openAPI(c *fiber.Ctx) error {
 	return c.JSON(a.openAPIDoc(baseURL(c)))
+}
+
+// openAPIPaths is the paths object of routes; roleNote, when not "", describes every
+// route that needs a role (else "Needs the <role> role or above.").
+func openAPIPaths(routes []route, roleNote string) map[string]any {
+	paths := map[string]any{}
+	errBody := map[string]any{"$ref": "#/components/schemas/Error"}
+	for _, rt := range routes {
+		p := routeParam.ReplaceAllString(rt.path, "{$1}")
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
+		}
+		var params []any
+		for _, m := range routeParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		op := map[string]any{
+			"summary": rt.summary,
+			"responses": map[string]any{
+				"default": map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": errBody}}},
+			},
+		}
+		if rt.role != "" {
+			op["description"] = "Needs the " + rt.role + " role or above."
+			if roleNote != "" {
+				op["description"] = roleNote
+			}
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		item[strings.ToLower(rt.method)] = op
+	}
+	return paths
 }

@@ -66,7 +66,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		t.Fatal(err)
 	}
 	api := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: st.Runtime, Tasks: st.Tasks, InstanceLinks: st.Store, History: st.Store, Identity: st.Identity,
-		Templates: st.Templates, Jobs: st.Jobs, Log: log, Version: "test"}, flowable.Config{})
+		Templates: st.Templates, Jobs: st.Jobs, External: st.Runtime.ExternalTasks(), Log: log, Version: "test"}, flowable.Config{})
 	app := web.New(web.Config{BodyLimit: 256 << 10, PrefixErrors: api.PrefixErrors()}, web.Deps{Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts,
 		DB: st.Store, Runtime: st.Runtime, Tasks: st.Tasks, Events: st.Runtime.Events(), Metrics: st.Runtime, Jobs: st.Jobs, Retention: st.Retention, Log: log, Version: "test"})
 	api.Mount(app)

@@ -160,9 +160,20 @@ func (i *Service) Bootstrap(ctx context.Context, password string) (string, error
 // address, for throttling guesses across user names ("" when unknown). Failed checks
 // are throttled per account and per address (*RetryError of kind ErrTooMany), and
 // hashing waits for a free slot (ErrUnavailable when the server is saturated).
+//
+// An API token of the user is accepted as its password too (HTTP Basic with the
+// token: what clients that only speak Basic, such as Camunda's external task
+// clients, can send); a token of another user is a wrong password.
 func (i *Service) CheckPassword(ctx context.Context, userID, password, addr string) (*engine.User, error) {
 	if err := i.throttle.Allow(userID, addr); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(password, TokenPrefix) {
+		if u, err := i.CheckToken(ctx, password); err == nil && u.ID == userID {
+			i.throttle.Succeeded(userID)
+			return u, nil
+		}
+		// Not this user's token: checked as a password (and counted when wrong).
 	}
 	key := sha256.Sum256([]byte(userID + "\x00" + password))
 	i.mu.Lock()
@@ -271,6 +282,11 @@ func (i *Service) Login(ctx context.Context, userID, password, addr string) (sec
 	u, err = i.CheckPassword(ctx, userID, password, addr)
 	if err != nil {
 		return "", nil, nil, err
+	}
+	if u.Role == engine.RoleWorker {
+		// A worker has no UI: a session would admit it to nothing (Admit).
+		return "", nil, nil, engine.Coded(engine.ErrForbidden, engine.CodeWorkerOnly, nil,
+			"user %s is a worker account: it has no UI and may use only the external worker APIs, with its password or an API token", u.ID)
 	}
 	now := i.now()
 	secret = engine.NewSecret()
@@ -516,9 +532,9 @@ func checkUserFields(u *engine.User, ps *problems) {
 		}
 	}
 	switch u.Role {
-	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser:
+	case engine.RoleAdmin, engine.RoleDesigner, engine.RoleUser, engine.RoleWorker:
 	default:
-		ps.add("role", engine.CodeOneOf, engine.Params{"allowed": "admin, designer, user"}, "role must be admin, designer or user, not %q", u.Role)
+		ps.add("role", engine.CodeOneOf, engine.Params{"allowed": "admin, designer, user, worker"}, "role must be admin, designer, user or worker, not %q", u.Role)
 	}
 	for _, g := range u.Groups {
 		if !userIDPattern.MatchString(g) {

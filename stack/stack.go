@@ -64,6 +64,9 @@ type Stack struct {
 
 	// Jobs manages the job table (the native API, the admin page, Flowable's).
 	Jobs *engine.JobAdmin
+	// External is the external task service (Camunda's and Flowable's external worker
+	// APIs): Runtime.ExternalTasks().
+	External *engine.ExternalTasks
 	// Retention is the history cleanup, a background service started with the stack.
 	Retention *engine.Retention
 
@@ -121,10 +124,11 @@ func Open(ctx context.Context, cfg Config) (*Stack, error) {
 	if !cfg.NoHTTP {
 		services.HTTP = httpclient.New(httpclient.Options{Allow: cfg.HTTPAllow})
 	}
-	s.Runtime = engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, Directory: store,
+	s.Runtime = engine.NewRuntime(engine.RuntimeDeps{Store: store, Processes: store, Tasks: store, External: store, Directory: store,
 		Templates: s.Templates, Services: services, IDs: ids, Events: engine.NewEvents(), Now: cfg.Now, Log: cfg.Log}, cfg.Runtime)
 	s.Definitions.OnChange(s.Runtime.ProcessChanged)
 	s.Tasks = HumanTasks{Approvals: s.Runtime.Approvals(), rt: s.Runtime}
+	s.External = s.Runtime.ExternalTasks()
 	s.Jobs = engine.NewJobAdmin(store, s.Runtime.WakeJobs, cfg.Now, cfg.Log)
 	s.Retention = engine.NewRetention(store, cfg.Retention, cfg.Now, cfg.Log)
 	if !cfg.NoScheduler {

@@ -112,6 +112,8 @@ func roleKey(role string) string {
 		return "role.admin"
 	case "designer":
 		return "role.designer"
+	case "worker":
+		return "role.worker"
 	default:
 		return "role.user"
 	}
@@ -124,6 +126,8 @@ func roleClass(role string) string {
 		return "badge-role-admin"
 	case "designer":
 		return "badge-role-designer"
+	case "worker":
+		return "badge-role-worker"
 	default:
 		return "badge-role-user"
 	}

@@ -56,8 +56,22 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// identify resolves the credentials of a request without enforcing CSRF.
+// identify resolves the credentials of a request without enforcing CSRF, and refuses
+// a caller the path is closed to (identity.Admit: a worker account outside the worker
+// APIs) with a 403.
 func (s *Server) identify(c *fiber.Ctx) (*engine.User, *identity.Session, error) {
+	u, sess, err := s.credentials(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := identity.Admit(u, c.Path()); err != nil {
+		return nil, nil, err
+	}
+	return u, sess, nil
+}
+
+// credentials resolves the credentials of a request.
+func (s *Server) credentials(c *fiber.Ctx) (*engine.User, *identity.Session, error) {
 	ctx := c.UserContext()
 	auth := c.Get(fiber.HeaderAuthorization)
 	scheme, cred, _ := strings.Cut(auth, " ")

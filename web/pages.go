@@ -115,8 +115,9 @@ func (p *pages) loginSubmit(c *fiber.Ctx) error {
 	}
 	user := strings.Clone(strings.TrimSpace(c.FormValue("username")))
 	secret, sess, _, err := p.s.deps.Identity.Login(c.UserContext(), user, c.FormValue("password"), c.IP())
-	if errors.Is(err, engine.ErrUnauthorized) || errors.Is(err, engine.ErrTooMany) || errors.Is(err, engine.ErrUnavailable) {
-		// Wrong credentials, throttled, or busy: the form again, with the error's
+	if errors.Is(err, engine.ErrUnauthorized) || errors.Is(err, engine.ErrTooMany) || errors.Is(err, engine.ErrUnavailable) ||
+		errors.Is(err, engine.ErrForbidden) {
+		// Wrong credentials, throttled, busy, or a worker account (no UI): the form again, with the error's
 		// message in the page's language (toAPIError also sets Retry-After).
 		e := p.s.toAPIError(c, err)
 		return p.renderLogin(c, e.StatusCode, tr.Error(string(e.Code), e.Params, e.ErrorMessage), user, c.FormValue("next"))

@@ -115,6 +115,10 @@ type Deps struct {
 
 	// Retention is the history cleanup, run on demand (engine.Retention).
 	Retention Retention
+
+	// External is the external task service (engine.ExternalTasks), for the admin's
+	// view and retry of worker jobs; nil answers 503 there.
+	External ExternalTasks
 }
 
 // Server holds the handlers' dependencies.
@@ -285,6 +289,9 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/jobs/:id/execute", admin, s.executeJob)
 	api.Delete("/jobs/:id", admin, s.deleteJob)
 	api.Post("/history/cleanup", admin, s.historyCleanup)
+
+	api.Get("/externalTasks", s.listExternalTasks)
+	api.Post("/externalTasks/:id/retries", admin, s.setExternalTaskRetries)
 
 	api.Get("/tokens", s.listTokens)
 	api.Post("/tokens", s.createToken)

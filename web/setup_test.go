@@ -78,6 +78,7 @@ func newTestEnvWith(t *testing.T, cfg web.Config) *testEnv {
 		Definitions: defs,
 		Identity:    id, Templates: reg, Scripts: scripts, DB: store, Log: log, Version: "test",
 		Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
+		External: rt.ExternalTasks(),
 	}
 	return &testEnv{app: web.New(cfg, deps), store: store, identity: id, deps: deps, rt: rt}
 }

@@ -48,6 +48,7 @@ type Store struct {
 	times *seedTimes // the seed's text times, in Options.Location (seedtime.go)
 	node  any        // Options.Node, boxed once (nil for none): written to node_inst.execute_ip
 	procs procCache  // what new instances copy from their definitions (procs.go)
+	ext   extStmts   // prepared statements of external jobs (external.go)
 }
 
 var _ db.Store = (*Store)(nil)

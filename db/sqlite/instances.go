@@ -48,7 +48,7 @@ func scanInstance(r rowScanner) (*engine.Instance, error) {
 
 // GetInstance implements engine.RuntimeStore.
 func (d *Store) GetInstance(ctx context.Context, id engine.ID) (*engine.Instance, error) {
-	in, err := scanInstance(d.read.QueryRowContext(ctx, `SELECT `+instanceColumns+` FROM workflow_inst WHERE uid = ?`, id))
+	in, err := scanInstance(d.readRow(ctx, `SELECT `+instanceColumns+` FROM workflow_inst WHERE uid = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = engine.Errorf(engine.ErrNotFound, "instance %d not found", id)
 	}

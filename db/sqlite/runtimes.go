@@ -52,8 +52,23 @@ func scanNode(r rowScanner) (*engine.NodeRun, error) {
 
 // nodeRuns returns the runtimes of an instance in creation order.
 func (d *Store) nodeRuns(ctx context.Context, id engine.ID) ([]*engine.NodeRun, error) {
-	return queryAll(ctx, d.read, "list runtimes", `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_uid = ? ORDER BY uid`,
-		[]any{id}, func(r *sql.Rows) (*engine.NodeRun, error) { return scanNode(r) })
+	rows, err := d.readQuery(ctx, `SELECT `+nodeColumns+` FROM node_inst WHERE workflow_uid = ? ORDER BY uid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list runtimes: %w", err)
+	}
+	defer rows.Close()
+	var list []*engine.NodeRun
+	for rows.Next() {
+		n, err := scanNode(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runtimes: %w", err)
+		}
+		list = append(list, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list runtimes: %w", err)
+	}
+	return list, nil
 }
 
 // The runtimes' writer.
@@ -135,6 +150,12 @@ func writeRuntimes(tx *stepTx, s *engine.Step, rows [][]any, tr *triggerRun) err
 		// A human task is open only while its approval runtime waits.
 		if n.Template == "approval" && n.Status != engine.StatusWaiting {
 			if err := closeApprovalTasks(tx, n); err != nil {
+				return err
+			}
+		}
+		// An external job is open only while its runtime waits.
+		if n.Template == "external-task" && n.Status != engine.StatusWaiting && n.Rev != 0 {
+			if err := closeExternalJobs(tx, n); err != nil {
 				return err
 			}
 		}

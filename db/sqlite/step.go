@@ -130,13 +130,17 @@ func (d *Store) tryBatch(ctx context.Context, batch []commitReq, isolated bool) 
 }
 
 // applyStep writes a step. rows, when not nil, are the new runtimes already encoded.
-// The order matters: human tasks refer to runtimes, jobs and keys to the instance.
+// The order matters: human tasks refer to runtimes, jobs and keys to the instance;
+// external jobs are written before the runtimes, whose end cancels the jobs left open.
 func applyStep(tx *stepTx, s *engine.Step, rows [][]any) error {
 	trigger, err := writeInstance(tx, s)
 	if err != nil {
 		return err
 	}
 	if err := writeHumanTasks(tx, s.HumanTasks); err != nil {
+		return err
+	}
+	if err := writeExternalJobs(tx, s.ExternalJobs); err != nil {
 		return err
 	}
 	if err := writeRuntimes(tx, s, rows, trigger); err != nil {
@@ -163,6 +167,9 @@ func bumpRevs(s *engine.Step) {
 	for _, t := range s.HumanTasks {
 		t.Rev++
 	}
+	for _, j := range s.ExternalJobs {
+		j.Rev++
+	}
 }
 
 // transactionSQL are the statements that isolate the steps of a batch.
@@ -176,7 +183,7 @@ var transactionSQL = map[string]string{
 // connection: compiling SQL is most of the cost of a small step.
 func stepSQL() (map[string]string, error) {
 	all := map[string]string{}
-	for _, part := range []map[string]string{transactionSQL, instanceSQL, runtimeSQL(), humanTaskSQL, variableSQL, jobSQL, idempotencySQL} {
+	for _, part := range []map[string]string{transactionSQL, instanceSQL, runtimeSQL(), humanTaskSQL, variableSQL, jobSQL, idempotencySQL, externalSQL} {
 		for name, q := range part {
 			if _, dup := all[name]; dup {
 				return nil, fmt.Errorf("prepare step statements: %s is defined twice", name)

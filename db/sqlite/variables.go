@@ -19,7 +19,7 @@ import (
 // variables returns the process variables of an instance (binary ones without
 // their content).
 func (d *Store) variables(ctx context.Context, id engine.ID) (map[string]*engine.Variable, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT name, type, value, COALESCE(content_type, ''), COALESCE(length(data), 0)
+	rows, err := d.readQuery(ctx, `SELECT name, type, value, COALESCE(content_type, ''), COALESCE(length(data), 0)
 		FROM variable WHERE workflow_inst_uid = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read variables: %w", err)

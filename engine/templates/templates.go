@@ -119,7 +119,7 @@ type Spec struct {
 	Description Label  `json:"description"`
 	// Icon is a short icon name the UI maps to an embedded SVG, e.g. "play",
 	// "webhook", "clock", "code", "globe", "database", "diamond", "plus",
-	// "circle", "user-check", "hourglass", "layers", "stop".
+	// "circle", "user-check", "hourglass", "layers", "cpu", "stop".
 	Icon string `json:"icon"`
 	// Waits marks a wait-capable template: not allowed in a `fast` process.
 	Waits      bool    `json:"waits"`
@@ -212,6 +212,7 @@ func BuiltinTemplates() []Template {
 		Approval{},
 		Delay{},
 		Subprocess{},
+		ExternalTask{},
 		Milestone{},
 		End{},
 	}

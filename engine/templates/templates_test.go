@@ -13,14 +13,14 @@ func TestBuiltinIDs(t *testing.T) {
 		"manual", "webhook", "cron-timer",
 		"script", "http-request", "database-handler",
 		"exclusive-gateway", "parallel-gateway", "inclusive-gateway",
-		"approval", "delay", "subprocess", "milestone", "end",
+		"approval", "delay", "subprocess", "external-task", "milestone", "end",
 	}
 	r := Builtin()
 	if got := r.IDs(); !slices.Equal(got, want) {
 		t.Fatalf("IDs() = %v, want %v", got, want)
 	}
-	if r.Len() != 14 {
-		t.Fatalf("Len() = %d, want 14", r.Len())
+	if r.Len() != 15 {
+		t.Fatalf("Len() = %d, want 15", r.Len())
 	}
 	for _, id := range want {
 		tm, ok := r.Get(id)
@@ -41,7 +41,7 @@ func TestBuiltinSpecsWellFormed(t *testing.T) {
 	types := []ParamType{TypeString, TypeText, TypeNumber, TypeBoolean, TypeSelect, TypeCode,
 		TypeExpression, TypeUsers, TypeGroups, TypeKeyValue, TypeJSON, TypeArray, TypeForm,
 		TypeDuration, TypeCron}
-	waiting := map[string]bool{"approval": true, "delay": true, "subprocess": true}
+	waiting := map[string]bool{"approval": true, "delay": true, "subprocess": true, "external-task": true}
 	for _, s := range Builtin().Specs() {
 		t.Run(s.ID, func(t *testing.T) {
 			if !slices.Contains(kinds, s.Kind) {
@@ -116,7 +116,7 @@ func TestSpecsJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 14 {
+	if len(got) != 15 {
 		t.Fatalf("%d specs", len(got))
 	}
 	for _, s := range got {

@@ -75,6 +75,12 @@ async function rowAction(showAlert, button, method, url, body) {
  */
 function userDialog(dialog) {
   let editing = null;
+  // The worker role's hint shows while that role is chosen.
+  const roleHint = () => {
+    const hint = dialog?.querySelector('[data-testid="role-worker-hint"]');
+    if (hint) hint.hidden = dialog.querySelector("form").elements.role.value !== "worker";
+  };
+  dialog?.querySelector("form").elements.role.addEventListener("change", roleHint);
   dialog?.querySelector("form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;
@@ -117,6 +123,7 @@ function userDialog(dialog) {
       for (const c of f.querySelectorAll("[name=groups]")) c.checked = groups.has(c.value);
       f.elements.disabled.checked = b.dataset.disabled === "true";
     }
+    roleHint();
     dialog.querySelector("[data-edit-only]").hidden = !editing;
     dialog.querySelector("[data-password-required]").hidden = !!editing;
     const hint = dialog.querySelector("[data-password-hint]");

@@ -15,6 +15,7 @@ import { h, alertShower } from "./dom.js";
 import { fromDefinition } from "./designer/serialize.js";
 import { Selection } from "./designer/selection.js";
 import { Canvas } from "./designer/canvas.js";
+import { externalBox, watchExternal } from "./externaljobs.js";
 
 /** Reads a JSON blob rendered by the page. */
 function pageJSON(id) {
@@ -50,7 +51,10 @@ export function init(root) {
     if (taskId !== state.selected?.taskId) select(taskId, null, false);
   });
   const timeline = instanceTimeline(root, model, state, (rt) => select(rt.taskId, rt.id, true));
-  const detail = instanceDetail(root, model, state, graph?.canvas, {
+  const jobs = externalJobs(root, model, graph, () => {
+    if (state.selected && jobs.of(state.selected.taskId)) detail.draw();
+  });
+  const detail = instanceDetail(root, model, state, graph?.canvas, jobs, {
     pickRuntime: (runtimeId) => {
       state.selected = { taskId: state.selected.taskId, runtimeId };
       detail.draw();
@@ -69,7 +73,7 @@ export function init(root) {
     update(changes);
     resyncSoon(); // the reply may be older than events that already arrived
   });
-  ticker(model, header, timeline);
+  ticker(model, header, timeline, jobs);
 
   /** Selects a task (and one of its runtimes) in the graph, the timeline and the detail. */
   function select(taskId, runtimeId, fromList) {
@@ -95,12 +99,14 @@ export function init(root) {
       const rt = model.runtime(id);
       if (rt?.template === "approval" && rt.status !== "running") resyncSoon();
     }
+    if (changes.instance || changes.runtimes.size || changes.tasks.size) jobs.reloadSoon();
   }
 
   header.draw();
   timeline.draw();
   graph?.painter.paint(model);
   detail.draw();
+  jobs.reloadSoon();
   root.dataset.ready = "true";
 
   live(`/ws/processInst/${encodeURIComponent(root.dataset.instanceId)}`, {
@@ -268,9 +274,10 @@ function instanceTimeline(root, model, state, onPick) {
  * @param {InstanceModel} model
  * @param {{selected: {taskId: string, runtimeId: string | null} | null}} state
  * @param {Canvas | undefined} canvas
+ * @param {{box: (taskId: string) => HTMLElement | null}} jobs the external job of a task
  * @param {{pickRuntime: (id: string) => void, clear: () => void}} on
  */
-function instanceDetail(root, model, state, canvas, on) {
+function instanceDetail(root, model, state, canvas, jobs, on) {
   const detail = root.querySelector("[data-detail]");
   const title = root.querySelector("[data-detail-title]");
   const clear = root.querySelector("[data-detail-clear]");
@@ -308,7 +315,10 @@ function instanceDetail(root, model, state, canvas, on) {
       const task = model.tasks.get(sel.taskId) || { instId: sel.taskId, name: sel.taskId };
       const rs = model.runtimesOf(sel.taskId);
       const name = task.name || canvas?.graph.task(sel.taskId)?.name || sel.taskId;
-      detail.replaceChildren(taskDetail({ ...task, name }, rs, sel.runtimeId, t, { taskURL: (id) => `/inbox/${encodeURIComponent(id)}` }));
+      const td = taskDetail({ ...task, name }, rs, sel.runtimeId, t, { taskURL: (id) => `/inbox/${encodeURIComponent(id)}` });
+      const ext = jobs.box(sel.taskId);
+      if (ext) td.querySelector(".td-head")?.after(ext);
+      detail.replaceChildren(td);
       title.textContent = t("rt.task_runtime");
       clear.hidden = false;
     },
@@ -352,12 +362,58 @@ function instanceHeader(root, model) {
 }
 
 /** Running things show their time going up: once a second while the page is visible. */
-function ticker(model, header, timeline) {
+function ticker(model, header, timeline, jobs) {
   setInterval(() => {
     if (document.hidden) return;
     if (!model.ended) header.drawDuration();
     timeline.tickRunning(Date.now());
+    jobs.tick(Date.now());
   }, 1000);
+}
+
+/**
+ * The external jobs of the instance (external-task nodes; externaljobs.js
+ * watchExternal): painted under their nodes; box(taskId) is the detail's part,
+ * with an admin's retry. onChange() runs after they changed.
+ * @param {HTMLElement} root
+ * @param {InstanceModel} model
+ * @param {{canvas: Canvas} | null} graph
+ * @param {() => void} onChange
+ */
+function externalJobs(root, model, graph, onChange) {
+  const admin = root.dataset.isAdmin === "true";
+  const w = watchExternal({
+    instanceId: root.dataset.instanceId,
+    canvas: graph?.canvas,
+    t,
+    enabled: (pageJSON("designer-definition")?.tasks || []).some((x) => x.template === "external-task"),
+    onChange,
+    ended: () => model.ended,
+    onStates: (states) => (root.dataset.externalStates = states),
+  });
+
+  const retry = async (job, retries, button) => {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    const r = await call("POST", `/api/externalTasks/${encodeURIComponent(job.id)}/retries`, { retries });
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (!r.ok) {
+      alertShower(root.querySelector("[data-alert]"), t)(t("rt.external.retry_failed"), r);
+      return;
+    }
+    w.reloadSoon();
+  };
+
+  return {
+    reloadSoon: w.reloadSoon,
+    tick: w.tick,
+    of: w.of,
+    box(taskId) {
+      const job = w.of(taskId);
+      return job ? externalBox(job, t, { now: Date.now(), admin, onRetry: retry }) : null;
+    },
+  };
 }
 
 /**

@@ -11,11 +11,15 @@
 // DOM contract (DESIGN §7): every node is <g data-task-id="…" data-status="">,
 // every connection <g data-from="…" data-to="…">. A node's transform is
 // translate(x, y) with [x, y] its task's `positions` (the top-left corner).
+// Error routes (errorHandler.routes) are drawn dashed, from the bottom of their
+// task to their target, as <g class="error-route" data-route-from data-route-to
+// data-error-code> under the connections; they are not connections.
 
 import { edgeKey, parseEdgeKey } from "./graph.js";
 import * as geo from "./geometry.js";
 import { connect, setPositions } from "./commands.js";
 import { drawIcon } from "./icons.js";
+import { routeLinks } from "./routes.js";
 import { fitText, textWidth } from "./textfit.js";
 import { t, pick } from "../i18n.js";
 import { svg as svgEl } from "../dom.js";
@@ -77,7 +81,7 @@ export class Canvas {
   build() {
     const svg = svgEl("svg", { class: "canvas-svg", role: "application", "aria-roledescription": t("designer.canvas.role"), "aria-label": t("designer.canvas.label") });
     const defs = svgEl("defs", {}, svg);
-    for (const [id, cls] of [["fc-arrow", "arrow"], ["fc-arrow-sel", "arrow arrow-selected"], ["fc-arrow-bad", "arrow arrow-invalid"]]) {
+    for (const [id, cls] of [["fc-arrow", "arrow"], ["fc-arrow-sel", "arrow arrow-selected"], ["fc-arrow-bad", "arrow arrow-invalid"], ["fc-arrow-route", "arrow arrow-route"]]) {
       const m = svgEl("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" }, defs);
       svgEl("path", { d: "M1,1 L9,5 L1,9 Z", class: cls }, m);
     }
@@ -86,6 +90,9 @@ export class Canvas {
     this.gridPattern = grid;
     this.background = svgEl("rect", { class: "canvas-bg", width: "100%", height: "100%", fill: "url(#fc-grid)" }, svg);
     this.viewport = svgEl("g", { class: "viewport" }, svg);
+    this.routeLayer = svgEl("g", { class: "error-routes" }, this.viewport);
+    /** @type {{from: string, to: string, index: number, code: string, line: SVGPathElement, label: SVGGElement}[]} */
+    this.routes = [];
     this.edgeLayer = svgEl("g", { class: "edges" }, this.viewport);
     this.nodeLayer = svgEl("g", { class: "nodes" }, this.viewport);
     this.overlay = svgEl("g", { class: "overlay" }, this.viewport);
@@ -116,6 +123,7 @@ export class Canvas {
     this.incident.clear();
     for (const task of this.graph.allTasks()) this.addNode(task.instId);
     for (const e of this.graph.edges()) this.addEdge(e.from, e.to);
+    this.drawRoutes();
     this.shownSelection = { nodes: new Set(), edges: new Set() };
     this.showSelection();
     this.host.classList.toggle("is-empty", this.graph.size === 0);
@@ -151,6 +159,7 @@ export class Canvas {
         break;
     }
     if (c.type === "task-added" || c.type === "task-removed") this.host.classList.toggle("is-empty", this.graph.size === 0);
+    if (c.type === "task-added" || c.type === "task-removed" || c.type === "task-changed") this.drawRoutes();
   }
 
   /** Creates the element of a task's node. */
@@ -201,6 +210,44 @@ export class Canvas {
     const [x, y] = this.posOf(id);
     n.g.setAttribute("transform", `translate(${x} ${y})`);
     for (const k of this.incident.get(id) || []) this.pathEdge(k);
+    this.pathRoutes(id);
+  }
+
+  /** Draws the error routes anew (they change with their task's errorHandler). */
+  drawRoutes() {
+    if (!this.routeLayer) return;
+    const links = routeLinks(this.graph);
+    const sig = JSON.stringify(links);
+    if (sig === this.routeSig) return this.pathRoutes();
+    this.routeSig = sig;
+    this.routeLayer.replaceChildren();
+    this.routes = links.map((r) => {
+      const g = svgEl("g", { class: "error-route", "data-route-from": r.from, "data-route-to": r.to, "data-error-code": r.code, "data-testid": "error-route" }, this.routeLayer);
+      const code = r.code || t("designer.routes.any");
+      svgEl("title", {}, g).textContent = t("designer.routes.canvas_title", { code });
+      const line = svgEl("path", { class: "error-route-line", "marker-end": "url(#fc-arrow-route)" }, g);
+      const label = svgEl("g", { class: "error-route-label" }, g);
+      const shown = fitText(code, 110, LABEL_FONT);
+      const w = Math.ceil(textWidth(shown, LABEL_FONT)) + 12;
+      svgEl("rect", { rx: 6, height: 18, y: -9, x: -w / 2, width: w }, label);
+      svgEl("text", { "text-anchor": "middle", y: 4 }, label).textContent = shown;
+      return { ...r, g, line, label };
+    });
+    this.pathRoutes();
+  }
+
+  /** Recomputes the paths of the error routes of or to a task (all without id). */
+  pathRoutes(id) {
+    for (const r of this.routes || []) {
+      if (id && r.from !== id && r.to !== id) continue;
+      const fromKind = this.kindOf(r.from);
+      const [x, y] = this.posOf(r.from);
+      const { w, h } = geo.nodeSize(fromKind);
+      const p = geo.inPort(this.posOf(r.to), this.kindOf(r.to));
+      const { d, mid } = geo.routePath({ x: x + w / 2, y: y + h }, { x: p.x - PORT_R - 1, y: p.y });
+      r.line.setAttribute("d", d);
+      r.label.setAttribute("transform", `translate(${mid.x} ${mid.y})`);
+    }
   }
 
   /** Updates a node's texts, flags and classes from its task. */

@@ -94,6 +94,22 @@ export function edgePath(a, b) {
 }
 
 /**
+ * The path of an error route: down from a (the bottom of its task), then
+ * into b (the target's input) from the left. Returns {d, mid} as edgePath.
+ * @param {{x: number, y: number}} a
+ * @param {{x: number, y: number}} b
+ */
+export function routePath(a, b) {
+  const drop = Math.max(40, Math.min(120, Math.abs(b.y - a.y) / 2 + 30));
+  const c1 = { x: a.x, y: a.y + drop };
+  const c2 = { x: b.x - Math.max(60, Math.abs(b.x - a.x) / 3), y: b.y };
+  const r = (n) => Math.round(n * 10) / 10;
+  const d = `M${r(a.x)},${r(a.y)} C${r(c1.x)},${r(c1.y)} ${r(c2.x)},${r(c2.y)} ${r(b.x)},${r(b.y)}`;
+  const mid = { x: (a.x + 3 * c1.x + 3 * c2.x + b.x) / 8, y: (a.y + 3 * c1.y + 3 * c2.y + b.y) / 8 };
+  return { d, mid: { x: r(mid.x), y: r(mid.y) } };
+}
+
+/**
  * Snaps a number to the grid.
  * @param {number} n
  * @param {number} [grid]

@@ -35,6 +35,7 @@ const ICONS = {
   ],
   hourglass: [["path", { d: "M5 22h14M5 2h14M17 22v-4.17a2 2 0 0 0-.59-1.42L12 12l-4.41 4.41A2 2 0 0 0 7 17.83V22M7 2v4.17a2 2 0 0 0 .59 1.42L12 12l4.41-4.41A2 2 0 0 0 17 6.17V2" }]],
   layers: [["path", { d: "m12 2 10 5-10 5L2 7z" }], ["path", { d: "m2 17 10 5 10-5M2 12l10 5 10-5" }]],
+  cpu: [["rect", { x: 5, y: 5, width: 14, height: 14, rx: 2 }], ["rect", { x: 9, y: 9, width: 6, height: 6 }], ["path", { d: "M9 2v3M15 2v3M9 19v3M15 19v3M2 9h3M2 15h3M19 9h3M19 15h3" }]],
   flag: [["path", { d: "M5 21V4M5 4h11l-2 4 2 4H5" }]],
   stop: [["circle", { cx: 12, cy: 12, r: 9 }], ["rect", { x: 8.5, y: 8.5, width: 7, height: 7, rx: 1 }]],
   box: [["rect", { x: 4, y: 4, width: 16, height: 16, rx: 3 }]],

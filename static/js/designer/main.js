@@ -224,6 +224,9 @@ const fieldKeys = {
   "errorHandler.backoff": "designer.panel.backoff",
   "errorHandler.strategy": "designer.panel.strategy",
   "errorHandler.target": "designer.panel.target",
+  "errorHandler.routes": "designer.routes.label",
+  "errorHandler.routes.errorCode": "designer.routes.code",
+  "errorHandler.routes.target": "designer.routes.target",
   "loopHandler.mode": "designer.panel.loop.mode",
   "loopHandler.items": "designer.panel.loop.items",
   "loopHandler.condition": "designer.panel.loop.condition",
@@ -255,7 +258,7 @@ function problemsBar(d) {
       const param = taskId && spec(graph.task(taskId)?.template)?.parameters?.find((x) => x.key === p[1]);
       return param ? pick(param.label) || p[1] : p[1];
     }
-    const f = (field || "").replace(/^connections\[\d+\]\./, "");
+    const f = (field || "").replace(/^connections\[\d+\]\./, "").replace(/^errorHandler\.routes\[\d+\]/, "errorHandler.routes");
     if (!taskId && f === "timeout") return t("designer.panel.process_timeout");
     return fieldKeys[f] ? t(fieldKeys[f]) : "";
   };

@@ -14,6 +14,7 @@ import { CodeField } from "./codefield.js";
 import { paramEditor, fieldBox, showFieldProblems, nextId, editors } from "./fields.js";
 import { h } from "../dom.js";
 import { iconElement } from "./icons.js";
+import { routeEditor, routesOf, withRoutes } from "./routes.js";
 import { t, pick } from "../i18n.js";
 
 export class Panel {
@@ -230,7 +231,7 @@ export class Panel {
     const task = () => this.graph.task(id);
     const spec = this.spec(task().template);
     const set = (patch) => this.apply(cmd.updateTask(id, patch));
-    const hasRun = !!(task().timeout || task().isIgnore || task().errorHandler?.retry || task().errorHandler?.strategy || task().loopHandler?.mode);
+    const hasRun = !!(task().timeout || task().isIgnore || task().errorHandler?.retry || task().errorHandler?.strategy || task().errorHandler?.routes?.length || task().loopHandler?.mode);
     const sec = this.section(body, t("designer.panel.run"), { collapsible: true, open: hasRun });
     sec.dataset.section = "run";
 
@@ -288,6 +289,15 @@ export class Panel {
       this.add(targetSlot, "errorHandler.target", t("designer.panel.target"), target);
     };
     drawTarget();
+
+    // Error routes: a coded error (a worker's BPMN error) goes to its own task.
+    const routesSub = h("div", "panel-subsection");
+    routesSub.dataset.testid = "error-routes-section";
+    routesSub.append(h("h4", "panel-subtitle", t("designer.routes.title")));
+    sec.append(routesSub);
+    const routeTargets = () => this.graph.allTasks().filter((x) => x.instId !== id).map((x) => ({ value: x.instId, label: `${x.name || x.template} (${x.instId})` }));
+    const routes = routeEditor(nextId("routes"), routesOf(task()), (rows) => set({ errorHandler: withRoutes(eh(), rows) }), { options: routeTargets });
+    this.add(routesSub, "errorHandler.routes", t("designer.routes.label"), routes, { help: t("designer.routes.help"), refresh: () => routes.setValue(routesOf(task())) });
 
     // Loop (actions and waits only).
     if (spec && spec.kind !== "action" && spec.kind !== "wait" && !task().loopHandler?.mode) return;
@@ -487,7 +497,19 @@ export class Panel {
     for (const [name, box] of this.boxes) {
       const ps = byField.get(name) || [];
       const code = this.fields.get(name)?.editor?.code;
-      if (code) {
+      const rowed = this.fields.get(name)?.editor?.setRowProblems;
+      if (rowed) {
+        // Problems of one row (errorHandler.routes[2].target) show on that row.
+        const byIndex = new Map();
+        const whole = [];
+        for (const p of ps) {
+          const m = /^[^[]+\[(\d+)\]/.exec(p.field || "");
+          if (!m) whole.push(p.message);
+          else byIndex.set(Number(m[1]), [...(byIndex.get(Number(m[1])) || []), p.message]);
+        }
+        showFieldProblems(box, whole);
+        rowed(byIndex);
+      } else if (code) {
         code.setServerProblems(ps.map((p) => (p.line ? { line: p.line, column: p.column, message: p.detail } : p.message)));
         box.classList.toggle("has-problem", ps.length > 0);
       } else {
@@ -510,11 +532,11 @@ export class Panel {
     top.replaceChildren(...rest.map((m) => h("div", "", m)));
   }
 
-  /** Maps a server field (errorHandler.target, parameters.x.y) to a shown field. @private */
+  /** Maps a server field (errorHandler.target, parameters.x.y, errorHandler.routes[0].target) to a shown field. @private */
   nearestField(field) {
     let f = field;
-    while (f.includes(".")) {
-      f = f.slice(0, f.lastIndexOf("."));
+    while (f.includes(".") || f.includes("[")) {
+      f = f.slice(0, Math.max(f.lastIndexOf("."), f.lastIndexOf("[")));
       if (this.boxes.has(f)) return f;
     }
     return field;

@@ -12,6 +12,7 @@ import { h, showErrorBox, closeButtons } from "../dom.js";
 import { call } from "../msgs.js";
 import { fmtDuration } from "../formats.js";
 import { live, indicator } from "../live.js";
+import { externalBox, watchExternal } from "../externaljobs.js";
 
 const storeKey = (id) => `flowcraft.run.${id}`;
 
@@ -175,6 +176,8 @@ export function setupRun(ctx) {
     const task = graph.task(id);
     const rs = run.model.runtimesOf(id);
     const detail = taskDetail({ instId: id, name: task.name || id, template: task.template }, rs, run.runtimeId, t);
+    const job = run.ext.of(id);
+    if (job) detail.querySelector(".td-head")?.after(externalBox(job, t, { now: Date.now(), admin: false, onRetry: () => {} }));
     const close = h("button", "btn btn-ghost btn-sm btn-icon run-drawer-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", t("designer.run.close_runtime"));
@@ -202,6 +205,18 @@ export function setupRun(ctx) {
     const model = new InstanceModel({ id: instanceId, tasks: [] });
     const painter = new CanvasPainter(canvas, t);
     run = { id: instanceId, model, painter, bar: makeBar(), drawer: makeDrawer(), runtimeId: null, socket: null, timer: 0 };
+    // External tasks' jobs: their state under the nodes (the instance page has the admin's retry).
+    run.ext = watchExternal({
+      instanceId,
+      canvas,
+      t,
+      enabled: graph.allTasks().some((x) => x.template === "external-task"),
+      onChange: () => {
+        const [sel] = selection.nodes;
+        if (sel && run?.ext.of(sel)) drawDrawer();
+      },
+      ended: () => ENDED.has(model.instance.status),
+    });
     run.bar.querySelector(".run-link").textContent = instanceId;
     run.bar.querySelector(".run-link").href = `/instances/${encodeURIComponent(instanceId)}`;
     root.classList.add("is-running");
@@ -209,6 +224,7 @@ export function setupRun(ctx) {
     drawBar();
     const update = (changes) => {
       if (!changes || !run) return;
+      run.ext.reloadSoon();
       if (changes.instance) drawBar();
       if (changes.tasks.size) {
         painter.paint(model, changes.tasks);
@@ -222,6 +238,7 @@ export function setupRun(ctx) {
     });
     run.timer = setInterval(() => {
       if (run && !ENDED.has(run.model.instance.status)) drawBar();
+      if (run && !document.hidden) run.ext.tick(Date.now());
     }, 1000);
     ctx.toast(t("designer.run.started", { id: instanceId }), "success");
   };
@@ -231,6 +248,7 @@ export function setupRun(ctx) {
     if (!run) return;
     run.socket?.stop();
     clearInterval(run.timer);
+    run.ext.stop();
     run.painter.clear();
     run.bar.remove();
     run.drawer.remove();

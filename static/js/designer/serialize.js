@@ -7,6 +7,7 @@
 import { Graph, clone } from "./graph.js";
 import { newTaskId } from "./ids.js";
 import { snap } from "./geometry.js";
+import { renameErrorTargets } from "./routes.js";
 
 /** The fields of a task the designer edits, in the order the server writes them. */
 const TASK_FIELDS = ["instId", "name", "description", "template", "positions", "connections", "parameters", "errorHandler", "loopHandler", "timeout", "isIgnore"];
@@ -107,8 +108,9 @@ export function copyTasks(g, ids) {
 }
 
 /**
- * Makes pasteable tasks from a clipboard: new ids (connections and a goto
- * target among the copied tasks follow them), positions moved by offset.
+ * Makes pasteable tasks from a clipboard: new ids (connections, a goto target
+ * and error routes' targets among the copied tasks follow them), positions
+ * moved by offset.
  * @param {{tasks: object[]}} clip
  * @param {{has(id: string): boolean}} taken ids in use
  * @param {number[]} offset [dx, dy]
@@ -130,7 +132,7 @@ export function pasteTasks(clip, taken, offset, random) {
     const p = Array.isArray(c.positions) ? c.positions : [0, 0];
     c.positions = [p[0] + offset[0], p[1] + offset[1]];
     c.connections = (c.connections || []).filter((x) => rename.has(x.to)).map((x) => ({ ...x, to: rename.get(x.to) }));
-    if (c.errorHandler?.target && rename.has(c.errorHandler.target)) c.errorHandler.target = rename.get(c.errorHandler.target);
+    renameErrorTargets(c, rename);
     return c;
   });
 }
