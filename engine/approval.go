@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -252,6 +253,16 @@ func (a *Approvals) decide(ctx context.Context, st *instState, task *HumanTask, 
 		form = map[string]any{}
 	}
 	output := map[string]any{"outcome": outcome, "comment": in.Comment, "form": form, "decisions": decisions}
+	// payloadAsVariables (BPMN imports set it): the form's values become process
+	// variables too, as completing a Camunda or Flowable user task sets them.
+	if st.def.p.PayloadAsVariables && len(form) > 0 {
+		vars := maps.Clone(st.vars)
+		if vars == nil {
+			vars = map[string]any{}
+		}
+		maps.Copy(vars, form)
+		st.setVars(vars)
+	}
 	// Open tasks of the approval are canceled by the store when the runtime stops waiting.
 	if err := a.flow.complete(ctx, s, t, n, StatusDone, output); err != nil {
 		return nil, err

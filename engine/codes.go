@@ -206,4 +206,5 @@ const (
 	CodeBPMNCallCycle       Code = "bpmn_call_cycle"         // call activities calling each other [cycle]
 	CodeBPMNNothing         Code = "bpmn_nothing_executable" // no process with flow elements
 	CodeBPMNDropped         Code = "bpmn_dropped"            // strict import: [count] elements would be dropped [elements]
+	CodeBPMNOtherTenant     Code = "bpmn_other_tenant"       // a deployed process is the next version of [definition] of [tenant], not [want] [process]
 )

@@ -120,6 +120,16 @@ func (d *Definitions) Create(ctx context.Context, p *Process, creator string) (*
 	}
 }
 
+// Check normalizes and validates p as Create does, without storing it: callers that
+// create several definitions at once (a BPMN file's processes) check them all first.
+func (d *Definitions) Check(p *Process) error {
+	d.validator.Normalize(p)
+	if err := d.validator.Validate(p); err != nil {
+		return err
+	}
+	return checkDefinitionLabels(p)
+}
+
 // Get returns one definition.
 func (d *Definitions) Get(ctx context.Context, id string) (*Process, error) {
 	return d.store.GetProcess(ctx, id)

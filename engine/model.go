@@ -53,7 +53,9 @@ type Process struct {
 
 	// PayloadAsVariables makes each field of a start's payload (a JSON object) a
 	// process variable, as Camunda and Flowable start variables are; the variables a
-	// start names itself win. BPMN imports set it (DESIGN §9).
+	// start names itself win. So do the form values of an approval when it is
+	// decided, as completing a Camunda or Flowable user task sets them. BPMN imports
+	// set it (DESIGN §9).
 	PayloadAsVariables bool `json:"payloadAsVariables"`
 }
 

@@ -21,7 +21,9 @@ import (
 //     "<key>:<version>" (proc-avxhke9u:3), key = the process id, as Flowable's
 //     key:version:... ids. Both are stable and derived, so nothing new is stored.
 //   - A deployment's resources: "<process id>.json" (the definition version, type
-//     caseDefinition) and "<process id>.svg" (its diagram, drawn by package diagram).
+//     caseDefinition), "<process id>.bpmn20.xml" (its BPMN 2.0 export, package bpmn)
+//     and "<process id>.svg" (its diagram, drawn by package diagram). A deployed BPMN
+//     file stores each of its processes (deployments.go).
 //   - deploymentTime: when the version was stored (its updateAt); the deployment's
 //     name: the definition's name at that version.
 //   - suspended: the definition is disabled (enabled is the process's current state,

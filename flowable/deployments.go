@@ -13,6 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"flowcraft/bpmn"
+	"flowcraft/bpmn/deploy"
 	"flowcraft/diagram"
 	"flowcraft/engine"
 	"flowcraft/engine/templates"
@@ -134,8 +136,16 @@ func (a *API) resourcesOf(c *fiber.Ctx, v *version) []resource {
 	mk := func(name, media, typ string) resource {
 		return resource{ID: name, URL: base + "/resources/" + name, ContentURL: base + "/resourcedata/" + name, MediaType: media, Type: typ}
 	}
-	return []resource{mk(v.resourceName(), fiber.MIMEApplicationJSON, "caseDefinition"), mk(v.diagramName(), "image/svg+xml", "resource")}
+	return []resource{mk(v.resourceName(), fiber.MIMEApplicationJSON, "caseDefinition"), mk(bpmnResourceName(v), bpmnMediaType, "resource"),
+		mk(v.diagramName(), "image/svg+xml", "resource")}
 }
+
+// bpmnMediaType is the media type of the BPMN export resource (Flowable's for XML).
+const bpmnMediaType = "text/xml"
+
+// bpmnResourceName is the name of a deployment's BPMN 2.0 export, as Flowable names
+// its process resources: <key>.bpmn20.xml.
+func bpmnResourceName(v *version) string { return v.def.ID + ".bpmn20.xml" }
 
 // listResources handles GET cmmn-repository/deployments/{deploymentId}/resources.
 func (a *API) listResources(c *fiber.Ctx) error {
@@ -169,8 +179,8 @@ func (a *API) getResource(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-// getResourceData handles GET .../resourcedata/{resourceId}: the definition's JSON or
-// its SVG diagram, as a download.
+// getResourceData handles GET .../resourcedata/{resourceId}: the definition's JSON,
+// its BPMN 2.0 export or its SVG diagram, as a download.
 func (a *API) getResourceData(c *fiber.Ctx) error {
 	v, r, err := a.resourceParam(c)
 	if err != nil {
@@ -181,13 +191,20 @@ func (a *API) getResourceData(c *fiber.Ctx) error {
 
 func (a *API) sendResource(c *fiber.Ctx, v *version, r resource) error {
 	var body []byte
-	if r.Type == "caseDefinition" {
+	switch {
+	case r.Type == "caseDefinition":
 		b, err := json.MarshalIndent(v.def, "", "  ")
 		if err != nil {
 			return err
 		}
 		body = b
-	} else {
+	case r.ID == bpmnResourceName(v):
+		b, err := bpmn.Export(v.def)
+		if err != nil {
+			return err
+		}
+		body = b
+	default:
 		body = diagram.SVG(v.def, diagram.Options{Kind: a.kindOf})
 	}
 	c.Set(fiber.HeaderContentType, r.MediaType)
@@ -207,8 +224,9 @@ func (a *API) kindOf(template string) string {
 
 // createDeployment handles POST cmmn-repository/deployments: a multipart body with
 // one file (extra files are ignored, as the seed says): a flowcraft JSON definition,
-// or a .zip/.bar of several. Each definition is stored as a new definition, or as the
-// next version of the one its "id" names. The answer is the first one's deployment.
+// a BPMN 2.0 document (.bpmn, .bpmn20.xml: each of its processes), or a .zip/.bar of
+// several. Each definition is stored as a new definition, or as the next version of
+// the one its "id" names. The answer is the first one's deployment.
 func (a *API) createDeployment(c *fiber.Ctx) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	if !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
@@ -243,7 +261,15 @@ func (a *API) createDeployment(c *fiber.Ctx) error {
 	}
 	var stored []*engine.Process
 	for _, f := range files {
-		p, err := a.deployOne(c.UserContext(), f, tenant, caller(c).ID)
+		var ps []*engine.Process
+		if f.bpmn {
+			ps, err = a.deployBPMN(c.UserContext(), f, tenant, caller(c).ID)
+		} else {
+			var p *engine.Process
+			if p, err = a.deployOne(c.UserContext(), f, tenant, caller(c).ID); err == nil {
+				ps = []*engine.Process{p}
+			}
+		}
 		if err != nil {
 			// Take back the definitions this request created (not new versions of
 			// existing ones: those stay, each is a deployment of its own).
@@ -261,7 +287,7 @@ func (a *API) createDeployment(c *fiber.Ctx) error {
 			}
 			return err
 		}
-		stored = append(stored, p)
+		stored = append(stored, ps...)
 	}
 	v := &version{def: stored[0], latest: true, enabled: stored[0].Enabled}
 	c.Location(baseURL(c) + "/cmmn-repository/deployments/" + v.deploymentID())
@@ -280,6 +306,14 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 type deployFile struct {
 	name string
 	data []byte
+	bpmn bool // BPMN 2.0 XML, else a flowcraft JSON definition
+}
+
+// isBPMNName reports whether a file name is a BPMN 2.0 document's (.bpmn,
+// .bpmn20.xml, .bpmn.xml).
+func isBPMNName(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasSuffix(lower, ".bpmn") || strings.HasSuffix(lower, ".bpmn20.xml") || strings.HasSuffix(lower, ".bpmn.xml")
 }
 
 // deploymentFiles unpacks what was uploaded into definition files.
@@ -287,12 +321,12 @@ func (a *API) deploymentFiles(name string, data []byte) ([]deployFile, error) {
 	lower := strings.ToLower(name)
 	switch {
 	case strings.HasSuffix(lower, ".json"):
-		return []deployFile{{name, data}}, nil
-	case strings.HasSuffix(lower, ".bpmn"), strings.HasSuffix(lower, ".bpmn20.xml"), strings.HasSuffix(lower, ".bpmn.xml"):
-		return nil, badRequest("%s: BPMN 2.0 deployments are not supported yet (issue 17); deploy a flowcraft JSON definition", name)
+		return []deployFile{{name, data, false}}, nil
+	case isBPMNName(name):
+		return []deployFile{{name, data, true}}, nil
 	case strings.HasSuffix(lower, ".zip"), strings.HasSuffix(lower, ".bar"):
 	default:
-		return nil, badRequest("%s: unsupported resource; deploy a flowcraft JSON definition (.json) or a .zip/.bar of them", name)
+		return nil, badRequest("%s: unsupported resource; deploy a flowcraft JSON definition (.json), a BPMN 2.0 document (.bpmn, .bpmn20.xml) or a .zip/.bar of them", name)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -310,12 +344,8 @@ func (a *API) deploymentFiles(name string, data []byte) ([]deployFile, error) {
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		lower := strings.ToLower(f.Name)
-		switch {
-		case strings.HasSuffix(lower, ".json"):
-		case strings.HasSuffix(lower, ".bpmn"), strings.HasSuffix(lower, ".bpmn20.xml"), strings.HasSuffix(lower, ".bpmn.xml"):
-			return nil, badRequest("%s in %s: BPMN 2.0 deployments are not supported yet (issue 17)", f.Name, name)
-		default:
+		isBPMN := isBPMNName(f.Name)
+		if !isBPMN && !strings.HasSuffix(strings.ToLower(f.Name), ".json") {
 			continue // other resources (images, forms) are not definitions
 		}
 		rc, err := f.Open()
@@ -331,10 +361,29 @@ func (a *API) deploymentFiles(name string, data []byte) ([]deployFile, error) {
 		if budget < 0 {
 			return nil, errStatus(fiber.StatusRequestEntityTooLarge, "%s unpacks to more than 20 times its size (at least 1 MiB)", name)
 		}
-		out = append(out, deployFile{path.Base(f.Name), b})
+		out = append(out, deployFile{path.Base(f.Name), b, isBPMN})
 	}
 	if len(out) == 0 {
-		return nil, badRequest("%s holds no flowcraft JSON definition (.json)", name)
+		return nil, badRequest("%s holds no flowcraft JSON definition (.json) and no BPMN 2.0 document (.bpmn, .bpmn20.xml)", name)
+	}
+	return out, nil
+}
+
+// deployBPMN stores the processes of one BPMN 2.0 document, all or none: a process
+// whose id names an existing definition becomes its next version (Flowable deploys
+// the same key as a new version), the others new definitions of tenant (when not "").
+func (a *API) deployBPMN(ctx context.Context, f deployFile, tenant, by string) ([]*engine.Process, error) {
+	res, err := bpmn.Import(bytes.NewReader(f.data), bpmn.Options{})
+	if err != nil {
+		return nil, err
+	}
+	saved, err := deploy.Save(ctx, a.deps.Definitions, res, deploy.Options{By: by, TenantID: tenant, Upsert: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Process, len(saved))
+	for i, s := range saved {
+		out[i] = s.Process
 	}
 	return out, nil
 }

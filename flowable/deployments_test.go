@@ -54,8 +54,8 @@ func TestDeploymentsScenario(t *testing.T) {
 	res := e.call(t, "GET", "/cmmn-repository/deployments/"+id+"/resources", "dora", nil)
 	hasShape(t, "GET resources", seedResources, res)
 	items := res.json(t).([]any)
-	if len(items) != 2 {
-		t.Fatalf("resources %s", res.Body)
+	if len(items) != 3 {
+		t.Fatalf("resources %s: want the JSON, its BPMN export and its diagram", res.Body)
 	}
 	for _, it := range items {
 		m := it.(map[string]any)
@@ -65,11 +65,16 @@ func TestDeploymentsScenario(t *testing.T) {
 		if data.Status != 200 || data.Header.Get("Content-Type") != m["mediaType"] || !strings.HasPrefix(data.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("resourcedata %s: %d %v", m["id"], data.Status, data.Header)
 		}
-		switch m["type"] {
-		case "caseDefinition":
+		switch {
+		case m["type"] == "caseDefinition":
 			var p map[string]any
 			if err := json.Unmarshal(data.Body, &p); err != nil || p["name"] != "请假审批" || len(p["tasks"].([]any)) != 7 {
 				t.Fatalf("definition resource: %v %.200s", err, data.Body)
+			}
+		case m["type"] == "resource" && strings.HasSuffix(m["id"].(string), ".bpmn20.xml"):
+			if m["id"] != strings.TrimSuffix(id, "-1")+".bpmn20.xml" || m["mediaType"] != "text/xml" ||
+				!strings.Contains(string(data.Body), "http://www.omg.org/spec/BPMN/20100524/MODEL") || !strings.Contains(string(data.Body), "请假审批") {
+				t.Fatalf("BPMN resource %v: %.300s", m, data.Body)
 			}
 		default:
 			if !strings.HasPrefix(string(data.Body), "<svg") || !strings.Contains(string(data.Body), `data-task-id="task-mgr00001"`) {
@@ -136,5 +141,107 @@ func TestDeploymentArchive(t *testing.T) {
 	}
 	if r := e.call(t, "GET", "/cmmn-repository/deployments?name=C", "dora", nil); r.obj(t)["total"] != 0.0 {
 		t.Fatalf("C was taken back: %s", r.Body)
+	}
+}
+
+// orderBPMN is a BPMN 2.0 document as Flowable's modeler writes it: one process, a
+// user task for a candidate group, a script task.
+const orderBPMN = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:flowable="http://flowable.org/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="http://www.flowable.org/processdef">
+  <process id="orderProcess" name="Order" isExecutable="true">
+    <startEvent id="start" />
+    <userTask id="review" name="Review" flowable:candidateGroups="sales" />
+    <scriptTask id="score" name="Score" scriptFormat="javascript">
+      <script>execution.setVariable("score", 1);</script>
+    </scriptTask>
+    <endEvent id="end" />
+    <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <sequenceFlow id="f2" sourceRef="review" targetRef="score" />
+    <sequenceFlow id="f3" sourceRef="score" targetRef="end" />
+  </process>
+</definitions>`
+
+// twoProcessesBPMN holds two processes.
+const twoProcessesBPMN = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="x">
+  <process id="first" name="First" isExecutable="true">
+    <startEvent id="s1" /><endEvent id="e1" /><sequenceFlow id="f1" sourceRef="s1" targetRef="e1" />
+  </process>
+  <process id="second" name="Second" isExecutable="true">
+    <startEvent id="s2" /><endEvent id="e2" /><sequenceFlow id="f2" sourceRef="s2" targetRef="e2" />
+  </process>
+</definitions>`
+
+// TestDeploymentBPMN: a .bpmn or .bpmn20.xml file (alone or in a .zip/.bar) deploys
+// each of its processes as a case definition, with its BPMN export among the
+// deployment's resources; deploying that export again deploys the next version; a
+// bad document is a 400 in Flowable's shape and stores nothing.
+func TestDeploymentBPMN(t *testing.T) {
+	e := newTestEnv(t)
+	total := func(query string) float64 {
+		t.Helper()
+		r := e.call(t, "GET", "/cmmn-repository/case-definitions?"+query, "dora", nil)
+		if r.Status != 200 {
+			t.Fatalf("case definitions: %d %s", r.Status, r.Body)
+		}
+		return r.obj(t)["total"].(float64)
+	}
+
+	d := e.deploy(t, "order.bpmn20.xml", []byte(orderBPMN))
+	hasShape(t, "POST a BPMN deployment", seedDeployment, reply{Body: mustJSON(t, d)})
+	id := d["id"].(string)
+	key := strings.TrimSuffix(id, "-1")
+	if d["name"] != "Order" || !strings.HasSuffix(id, "-1") {
+		t.Fatalf("deployment %v", d)
+	}
+	if n := total("key=" + key); n != 1 {
+		t.Fatalf("case definitions of %s: %v", key, n)
+	}
+	bpmnURL := "/cmmn-repository/deployments/" + id + "/resourcedata/" + key + ".bpmn20.xml"
+	doc := e.call(t, "GET", bpmnURL, "dora", nil)
+	if doc.Status != 200 || doc.Header.Get("Content-Type") != "text/xml" || !strings.Contains(string(doc.Body), `name="Order"`) {
+		t.Fatalf("BPMN resource: %d %v %.300s", doc.Status, doc.Header, doc.Body)
+	}
+	one := e.call(t, "GET", "/cmmn-repository/deployments/"+id+"/resources/"+key+".bpmn20.xml", "dora", nil)
+	hasShape(t, "GET the BPMN resource", seedResource, one)
+
+	// The export deployed again is the next version of the same definition.
+	d2 := e.deploy(t, "again.bpmn", doc.Body)
+	if d2["id"] != key+"-2" {
+		t.Fatalf("redeploy of the export: %v, want %s-2", d2, key)
+	}
+
+	before := total("")
+	e.deploy(t, "two.bpmn", []byte(twoProcessesBPMN))
+	if n := total(""); n != before+2 {
+		t.Fatalf("two processes: %v case definitions, want %v", n, before+2)
+	}
+	e.deploy(t, "several.zip", zipOf(t, "a.bpmn20.xml", orderBPMN, "b.json", minimal("B"), "notes.txt", "skip me"))
+	if n := total(""); n != before+4 {
+		t.Fatalf("zip: %v case definitions, want %v", n, before+4)
+	}
+
+	before = total("")
+	for _, c := range []struct {
+		name string
+		body *multipartBody
+		says string // in the message
+	}{
+		{"not XML", upload(t, "x.bpmn", []byte("not xml at all")), "x.bpmn"},
+		{"not BPMN", upload(t, "x.bpmn20.xml", []byte(`<?xml version="1.0"?><note/>`)), "x.bpmn20.xml"},
+		{"an entity", upload(t, "x.bpmn", []byte(`<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</definitions>`)), "x.bpmn"},
+		{"a bad one in a zip takes back the others", upload(t, "some.bar", zipOf(t, "a.json", minimal("A"), "b.bpmn", "<oops")), "b.bpmn"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.call(t, "POST", "/cmmn-repository/deployments", "dora", c.body)
+			errorShape(t, r, 400)
+			if msg := r.obj(t)["errorMessage"].(string); !strings.Contains(msg, c.says) {
+				t.Errorf("message %q does not name %s", msg, c.says)
+			}
+			if n := total(""); n != before {
+				t.Errorf("a refused deployment stored %v case definitions", n-before)
+			}
+		})
 	}
 }

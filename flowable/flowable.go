@@ -31,6 +31,7 @@ const Prefix = "/flowable-rest/cmmn-api"
 
 // Definitions is what the repository resources need (engine.Definitions).
 type Definitions interface {
+	Check(p *engine.Process) error // validates as Create does, storing nothing (BPMN deployments)
 	Create(ctx context.Context, p *engine.Process, creator string) (*engine.Process, error)
 	Get(ctx context.Context, id string) (*engine.Process, error)
 	List(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error)
@@ -150,7 +151,7 @@ func (a *API) routes() []route {
 		{"GET", "/openapi.json", "", "OpenAPI 3.1 document of this API", a.openAPI},
 
 		{"GET", "/cmmn-repository/deployments", designer, "List deployments", a.listDeployments},
-		{"POST", "/cmmn-repository/deployments", designer, "Create a deployment (multipart file)", a.createDeployment},
+		{"POST", "/cmmn-repository/deployments", designer, "Create a deployment (multipart file: flowcraft JSON, BPMN 2.0 .bpmn/.bpmn20.xml, or a .zip/.bar of them)", a.createDeployment},
 		{"GET", "/cmmn-repository/deployments/:deploymentId", designer, "Get a deployment", a.getDeployment},
 		{"DELETE", "/cmmn-repository/deployments/:deploymentId", designer, "Delete a deployment", a.deleteDeployment},
 		{"DELETE", "/repository/deployments/:deploymentId", designer, "Delete a deployment (the seed's literal path)", a.deleteDeployment},

@@ -20,6 +20,8 @@ type apiOp struct {
 	bare                       bool   // the result is answered as it is, without {"response": ...} (seed 000)
 	status                     int    // success status; default 200
 	public                     bool   // no credentials needed
+	xmlBody                    bool   // the body is XML (application/xml, text/xml) or a multipart "file", not JSON
+	xmlResult                  bool   // the answer is an XML download, not JSON
 }
 
 func apiOps() []apiOp {
@@ -44,6 +46,8 @@ func apiOps() []apiOp {
 		{method: "get", path: "/api/process/{id}/starters", tag: "definitions", summary: "Candidate starters (users first); none: every user may start the process", result: "Starter", list: true},
 		{method: "post", path: "/api/process/{id}/starters", tag: "definitions", summary: "Add a candidate starter: {\"userId\"} or {\"groupId\"}", body: "Starter", result: "Starter", status: 201},
 		{method: "delete", path: "/api/process/{id}/starters/{family}/{starter_id}", tag: "definitions", summary: "Remove a candidate starter; family is users or groups (404 when not listed)", status: 204},
+		{method: "post", path: "/api/process/import", tag: "definitions", summary: "Import a BPMN 2.0 document (application/xml or text/xml; or multipart/form-data with the file in \"file\"): every process becomes a definition, all or none; answers them with the report of what was mapped, approximated and dropped. ?strict=true refuses (400) a document of which anything would be dropped (designer)", xmlBody: true, result: "BPMNImport", status: 201},
+		{method: "get", path: "/api/process/{id}/bpmn", tag: "definitions", summary: "The definition as BPMN 2.0 XML (with DI and flowcraft's settings in extensionElements), a download named <name>.bpmn; ?version=N exports an earlier version", xmlResult: true},
 		{method: "get", path: "/api/process/{id}/{task_id}", tag: "definitions", summary: "One task of a definition (bare)", result: "Task", bare: true},
 		{method: "post", path: "/api/process/{id}", tag: "instances", summary: "Start an instance; the body is the trigger data (Idempotency-Key header, ?wait=5s, ?businessKey=, ?tenantId=); 403 not_starter when the process lists candidate starters and the caller is none", body: "Any", result: "Started", status: 201},
 
@@ -150,7 +154,11 @@ func apiSchemas() map[string]any {
 			"tenantId": str, "category": str, "historyTimeToLive": map[string]any{"type": "integer", "minimum": 0, "maximum": 36500,
 				"description": "days an ended instance is kept (0: for ever); BPMN camunda:historyTimeToLive"},
 			"payloadAsVariables": map[string]any{"type": "boolean",
-				"description": "each field of a start payload (an object) becomes a process variable, as in Camunda and Flowable; BPMN imports set it"}}, "name", "tasks"),
+				"description": "each field of a start payload (an object), and of an approval's form when it is decided, becomes a process variable, as in Camunda and Flowable; BPMN imports set it"}}, "name", "tasks"),
+		"BPMNImport": obj(map[string]any{"processes": arr(obj(map[string]any{"id": str, "name": str, "bpmnId": str})),
+			"report": obj(map[string]any{"mapped": integer,
+				"approximated": arr(obj(map[string]any{"element": str, "id": str, "how": str})),
+				"dropped":      arr(obj(map[string]any{"element": str, "id": str, "why": str}))})}),
 		"ProcessPatch":   obj(map[string]any{"name": str, "description": str, "enabled": boolean, "category": str}),
 		"Starter":        obj(map[string]any{"userId": str, "groupId": str}),
 		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),
@@ -228,6 +236,9 @@ func openAPIDoc(version string) map[string]any {
 			}
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": schema}}
 		}
+		if op.xmlResult {
+			success["content"] = map[string]any{"application/xml": map[string]any{"schema": map[string]any{"type": "string"}}}
+		}
 		responses := map[string]any{statusText(status): success, "400": errResp("invalid input: every problem in errors"),
 			"404": errResp("not found"), "409": errResp("conflict: stale version or a status that forbids it")}
 		if !op.public {
@@ -246,6 +257,13 @@ func openAPIDoc(version string) map[string]any {
 		}
 		if len(params) > 0 {
 			o["parameters"] = params
+		}
+		if op.xmlBody {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/xml": map[string]any{"schema": map[string]any{"type": "string"}},
+				"text/xml":        map[string]any{"schema": map[string]any{"type": "string"}},
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/xml"}}}}}}
 		}
 		if op.body != "" {
 			o["requestBody"] = map[string]any{"required": op.body != "Any", "content": map[string]any{"application/json": map[string]any{

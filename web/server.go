@@ -19,6 +19,7 @@ import (
 
 // Definitions is what the process definition handlers need.
 type Definitions interface {
+	Check(p *engine.Process) error // validates as Create does, storing nothing
 	Create(ctx context.Context, p *engine.Process, creator string) (*engine.Process, error)
 	Get(ctx context.Context, id string) (*engine.Process, error)
 	List(ctx context.Context, f engine.ProcessFilter) ([]*engine.Process, int, error)
@@ -231,6 +232,9 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/scripts/check", s.requireRole(engine.RoleDesigner), s.checkScript)
 
 	api.Post("/process", s.requireRole(engine.RoleDesigner), s.createProcess)
+	// BPMN 2.0 in and out (DESIGN §9); before POST /process/:id and GET /process/:id/:taskId.
+	api.Post("/process/import", s.requireRole(engine.RoleDesigner), s.importProcess)
+	api.Get("/process/:id/bpmn", s.requireRole(engine.RoleDesigner), s.exportProcessBPMN)
 	api.Get("/process", s.listProcesses) // users: the processes they may start (?startable=true)
 	api.Get("/process/:id", s.requireRole(engine.RoleDesigner), s.getProcess)
 	api.Put("/process/:id", s.requireRole(engine.RoleDesigner), s.replaceProcess)

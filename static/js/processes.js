@@ -13,10 +13,17 @@
 // button's data-schema for users, who may not read definitions) and posts the
 // trigger data, with the optional business key as ?businessKey=; "versions" opens
 // #versions-dialog with GET /api/process/{id}/versions.
+//
+// "import-bpmn" uploads the chosen BPMN 2.0 file to POST /api/process/import
+// (multipart, the file in "file"; ?strict=true when [data-import-bpmn-strict] is
+// checked) and shows in #bpmn-dialog the processes it created (linked to the
+// designer) and the report: how many elements were mapped exactly, and which
+// were approximated or dropped, each with its reason. Closing the dialog after
+// an import reloads the list.
 
 import { formFromSchema, collectValues } from "./schemaform.js";
 import { fmtTime } from "./times.js";
-import { api, call } from "./msgs.js";
+import { api, call, csrfToken } from "./msgs.js";
 import { t, errorText, problemText } from "./i18n.js";
 import { h, alertShower, showErrorBox, closeButtons } from "./dom.js";
 
@@ -29,6 +36,7 @@ const processURL = (id) => `/api/process/${encodeURIComponent(id)}`;
 export function init(root) {
   const alerts = pageAlerts(root.querySelector("[data-alert]"));
   importButton(root, alerts);
+  bpmnImport(root, document.getElementById("bpmn-dialog"));
   closeButtons(document.querySelectorAll("dialog"));
   const openStart = startDialog(document.getElementById("start-dialog"));
   const openVersions = versionsDialog(document.getElementById("versions-dialog"));
@@ -96,6 +104,122 @@ function importButton(root, alerts) {
     await alerts.busy(label, title, async () => alerts.finish(await api("POST", "/api/process", text), title));
     if (caption) caption.textContent = idle;
   });
+}
+
+/**
+ * Uploads a BPMN file to POST /api/process/import as multipart ("file"),
+ * resolving to {ok, status, data} as call() does (status 0: no answer).
+ * @param {File} file
+ * @param {boolean} strict
+ */
+async function uploadBPMN(file, strict) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  try {
+    const res = await fetch(`/api/process/import${strict ? "?strict=true" : ""}`, {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+      credentials: "same-origin",
+      body,
+    });
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    return { ok: res.ok, status: res.status, data };
+  } catch {
+    return { ok: false, status: 0, data: null };
+  }
+}
+
+/**
+ * Import BPMN: the file input [data-action="import-bpmn"] uploads the chosen
+ * file and shows the answer in the dialog.
+ * @param {HTMLElement} root
+ * @param {HTMLDialogElement | null} dialog
+ */
+function bpmnImport(root, dialog) {
+  const fileInput = root.querySelector('input[type="file"][data-action="import-bpmn"]');
+  if (!fileInput || !dialog) return;
+  const label = fileInput.closest("[data-import-bpmn-label]") || fileInput;
+  const strictBox = root.querySelector("[data-import-bpmn-strict]");
+  const $ = (sel) => dialog.querySelector(sel);
+  let imported = false;
+  // The close event comes as a task of its own, late: a file chosen right after
+  // closing the dialog may have reopened it meanwhile, so an open dialog stays.
+  dialog.addEventListener("close", () => {
+    if (imported && !dialog.open) window.location.reload();
+  });
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = "";
+    if (!file) return;
+    $("[data-bpmn-file]").textContent = file.name;
+    $("[data-bpmn-loading]").hidden = false;
+    $("[data-bpmn-error]").hidden = true;
+    $("[data-bpmn-result]").hidden = true;
+    dialog.dataset.state = "loading";
+    if (!dialog.open) dialog.showModal();
+    label.setAttribute("aria-busy", "true");
+    const r = await uploadBPMN(file, !!strictBox?.checked);
+    label.removeAttribute("aria-busy");
+    $("[data-bpmn-loading]").hidden = true;
+    if (!r.ok) {
+      showErrorBox($("[data-bpmn-error]"), t, r, { title: t("bpmn.failed"), rest: r.data?.errors || [] });
+      dialog.dataset.state = "failed";
+      return;
+    }
+    imported = true;
+    showReport(dialog, r.data?.response || {});
+    dialog.dataset.state = "done";
+  });
+}
+
+/**
+ * Fills the dialog with an import's answer: the processes created and the
+ * report ({mapped, approximated: [{element, id, how}], dropped: [{element, id, why}]}).
+ * @param {HTMLDialogElement} dialog
+ * @param {{processes?: Array<{id: string, name: string, bpmnId: string}>, report?: any}} answer
+ */
+function showReport(dialog, answer) {
+  const $ = (sel) => dialog.querySelector(sel);
+  const processes = answer.processes || [];
+  const report = answer.report || {};
+  $("[data-bpmn-created-title]").textContent = t("bpmn.created", { count: processes.length });
+  $("[data-bpmn-created]").replaceChildren(
+    ...processes.map((p) => {
+      const li = h("li");
+      const a = h("a", "", p.name || p.id);
+      a.href = `/processes/${encodeURIComponent(p.id)}/design`;
+      a.title = t("bpmn.open", { name: p.name || p.id });
+      a.dataset.processId = p.id;
+      li.append(a, " ", h("span", "mono muted", p.bpmnId || ""));
+      return li;
+    }),
+  );
+  const approximated = report.approximated || [];
+  const dropped = report.dropped || [];
+  const mapped = t("bpmn.mapped", { count: report.mapped ?? 0 });
+  $("[data-bpmn-mapped]").textContent = approximated.length || dropped.length ? mapped : `${mapped} ${t("bpmn.nothing_lost")}`;
+  const notes = (section, titleKey, list, reason) => {
+    const box = $(section);
+    box.hidden = list.length === 0;
+    box.querySelector(".bpmn-notes-title").textContent = t(titleKey, { count: list.length });
+    box.querySelector("[data-bpmn-list]").replaceChildren(
+      ...list.map((n) => {
+        const li = h("li", "bpmn-note");
+        const what = h("span", "bpmn-note-what");
+        what.append(h("code", "", n.element || ""), " ", h("span", "mono muted", n.id || ""));
+        li.append(what, h("span", "bpmn-note-why", n[reason] || ""));
+        return li;
+      }),
+    );
+  };
+  notes("[data-bpmn-approximated]", "bpmn.approximated", approximated, "how");
+  notes("[data-bpmn-dropped]", "bpmn.dropped", dropped, "why");
+  $("[data-bpmn-result]").hidden = false;
 }
 
 /** The buttons of a row (data-action, data-id): enable, disable, delete, start, versions. */

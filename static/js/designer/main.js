@@ -44,6 +44,7 @@ export function init(root) {
   const setProblems = problemsBar(d);
   const save = saver(d, status, setProblems);
   const files = importExport(d, setProblems);
+  files.exportBPMN = bpmnExport(d, save);
   conflictDialog(d, files.exportJSON);
   const run = setupRun({ root, graph: d.graph, canvas: d.canvas, selection: d.selection, history: d.history, save, toast: d.toast });
   const actions = toolbar(d, { save, run, files });
@@ -167,6 +168,11 @@ function statusLine(d) {
     $('[data-cmd="undo"]').disabled = !history.canUndo || readOnly;
     $('[data-cmd="redo"]').disabled = !history.canRedo || readOnly;
     $('[data-cmd="save"]').disabled = state.saving || readOnly;
+    const bpmn = $('[data-cmd="export-bpmn"]');
+    if (bpmn) {
+      bpmn.disabled = !graph.meta.id || state.saving;
+      bpmn.title = t(graph.meta.id ? "designer.export_bpmn_title" : "designer.export_bpmn_unsaved");
+    }
     document.title = (history.dirty ? "● " : "") + baseTitle;
   };
   history.on(show);
@@ -449,6 +455,65 @@ function importExport(d, setProblems) {
   return { exportJSON, pick: () => input.click() };
 }
 
+/**
+ * Export BPMN: downloads GET /api/process/{id}/bpmn, the saved definition as
+ * BPMN 2.0 (unsaved changes are saved first; a refused save exports nothing);
+ * a failure is a toast. Returns the command.
+ */
+function bpmnExport(d, save) {
+  const { graph, history, toast, readOnly } = d;
+  return async () => {
+    if (!graph.meta.id) return;
+    if (history.dirty && !readOnly) {
+      await save();
+      if (history.dirty) return; // the save was refused; its problems are shown
+    }
+    let res;
+    try {
+      res = await fetch(`${processURL(graph.meta.id)}/bpmn`, { credentials: "same-origin", headers: { Accept: "application/xml" } });
+    } catch {
+      toast(`${t("designer.toast.bpmn_failed")}: ${t("error.network")}`, "danger");
+      return;
+    }
+    if (!res.ok) {
+      let data = null;
+      try {
+        data = await res.json();
+      } catch {
+        data = null;
+      }
+      toast(`${t("designer.toast.bpmn_failed")}: ${errorText(t, data, res.status)}`, "danger");
+      return;
+    }
+    const blob = await res.blob();
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = downloadName(res.headers.get("Content-Disposition")) || `${graph.meta.name || graph.meta.id}.bpmn`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+}
+
+/**
+ * The file name a Content-Disposition names: filename* (RFC 5987, UTF-8) before
+ * filename; "" when there is none.
+ * @param {string | null} cd
+ */
+function downloadName(cd) {
+  if (!cd) return "";
+  const ext = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(cd);
+  if (ext) {
+    try {
+      return decodeURIComponent(ext[1].trim());
+    } catch {
+      // fall back to the plain filename
+    }
+  }
+  return /filename\s*=\s*"([^"]*)"/i.exec(cd)?.[1] || "";
+}
+
 /** The toolbar's commands by name (data-cmd); returns them, for the keyboard. */
 function toolbar(d, { save, run, files }) {
   const { root, graph, history, canvas, execute, prune, spec } = d;
@@ -477,6 +542,7 @@ function toolbar(d, { save, run, files }) {
     layout,
     import: files.pick,
     export: files.exportJSON,
+    "export-bpmn": files.exportBPMN,
     delete: d.removeSelection,
   };
   root.addEventListener("click", (e) => {
