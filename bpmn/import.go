@@ -53,7 +53,7 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 			names = append(names, fmt.Sprintf("%s %s (%s)", n.Element, n.ID, n.Why))
 		}
 		return nil, errCode(engine.CodeBPMNDropped, engine.Params{"count": len(res.Report.Dropped), "elements": strings.Join(names, "; ")},
-			"strict import: %d elements would be dropped: %s", len(res.Report.Dropped), strings.Join(names, "; "))
+			"strict import refuses the document; elements that would be dropped (%d): %s", len(res.Report.Dropped), strings.Join(names, "; "))
 	}
 	return res, nil
 }
@@ -61,9 +61,8 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 // Metadata keys an imported definition carries.
 const (
 	// MetaBPMN is the metadata key of what the import kept of the BPMN document:
-	// processId, ids (task id → BPMN id), lanes, annotations, artifacts, participant,
-	// messageFlows, and startVars (true: start payload fields and approval form values
-	// become process variables, as in Camunda and Flowable).
+	// processId, ids (task id → BPMN id), lanes, annotations, artifacts, participant
+	// and messageFlows. (Camunda's variable semantics are Process.PayloadAsVariables.)
 	MetaBPMN = "bpmn"
 	// MetaCandidateStarters is the metadata key of camunda:candidateStarterUsers and
 	// candidateStarterGroups ({"users": [...], "groups": [...]}); the caller applies

@@ -714,10 +714,7 @@ func (m *procMapper) positions() {
 
 // metadata is what the definition keeps of the document.
 func (m *procMapper) metadata() []byte {
-	// startVars: Camunda's and Flowable's variable semantics (DESIGN §9), as the
-	// bpmn-web side's engine reads it; Process.PayloadAsVariables says the same to
-	// main's engine.
-	b := map[string]any{"processId": m.bpmnID, "startVars": true}
+	b := map[string]any{"processId": m.bpmnID}
 	if len(m.ids) > 0 {
 		b["ids"] = m.ids
 	}

@@ -790,7 +790,6 @@ func TestImportRow_Ids(t *testing.T) {
 		BPMN struct {
 			ProcessID string            `json:"processId"`
 			IDs       map[string]string `json:"ids"`
-			StartVars bool              `json:"startVars"`
 		} `json:"bpmn"`
 	}
 	_ = json.Unmarshal(p.Metadata, &meta)
@@ -798,7 +797,7 @@ func TestImportRow_Ids(t *testing.T) {
 		t.Errorf("metadata: %s", p.Metadata)
 	}
 	// Start payload fields become process variables (DESIGN §9).
-	if !p.PayloadAsVariables || !meta.BPMN.StartVars {
+	if !p.PayloadAsVariables {
 		t.Errorf("payloadAsVariables %v, metadata %s", p.PayloadAsVariables, p.Metadata)
 	}
 	// A BPMN process id of another form leaves the id to the server.
