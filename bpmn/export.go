@@ -739,6 +739,9 @@ type processSettings struct {
 	Metadata         json.RawMessage `json:"metadata"`
 	Category         string          `json:"category"`
 	HistoryTTLDays   int             `json:"historyTimeToLive"`
+	// PayloadAsVariables is written always: an import without it sets it (Camunda's
+	// variable semantics), so a native definition must say false to come back as it was.
+	PayloadAsVariables bool `json:"payloadAsVariables"`
 }
 
 // taskSettings is a task's own settings in <flowcraft:task>: everything but what the
@@ -781,19 +784,20 @@ func flowName(c engine.Connection) string {
 
 func processExtJSON(p *engine.Process) string {
 	return extJSON(processSettings{
-		ID:               p.ID,
-		Name:             p.Name,
-		Description:      p.Description,
-		Engine:           p.Engine,
-		Enabled:          p.Enabled,
-		Executor:         p.Executor,
-		Timeout:          p.Timeout,
-		InputDataSchema:  validRaw(p.InputDataSchema),
-		OutputDataSchema: validRaw(p.OutputDataSchema),
-		Extension:        validRaw(p.Extension),
-		Metadata:         validRaw(p.Metadata),
-		Category:         p.Category,
-		HistoryTTLDays:   p.HistoryTTLDays,
+		ID:                 p.ID,
+		Name:               p.Name,
+		Description:        p.Description,
+		Engine:             p.Engine,
+		Enabled:            p.Enabled,
+		Executor:           p.Executor,
+		Timeout:            p.Timeout,
+		InputDataSchema:    validRaw(p.InputDataSchema),
+		OutputDataSchema:   validRaw(p.OutputDataSchema),
+		Extension:          validRaw(p.Extension),
+		Metadata:           validRaw(p.Metadata),
+		Category:           p.Category,
+		HistoryTTLDays:     p.HistoryTTLDays,
+		PayloadAsVariables: p.PayloadAsVariables,
 	})
 }
 

@@ -211,6 +211,8 @@ func applyProcessExt(p *engine.Process, bpmnID, text string, rep *Report) {
 			err = decodeStrict(raw, &p.Category)
 		case "historyTimeToLive":
 			err = decodeStrict(raw, &p.HistoryTTLDays)
+		case "payloadAsVariables":
+			err = decodeStrict(raw, &p.PayloadAsVariables)
 		case "inputDataSchema":
 			p.InputDataSchema = compactRaw(raw)
 		case "outputDataSchema":
