@@ -76,9 +76,8 @@ type Config struct {
 // a larger value is a 400, as in Camunda (FetchAndLockHandlerImpl.MAX_REQUEST_TIMEOUT).
 const MaxAsyncResponseTimeout = 30 * time.Minute
 
-// roleWorker is engine.RoleWorker (issue 18's worker role, added to engine/identity by
-// the UI side); spelled here by value until that lands on main.
-const roleWorker = "worker"
+// roleWorker is the role of external workers' accounts.
+const roleWorker = engine.RoleWorker
 
 // API is the mounted surface.
 type API struct {

@@ -43,9 +43,8 @@ import (
 // ExternalPrefix is where the external worker API is mounted.
 const ExternalPrefix = "/flowable-rest/external-job-api"
 
-// roleWorker is the role of external workers' accounts (engine.RoleWorker once the
-// worker role lands; the same string).
-const roleWorker = "worker"
+// roleWorker is the role of external workers' accounts.
+const roleWorker = engine.RoleWorker
 
 // Bounds of the API: the engine's (numberOfTasks at most engine.MaxFetchTasks, a lock
 // or retry timeout at most engine.MaxLockDuration — Flowable keeps a lock as an int of
