@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"flowcraft/internal/jsondepth"
 )
 
 // decodeJSON reads the request body into v as engine-rest's Jackson does: an empty
@@ -70,28 +72,8 @@ func mappingError(typ, format string, args ...any) *Error {
 
 // checkDepth refuses JSON nested deeper than max (400), before decoding it.
 func checkDepth(body []byte, max int) error {
-	depth, inString, escaped := 0, false, false
-	for _, b := range body {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch b {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			}
-		case b == '"':
-			inString = true
-		case b == '{' || b == '[':
-			depth++
-			if depth > max {
-				return parseError("JSON nested deeper than %d levels", max)
-			}
-		case b == '}' || b == ']':
-			depth--
-		}
+	if jsondepth.Exceeds(body, max) {
+		return parseError("JSON nested deeper than %d levels", max)
 	}
 	return nil
 }
