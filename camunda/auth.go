@@ -1,8 +1,7 @@
 package camunda
 
 import (
-	"encoding/base64"
-	"strings"
+	"errors"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,33 +16,13 @@ import (
 // Failures are Camunda's 401 (engine-rest's authentication filter answers 401 with a
 // WWW-Authenticate challenge).
 func (a *API) authenticate(c *fiber.Ctx) error {
-	auth := c.Get(fiber.HeaderAuthorization)
-	scheme, cred, _ := strings.Cut(auth, " ")
-	cred = strings.TrimSpace(cred)
-	var (
-		u   *engine.User
-		err error
-	)
-	switch {
-	case strings.EqualFold(scheme, "Basic"):
-		raw, derr := base64.StdEncoding.DecodeString(cred)
-		user, pass, ok := strings.Cut(string(raw), ":")
-		if derr != nil || !ok {
-			return unauthorized("malformed Basic credentials")
-		}
-		u, err = a.deps.Identity.CheckPassword(c.UserContext(), user, pass, c.IP())
-	case strings.EqualFold(scheme, "Bearer"):
-		u, err = a.deps.Identity.CheckToken(c.UserContext(), cred)
-	case auth != "":
-		return unauthorized("unsupported Authorization scheme " + scheme + "; use Basic or Bearer")
-	default:
-		return unauthorized("authentication required: use HTTP Basic or a flowcraft API token (Authorization: Bearer ...)")
+	u, err := identity.Authenticate(c.UserContext(), a.deps.Identity, c.Get(fiber.HeaderAuthorization), c.IP(), c.Path())
+	var he *identity.HeaderError
+	if errors.As(err, &he) {
+		return unauthorized(he.Message)
 	}
 	if err != nil {
-		return err
-	}
-	if err := identity.Admit(u, c.Path()); err != nil {
-		return err // a worker account outside the worker APIs: 403
+		return err // wrong credentials 401; a worker account outside the worker APIs 403
 	}
 	c.Locals(localUser, u)
 	return c.Next()

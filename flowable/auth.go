@@ -1,12 +1,10 @@
 package flowable
 
 import (
-	"encoding/base64"
-	"strings"
+	"errors"
 
 	"github.com/gofiber/fiber/v2"
 
-	"flowcraft/engine"
 	"flowcraft/identity"
 )
 
@@ -15,33 +13,13 @@ import (
 // credential briefly) or a flowcraft API token (Authorization: Bearer fc_...). There
 // are no sessions here, so no CSRF: a browser's cookie does not admit.
 func (a *API) authenticate(c *fiber.Ctx) error {
-	auth := c.Get(fiber.HeaderAuthorization)
-	scheme, cred, _ := strings.Cut(auth, " ")
-	cred = strings.TrimSpace(cred)
-	var (
-		u   *engine.User
-		err error
-	)
-	switch {
-	case strings.EqualFold(scheme, "Basic"):
-		raw, derr := base64.StdEncoding.DecodeString(cred)
-		user, pass, ok := strings.Cut(string(raw), ":")
-		if derr != nil || !ok {
-			return errStatus(fiber.StatusUnauthorized, "malformed Basic credentials")
-		}
-		u, err = a.deps.Identity.CheckPassword(c.UserContext(), user, pass, c.IP())
-	case strings.EqualFold(scheme, "Bearer"):
-		u, err = a.deps.Identity.CheckToken(c.UserContext(), cred)
-	case auth != "":
-		return errStatus(fiber.StatusUnauthorized, "unsupported Authorization scheme %q; use Basic or Bearer", scheme)
-	default:
-		return errStatus(fiber.StatusUnauthorized, "authentication required: use HTTP Basic or a flowcraft API token (Authorization: Bearer ...)")
+	u, err := identity.Authenticate(c.UserContext(), a.deps.Identity, c.Get(fiber.HeaderAuthorization), c.IP(), c.Path())
+	var he *identity.HeaderError
+	if errors.As(err, &he) {
+		return errStatus(fiber.StatusUnauthorized, "%s", he.Message)
 	}
 	if err != nil {
-		return err
-	}
-	if err := identity.Admit(u, c.Path()); err != nil {
-		return err // a worker outside the worker APIs: 403
+		return err // wrong credentials 401; a worker outside the worker APIs 403
 	}
 	c.Locals(localUser, u)
 	return c.Next()
