@@ -9,7 +9,7 @@ package web_test
 // instId the answer's element of that instId). flowcraft's
 // own fields beside them are allowed.
 //
-// The seed's own inconsistencies and what flowcraft decided (README, "Seed 000"):
+// The seed's own inconsistencies and what flowcraft decided (docs/api.md, "Seed 000, exactly"):
 //   - "/v1/process/proc-avxhke9u" in the detail example: a typo for /api; there is no
 //     /v1 prefix (404), one path for one resource.
 //   - "inst-avxhke9u" (instance) and "inst-xf2gh3xs9" (task instance) ids: flowcraft's
