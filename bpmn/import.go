@@ -44,15 +44,19 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.Strict && len(res.Report.Dropped) > 0 {
-		var names []string
+		// The English message says why; the params name the elements only, as
+		// their reasons are English (the import report localizes them by code).
+		var names, ids []string
 		for i, n := range res.Report.Dropped {
 			if i == 3 {
 				names = append(names, fmt.Sprintf("and %d more", len(res.Report.Dropped)-3))
+				ids = append(ids, "…")
 				break
 			}
 			names = append(names, fmt.Sprintf("%s %s (%s)", n.Element, n.ID, n.Why))
+			ids = append(ids, n.Element+" "+n.ID)
 		}
-		return nil, errCode(engine.CodeBPMNDropped, engine.Params{"count": len(res.Report.Dropped), "elements": strings.Join(names, "; ")},
+		return nil, errCode(engine.CodeBPMNDropped, engine.Params{"count": len(res.Report.Dropped), "elements": strings.Join(ids, "; ")},
 			"strict import refuses the document; elements that would be dropped (%d): %s", len(res.Report.Dropped), strings.Join(names, "; "))
 	}
 	return res, nil
