@@ -62,6 +62,10 @@ type Report struct {
 type Note struct {
 	Element string `json:"element"` // local name, e.g. "serviceTask"
 	ID      string `json:"id"`
-	How     string `json:"how,omitempty"`
-	Why     string `json:"why,omitempty"`
+	// Code names the sentence (the UI shows "bpmn.note.<code>" with Params); How
+	// or Why is its English text.
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
+	How    string         `json:"how,omitempty"`
+	Why    string         `json:"why,omitempty"`
 }

@@ -98,7 +98,7 @@ func overlayFlowcraft(imp *Imported, processExt string, taskExt map[string]strin
 		}
 		i := slices.IndexFunc(t.Connections, func(c engine.Connection) bool { return c.To == to })
 		if i < 0 {
-			dropNote(rep, "flowcraft:task", elemOfTask(imp, t), fmt.Sprintf("flowcraft setting \"defaultTo\" ignored: no connection to %q", to))
+			dropNote(rep, "flowcraft:task", elemOfTask(imp, t), nt("ext_default_to", "to", to))
 			continue
 		}
 		for j := range t.Connections {
@@ -175,15 +175,15 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	return keys
 }
 
-func dropNote(rep *Report, element, id, why string) {
-	rep.Dropped = append(rep.Dropped, Note{Element: element, ID: id, Why: why})
+func dropNote(rep *Report, element, id string, n noteMsg) {
+	rep.Dropped = append(rep.Dropped, Note{Element: element, ID: id, Code: n.code, Params: n.params, Why: n.text()})
 }
 
 func applyProcessExt(p *engine.Process, bpmnID, text string, rep *Report) {
 	const elem = "flowcraft:process"
 	fields, err := extFields(text)
 	if err != nil {
-		dropNote(rep, elem, bpmnID, "flowcraft settings ignored: "+err.Error())
+		dropNote(rep, elem, bpmnID, nt("ext_invalid", "reason", err.Error()))
 		return
 	}
 	for _, k := range sortedKeys(fields) {
@@ -223,11 +223,11 @@ func applyProcessExt(p *engine.Process, bpmnID, text string, rep *Report) {
 			p.Metadata = compactRaw(raw)
 		default:
 			if !readOnlyProcessFields[k] {
-				dropNote(rep, elem, bpmnID, fmt.Sprintf("unknown flowcraft setting %q ignored", k))
+				dropNote(rep, elem, bpmnID, nt("ext_unknown", "key", k))
 			}
 		}
 		if err != nil {
-			dropNote(rep, elem, bpmnID, fmt.Sprintf("flowcraft setting %q ignored: %v", k, err))
+			dropNote(rep, elem, bpmnID, nt("ext_setting", "key", k, "reason", err.Error()))
 		}
 	}
 }
@@ -249,7 +249,7 @@ func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[
 	id := elemID
 	fields, err := extFields(text)
 	if err != nil {
-		dropNote(rep, elem, id, "flowcraft settings ignored: "+err.Error())
+		dropNote(rep, elem, id, nt("ext_invalid", "reason", err.Error()))
 		return false
 	}
 	mappedTemplate := t.Template
@@ -311,7 +311,7 @@ func applyTaskExt(t *engine.Task, elemID, text string, rep *Report, renames map[
 			err = errors.New("unknown flowcraft setting")
 		}
 		if err != nil {
-			dropNote(rep, elem, id, fmt.Sprintf("flowcraft setting %q ignored: %v", k, err))
+			dropNote(rep, elem, id, nt("ext_setting", "key", k, "reason", err.Error()))
 		}
 	}
 	// The position is the designer card centred on the shape; the card's size depends
@@ -369,7 +369,7 @@ func renameTasks(imp *Imported, renames map[string]string, rep *Report) {
 			if e, ok := elemOf[t.InstID]; ok {
 				noteID = e
 			}
-			dropNote(rep, "flowcraft:task", noteID, fmt.Sprintf("flowcraft setting \"instId\" ignored: another task has the id %q", orig))
+			dropNote(rep, "flowcraft:task", noteID, nt("ext_inst_id", "id", orig))
 			continue
 		}
 		used[orig] = true

@@ -44,15 +44,19 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if opts.Strict && len(res.Report.Dropped) > 0 {
-		var names []string
+		// The English message says why; the params name the elements only, as
+		// their reasons are English (the import report localizes them by code).
+		var names, ids []string
 		for i, n := range res.Report.Dropped {
 			if i == 3 {
 				names = append(names, fmt.Sprintf("and %d more", len(res.Report.Dropped)-3))
+				ids = append(ids, "…")
 				break
 			}
 			names = append(names, fmt.Sprintf("%s %s (%s)", n.Element, n.ID, n.Why))
+			ids = append(ids, n.Element+" "+n.ID)
 		}
-		return nil, errCode(engine.CodeBPMNDropped, engine.Params{"count": len(res.Report.Dropped), "elements": strings.Join(names, "; ")},
+		return nil, errCode(engine.CodeBPMNDropped, engine.Params{"count": len(res.Report.Dropped), "elements": strings.Join(ids, "; ")},
 			"strict import refuses the document; elements that would be dropped (%d): %s", len(res.Report.Dropped), strings.Join(names, "; "))
 	}
 	return res, nil
@@ -150,7 +154,7 @@ func (im *importer) index(root *elem) {
 	}
 	slices.Sort(order)
 	for _, ns := range order {
-		im.rep.approx("namespace", ns, "elements and attributes of this namespace are ignored")
+		im.rep.approx("namespace", ns, nt("namespace_ignored"))
 	}
 }
 
@@ -183,7 +187,7 @@ func (im *importer) run() (*Result, error) {
 			im.extensions("definitions", e)
 		case e.Space == NSDI:
 		case e.Space == NSModel:
-			im.rep.drop(e.Local, e.attr("", "id"), "flowcraft has no equivalent of this root element")
+			im.rep.drop(e.Local, e.attr("", "id"), nt("root_element"))
 		}
 	}
 	for _, p := range procs {
@@ -233,15 +237,15 @@ func (im *importer) collaboration(c *elem) {
 				im.pools[ref] = k
 				im.rep.see("participant", id)
 			} else {
-				im.rep.approx("participant", id, "a pool without a process (a black box) is kept in the diagram only")
+				im.rep.approx("participant", id, nt("black_box_pool"))
 			}
 		case "messageFlow":
-			im.rep.approx("messageFlow", id, "kept in the metadata of the processes it connects; messages between pools are not sent")
+			im.rep.approx("messageFlow", id, nt("message_flow"))
 		case "textAnnotation", "association", "group":
-			im.rep.approx(k.Local, id, "kept in the diagram only")
+			im.rep.approx(k.Local, id, nt("diagram_only"))
 		case "extensionElements", "documentation":
 		default:
-			im.rep.drop(k.Local, id, "flowcraft has no equivalent of this collaboration element")
+			im.rep.drop(k.Local, id, nt("collaboration_element"))
 		}
 	}
 }
@@ -261,9 +265,9 @@ func (im *importer) extensions(hostID string, x *elem) {
 		}
 		switch k.Local {
 		case "executionListener", "taskListener":
-			im.rep.drop(name, hostID, "listeners cannot run in flowcraft")
+			im.rep.drop(name, hostID, nt("listeners"))
 		default:
-			im.rep.approx(name, hostID, "extension element ignored")
+			im.rep.approx(name, hostID, nt("extension_ignored"))
 		}
 	}
 }
@@ -360,19 +364,26 @@ func (r *reporter) see(element, id string) {
 	}
 }
 
-func (r *reporter) approx(element, id, how string) {
+func (r *reporter) approx(element, id string, n noteMsg) {
 	r.see(element, id)
 	r.noted[element+"\x00"+id] = true
-	r.rep.Approximated = append(r.rep.Approximated, Note{Element: element, ID: id, How: how})
+	r.rep.Approximated = append(r.rep.Approximated, Note{Element: element, ID: id, Code: n.code, Params: n.params, How: n.text()})
 }
 
-func (r *reporter) drop(element, id, why string) {
+// approxAll notes each of ns as an approximation of the element.
+func (r *reporter) approxAll(element, id string, ns []noteMsg) {
+	for _, n := range ns {
+		r.approx(element, id, n)
+	}
+}
+
+func (r *reporter) drop(element, id string, n noteMsg) {
 	r.see(element, id)
 	if r.quiet[id] {
 		return // the element's flowcraft extension says what it is
 	}
 	r.noted[element+"\x00"+id] = true
-	r.rep.Dropped = append(r.rep.Dropped, Note{Element: element, ID: id, Why: why})
+	r.rep.Dropped = append(r.rep.Dropped, Note{Element: element, ID: id, Code: n.code, Params: n.params, Why: n.text()})
 }
 
 func (r *reporter) report() Report {

@@ -61,7 +61,7 @@ func (m *procMapper) mapNodes() {
 			}
 			n.mode = nodeTransparent
 			if kind, _ := m.eventDef(e); kind != "" {
-				rep.approx(n.kind, id, fmt.Sprintf("a %s start inside an embedded subprocess: the subprocess starts when reached", kind))
+				rep.approx(n.kind, id, nt("subprocess_start", "kind", kind))
 			} else {
 				rep.see(n.kind, id)
 			}
@@ -72,7 +72,7 @@ func (m *procMapper) mapNodes() {
 			rep.see(n.kind, id)
 		case "receiveTask":
 			m.passThrough(n)
-			rep.approx(n.kind, id, "a pass-through: it does not wait for a message")
+			rep.approx(n.kind, id, nt("catch_passthrough"))
 		case "serviceTask", "sendTask", "businessRuleTask":
 			m.serviceTask(n)
 		case "scriptTask":
@@ -85,14 +85,14 @@ func (m *procMapper) mapNodes() {
 			m.subProcess(n)
 		case "transaction", "adHocSubProcess":
 			m.passThrough(n)
-			rep.drop(n.kind, id, "flowcraft has no "+n.kind+"; a pass-through stands in its place and its content is left out")
+			rep.drop(n.kind, id, nt("content_unsupported", "element", n.kind))
 		case "exclusiveGateway", "parallelGateway", "inclusiveGateway":
 			m.newTask(n, map[string]string{"exclusiveGateway": "exclusive-gateway", "parallelGateway": "parallel-gateway",
 				"inclusiveGateway": "inclusive-gateway"}[n.kind])
 			rep.see(n.kind, id)
 		case "complexGateway":
 			m.newTask(n, "inclusive-gateway")
-			rep.approx(n.kind, id, "an inclusive gateway: every flow whose condition holds is taken; the activation condition is ignored")
+			rep.approx(n.kind, id, nt("inclusive_gateway"))
 		case "eventBasedGateway":
 			m.newTask(n, "exclusive-gateway")
 			for i, f := range n.out {
@@ -101,7 +101,7 @@ func (m *procMapper) mapNodes() {
 					f.cond = ""
 				}
 			}
-			rep.approx(n.kind, id, "an exclusive gateway that always follows its first flow: which event comes first cannot be known")
+			rep.approx(n.kind, id, nt("event_gateway"))
 		case "intermediateCatchEvent":
 			m.catchEvent(n)
 		case "intermediateThrowEvent":
@@ -160,9 +160,9 @@ func (m *procMapper) endEvent(n *bnode) {
 		case "":
 			rep.see(n.kind, n.id)
 		case "terminate":
-			rep.approx(n.kind, n.id, "a terminate end inside an embedded subprocess: its branch continues after the subprocess")
+			rep.approx(n.kind, n.id, nt("subprocess_terminate_end"))
 		default:
-			rep.approx(n.kind, n.id, fmt.Sprintf("a %s end inside an embedded subprocess: its branch continues after the subprocess; nothing is thrown", kind))
+			rep.approx(n.kind, n.id, nt("subprocess_end", "kind", kind))
 		}
 		return
 	}
@@ -175,12 +175,12 @@ func (m *procMapper) endEvent(n *bnode) {
 		rep.see(n.kind, n.id)
 	case "error":
 		code := m.im.errors[def.attr("", "errorRef")]
-		rep.approx(n.kind, n.id, fmt.Sprintf("an end: the instance ends normally; the error %q is not raised", code))
+		rep.approx(n.kind, n.id, nt("error_end", "code", code))
 	default:
-		rep.approx(n.kind, n.id, fmt.Sprintf("an end: the %s is not thrown", kind))
+		rep.approx(n.kind, n.id, nt("end_not_thrown", "kind", kind))
 	}
 	if eventDefCount(n.el) > 1 {
-		rep.approx(n.kind, n.id, "only the first event definition is used")
+		rep.approx(n.kind, n.id, nt("first_definition"))
 	}
 }
 
@@ -192,13 +192,13 @@ func (m *procMapper) catchEvent(n *bnode) {
 		tk, text := timerOf(def)
 		if tk == "timeCycle" || tk == "" {
 			m.passThrough(n)
-			rep.drop(n.kind, n.id, "a timer catch event needs timeDuration or timeDate; a cycle cannot wait once")
+			rep.drop(n.kind, n.id, nt("timer_catch_cycle"))
 			return
 		}
 		ps, err := timerParams(tk, text)
 		if err != nil {
 			m.passThrough(n)
-			rep.drop(n.kind, n.id, fmt.Sprintf("timer %s %q cannot be mapped (%s); a pass-through stands in its place", tk, text, errText(err)))
+			rep.drop(n.kind, n.id, nt("timer_unmapped", "timer", tk, "text", text, "reason", errText(err)))
 			return
 		}
 		t := m.newTask(n, "delay")
@@ -211,10 +211,10 @@ func (m *procMapper) catchEvent(n *bnode) {
 		rep.see(n.kind, n.id)
 	case "":
 		m.newTask(n, "milestone")
-		rep.approx(n.kind, n.id, "a catch event without definition: a milestone")
+		rep.approx(n.kind, n.id, nt("catch_milestone"))
 	default:
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft cannot wait for a %s; a pass-through stands in its place", kind))
+		rep.drop(n.kind, n.id, nt("catch_unsupported", "kind", kind))
 	}
 }
 
@@ -230,7 +230,7 @@ func (m *procMapper) throwEvent(n *bnode) {
 		rep.see(n.kind, n.id)
 	default:
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft cannot throw a %s; a pass-through stands in its place", kind))
+		rep.drop(n.kind, n.id, nt("throw_unsupported", "kind", kind))
 	}
 }
 
@@ -240,7 +240,7 @@ func (m *procMapper) subProcess(n *bnode) {
 	rep := m.im.rep
 	if n.el.attr("", "triggeredByEvent") == "true" {
 		n.mode = nodeGone
-		rep.drop(n.kind, n.id, "flowcraft has no event subprocesses; it and its content are left out")
+		rep.drop(n.kind, n.id, nt("event_subprocess"))
 		return
 	}
 	n.mode = nodeTransparent
@@ -258,7 +258,7 @@ func (m *procMapper) subProcess(n *bnode) {
 	if len(n.implicit) == 0 {
 		n.implicit = []*bnode{exit}
 	}
-	rep.approx(n.kind, n.id, "flattened into the process: its tasks run in the parent's flow; its parallel branches continue one by one after it")
+	rep.approx(n.kind, n.id, nt("subprocess_flattened"))
 }
 
 // pickTrigger keeps one start event as the trigger: the first none start, else the
@@ -278,7 +278,7 @@ func (m *procMapper) pickTrigger() {
 	for _, s := range m.starts {
 		if s != chosen {
 			s.mode = nodeGone
-			rep.drop(s.kind, s.id, fmt.Sprintf("a process has one trigger; start event %s is it", chosen.id))
+			rep.drop(s.kind, s.id, nt("one_trigger", "start", chosen.id))
 		}
 	}
 	if chosen == nil {
@@ -299,7 +299,7 @@ func (m *procMapper) pickTrigger() {
 			cron, err := cronFromTimeCycle(text)
 			if err != nil {
 				t = m.newTask(chosen, "manual")
-				rep.approx(chosen.kind, id, fmt.Sprintf("timer cycle %q cannot be a cron schedule (%s): started by hand instead", text, errText(err)))
+				rep.approx(chosen.kind, id, nt("timer_cycle_manual", "text", text, "reason", errText(err)))
 				break
 			}
 			t = m.newTask(chosen, "cron-timer")
@@ -309,24 +309,24 @@ func (m *procMapper) pickTrigger() {
 			at, err := time.Parse(time.RFC3339, strings.TrimSpace(text))
 			if err != nil {
 				t = m.newTask(chosen, "manual")
-				rep.approx(chosen.kind, id, fmt.Sprintf("timer date %q is not an ISO date-time: started by hand instead", text))
+				rep.approx(chosen.kind, id, nt("timer_date_manual", "text", text))
 				break
 			}
 			at = at.UTC()
 			t = m.newTask(chosen, "cron-timer")
 			t.Parameters["cron"] = param(fmt.Sprintf("%d %d %d %d *", at.Minute(), at.Hour(), at.Day(), int(at.Month())))
 			t.Parameters["timezone"] = param("UTC")
-			rep.approx(chosen.kind, id, fmt.Sprintf("a cron schedule at %s: it fires on that day every year", at.Format("01-02 15:04 UTC")))
+			rep.approx(chosen.kind, id, nt("timer_date_yearly", "at", at.Format("01-02 15:04 UTC")))
 		default:
 			t = m.newTask(chosen, "manual")
-			rep.approx(chosen.kind, id, "a timer start without a cycle or date: started by hand instead")
+			rep.approx(chosen.kind, id, nt("timer_start_empty"))
 		}
 	case "message":
 		t = m.newTask(chosen, "webhook")
 		rep.see(chosen.kind, id)
 	default:
 		t = m.newTask(chosen, "manual")
-		rep.approx(chosen.kind, id, fmt.Sprintf("a %s start: started by hand (or by the API) instead", kind))
+		rep.approx(chosen.kind, id, nt("start_manual", "kind", kind))
 	}
 	m.triggerTask = t
 	if fd := m.formFields(chosen); len(fd) > 0 {
@@ -391,7 +391,7 @@ func (m *procMapper) attachBoundaries() {
 		kind, def := m.eventDef(b.el)
 		if host == nil || (host.mode != nodeReal && host.kind != "subProcess") {
 			b.mode = nodeGone
-			rep.drop(b.kind, b.id, "it is not attached to an activity flowcraft keeps")
+			rep.drop(b.kind, b.id, nt("boundary_unattached"))
 			continue
 		}
 		switch kind {
@@ -399,12 +399,12 @@ func (m *procMapper) attachBoundaries() {
 			tk, text := timerOf(def)
 			if host.mode != nodeReal {
 				b.mode = nodeGone
-				rep.drop(b.kind, b.id, "a timer on an embedded subprocess has no flowcraft equivalent (each task has its own timeout)")
+				rep.drop(b.kind, b.id, nt("boundary_timer_subprocess"))
 				continue
 			}
 			if tk != "timeDuration" {
 				b.mode = nodeGone
-				rep.drop(b.kind, b.id, fmt.Sprintf("a boundary timer needs timeDuration; %s cannot be a task timeout", tk))
+				rep.drop(b.kind, b.id, nt("boundary_timer_kind", "timer", tk))
 				continue
 			}
 			ms, err := durationMillis(text)
@@ -414,20 +414,20 @@ func (m *procMapper) attachBoundaries() {
 				if err != nil {
 					why = errText(err)
 				}
-				rep.drop(b.kind, b.id, fmt.Sprintf("duration %q cannot be a timeout (%s)", text, why))
+				rep.drop(b.kind, b.id, nt("boundary_timer_duration", "text", text, "reason", why))
 				continue
 			}
 			t := host.task
 			if t.ErrorHandler.Strategy == engine.StrategyGoto {
 				b.mode = nodeGone
-				rep.drop(b.kind, b.id, "the task already continues elsewhere on failure (another boundary timer)")
+				rep.drop(b.kind, b.id, nt("boundary_timer_second"))
 				continue
 			}
 			target := m.resolve(b, map[*bnode]bool{})
 			t.Timeout = ms
 			t.ErrorHandler.Strategy, t.ErrorHandler.Target = engine.StrategyGoto, target
 			if b.el.attr("", "cancelActivity") == "false" {
-				rep.approx(b.kind, b.id, "a non-interrupting timer becomes the task's timeout: the task is cancelled when it fires")
+				rep.approx(b.kind, b.id, nt("boundary_timer_nonint"))
 			} else {
 				rep.see(b.kind, b.id)
 			}
@@ -454,13 +454,13 @@ func (m *procMapper) attachBoundaries() {
 				}
 			}
 			if host.mode != nodeReal {
-				rep.approx(b.kind, b.id, "an error boundary on an embedded subprocess: every task inside routes the error")
+				rep.approx(b.kind, b.id, nt("boundary_error_subprocess"))
 			} else {
 				rep.see(b.kind, b.id)
 			}
 		default:
 			b.mode = nodeGone
-			rep.drop(b.kind, b.id, fmt.Sprintf("flowcraft has no boundary %s event", kindName(kind)))
+			rep.drop(b.kind, b.id, nt("boundary_unsupported", "kind", kindName(kind)))
 		}
 	}
 }
@@ -502,17 +502,17 @@ func (m *procMapper) loop(n *bnode) {
 	e := n.el
 	if sl := e.kid(NSModel, "standardLoopCharacteristics"); sl != nil {
 		if n.mode != nodeReal {
-			rep.drop(n.kind, n.id, "a loop on an embedded subprocess has no flowcraft equivalent")
+			rep.drop(n.kind, n.id, nt("loop_subprocess"))
 			return
 		}
 		lc := sl.kid(NSModel, "loopCondition")
 		if lc == nil || lc.Text() == "" {
-			rep.drop(n.kind, n.id, "a standard loop without loopCondition cannot end")
+			rep.drop(n.kind, n.id, nt("loop_no_condition"))
 			return
 		}
 		js, err := translateExpression(lc.attr("", "language"), lc.Text())
 		if err != nil {
-			rep.drop(n.kind, n.id, fmt.Sprintf("loop condition %q cannot be translated (%s)", lc.Text(), errText(err)))
+			rep.drop(n.kind, n.id, nt("loop_condition", "text", lc.Text(), "reason", errText(err)))
 			return
 		}
 		maxN := 100
@@ -521,7 +521,7 @@ func (m *procMapper) loop(n *bnode) {
 		}
 		n.task.LoopHandler = engine.LoopHandler{Mode: engine.LoopWhile, Condition: js, Max: maxN}
 		if sl.attr("", "testBefore") != "true" {
-			rep.approx(n.kind, n.id, "the loop condition is checked before each iteration (BPMN's testBefore=false checks after)")
+			rep.approx(n.kind, n.id, nt("loop_test_before"))
 		}
 		return
 	}
@@ -530,32 +530,30 @@ func (m *procMapper) loop(n *bnode) {
 		return
 	}
 	if n.mode != nodeReal {
-		rep.drop(n.kind, n.id, "multi-instance on an embedded subprocess has no flowcraft equivalent")
+		rep.drop(n.kind, n.id, nt("mi_subprocess"))
 		return
 	}
-	items, how, err := m.miItems(mi)
-	if err != nil {
-		rep.drop(n.kind, n.id, err.Error())
+	items, how, fail := m.miItems(mi)
+	if fail != nil {
+		rep.drop(n.kind, n.id, *fail)
 		return
 	}
 	n.task.LoopHandler = engine.LoopHandler{Mode: engine.LoopForEach, Items: items, Parallel: mi.attr("", "isSequential") != "true"}
-	if how != "" {
-		rep.approx(n.kind, n.id, how)
-	}
+	rep.approxAll(n.kind, n.id, how)
 }
 
 // miItems is the forEach items of a multi-instance: its collection, or its
-// cardinality as a list of numbers; how says what differs.
-func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
-	var notes []string
+// cardinality as a list of numbers; how says what differs, fail why it cannot be.
+func (m *procMapper) miItems(mi *elem) (items string, how []noteMsg, fail *noteMsg) {
+	var notes []noteMsg
 	coll := mi.vendorAttr("collection")
 	if z := mi.ext().kid(nsZeebe, "loopCharacteristics"); z != nil {
 		coll = z.attr("", "inputCollection")
 		if v := z.attr("", "inputElement"); v != "" && v != "item" {
-			notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
+			notes = append(notes, nt("mi_element_variable", "name", v))
 		}
 		if z.attr("", "outputCollection") != "" {
-			notes = append(notes, "the output collection is the task's output (an array of the iterations' outputs)")
+			notes = append(notes, nt("mi_output_collection"))
 		}
 	}
 	if coll == "" {
@@ -564,16 +562,17 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 		}
 	}
 	if v := mi.vendorAttr("elementVariable"); v != "" && v != "item" {
-		notes = append(notes, fmt.Sprintf("each element reads as item, not as %s", v))
+		notes = append(notes, nt("mi_element_variable", "name", v))
 	}
 	if c := mi.kid(NSModel, "completionCondition"); c != nil && c.Text() != "" {
-		notes = append(notes, "the completion condition is ignored: every iteration runs")
+		notes = append(notes, nt("mi_completion_condition"))
 	}
 	switch {
 	case coll != "":
 		js, err := m.valueJS(coll)
 		if err != nil {
-			return "", "", fmt.Errorf("multi-instance collection %q cannot be translated (%s)", coll, errText(err))
+			f := nt("mi_collection", "text", coll, "reason", errText(err))
+			return "", nil, &f
 		}
 		items = "{{ " + js + " }}"
 	case mi.kid(NSModel, "loopCardinality") != nil:
@@ -583,13 +582,15 @@ func (m *procMapper) miItems(mi *elem) (items, how string, err error) {
 		if n, err := strconv.Atoi(text); err == nil {
 			js = strconv.Itoa(n)
 		} else if js, err = translateExpression(lc.attr("", "language"), text); err != nil {
-			return "", "", fmt.Errorf("multi-instance cardinality %q cannot be translated (%s)", text, errText(err))
+			f := nt("mi_cardinality_untranslated", "text", text, "reason", errText(err))
+			return "", nil, &f
 		}
 		items = "{{ Array.from({length: " + js + "}, (_, i) => i) }}"
 	default:
-		return "", "", fmt.Errorf("a multi-instance needs a collection or a cardinality")
+		f := nt("mi_empty")
+		return "", nil, &f
 	}
-	return items, strings.Join(notes, "; "), nil
+	return items, notes, nil
 }
 
 // valueJS is the JavaScript of a value attribute: a variable name reads the process
@@ -675,7 +676,7 @@ func (m *procMapper) otherChildren(n *bnode) {
 		}
 	}
 	if len(names) > 0 {
-		m.im.rep.approx(n.kind, n.id, strings.Join(names, ", ")+" ignored: flowcraft passes data between tasks and in process variables")
+		m.im.rep.approx(n.kind, n.id, nt("data_ignored", "names", strings.Join(names, ", ")))
 	}
 }
 
@@ -707,9 +708,9 @@ func (m *procMapper) vendorAttrs(element, id string, e *elem) {
 		}
 	}
 	if len(async) > 0 {
-		m.im.rep.approx(element, id, strings.Join(async, ", ")+" ignored: flowcraft commits every step durably itself")
+		m.im.rep.approx(element, id, nt("async_ignored", "names", strings.Join(async, ", ")))
 	}
 	if len(other) > 0 {
-		m.im.rep.approx(element, id, strings.Join(other, ", ")+" ignored")
+		m.im.rep.approx(element, id, nt("attributes_ignored", "names", strings.Join(other, ", ")))
 	}
 }

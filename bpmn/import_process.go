@@ -1,7 +1,6 @@
 package bpmn
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,7 +93,7 @@ func (im *importer) process(el *elem) (*Imported, error) {
 	})
 	m.collect(el, nil)
 	if len(m.order) == 0 {
-		rep.approx("process", id, "the process has no flow elements; no definition is made of it")
+		rep.approx("process", id, nt("process_empty"))
 		return nil, nil
 	}
 	rep.see("process", id)
@@ -162,7 +161,7 @@ func (m *procMapper) processAttrs() {
 		name = id
 	}
 	if len([]rune(name)) > 200 {
-		rep.approx("process", id, "the name is cut to 200 characters")
+		rep.approx("process", id, nt("name_cut"))
 	}
 	m.p.Name = truncate(name, 200)
 	if d := el.kid(NSModel, "documentation"); d != nil {
@@ -170,7 +169,7 @@ func (m *procMapper) processAttrs() {
 	}
 	m.p.ID = m.im.procIDs[id]
 	if v := el.isExecutable(); v == "false" {
-		rep.approx("process", id, "isExecutable is false: imported anyway, as modelers often leave the flag off")
+		rep.approx("process", id, nt("not_executable"))
 	}
 	for _, ns := range []string{nsCamunda, nsFlowable, nsActiviti, nsZeebe} {
 		ttl := strings.TrimSpace(el.attr(ns, "historyTimeToLive"))
@@ -180,7 +179,7 @@ func (m *procMapper) processAttrs() {
 		if days, ok := ttlDays(ttl); ok {
 			m.p.HistoryTTLDays = days
 		} else {
-			rep.approx("process", id, fmt.Sprintf("historyTimeToLive %q is not a number of days nor an ISO duration in days; history is kept", ttl))
+			rep.approx("process", id, nt("history_ttl", "value", ttl))
 		}
 		break
 	}
@@ -195,7 +194,7 @@ func (m *procMapper) processAttrs() {
 			cs["groups"] = groups
 		}
 		m.meta[MetaCandidateStarters] = cs
-		rep.approx("process", id, "candidate starters are kept in metadata.candidateStarters and applied as the process's candidate starters when it is created")
+		rep.approx("process", id, nt("candidate_starters"))
 	}
 	m.vendorAttrs("process", id, el)
 	m.im.extensions(id, el.ext())
@@ -256,7 +255,7 @@ func (m *procMapper) collect(container *elem, parent *bnode) {
 		switch {
 		case isFlowNode(e.Local):
 			if id == "" || m.nodes[id] != nil {
-				rep.drop(e.Local, id, "a flow node needs a unique id")
+				rep.drop(e.Local, id, nt("flow_node_id"))
 				continue
 			}
 			n := &bnode{id: id, kind: e.Local, el: e, parent: parent}
@@ -286,13 +285,13 @@ func (m *procMapper) collect(container *elem, parent *bnode) {
 		case e.Local == "group", e.Local == "dataObject", e.Local == "dataObjectReference", e.Local == "dataStoreReference",
 			e.Local == "dataInput", e.Local == "dataOutput", e.Local == "property", e.Local == "ioSpecification":
 			m.data = append(m.data, map[string]any{"kind": e.Local, "id": id, "name": e.attr("", "name")})
-			rep.approx(e.Local, id, "kept in metadata.bpmn.artifacts; flowcraft passes data between tasks and in process variables instead")
+			rep.approx(e.Local, id, nt("artifact_kept"))
 		case e.Local == "extensionElements", e.Local == "documentation", e.Local == "incoming", e.Local == "outgoing",
 			e.Local == "multiInstanceLoopCharacteristics", e.Local == "standardLoopCharacteristics",
 			e.Local == "dataInputAssociation", e.Local == "dataOutputAssociation", e.Local == "ioSpecification_":
 			// consumed by the owner (a subprocess's loop, io...)
 		default:
-			rep.drop(e.Local, id, "flowcraft has no equivalent of this element")
+			rep.drop(e.Local, id, nt("element_unsupported"))
 		}
 	}
 }
@@ -320,7 +319,7 @@ func (m *procMapper) connectFlows() {
 		e := f.el
 		f.src, f.dst = m.nodes[e.attr("", "sourceRef")], m.nodes[e.attr("", "targetRef")]
 		if f.src == nil || f.dst == nil {
-			rep.drop("sequenceFlow", f.id, "its source or target is not a flow node of this process")
+			rep.drop("sequenceFlow", f.id, nt("flow_dangling"))
 			f.src, f.dst = nil, nil
 			continue
 		}
@@ -365,7 +364,7 @@ func (m *procMapper) connectFlows() {
 		switch {
 		case f.isDefault:
 			if text != "" {
-				rep.approx("sequenceFlow", f.id, "the default flow's condition is ignored")
+				rep.approx("sequenceFlow", f.id, nt("default_condition"))
 			} else {
 				rep.see("sequenceFlow", f.id)
 			}
@@ -375,7 +374,7 @@ func (m *procMapper) connectFlows() {
 			js, err := translateExpression(ce.attr("", "language"), text)
 			if err != nil {
 				f.cond = "false"
-				rep.drop("sequenceFlow", f.id, fmt.Sprintf("condition %q cannot be translated (%v); the flow is never taken", text, errText(err)))
+				rep.drop("sequenceFlow", f.id, nt("condition_untranslated", "text", text, "reason", errText(err)))
 			} else {
 				f.cond = js
 				rep.see("sequenceFlow", f.id)
@@ -415,7 +414,7 @@ func (m *procMapper) newTask(n *bnode, template string) *engine.Task {
 	if n != nil && n.el != nil {
 		name := strings.TrimSpace(n.el.attr("", "name"))
 		if len([]rune(name)) > 200 {
-			m.im.rep.approx(n.kind, n.id, "the name is cut to 200 characters")
+			m.im.rep.approx(n.kind, n.id, nt("name_cut"))
 		}
 		t.Name = truncate(name, 200)
 		if d := n.el.kid(NSModel, "documentation"); d != nil {
@@ -468,7 +467,7 @@ func (m *procMapper) connect(n *bnode) {
 		}
 		if seen[c.To] {
 			if flowID != "" {
-				rep.approx("sequenceFlow", flowID, "a second flow between the same two tasks is merged into the first")
+				rep.approx("sequenceFlow", flowID, nt("flow_merged"))
 			}
 			return
 		}
@@ -484,7 +483,7 @@ func (m *procMapper) connect(n *bnode) {
 				c.Default, c.Condition = true, ""
 			} else {
 				c.Condition = ""
-				rep.approx("sequenceFlow", f.id, "a default flow out of an activity is taken always (flowcraft has defaults on gateways only)")
+				rep.approx("sequenceFlow", f.id, nt("activity_default_flow"))
 			}
 		}
 		add(c, f.id)
@@ -503,10 +502,10 @@ func (m *procMapper) connect(n *bnode) {
 				}
 				if !hasDefault {
 					c.Default, hasDefault = true, true
-					rep.approx(n.kind, n.id, "a flow without condition out of the gateway becomes its default")
+					rep.approx(n.kind, n.id, nt("gateway_default_flow"))
 				} else {
 					c.Condition = "true"
-					rep.approx(n.kind, n.id, "a second flow without condition out of the gateway is taken when reached (condition true)")
+					rep.approx(n.kind, n.id, nt("gateway_second_flow"))
 				}
 			}
 		}
@@ -585,7 +584,7 @@ func (m *procMapper) addTriggerIfNone() {
 	}
 	m.p.Tasks = append([]*engine.Task{tr}, m.p.Tasks[:len(m.p.Tasks)-1]...)
 	m.triggerTask = tr
-	m.im.rep.approx("process", m.bpmnID, "the process has no start event: a manual trigger starts every activity without incoming flows")
+	m.im.rep.approx("process", m.bpmnID, nt("no_start_event"))
 }
 
 // addEnds gives every branch that stops without an end task an end.
@@ -644,7 +643,7 @@ func (m *procMapper) prune() {
 			continue
 		}
 		if n := m.nodeOf(t); n != nil {
-			m.im.rep.drop(n.kind, n.id, "the start event cannot reach it")
+			m.im.rep.drop(n.kind, n.id, nt("unreachable"))
 		}
 		delete(m.ids, t.InstID)
 	}

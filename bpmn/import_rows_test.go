@@ -2,6 +2,7 @@ package bpmn
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -285,6 +286,14 @@ func TestImportRow_JavaClass(t *testing.T) {
 	wantCode(t, err, engine.CodeBPMNDropped)
 	if !strings.Contains(err.Error(), "com.acme.Charge") {
 		t.Errorf("strict error does not name the element: %v", err)
+	}
+	// Its params name the elements without the English reason, which the
+	// "error.bpmn_dropped" message of another language could not translate.
+	var e *engine.Error
+	if errors.As(err, &e) {
+		if el, _ := e.Params["elements"].(string); !strings.Contains(el, "serviceTask") || strings.Contains(el, "cannot run") {
+			t.Errorf("strict error's elements param = %q", el)
+		}
 	}
 }
 

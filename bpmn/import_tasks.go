@@ -3,6 +3,7 @@ package bpmn
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -33,14 +34,14 @@ func (m *procMapper) serviceTask(n *bnode) {
 		if isExpr(topic) {
 			js, err := m.valueJS(topic)
 			if err != nil {
-				rep.approx(n.kind, n.id, fmt.Sprintf("topic %q cannot be translated (%s); the topic is the text as written", topic, errText(err)))
+				rep.approx(n.kind, n.id, nt("topic_untranslated", "text", topic, "reason", errText(err)))
 			} else {
 				topic = "{{ " + js + " }}"
 			}
 		}
 		if topic == "" {
 			topic = n.id
-			rep.approx(n.kind, n.id, "an external task without topic: the topic is the element id")
+			rep.approx(n.kind, n.id, nt("topic_missing"))
 		}
 		t.Parameters["topic"] = param(topic)
 		if zeebe != nil {
@@ -52,7 +53,7 @@ func (m *procMapper) serviceTask(n *bnode) {
 			if v, ok := numberAttr(p, -1e15, 1e15); ok {
 				t.Parameters["priority"] = param(v)
 			} else {
-				rep.approx(n.kind, n.id, fmt.Sprintf("task priority %q is not a number; left out", p))
+				rep.approx(n.kind, n.id, nt("priority_not_number", "value", p))
 			}
 		}
 		fields, notes := m.inputMappings(e)
@@ -60,11 +61,11 @@ func (m *procMapper) serviceTask(n *bnode) {
 			t.Parameters["variables"] = param("{{ ({...trigger, ...vars, " + strings.Join(fields, ", ") + "}) }}")
 		}
 		if len(notes) > 0 {
-			rep.approx(n.kind, n.id, strings.Join(notes, "; "))
+			rep.approxAll(n.kind, n.id, notes)
 		}
 		if th := e.ext().kid(nsZeebe, "taskHeaders"); th != nil {
 			m.use(th)
-			rep.approx(n.kind, n.id, "zeebe:taskHeaders are not sent to the worker")
+			rep.approx(n.kind, n.id, nt("task_headers"))
 		}
 		rep.see(n.kind, n.id)
 	case e.vendorExt("connector") != nil:
@@ -80,22 +81,22 @@ func (m *procMapper) serviceTask(n *bnode) {
 		if what == "" {
 			what = e.vendorAttr("expression")
 		}
-		rep.drop(n.kind, n.id, fmt.Sprintf("Java code (%s) cannot run in flowcraft; a pass-through stands in its place", what))
+		rep.drop(n.kind, n.id, nt("java_class", "what", what))
 	case e.vendorAttr("decisionRef") != "":
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft has no DMN decisions (%s); a pass-through stands in its place", e.vendorAttr("decisionRef")))
+		rep.drop(n.kind, n.id, nt("dmn", "ref", e.vendorAttr("decisionRef")))
 	case typ != "":
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("flowcraft has no %q task; a pass-through stands in its place", typ))
+		rep.drop(n.kind, n.id, nt("task_type", "type", typ))
 	default:
 		m.passThrough(n)
 		switch n.kind {
 		case "sendTask":
-			rep.approx(n.kind, n.id, "a pass-through: no message is sent")
+			rep.approx(n.kind, n.id, nt("send_passthrough"))
 		case "businessRuleTask":
-			rep.approx(n.kind, n.id, "a pass-through: no rule is evaluated")
+			rep.approx(n.kind, n.id, nt("rule_passthrough"))
 		default:
-			rep.approx(n.kind, n.id, "a service task without implementation: a pass-through")
+			rep.approx(n.kind, n.id, nt("service_passthrough"))
 		}
 	}
 }
@@ -111,23 +112,23 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 		if id != nil {
 			name = id.Text()
 		}
-		rep.drop(n.kind, n.id, fmt.Sprintf("connector %q cannot run in flowcraft (only http-connector); a pass-through stands in its place", name))
+		rep.drop(n.kind, n.id, nt("connector", "name", name))
 		return
 	}
 	t := m.newTask(n, "http-request")
-	var notes []string
+	var notes []noteMsg
 	io := c.kid(c.Space, "inputOutput")
 	for _, ip := range io.kids(c.Space, "inputParameter") {
 		name := ip.attr("", "name")
 		switch name {
 		case "url", "method", "payload":
 			if ip.kid(c.Space, "script") != nil {
-				notes = append(notes, fmt.Sprintf("the %s script is left out", name))
+				notes = append(notes, nt("connector_script", "name", name))
 				continue
 			}
 			v, err := interpolate(ip.Text())
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s %q cannot be translated (%s)", name, ip.Text(), errText(err)))
+				notes = append(notes, nt("value_untranslated", "name", name, "text", ip.Text(), "reason", errText(err)))
 				continue
 			}
 			switch name {
@@ -144,7 +145,7 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 			for _, en := range mp.kids(c.Space, "entry") {
 				v, err := interpolate(en.Text())
 				if err != nil {
-					notes = append(notes, fmt.Sprintf("header %s cannot be translated", en.attr("", "key")))
+					notes = append(notes, nt("header_untranslated", "name", en.attr("", "key")))
 					continue
 				}
 				h[en.attr("", "key")] = v
@@ -153,18 +154,18 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 				t.Parameters["headers"] = param(h)
 			}
 		default:
-			notes = append(notes, fmt.Sprintf("input parameter %s is ignored", name))
+			notes = append(notes, nt("input_parameter", "name", name))
 		}
 	}
 	if len(io.kids(c.Space, "outputParameter")) > 0 {
-		notes = append(notes, "output parameters are not applied: the task's output is {status, headers, body}")
+		notes = append(notes, nt("connector_output"))
 	}
 	if t.Parameters["url"] == nil {
 		t.Parameters["url"] = param("https://example.invalid/")
-		notes = append(notes, "the connector has no url: set one")
+		notes = append(notes, nt("connector_no_url"))
 	}
 	if len(notes) > 0 {
-		rep.approx(n.kind, n.id, strings.Join(notes, "; "))
+		rep.approxAll(n.kind, n.id, notes)
 	} else {
 		rep.see(n.kind, n.id)
 	}
@@ -174,7 +175,7 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 func (m *procMapper) flowableHTTP(n *bnode) {
 	rep := m.im.rep
 	t := m.newTask(n, "http-request")
-	var notes []string
+	var notes []noteMsg
 	x := n.el.ext()
 	for _, ns := range []string{nsFlowable, nsActiviti} {
 		for _, f := range x.kids(ns, "field") {
@@ -190,7 +191,7 @@ func (m *procMapper) flowableHTTP(n *bnode) {
 			}
 			v, err := interpolate(text)
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s cannot be translated (%s)", f.attr("", "name"), errText(err)))
+				notes = append(notes, nt("field_untranslated", "name", f.attr("", "name"), "reason", errText(err)))
 				continue
 			}
 			switch f.attr("", "name") {
@@ -215,16 +216,16 @@ func (m *procMapper) flowableHTTP(n *bnode) {
 					t.Parameters["timeout"] = param(f)
 				}
 			default:
-				notes = append(notes, fmt.Sprintf("field %s is ignored", f.attr("", "name")))
+				notes = append(notes, nt("field_ignored", "name", f.attr("", "name")))
 			}
 		}
 	}
 	if t.Parameters["url"] == nil {
 		t.Parameters["url"] = param("https://example.invalid/")
-		notes = append(notes, "the task has no requestUrl: set one")
+		notes = append(notes, nt("no_request_url"))
 	}
 	if len(notes) > 0 {
-		rep.approx(n.kind, n.id, strings.Join(notes, "; "))
+		rep.approxAll(n.kind, n.id, notes)
 	} else {
 		rep.see(n.kind, n.id)
 	}
@@ -236,7 +237,7 @@ func (m *procMapper) scriptTask(n *bnode) {
 	e := n.el
 	if r := e.vendorAttr("resource"); r != "" {
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("the script is in an external resource (%s), which flowcraft does not read", r))
+		rep.drop(n.kind, n.id, nt("script_resource", "resource", r))
 		return
 	}
 	body := ""
@@ -247,7 +248,7 @@ func (m *procMapper) scriptTask(n *bnode) {
 	ps, err := scriptParams(format, body, e.vendorAttr("resultVariable"))
 	if err != nil {
 		m.passThrough(n)
-		rep.drop(n.kind, n.id, fmt.Sprintf("the %s script cannot run (%s); a pass-through stands in its place", format, errText(err)))
+		rep.drop(n.kind, n.id, nt("script_format", "format", format, "reason", errText(err)))
 		return
 	}
 	// Input mappings: local variables the script reads by name.
@@ -260,10 +261,10 @@ func (m *procMapper) scriptTask(n *bnode) {
 		if ps2, err := scriptParams(format, decl.String()+body, e.vendorAttr("resultVariable")); err == nil {
 			ps = ps2
 		} else {
-			notes = append(notes, "the input mappings are not applied ("+errText(err)+")")
+			notes = append(notes, nt("input_mappings", "reason", errText(err)))
 		}
 		if len(notes) > 0 {
-			rep.approx(n.kind, n.id, strings.Join(notes, "; "))
+			rep.approxAll(n.kind, n.id, notes)
 		}
 	}
 	t := m.newTask(n, "script")
@@ -276,18 +277,18 @@ func (m *procMapper) scriptTask(n *bnode) {
 // inputMappings reads camunda:inputOutput (and zeebe:ioMapping) input parameters as
 // "name: js" fields; what cannot be mapped (scripts, lists, maps, output
 // parameters) is said in notes.
-func (m *procMapper) inputMappings(e *elem) (fields, notes []string) {
+func (m *procMapper) inputMappings(e *elem) (fields []string, notes []noteMsg) {
 	add := func(name, text string) {
 		text = strings.TrimSpace(text)
 		if !identForm.MatchString(name) {
-			notes = append(notes, fmt.Sprintf("input %q is not a variable name; not applied", name))
+			notes = append(notes, nt("input_name", "name", name))
 			return
 		}
 		switch {
 		case isExpr(text):
 			js, err := m.valueJS(text)
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("input %s = %q cannot be translated (%s); not applied", name, text, errText(err)))
+				notes = append(notes, nt("input_untranslated", "name", name, "text", text, "reason", errText(err)))
 				return
 			}
 			fields = append(fields, name+": "+js)
@@ -299,13 +300,13 @@ func (m *procMapper) inputMappings(e *elem) (fields, notes []string) {
 		m.use(io)
 		for _, ip := range io.kids(io.Space, "inputParameter") {
 			if len(ip.Kids) > 0 {
-				notes = append(notes, fmt.Sprintf("input %s (a %s) is not applied", ip.attr("", "name"), ip.Kids[0].Local))
+				notes = append(notes, nt("input_kind", "name", ip.attr("", "name"), "kind", ip.Kids[0].Local))
 				continue
 			}
 			add(ip.attr("", "name"), ip.Text())
 		}
 		if len(io.kids(io.Space, "outputParameter")) > 0 {
-			notes = append(notes, "output mappings are not applied: results are written to the process variables as they are")
+			notes = append(notes, nt("output_mappings"))
 		}
 	}
 	if io := e.ext().kid(nsZeebe, "ioMapping"); io != nil {
@@ -319,7 +320,7 @@ func (m *procMapper) inputMappings(e *elem) (fields, notes []string) {
 			add(in.attr("", "target"), src)
 		}
 		if len(io.kids(nsZeebe, "output")) > 0 {
-			notes = append(notes, "zeebe:ioMapping outputs are not applied: results are written to the process variables as they are")
+			notes = append(notes, nt("zeebe_outputs"))
 		}
 	}
 	return fields, notes
@@ -338,11 +339,11 @@ func (m *procMapper) callActivity(n *bnode) {
 	called := calledElement(e)
 	m.use(e.ext().kid(nsZeebe, "calledElement"))
 	t := m.newTask(n, "subprocess")
-	var notes []string
+	var notes []noteMsg
 	switch {
 	case called == "":
 		t.Parameters["processId"] = param("bpmn:")
-		rep.drop(n.kind, n.id, "the call activity names no called element")
+		rep.drop(n.kind, n.id, nt("call_no_element"))
 		return
 	case processIDForm.MatchString(called):
 		t.Parameters["processId"] = param(called)
@@ -353,7 +354,7 @@ func (m *procMapper) callActivity(n *bnode) {
 			t.Parameters["processId"] = param("bpmn:" + called)
 			m.called[t.InstID] = called
 			if !in {
-				notes = append(notes, fmt.Sprintf("the called process %s is not in this document: its definition must exist with BPMN id %s", called, called))
+				notes = append(notes, nt("called_external", "called", called))
 			}
 		}
 	}
@@ -367,7 +368,7 @@ func (m *procMapper) callActivity(n *bnode) {
 			case in.attr("", "variables") == "all":
 				all = true
 			case in.attr("", "businessKey") != "":
-				notes = append(notes, "the business key is not passed on")
+				notes = append(notes, nt("business_key"))
 			default:
 				target := in.attr("", "target")
 				src := in.attr("", "source")
@@ -382,7 +383,7 @@ func (m *procMapper) callActivity(n *bnode) {
 					js, err = translateExpression("", se)
 				}
 				if err != nil || !identForm.MatchString(target) {
-					notes = append(notes, fmt.Sprintf("input %s is not passed on", target))
+					notes = append(notes, nt("call_input", "name", target))
 					continue
 				}
 				fields = append(fields, target+": "+js)
@@ -390,7 +391,7 @@ func (m *procMapper) callActivity(n *bnode) {
 		}
 		for _, out := range e.ext().kids(ns, "out") {
 			m.use(out)
-			notes = append(notes, "out mappings are not applied: the called process's output is the task's output")
+			notes = append(notes, nt("call_out_mappings"))
 			break
 		}
 	}
@@ -403,16 +404,16 @@ func (m *procMapper) callActivity(n *bnode) {
 		t.Parameters["input"] = param("{{ ({" + strings.Join(fields, ", ") + "}) }}")
 	}
 	if len(notes) > 0 {
-		rep.approx(n.kind, n.id, strings.Join(dedupe(notes), "; "))
+		rep.approxAll(n.kind, n.id, dedupe(notes))
 	} else {
 		rep.see(n.kind, n.id)
 	}
 }
 
-func dedupe(s []string) []string {
-	var out []string
+func dedupe(s []noteMsg) []noteMsg {
+	var out []noteMsg
 	for _, x := range s {
-		if !containsString(out, x) {
+		if !slices.ContainsFunc(out, func(y noteMsg) bool { return y.text() == x.text() }) {
 			out = append(out, x)
 		}
 	}
@@ -433,8 +434,8 @@ func (m *procMapper) userTask(n *bnode) {
 	rep := m.im.rep
 	e := n.el
 	t := m.newTask(n, "approval")
-	var notes []string
-	drop := func(why string) { rep.drop(n.kind, n.id, why) }
+	var notes []noteMsg
+	drop := func(why noteMsg) { rep.drop(n.kind, n.id, why) }
 	zAssign := e.ext().kid(nsZeebe, "assignmentDefinition")
 	m.use(zAssign)
 	attr := func(local string) string {
@@ -456,7 +457,7 @@ func (m *procMapper) userTask(n *bnode) {
 		if isExpr(s) && !strings.Contains(s, ",") {
 			js, err := m.valueJS(s)
 			if err != nil {
-				drop(fmt.Sprintf("%s %q cannot be translated (%s)", what, s, errText(err)))
+				drop(nt("value_untranslated", "name", what, "text", s, "reason", errText(err)))
 				return nil
 			}
 			return "{{ " + js + " }}"
@@ -464,7 +465,7 @@ func (m *procMapper) userTask(n *bnode) {
 		var out []any
 		for _, u := range splitList(s) {
 			if isExpr(u) {
-				notes = append(notes, fmt.Sprintf("%s %q is an expression inside a list; left out", what, u))
+				notes = append(notes, nt("list_expression", "what", what, "value", u))
 				continue
 			}
 			out = append(out, u)
@@ -501,7 +502,7 @@ func (m *procMapper) userTask(n *bnode) {
 			fe := po.kid(NSModel, "resourceAssignmentExpression").kid(NSModel, "formalExpression")
 			if fe == nil {
 				if ref := po.kid(NSModel, "resourceRef"); ref != nil {
-					notes = append(notes, fmt.Sprintf("%s refers to resource %s, which is not resolved", ra, ref.Text()))
+					notes = append(notes, nt("resource_unresolved", "attr", ra, "ref", ref.Text()))
 				}
 				continue
 			}
@@ -513,7 +514,7 @@ func (m *procMapper) userTask(n *bnode) {
 					kind, name = "group", item[6:len(item)-1]
 				}
 				if isExpr(name) {
-					notes = append(notes, fmt.Sprintf("%s %q is an expression; left out", ra, name))
+					notes = append(notes, nt("assignee_expression", "attr", ra, "value", name))
 					continue
 				}
 				switch {
@@ -537,21 +538,21 @@ func (m *procMapper) userTask(n *bnode) {
 		if mi.attr("", "isSequential") == "true" {
 			mode = "sequential"
 		}
-		items, how, err := m.miItems(mi)
+		items, how, fail := m.miItems(mi)
 		switch {
-		case err != nil:
-			drop(err.Error())
+		case fail != nil:
+			drop(*fail)
 		case strings.HasPrefix(items, "{{ Array.from"):
-			notes = append(notes, "multi-instance by cardinality: one approval by the assignees in mode "+mode)
+			notes = append(notes, nt("mi_cardinality", "mode", mode))
 			t.Parameters["mode"] = param(mode)
 		default:
 			if !isElemVar(attr("assignee")) {
-				notes = append(notes, "the collection's elements are the assignees")
+				notes = append(notes, nt("mi_assignees"))
 			}
 			assignee = items
 			t.Parameters["mode"] = param(mode)
-			for _, h := range strings.Split(how, "; ") {
-				if h != "" && !strings.HasPrefix(h, "each element reads as item") {
+			for _, h := range how {
+				if h.code != "mi_element_variable" {
 					notes = append(notes, h)
 				}
 			}
@@ -559,7 +560,7 @@ func (m *procMapper) userTask(n *bnode) {
 	}
 	if assignee == nil && candUsers == nil && candGroups == nil {
 		assignee = "{{ instance.startedBy }}"
-		notes = append(notes, "no assignee or candidates: assigned to the user who started the instance")
+		notes = append(notes, nt("no_assignee"))
 	}
 	for k, v := range map[string]any{"assignees": assignee, "candidateUsers": candUsers, "candidateGroups": candGroups} {
 		if v != nil {
@@ -577,38 +578,38 @@ func (m *procMapper) userTask(n *bnode) {
 		t.Parameters["form"] = param(form)
 	}
 	if fk := e.vendorAttr("formKey"); fk != "" {
-		notes = append(notes, fmt.Sprintf("the form %s is not imported: the task shows flowcraft's approval form", fk))
+		notes = append(notes, nt("form_key", "form", fk))
 	}
 	if zf := e.ext().kid(nsZeebe, "formDefinition"); zf != nil {
 		m.use(zf)
-		notes = append(notes, "the Camunda 8 form is not imported: the task shows flowcraft's approval form")
+		notes = append(notes, nt("zeebe_form"))
 	}
 	if due := strings.TrimSpace(e.vendorAttr("dueDate")); due != "" {
 		if strings.HasPrefix(strings.ToUpper(due), "P") {
 			if ms, err := durationMillis(due); err == nil && ms > 0 {
 				t.Parameters["dueIn"] = param(float64(ms))
 			} else {
-				notes = append(notes, fmt.Sprintf("due date %q is left out", due))
+				notes = append(notes, nt("due_date", "value", due))
 			}
 		} else {
-			notes = append(notes, fmt.Sprintf("due date %q is not a duration; left out", due))
+			notes = append(notes, nt("due_date_not_duration", "value", due))
 		}
 	}
 	if p := strings.TrimSpace(e.vendorAttr("priority")); p != "" {
 		if v, ok := numberAttr(p, 0, 100); ok {
 			t.Parameters["priority"] = param(v)
 		} else {
-			notes = append(notes, fmt.Sprintf("priority %q is not a number; left out", p))
+			notes = append(notes, nt("priority_not_number", "value", p))
 		}
 	}
 	for _, ns := range []string{nsCamunda, nsFlowable, nsActiviti} {
 		for _, l := range e.ext().kids(ns, "taskListener") {
 			m.use(l)
-			drop("task listeners cannot run in flowcraft")
+			drop(nt("task_listeners"))
 		}
 	}
 	if len(notes) > 0 {
-		rep.approx(n.kind, n.id, strings.Join(dedupe(notes), "; "))
+		rep.approxAll(n.kind, n.id, dedupe(notes))
 	} else {
 		rep.see(n.kind, n.id)
 	}
@@ -620,14 +621,14 @@ func (m *procMapper) formFields(n *bnode) []map[string]any {
 	rep := m.im.rep
 	e := n.el
 	var out []map[string]any
-	var notes []string
+	var notes []noteMsg
 	seen := map[string]bool{}
 	add := func(key, label, typ string, required bool, options []any) {
 		if key == "" {
 			return
 		}
 		if key == "outcome" || key == "comment" {
-			notes = append(notes, fmt.Sprintf("form field %q is renamed %q: outcome and comment are the decision's own", key, key+"Field"))
+			notes = append(notes, nt("form_field_renamed", "key", key, "renamed", key+"Field"))
 			key += "Field"
 		}
 		if seen[key] {
@@ -663,14 +664,14 @@ func (m *procMapper) formFields(n *bnode) []map[string]any {
 		for _, f := range fd.kids(fd.Space, "formField") {
 			typ, ok := fieldType(f.attr("", "type"))
 			if !ok {
-				notes = append(notes, fmt.Sprintf("form field %s of type %s is a text field", f.attr("", "id"), f.attr("", "type")))
+				notes = append(notes, nt("form_field_type", "id", f.attr("", "id"), "type", f.attr("", "type")))
 			}
 			required := false
 			for _, c := range f.kid(fd.Space, "validation").kids(fd.Space, "constraint") {
 				if c.attr("", "name") == "required" && c.attr("", "config") != "false" {
 					required = true
 				} else {
-					notes = append(notes, fmt.Sprintf("form field %s: constraint %s is not checked", f.attr("", "id"), c.attr("", "name")))
+					notes = append(notes, nt("form_constraint", "id", f.attr("", "id"), "name", c.attr("", "name")))
 				}
 			}
 			var options []any
@@ -679,10 +680,10 @@ func (m *procMapper) formFields(n *bnode) []map[string]any {
 			}
 			if typ == "select" && len(options) == 0 {
 				typ = "text"
-				notes = append(notes, fmt.Sprintf("form field %s is an enum without values: a text field", f.attr("", "id")))
+				notes = append(notes, nt("form_enum_empty", "id", f.attr("", "id")))
 			}
 			if f.attr("", "defaultValue") != "" {
-				notes = append(notes, fmt.Sprintf("form field %s: the default value is not shown", f.attr("", "id")))
+				notes = append(notes, nt("form_default", "id", f.attr("", "id")))
 			}
 			add(f.attr("", "id"), f.attr("", "label"), typ, required, options)
 		}
@@ -692,7 +693,7 @@ func (m *procMapper) formFields(n *bnode) []map[string]any {
 			m.use(f)
 			typ, ok := fieldType(f.attr("", "type"))
 			if !ok {
-				notes = append(notes, fmt.Sprintf("form property %s of type %s is a text field", f.attr("", "id"), f.attr("", "type")))
+				notes = append(notes, nt("form_property_type", "id", f.attr("", "id"), "type", f.attr("", "type")))
 			}
 			var options []any
 			for _, v := range f.kids(ns, "value") {
@@ -702,13 +703,13 @@ func (m *procMapper) formFields(n *bnode) []map[string]any {
 				typ = "text"
 			}
 			if f.attr("", "writable") == "false" {
-				notes = append(notes, fmt.Sprintf("form property %s is read-only in the model; it is an input field", f.attr("", "id")))
+				notes = append(notes, nt("form_property_readonly", "id", f.attr("", "id")))
 			}
 			add(f.attr("", "id"), f.attr("", "name"), typ, f.attr("", "required") == "true", options)
 		}
 	}
 	if len(notes) > 0 {
-		rep.approx(n.kind, n.id, strings.Join(dedupe(notes), "; "))
+		rep.approxAll(n.kind, n.id, dedupe(notes))
 	}
 	return out
 }

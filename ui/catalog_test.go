@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"flowcraft/bpmn"
 )
 
 // testCat is the real catalogue, loaded once for the package's tests.
@@ -443,4 +445,17 @@ func TestErrorCodesHaveMessages(t *testing.T) {
 		t.Fatalf("found only %d codes; is the scan broken?", len(codes))
 	}
 	checkKeys(t, "the server's errors", codes)
+}
+
+// TestBPMNNoteCodesHaveMessages checks that every code of the BPMN import report's
+// notes has a "bpmn.note.<code>" message in both locales.
+func TestBPMNNoteCodesHaveMessages(t *testing.T) {
+	codes := map[string]bool{}
+	for _, c := range bpmn.NoteCodes() {
+		codes["bpmn.note."+c] = true
+	}
+	if len(codes) < 100 {
+		t.Fatalf("found only %d note codes", len(codes))
+	}
+	checkKeys(t, "the BPMN import report", codes)
 }

@@ -74,7 +74,8 @@ func TestBrowserBPMNImportExport(t *testing.T) {
 		rep.Names[0] != "Calls Java" {
 		t.Fatalf("report %+v", rep)
 	}
-	if !strings.Contains(rep.Mapped, "mapped") || !strings.Contains(rep.Dropped, "Task_Java") || !strings.Contains(rep.Dropped, "serviceTask") {
+	if !strings.Contains(rep.Mapped, "mapped") || !strings.Contains(rep.Dropped, "Task_Java") || !strings.Contains(rep.Dropped, "serviceTask") ||
+		!strings.Contains(rep.Dropped, "cannot run in flowcraft") {
 		t.Errorf("report %+v: want the mapped count and the dropped Java task", rep)
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(rep.Links[0], "/processes/"), "/design")
@@ -95,6 +96,12 @@ func TestBrowserBPMNImportExport(t *testing.T) {
 	b.eval(`document.querySelector("#bpmn-title").textContent + " " + document.querySelector('[data-testid="bpmn-mapped"]').textContent`, &title)
 	if !strings.Contains(title, "BPMN 导入") || !strings.Contains(title, "完全对应") {
 		t.Errorf("Chinese report: %q", title)
+	}
+	// The notes are in Chinese too: each is its code's message, not the English text.
+	var zhNotes string
+	b.eval(`document.querySelector('[data-testid="bpmn-dropped"]').textContent`, &zhNotes)
+	if !strings.Contains(zhNotes, "Task_Java") || !strings.Contains(zhNotes, "无法在 flowcraft 中运行") || strings.Contains(zhNotes, "cannot run") {
+		t.Errorf("Chinese report's dropped notes: %q", zhNotes)
 	}
 	b.shotWidths("report-zh")
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"flowcraft/bpmn"
 )
 
 // The OpenAPI 3.1 description of the REST API, served at GET /api/openapi.json. It is
@@ -114,6 +116,8 @@ func apiSchemas() map[string]any {
 	anyv := map[string]any{}
 	object := map[string]any{"type": "object"}
 	id := map[string]any{"type": "string", "description": "snowflake id as a decimal string"}
+	noteCode := map[string]any{"type": "string", "enum": bpmn.NoteCodes(),
+		"description": "stable code of the note's sentence; how/why is its English text, filled with params ({name} placeholders)"}
 	ref := func(n string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + n} }
 	arr := func(items any) map[string]any { return map[string]any{"type": "array", "items": items} }
 	humanTask := map[string]any{"id": id, "name": str, "content": str, "createAt": integer, "processInstId": id, "processId": str,
@@ -157,8 +161,8 @@ func apiSchemas() map[string]any {
 				"description": "each field of a start payload (an object), and of an approval's form when it is decided, becomes a process variable, as in Camunda and Flowable; BPMN imports set it"}}, "name", "tasks"),
 		"BPMNImport": obj(map[string]any{"processes": arr(obj(map[string]any{"id": str, "name": str, "bpmnId": str})),
 			"report": obj(map[string]any{"mapped": integer,
-				"approximated": arr(obj(map[string]any{"element": str, "id": str, "how": str})),
-				"dropped":      arr(obj(map[string]any{"element": str, "id": str, "why": str}))})}),
+				"approximated": arr(obj(map[string]any{"element": str, "id": str, "code": noteCode, "params": object, "how": str})),
+				"dropped":      arr(obj(map[string]any{"element": str, "id": str, "code": noteCode, "params": object, "why": str}))})}),
 		"ProcessPatch":   obj(map[string]any{"name": str, "description": str, "enabled": boolean, "category": str}),
 		"Starter":        obj(map[string]any{"userId": str, "groupId": str}),
 		"ProcessVersion": obj(map[string]any{"version": integer, "createAt": integer, "replacedBy": str, "definition": ref("Process")}),

@@ -179,7 +179,8 @@ function bpmnImport(root, dialog) {
 
 /**
  * Fills the dialog with an import's answer: the processes created and the
- * report ({mapped, approximated: [{element, id, how}], dropped: [{element, id, why}]}).
+ * report ({mapped, approximated: [{element, id, code, params, how}], dropped: [{element, id, code, params, why}]}):
+ * each note shows the page language's "bpmn.note.<code>" message, or the English how/why.
  * @param {HTMLDialogElement} dialog
  * @param {{processes?: Array<{id: string, name: string, bpmnId: string}>, report?: any}} answer
  */
@@ -212,7 +213,7 @@ function showReport(dialog, answer) {
         const li = h("li", "bpmn-note");
         const what = h("span", "bpmn-note-what");
         what.append(h("code", "", n.element || ""), " ", h("span", "mono muted", n.id || ""));
-        li.append(what, h("span", "bpmn-note-why", n[reason] || ""));
+        li.append(what, h("span", "bpmn-note-why", noteText(n, reason)));
         return li;
       }),
     );
@@ -220,6 +221,18 @@ function showReport(dialog, answer) {
   notes("[data-bpmn-approximated]", "bpmn.approximated", approximated, "how");
   notes("[data-bpmn-dropped]", "bpmn.dropped", dropped, "why");
   $("[data-bpmn-result]").hidden = false;
+}
+
+/**
+ * The text of a report note: its code's message in the page's language with its
+ * params, or the English how/why the server sent beside the code.
+ * @param {{code?: string, params?: Record<string, any>}} n
+ * @param {string} reason "how" or "why"
+ */
+function noteText(n, reason) {
+  const key = `bpmn.note.${n.code}`;
+  if (n.code && t.has(key)) return t(key, n.params || {});
+  return n[reason] || "";
 }
 
 /** The buttons of a row (data-action, data-id): enable, disable, delete, start, versions. */
