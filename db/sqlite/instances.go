@@ -252,6 +252,12 @@ var instanceSQL = map[string]string{
 		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id, business_key, tenant_id)
 		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at_ms=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
+	// updateInstKept is updateInst for a step that leaves status and end time as the
+	// row has them (it matches no row otherwise): not naming those columns spares
+	// rewriting the entries of the indexes on them and the status trigger of
+	// variable.open, most of the cost of updateInst.
+	"updateInstKept": `UPDATE workflow_inst SET workflow_output=?, error=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1
+		WHERE uid=? AND rev=? AND status=? AND end_at_ms=? AND end_at IS ?`,
 }
 
 // triggerRun is what a new instance hands its trigger task's runtime: the seed's
@@ -297,7 +303,18 @@ func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 		}
 		return &triggerRun{instance: in.ID, taskID: def.start, token: def.token, data: trigger}, nil
 	}
-	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, tx.times.text(in.EndAt), in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
+	endAt := tx.times.text(in.EndAt)
+	// Most steps keep the instance's status and end time: try the statement that does
+	// not rewrite them; it changes no row when they differ (or the rev is stale), and
+	// then updateInst writes them (or reports the conflict).
+	res, err := tx.exec("updateInstKept", output, in.Error, in.Cost, in.UpdateAt, detail, in.ID, in.Rev, in.Status, in.EndAt, endAt)
+	if err != nil {
+		return nil, fmt.Errorf("update instance: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil, nil
+	}
+	res, err = tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, endAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
 	if err != nil {
 		return nil, fmt.Errorf("update instance: %w", err)
 	}
