@@ -72,6 +72,18 @@ func TestInstanceWriteKeepsOrChangesStatus(t *testing.T) {
 	if st, _, endAt, end, _, _, open := row(); st != "running" || endAt != 0 || end != nil || open != 1 {
 		t.Errorf("running again: %s %d %v open %d", st, endAt, end, open)
 	}
+	// The store's guess of the row's status is stale (written behind its back): the
+	// step is written all the same.
+	if _, err := d.write.ExecContext(ctx, `UPDATE workflow_inst SET status = 'suspended' WHERE uid = 7`); err != nil {
+		t.Fatal(err)
+	}
+	in.Cost = 11
+	if err := d.CommitStep(ctx, &engine.Step{Instance: in}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _, _, cost, _, _ := row(); st != "running" || cost != 11 {
+		t.Errorf("after a stale guess: %s cost %d", st, cost)
+	}
 	// The trigger tests statuses without an IN list (SQLite builds a temporary b-tree
 	// for one at every run of an instance update).
 	var sql string
