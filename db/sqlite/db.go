@@ -49,6 +49,7 @@ type Store struct {
 	node  any        // Options.Node, boxed once (nil for none): written to node_inst.execute_ip
 	procs procCache  // what new instances copy from their definitions (procs.go)
 	ext   extStmts   // prepared statements of external jobs (external.go)
+	kept  keptStatus // the status each instance was last written with (instances.go)
 }
 
 var _ db.Store = (*Store)(nil)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,13 +130,15 @@ func (d *Store) LockExternalJobs(ctx context.Context, req engine.FetchRequest, n
 	} else if err != nil {
 		return nil, fmt.Errorf("fetch external tasks for %s: %w", req.WorkerID, err)
 	}
+	// The limit is written into the text, not bound: SQLite re-prepares (parses and
+	// plans anew) a statement at every run whose LIMIT is a bound parameter. A
+	// deployment uses a few maxTasks values, each a statement of the cache.
 	q := `UPDATE external_job SET state = 'locked', worker_id = ?, lock_expiry = ` + lockCase + `, locked_at = ?, rev = rev + 1
-		WHERE id IN (` + fetchable + ` ORDER BY ` + order + ` LIMIT ?)
+		WHERE id IN (` + fetchable + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(req.MaxTasks) + `)
 		RETURNING ` + externalReturning
 	all := append([]any{req.WorkerID}, lockArgs...)
 	all = append(all, now, now)
 	all = append(all, args...)
-	all = append(all, req.MaxTasks)
 	var jobs []*engine.ExternalJob
 	prepared := d.extLock(ctx, q)
 	err := d.tx(ctx, func(tx *sql.Tx) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"flowcraft/engine"
 )
@@ -252,6 +253,12 @@ var instanceSQL = map[string]string{
 		update_at, rev, detail, workflow_id, "user", start_app_inst_id, end_app_inst_id, business_key, tenant_id)
 		VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"updateInst": `UPDATE workflow_inst SET status=?, workflow_output=?, error=?, end_at_ms=?, end_at=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1 WHERE uid=? AND rev=?`,
+	// updateInstKept is updateInst for a step that leaves status and end time as the
+	// row has them (it matches no row otherwise): not naming those columns spares
+	// rewriting the entries of the indexes on them and the status trigger of
+	// variable.open, most of the cost of updateInst.
+	"updateInstKept": `UPDATE workflow_inst SET workflow_output=?, error=?, cost=?, update_at=?, detail=?, crash_count=0, rev=rev+1
+		WHERE uid=? AND rev=? AND status=? AND end_at_ms=? AND end_at IS ?`,
 }
 
 // triggerRun is what a new instance hands its trigger task's runtime: the seed's
@@ -295,14 +302,69 @@ func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 			in.BusinessKey, in.TenantID); err != nil {
 			return nil, fmt.Errorf("insert instance: %w", err)
 		}
+		tx.d.kept.set(in.ID, instStatus{in.Status, in.EndAt})
 		return &triggerRun{instance: in.ID, taskID: def.start, token: def.token, data: trigger}, nil
 	}
-	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, tx.times.text(in.EndAt), in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
+	endAt := tx.times.text(in.EndAt)
+	now := instStatus{in.Status, in.EndAt}
+	// Most steps keep the instance's status and end time: unless the instance was last
+	// written with others, try the statement that does not rewrite them. It changes no
+	// row when they differ (or the rev is stale), and then updateInst writes them (or
+	// reports the conflict); a wrong guess costs a lookup, never a wrong row.
+	if prev, known := tx.d.kept.get(in.ID); !known || prev == now {
+		res, err := tx.exec("updateInstKept", output, in.Error, in.Cost, in.UpdateAt, detail, in.ID, in.Rev, in.Status, in.EndAt, endAt)
+		if err != nil {
+			return nil, fmt.Errorf("update instance: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil, nil
+		}
+	}
+	res, err := tx.exec("updateInst", in.Status, output, in.Error, in.EndAt, endAt, in.Cost, in.UpdateAt, detail, in.ID, in.Rev)
 	if err != nil {
 		return nil, fmt.Errorf("update instance: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, engine.Errorf(engine.ErrConflict, "instance %d was changed concurrently", in.ID)
 	}
+	tx.d.kept.set(in.ID, now)
 	return nil, nil
+}
+
+// instStatus is what updateInstKept leaves as it is.
+type instStatus struct {
+	status string
+	endAt  int64
+}
+
+// keptStatus remembers the status and end time each unfinished instance was last
+// written with by updateInst or insertInst, so that a step changing them goes to
+// updateInst at once instead of trying updateInstKept first. Only a guess: a write
+// rolled back, or one by another statement, makes it stale, which costs a statement
+// and nothing else. Bounded: forgotten when it grows past maxKeptStatus entries.
+type keptStatus struct {
+	mu sync.Mutex
+	m  map[engine.ID]instStatus
+}
+
+const maxKeptStatus = 1 << 16
+
+func (k *keptStatus) get(id engine.ID) (instStatus, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s, ok := k.m[id]
+	return s, ok
+}
+
+func (k *keptStatus) set(id engine.ID, s instStatus) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if engine.Ended(s.status) {
+		delete(k.m, id)
+		return
+	}
+	if k.m == nil || len(k.m) >= maxKeptStatus {
+		k.m = make(map[engine.ID]instStatus)
+	}
+	k.m[id] = s
 }
