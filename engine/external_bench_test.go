@@ -138,3 +138,89 @@ func BenchmarkExternalThroughput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExternalDrain measures what the workers alone do: b.N instances already
+// wait at their external task (started before the timer), then 1 or 8 workers fetch
+// (up to 32 jobs a call), complete each (the instance then ends), until all are done:
+// completed external tasks per second, the rate of the worker protocols' own work
+// (BenchmarkExternalThroughput adds each instance's start to it).
+func BenchmarkExternalDrain(b *testing.B) {
+	for _, workers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			h := newHarnessTB(b)
+			pid := h.deploy(extFlow(map[string]any{"topic": "drain"}, nil))
+			x := h.rt.ExternalTasks()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ids := make([]engine.ID, b.N)
+			for i := range b.N {
+				res, err := h.rt.StartInstance(ctx, pid, map[string]any{"n": i}, engine.StartOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids[i] = res.Instance.ID
+			}
+			// Every job exists before the clock starts.
+			for deadline := time.Now().Add(time.Minute); ; {
+				_, n, err := x.List(ctx, engine.ExternalFilter{States: []string{engine.ExternalOpen}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n == b.N {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d jobs open", n, b.N)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			var done atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			cpu0 := cpuTime()
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					worker := fmt.Sprintf("w%d", w)
+					for done.Load() < int64(b.N) {
+						jobs, err := x.Fetch(ctx, engine.FetchRequest{WorkerID: worker, MaxTasks: 32,
+							Topics: []engine.FetchTopic{{Topic: "drain", LockDuration: time.Minute}}})
+						if err != nil {
+							b.Errorf("fetch: %v", err)
+							return
+						}
+						if len(jobs) == 0 {
+							time.Sleep(time.Millisecond) // the last jobs are another worker's
+							continue
+						}
+						var jwg sync.WaitGroup
+						for _, j := range jobs {
+							jwg.Add(1)
+							go func() {
+								defer jwg.Done()
+								if err := x.Complete(ctx, j.ID, worker, []*engine.Variable{{Name: "ok", Value: true}}, nil); err != nil {
+									b.Errorf("complete: %v", err)
+									return
+								}
+								done.Add(1)
+							}()
+						}
+						jwg.Wait()
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tasks/s")
+			reportCPU(b, cpu0)
+			b.StopTimer()
+			// Every instance ended.
+			for _, id := range ids[:min(len(ids), 20)] {
+				if in, err := h.rt.WaitEnded(ctx, id, time.Minute); err != nil || in.Status != engine.StatusDone {
+					b.Fatalf("instance %s: %v %v", id, in, err)
+				}
+			}
+		})
+	}
+}
