@@ -48,16 +48,6 @@ func (e *elem) attr(space, local string) string {
 	return ""
 }
 
-// hasAttr reports whether the attribute is present.
-func (e *elem) hasAttr(space, local string) bool {
-	for _, a := range e.Attr {
-		if a.Name.Local == local && a.Name.Space == space {
-			return true
-		}
-	}
-	return false
-}
-
 // vendorAttr returns the attribute local of the first vendor namespace (camunda,
 // flowable, activiti) that carries it.
 func (e *elem) vendorAttr(local string) string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ type worker struct {
 	cmd    *exec.Cmd
 	events chan map[string]any
 	stderr *strings.Builder
-	mu     sync.Mutex
 }
 
 // startWorker runs the harness with cfg (baseUrl, user and password added).
