@@ -231,8 +231,15 @@ function showReport(dialog, answer) {
  */
 function noteText(n, reason) {
   const key = `bpmn.note.${n.code}`;
-  if (n.code && t.has(key)) return t(key, n.params || {});
-  return n[reason] || "";
+  if (!n.code || !t.has(key)) return n[reason] || "";
+  // BPMN's own words among the params (an event's kind, an approval's mode) read in
+  // the page's language too where the locale has them.
+  const params = { ...(n.params || {}) };
+  for (const name of ["kind", "mode"]) {
+    const word = `bpmn.${name}.${params[name]}`;
+    if (typeof params[name] === "string" && t.has(word)) params[name] = t(word);
+  }
+  return t(key, params);
 }
 
 /** The buttons of a row (data-action, data-id): enable, disable, delete, start, versions. */
