@@ -254,8 +254,8 @@ func FuzzTranslateExpression(f *testing.F) {
 	})
 }
 
-// TestTranslateFlowcraftConditions: flowcraft's own conditions (the shared examples'
-// and the engine tests' kind) come back unchanged — with flowcraft's language, with
+// TestTranslateFlowcraftConditions: flowcraft's own conditions (the repository's
+// examples' and the engine tests' kind) come back unchanged — with flowcraft's language, with
 // "javascript" and with no language — so export then import keeps them.
 func TestTranslateFlowcraftConditions(t *testing.T) {
 	conds := []string{
@@ -265,28 +265,29 @@ func TestTranslateFlowcraftConditions(t *testing.T) {
 		"input.items.filter(function (x) { return x.n > 1 }).length > 0", "({a: 1, b: input.b}).b",
 		"`${input.kind}` === 'a'", "/^ab+c$/i.test(input.code)", "typeof vars.x === 'undefined'",
 	}
-	for _, dir := range []string{"../examples", "../../shared/examples"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var def struct {
-				Tasks []struct {
-					Connections []struct {
-						Condition string `json:"condition"`
-					} `json:"connections"`
-				} `json:"tasks"`
-			}
-			if err := json.Unmarshal(raw, &def); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for _, tk := range def.Tasks {
-				for _, c := range tk.Connections {
-					if c.Condition != "" {
-						conds = append(conds, c.Condition)
-					}
+	files, _ := filepath.Glob(filepath.Join("..", "examples", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no examples in ../examples")
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var def struct {
+			Tasks []struct {
+				Connections []struct {
+					Condition string `json:"condition"`
+				} `json:"connections"`
+			} `json:"tasks"`
+		}
+		if err := json.Unmarshal(raw, &def); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, tk := range def.Tasks {
+			for _, c := range tk.Connections {
+				if c.Condition != "" {
+					conds = append(conds, c.Condition)
 				}
 			}
 		}
