@@ -63,6 +63,36 @@ func workerIDOf(w *string, required string) (string, error) {
 	return *w, nil
 }
 
+// workerRequest is an action's body, naming the worker that acts.
+type workerRequest interface{ worker() *string }
+
+func (r *completionRequest) worker() *string { return r.WorkerID }
+func (r *failureRequest) worker() *string    { return r.WorkerID }
+func (r *unacquireRequest) worker() *string  { return r.WorkerID }
+
+// heldJob is the start of every action on one job: decode the body into req, check its
+// workerId (missing: the resource's own message), run check on the body when given,
+// then find the job, which the worker must hold (404 unknown, 403 not held).
+func (a *API) heldJob(c *fiber.Ctx, req workerRequest, missing string, check func() error) (string, *engine.ExternalJob, error) {
+	if err := a.decodeExternalJSON(c, req); err != nil {
+		return "", nil, err
+	}
+	worker, err := workerIDOf(req.worker(), missing)
+	if err != nil {
+		return "", nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return "", nil, err
+		}
+	}
+	j, err := a.lockedJob(c, worker)
+	if err != nil {
+		return "", nil, err
+	}
+	return worker, j, nil
+}
+
 // lockError is Flowable's answer to a worker acting on a job it does not hold.
 func lockError(workerID string) *Error {
 	return errStatus(fiber.StatusForbidden, "%s does not hold a lock on the requested job", workerID)
@@ -216,14 +246,7 @@ func (a *API) acquireJobs(c *fiber.Ctx) error {
 // process variables and become the task's output; the flow goes on (204).
 func (a *API) completeJob(c *fiber.Ctx) error {
 	var req completionRequest
-	if err := a.decodeExternalJSON(c, &req); err != nil {
-		return err
-	}
-	worker, err := workerIDOf(req.WorkerID, "workerId is required")
-	if err != nil {
-		return err
-	}
-	j, err := a.lockedJob(c, worker)
+	worker, j, err := a.heldJob(c, &req, "workerId is required", nil)
 	if err != nil {
 		return err
 	}
@@ -242,14 +265,7 @@ func (a *API) completeJob(c *fiber.Ctx) error {
 // fails with the error and its strategy applies (204).
 func (a *API) bpmnErrorJob(c *fiber.Ctx) error {
 	var req completionRequest
-	if err := a.decodeExternalJSON(c, &req); err != nil {
-		return err
-	}
-	worker, err := workerIDOf(req.WorkerID, "workerId is required")
-	if err != nil {
-		return err
-	}
-	j, err := a.lockedJob(c, worker)
+	worker, j, err := a.heldJob(c, &req, "workerId is required", nil)
 	if err != nil {
 		return err
 	}
@@ -273,14 +289,7 @@ func (a *API) bpmnErrorJob(c *fiber.Ctx) error {
 // lock) this is that 400.
 func (a *API) cmmnTerminateJob(c *fiber.Ctx) error {
 	var req completionRequest
-	if err := a.decodeExternalJSON(c, &req); err != nil {
-		return err
-	}
-	worker, err := workerIDOf(req.WorkerID, "workerId is required")
-	if err != nil {
-		return err
-	}
-	j, err := a.lockedJob(c, worker)
+	_, j, err := a.heldJob(c, &req, "workerId is required", nil)
 	if err != nil {
 		return err
 	}
@@ -292,23 +301,18 @@ func (a *API) cmmnTerminateJob(c *fiber.Ctx) error {
 // retryTimeout; at 0 it becomes an incident (the task fails and its strategy applies).
 func (a *API) failJob(c *fiber.Ctx) error {
 	var req failureRequest
-	if err := a.decodeExternalJSON(c, &req); err != nil {
-		return err
-	}
-	worker, err := workerIDOf(req.WorkerID, "workerId is required")
-	if err != nil {
-		return err
-	}
-	if req.Retries != nil && (*req.Retries < 0 || *req.Retries > math.MaxInt32) {
-		return badRequest("retries must be a whole number from 0 to %d, not %d", math.MaxInt32, *req.Retries)
-	}
-	if req.RetryTimeout.err != nil {
-		return badRequest("retryTimeout: %v", req.RetryTimeout.err)
-	}
-	if d := req.RetryTimeout.Value; d < 0 || d > engine.MaxLockDuration {
-		return badRequest("retryTimeout must be from PT0S to P365D, not %s", d)
-	}
-	j, err := a.lockedJob(c, worker)
+	worker, j, err := a.heldJob(c, &req, "workerId is required", func() error {
+		if req.Retries != nil && (*req.Retries < 0 || *req.Retries > math.MaxInt32) {
+			return badRequest("retries must be a whole number from 0 to %d, not %d", math.MaxInt32, *req.Retries)
+		}
+		if req.RetryTimeout.err != nil {
+			return badRequest("retryTimeout: %v", req.RetryTimeout.err)
+		}
+		if d := req.RetryTimeout.Value; d < 0 || d > engine.MaxLockDuration {
+			return badRequest("retryTimeout must be from PT0S to P365D, not %s", d)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -334,14 +338,7 @@ func (a *API) failJob(c *fiber.Ctx) error {
 // job may be acquired again at once (204).
 func (a *API) unacquireJob(c *fiber.Ctx) error {
 	var req unacquireRequest
-	if err := a.decodeExternalJSON(c, &req); err != nil {
-		return err
-	}
-	worker, err := workerIDOf(req.WorkerID, "worker id is required")
-	if err != nil {
-		return err
-	}
-	j, err := a.lockedJob(c, worker)
+	worker, j, err := a.heldJob(c, &req, "worker id is required", nil)
 	if err != nil {
 		return err
 	}
