@@ -71,8 +71,7 @@ func (d *Store) LastSlot(ctx context.Context, processID string) (time.Time, bool
 // cron-timer started.
 func (d *Store) UnfinishedCronInstance(ctx context.Context, processID string) (bool, error) {
 	var n int
-	err := d.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workflow_inst
-		WHERE workflow_id = `+procKey+` AND trigger_app = 'cron-timer' AND status IN `+unfinishedStatuses+`)`, processID).Scan(&n)
+	err := d.read.QueryRowContext(ctx, unfinishedCronExists, processID).Scan(&n)
 	if err != nil {
 		return false, opErr(err, "look for unfinished cron instances of process %s", processID)
 	}

@@ -468,7 +468,7 @@ var externalSQL = map[string]string{
 		variables, create_at, locked_at, end_at, task_retries) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"updateExternal": `UPDATE external_job SET state=?, worker_id=?, lock_expiry=?, retries=?, error_message=?, error_details=?,
 		error_code=?, locked_at=?, end_at=?, rev=rev+1 WHERE id=? AND rev=?`,
-	"closeExternal": `UPDATE external_job SET state='canceled', end_at=?, rev=rev+1 WHERE node_inst_uid=? AND state IN ('open','locked','incident')`,
+	"closeExternal": `UPDATE external_job SET state='canceled', end_at=?, rev=rev+1 WHERE node_inst_uid=? AND (state = 'open' OR state = 'locked' OR state = 'incident')`,
 }
 
 func externalUpdateArgs(j *engine.ExternalJob) []any {

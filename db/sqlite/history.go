@@ -84,9 +84,9 @@ func (d *Store) TaskHistory(ctx context.Context, f engine.TaskHistoryFilter) ([]
 	}
 	if f.InstanceFinished != nil {
 		if *f.InstanceFinished {
-			conds = append(conds, "i.status IN ('done','failed','canceled','timeout')")
+			conds = append(conds, ofTable(endedCond, "i"))
 		} else {
-			conds = append(conds, "i.status IN ('pending','running','waiting','suspended')")
+			conds = append(conds, ofTable(unfinishedCond, "i"))
 		}
 	}
 	if f.DueAt != 0 {

@@ -107,9 +107,6 @@ func (d *Store) ListInstances(ctx context.Context, f engine.InstanceFilter) ([]*
 	return d.listInstances(ctx, f, nil)
 }
 
-// unfinishedCond keeps the instances that have not ended.
-const unfinishedCond = "status IN ('pending','running','waiting','suspended')"
-
 // listInstances is ListInstances; known, when not nil, is the total (not counted).
 func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, known *int) ([]*engine.Instance, int, error) {
 	var conds []string

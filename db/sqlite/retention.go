@@ -10,9 +10,6 @@ import (
 
 // The history cleanup's queries (engine.RetentionStore).
 
-// endedStatuses are the final instance statuses (the partial index workflow_inst_ended).
-const endedStatuses = `('done', 'failed', 'canceled', 'timeout')`
-
 // HistoryPolicies implements engine.RetentionStore.
 func (d *Store) HistoryPolicies(ctx context.Context) ([]engine.HistoryPolicy, error) {
 	return queryAll(ctx, d.read, "list history policies", `SELECT proc_id, history_ttl_days FROM workflow WHERE history_ttl_days > 0 ORDER BY proc_id`,
@@ -29,8 +26,7 @@ func (d *Store) HistoryPolicies(ctx context.Context) ([]engine.HistoryPolicy, er
 func (d *Store) DeleteEndedBefore(ctx context.Context, processID string, cutoff int64, limit int) (int, error) {
 	var n int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		batch := `SELECT uid FROM workflow_inst WHERE workflow_id = ` + procKey + ` AND status IN ` + endedStatuses + `
-			AND end_at_ms < ? ORDER BY end_at_ms LIMIT ?`
+		batch := endedBatch
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_key WHERE workflow_inst_uid IN (`+batch+`)`, processID, cutoff, limit); err != nil {
 			return err
 		}

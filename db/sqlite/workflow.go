@@ -11,9 +11,6 @@ import (
 	"flowcraft/engine"
 )
 
-// unfinishedStatuses are the instance states that block deleting a definition.
-const unfinishedStatuses = `('pending','running','waiting','suspended')`
-
 // workflowColumns read a definition: the public id is proc_id, the creator "user",
 // the trigger and end tasks start/end_app_inst_id (the seed's names).
 const workflowColumns = `proc_id, name, "desc", start_app_inst_id, end_app_inst_id, engine, status, enabled,
@@ -203,7 +200,7 @@ func (d *Store) DeleteProcess(ctx context.Context, id string, cascade bool, by s
 		}
 		if !cascade {
 			var running int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM workflow_inst WHERE workflow_id = `+procKey+` AND status IN `+unfinishedStatuses, id).Scan(&running); err != nil {
+			if err := tx.QueryRowContext(ctx, countUnfinishedOfProcess, id).Scan(&running); err != nil {
 				return err
 			}
 			if running > 0 {
