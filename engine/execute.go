@@ -78,6 +78,11 @@ func (r *Runtime) complete(ctx context.Context, s *step, t *ctask, n *NodeRun, s
 	if err := r.route(ctx, s, t, n, out); err != nil {
 		return r.fail(ctx, s, t, n, nil, err)
 	}
+	if !st.fast && !Ended(st.inst.Status) && len(st.live()) == 0 {
+		// The last token ended: the instance ends in this step rather than one more
+		// (what drive would do next: nothing is pending, no join waits).
+		return r.endIn(ctx, s, StatusDone, st.finalOutput(), "")
+	}
 	return r.commit(ctx, s)
 }
 
@@ -450,7 +455,7 @@ func (r *Runtime) runEnd(ctx context.Context, s *step, t *ctask, n *NodeRun) err
 	if err := r.complete(ctx, s, t, n, StatusDone, out); err != nil {
 		return err
 	}
-	if terminate, _ := params["terminate"].(bool); terminate {
+	if terminate, _ := params["terminate"].(bool); terminate && !Ended(st.inst.Status) {
 		return r.end(ctx, st, StatusDone, out, "")
 	}
 	return nil

@@ -78,11 +78,7 @@ func (r *Runtime) loopCap(st *instState, more int) error {
 func (r *Runtime) idle(ctx context.Context, st *instState) error {
 	live := st.live()
 	if len(live) == 0 {
-		out := st.inst.Output
-		if out == nil && st.lastDone != "" {
-			out = st.outputs[st.lastDone]
-		}
-		return r.end(ctx, st, StatusDone, out, "")
+		return r.end(ctx, st, StatusDone, st.finalOutput(), "")
 	}
 	if st.inst.Status != StatusWaiting {
 		s := st.newStep()
@@ -259,7 +255,13 @@ func (r *Runtime) arrive(s *step, to, from string, value any) {
 // end finishes an instance: live tokens are canceled, jobs dropped, the parent (if any)
 // told, waiters woken.
 func (r *Runtime) end(ctx context.Context, st *instState, status string, output any, errMsg string) error {
-	s := st.newStep()
+	return r.endIn(ctx, st.newStep(), status, output, errMsg)
+}
+
+// endIn is end in step s: the instance ends in the transaction that writes what s
+// already holds.
+func (r *Runtime) endIn(ctx context.Context, s *step, status string, output any, errMsg string) error {
+	st := s.st
 	now := nowMs(r.now)
 	for _, n := range st.live() {
 		n.Status, n.EndAt, n.UpdateAt = StatusCanceled, now, now

@@ -193,6 +193,15 @@ func (st *instState) hasPendingOrJoin() bool {
 	return false
 }
 
+// finalOutput is the output of an instance that ends done: its end task's, else the
+// last task's to finish.
+func (st *instState) finalOutput() any {
+	if st.inst.Output == nil && st.lastDone != "" {
+		return st.outputs[st.lastDone]
+	}
+	return st.inst.Output
+}
+
 // live returns the runtimes that still hold a token: pending, running or waiting.
 func (st *instState) live() []*NodeRun {
 	var out []*NodeRun
