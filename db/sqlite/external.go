@@ -121,6 +121,13 @@ func (d *Store) LockExternalJobs(ctx context.Context, req engine.FetchRequest, n
 	}
 	fetchable := `SELECT j.id FROM ` + externalFrom + ` WHERE j.state IN ('open', 'locked') AND j.lock_expiry <= ?
 			AND i.status <> 'suspended' AND (` + strings.Join(where, " OR ") + `)`
+	// One fetch at a time, from the probe to the commit: the writer takes one
+	// transaction at a time anyway, and workers woken together would otherwise each
+	// see the same jobs on a reader and then, all but one, lock nothing in a write
+	// transaction of their own. Waiting here, a fetch finds the jobs that arrived
+	// meanwhile and locks them together.
+	d.ext.fetching.Lock()
+	defer d.ext.fetching.Unlock()
 	// Most fetches of idle workers find nothing: learn that on a reader, without
 	// taking the writer (a job committed after this read wakes the long poll).
 	var one int
@@ -176,8 +183,10 @@ func placeholders(n int) string {
 // every call reads its job, and a fetch's statement depends on its topics and
 // filters (a few shapes per deployment; at most maxLockStmts are kept).
 type extStmts struct {
-	mu   sync.Mutex
-	lock map[string]*sql.Stmt
+	// fetching is held by a fetch from its probe to its commit (LockExternalJobs).
+	fetching sync.Mutex
+	mu       sync.Mutex
+	lock     map[string]*sql.Stmt
 	// read are the readers' statements of readRow and readQuery.
 	read map[string]*sql.Stmt
 }
