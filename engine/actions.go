@@ -43,7 +43,10 @@ func (r *Runtime) actExisting(ctx context.Context, id ID, preempt bool, fn func(
 				res <- err
 			}
 			if isCallerError(err) {
-				return nil // the caller's mistake, not the instance's
+				// The caller's mistake, not the instance's; whatever the command
+				// changed in memory before it is read again from the store.
+				st.broken = true
+				return nil
 			}
 			return err
 		},
@@ -168,6 +171,7 @@ func (r *Runtime) DeleteInstance(ctx context.Context, id ID) error {
 	if !Ended(in.Status) {
 		return Coded(ErrConflict, CodeInstanceRunning, Params{"status": in.Status}, "instance %s is %s; cancel it before deleting", id, in.Status)
 	}
+	r.idleStates.forget(id)
 	return r.store.DeleteInstance(ctx, id)
 }
 

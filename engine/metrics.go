@@ -10,6 +10,9 @@ type Metrics struct {
 	FastWritten  atomic.Int64 // fast instances queued for writing
 	JobsClaimed  atomic.Int64
 	TasksCreated atomic.Int64 // human tasks
+	// StatesLoaded counts the instances an actor read from the store, StatesKept
+	// the ones it found in memory (their state kept while they waited).
+	StatesLoaded, StatesKept atomic.Int64
 }
 
 // endedIndex maps a final status to its slot in Metrics.Ended.

@@ -43,6 +43,10 @@ type RuntimeOptions struct {
 	// MaxBinaryVariable bounds the content of a binary process variable, in bytes.
 	// Default DefaultMaxBinaryVariable (10 MB).
 	MaxBinaryVariable int64
+	// IdleStates is how many waiting instances keep their state in memory, so that
+	// the command that wakes one does not read it again (idlestates.go). Default
+	// 1,024; negative: none.
+	IdleStates int
 }
 
 // Runtime executes process instances durably (the standard engine): every step is
@@ -67,12 +71,14 @@ type Runtime struct {
 	approvals *Approvals
 	external  *ExternalTasks
 
-	mu      sync.Mutex
-	actors  map[ID]*actor
-	waiters map[ID][]chan *Instance
-	started bool // Start was called: actors may run
-	closed  bool // Close was called: no more work is taken
-	slots   chan struct{}
+	mu     sync.Mutex
+	actors map[ID]*actor
+	// idleStates holds the states of waiting instances whose actor ended (idlestates.go).
+	idleStates *idleStates
+	waiters    map[ID][]chan *Instance
+	started    bool // Start was called: actors may run
+	closed     bool // Close was called: no more work is taken
+	slots      chan struct{}
 	// fastSlots bounds fast instances executing at once (the CPUs but one by default):
 	// more would only take turns with each other and starve the HTTP server and the
 	// writer, which makes latency spiky (BENCHMARKS.md).
@@ -175,6 +181,9 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 	if opts.MaxBinaryVariable <= 0 {
 		opts.MaxBinaryVariable = DefaultMaxBinaryVariable
 	}
+	if opts.IdleStates == 0 {
+		opts.IdleStates = 1_024
+	}
 	if now == nil {
 		now = time.Now
 	}
@@ -184,6 +193,7 @@ func NewRuntime(d RuntimeDeps, opts RuntimeOptions) *Runtime {
 		actors: map[ID]*actor{}, waiters: map[ID][]chan *Instance{}, slots: make(chan struct{}, opts.Workers),
 		fastSlots: make(chan struct{}, opts.FastSlots),
 		resumed:   map[ID]int{}, suspects: make(chan struct{}, 1),
+		idleStates: newIdleStates(opts.IdleStates),
 	}
 	r.jobs = NewJobExecutor(JobExecutorDeps{Store: store, Handle: r.dispatch, Now: now, Log: log, Metrics: &r.metrics},
 		JobExecutorOptions{Poll: opts.JobPoll, Lease: opts.JobLease, Owner: opts.Owner})
@@ -594,6 +604,7 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 		return nil
 	}
 	if ctx.Err() != nil {
+		s.st.broken = true
 		return fmt.Errorf("%w: %w", errAbandoned, context.Cause(ctx))
 	}
 	s.st.inst.UpdateAt = nowMs(r.now)
@@ -613,6 +624,7 @@ func (r *Runtime) commit(ctx context.Context, s *step) error {
 	external := s.external
 	resumed := s.statusBefore == StatusSuspended && s.st.inst.Status != StatusSuspended
 	if err := r.store.CommitStep(ctx, s.toStore()); err != nil {
+		s.st.broken = true // what the step changed in memory is not what the store holds
 		return err
 	}
 	if len(external) > 0 {
@@ -753,7 +765,13 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 			return
 		}
 		if st == nil {
+			if st = r.idleStates.take(id); st != nil {
+				r.metrics.StatesKept.Add(1)
+			}
+		}
+		if st == nil {
 			var err error
+			r.metrics.StatesLoaded.Add(1)
 			if st, err = r.load(ctx, id); err != nil {
 				if !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
 					r.log.Error("loading instance", "instance", id, "err", err)
@@ -795,6 +813,12 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 				break
 			}
 		}
+		if err == nil && st.broken {
+			// A command failed (its caller was told) after changing the state, or its
+			// commit did: what the store holds is the truth.
+			st = nil
+			continue
+		}
 		if err == nil {
 			// The steps run under a context of their own, which a cancel or suspend
 			// ends (cause errPreempted): the step in progress is then abandoned.
@@ -830,7 +854,7 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 			r.finishActor(id, a, true, err)
 			return
 		}
-		if r.finishActor(id, a, false, nil) {
+		if r.endActor(id, a, false, nil, st) {
 			return
 		}
 	}
@@ -858,6 +882,12 @@ var errPreempted = errors.New("interrupted by a cancel or suspend of the instanc
 // finishActor ends the actor unless commands arrived meanwhile (then it returns false
 // and the loop goes on). force ends it regardless, dropping queued commands.
 func (r *Runtime) finishActor(id ID, a *actor, force bool, why error) bool {
+	return r.endActor(id, a, force, why, nil)
+}
+
+// endActor is finishActor; keep, when the actor ends, is its state to cache, put
+// there under the same lock that frees the instance for the next actor.
+func (r *Runtime) endActor(id ID, a *actor, force bool, why error, keep *instState) bool {
 	r.mu.Lock()
 	if !force && len(a.cmds) > 0 {
 		r.mu.Unlock()
@@ -868,6 +898,9 @@ func (r *Runtime) finishActor(id ID, a *actor, force bool, why error) bool {
 	a.cmds = nil
 	if r.actors[id] == a {
 		delete(r.actors, id)
+		if keep != nil && !force {
+			r.idleStates.keep(keep)
+		}
 	}
 	r.mu.Unlock()
 	for _, c := range dropped {

@@ -36,6 +36,9 @@ type instState struct {
 	yield func() bool
 	// afterCommit, when set, is called once after the next successful commit.
 	afterCommit func()
+	// broken: a step or command changed the state and did not commit; it must be
+	// read again from the store before it is used or kept (idlestates.go).
+	broken bool
 }
 
 // setVars replaces the variables with next (as a script returned them), marking what

@@ -71,6 +71,9 @@ func (s *Server) metrics(c *fiber.Ctx) error {
 			fmt.Sprintf("flowcraft_jobs_claimed_total %d", m.JobsClaimed.Load()))
 		metric("flowcraft_human_tasks_created_total", "Human tasks created by approvals.", "counter",
 			fmt.Sprintf("flowcraft_human_tasks_created_total %d", m.TasksCreated.Load()))
+		metric("flowcraft_instance_states_total", "Instance states an actor took up: read from the store, or kept in memory while the instance waited.", "counter",
+			fmt.Sprintf("flowcraft_instance_states_total{source=\"store\"} %d", m.StatesLoaded.Load()),
+			fmt.Sprintf("flowcraft_instance_states_total{source=\"memory\"} %d", m.StatesKept.Load()))
 		metric("flowcraft_instances_active", "Instances executing right now.", "gauge",
 			fmt.Sprintf("flowcraft_instances_active %d", src.ActiveInstances()))
 	}
