@@ -121,6 +121,7 @@ type serveConfig struct {
 	NodeID        int64    // snowflake node number; unique per flowcraft process on one database
 	MaxRuntimes   int      // runtimes one instance may make before it fails
 	MaxTokens     int      // live tokens one instance may hold at once before it fails
+	IdleStates    int      // waiting instances whose state stays in memory (0: none)
 	PprofAddr     string   // serve net/http/pprof here (off when empty)
 	KeepProcs     bool     // GOMAXPROCS is set: leave the scheduler as configured
 	// MaxBinaryVariable bounds a binary process variable's content, in bytes.
@@ -155,6 +156,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
 	fs.StringVar(&timezone, "timezone", getenv("FLOWCRAFT_TIMEZONE"), "IANA time zone of the seed's text times, e.g. Asia/Shanghai; default the machine's local zone (FLOWCRAFT_TIMEZONE)")
 	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
+	fs.IntVar(&cfg.IdleStates, "idle-states", envCount(getenv, "FLOWCRAFT_IDLE_STATES", 1_024), "waiting instances whose state stays in memory, so the worker or approver that wakes one saves reading it; 0: none (FLOWCRAFT_IDLE_STATES)")
 	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
 	fs.Int64Var(&cfg.MaxBinaryVariable, "max-binary-variable", int64(envInt(getenv, "FLOWCRAFT_MAX_BINARY_VARIABLE", engine.DefaultMaxBinaryVariable)), "largest binary process variable in bytes (FLOWCRAFT_MAX_BINARY_VARIABLE)")
 	if err := fs.Parse(args); err != nil {
@@ -196,6 +198,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.MaxBinaryVariable < 1 {
 		return cfg, fmt.Errorf("--max-binary-variable must be at least 1")
+	}
+	if cfg.IdleStates < 0 {
+		return cfg, fmt.Errorf("--idle-states must be 0 (none) or more")
 	}
 	return cfg, nil
 }
@@ -252,6 +257,15 @@ func envInt(getenv func(string) string, name string, def int) int {
 	return def
 }
 
+// envCount is envInt for a count that may be 0.
+func envCount(getenv func(string) string, name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(getenv(name), &n); err == nil && n >= 0 {
+		return n
+	}
+	return def
+}
+
 // serve runs the HTTP server until ctx is done, then shuts down gracefully: the
 // listener closes, in-flight requests finish (up to the grace period), the database
 // closes cleanly.
@@ -280,7 +294,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.DataDir, Log: log, NodeID: cfg.NodeID, HTTPAllow: cfg.HTTPAllow,
 		Store:       sqlite.Options{Location: cfg.Location, Node: nodeName(cfg.NodeID)},
 		DataSources: specs, Runtime: engine.RuntimeOptions{FastSlots: max(1, cpus-1),
-			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens, MaxBinaryVariable: cfg.MaxBinaryVariable}})
+			MaxRuntimesPerInstance: cfg.MaxRuntimes, MaxActiveTokens: cfg.MaxTokens, MaxBinaryVariable: cfg.MaxBinaryVariable,
+			IdleStates: idleStates(cfg.IdleStates)}})
 	if err != nil {
 		return err
 	}
@@ -399,4 +414,13 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// idleStates is the runtime's IdleStates for --idle-states: 0 there is none, which
+// the runtime spells negative (its 0 is the default).
+func idleStates(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

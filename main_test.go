@@ -132,7 +132,7 @@ func TestFlags(t *testing.T) {
 	if err != nil || cfg.Addr != ":7000" {
 		t.Fatalf("flag wins: %+v %v", cfg, err)
 	}
-	if cfg.MaxRuntimes != 100_000 || cfg.MaxTokens != 1_000 || cfg.MaxBinaryVariable != 10<<20 {
+	if cfg.MaxRuntimes != 100_000 || cfg.MaxTokens != 1_000 || cfg.MaxBinaryVariable != 10<<20 || cfg.IdleStates != 1_024 || idleStates(cfg.IdleStates) != 1_024 {
 		t.Fatalf("caps: %d runtimes, %d tokens, %d bytes of a binary variable", cfg.MaxRuntimes, cfg.MaxTokens, cfg.MaxBinaryVariable)
 	}
 	env["FLOWCRAFT_MAX_TOKENS"] = "50"
@@ -145,7 +145,11 @@ func TestFlags(t *testing.T) {
 		cfg.MaxBinaryVariable != 2048 {
 		t.Fatalf("--max-binary-variable: %+v %v", cfg, err)
 	}
-	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}, {"--max-runtimes", "0"}, {"--max-tokens", "-1"}, {"--max-binary-variable", "0"}} {
+	env["FLOWCRAFT_IDLE_STATES"] = "0"
+	if cfg, err = parseServeFlags(nil, func(k string) string { return env[k] }, io.Discard); err != nil || cfg.IdleStates != 0 || idleStates(cfg.IdleStates) >= 0 {
+		t.Fatalf("FLOWCRAFT_IDLE_STATES=0 (none): %+v %v", cfg, err)
+	}
+	for _, bad := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}, {"extra"}, {"--nope"}, {"--max-runtimes", "0"}, {"--max-tokens", "-1"}, {"--max-binary-variable", "0"}, {"--idle-states", "-1"}} {
 		if _, err := parseServeFlags(bad, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
