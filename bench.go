@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -29,9 +30,13 @@ var orderFlow []byte
 // benchConfig is the configuration of `flowcraft bench`.
 type benchConfig struct {
 	Engine      string
+	Flow        string // "order" or "external"
+	Workers     int    // external: workers fetching and completing
+	Camunda     bool   // external: the workers speak Camunda's REST API over HTTP
 	N           int
 	Concurrency int
 	Dir         string
+	CPUProfile  string // write a CPU profile of the measured run here
 }
 
 func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
@@ -42,8 +47,27 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 	fs.IntVar(&cfg.N, "n", 20000, "instances to run")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 64, "instances in flight at once")
 	fs.StringVar(&cfg.Dir, "data", "", "data directory (default: a new temporary one, removed afterwards)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fs.StringVar(&cfg.Flow, "flow", "order", "flow to run: order (webhook → script → gateway → script → end) or external (trigger → external task → end, done by workers)")
+	fs.IntVar(&cfg.Workers, "workers", 8, "external: workers long-polling for the tasks and completing them")
+	fs.BoolVar(&cfg.Camunda, "camunda", false, "external: the workers speak Camunda's external task REST API over HTTP on loopback instead of calling the engine in-process")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch cfg.Flow {
+	case "order":
+	case "external":
+		if cfg.Engine != engine.EngineStandard {
+			return cfg, fmt.Errorf("-flow external runs on the standard engine (a fast instance cannot wait for a worker)")
+		}
+		if cfg.Workers < 1 {
+			return cfg, fmt.Errorf("-workers must be positive")
+		}
+	default:
+		return cfg, fmt.Errorf("-flow must be order or external")
 	}
 	if cfg.Engine != engine.EngineStandard && cfg.Engine != engine.EngineFast {
 		return cfg, fmt.Errorf("-engine must be standard or fast")
@@ -64,6 +88,17 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 		defer os.RemoveAll(dir)
 		cfg.Dir = dir
 	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	st, err := stack.Open(ctx, stack.Config{DataDir: cfg.Dir, NoScheduler: true})
 	if err != nil {
 		return err
@@ -73,6 +108,9 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 		return err
 	}
 	rt := st.Runtime
+	if cfg.Flow == "external" {
+		return benchExternal(ctx, cfg, st, stdout)
+	}
 
 	var p engine.Process
 	if err := json.Unmarshal(orderFlow, &p); err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -70,5 +72,42 @@ func TestRunOrdersStartsEachOnce(t *testing.T) {
 		if n != 1 {
 			t.Errorf("instance %v started %d times", a, n)
 		}
+	}
+}
+
+// TestBenchFlags: the external flow's flags, and what they refuse.
+func TestBenchFlags(t *testing.T) {
+	cfg, err := parseBenchFlags([]string{"-flow", "external", "-workers", "3", "-camunda"}, io.Discard)
+	if err != nil || cfg.Flow != "external" || cfg.Workers != 3 || !cfg.Camunda || cfg.Engine != engine.EngineStandard {
+		t.Fatalf("external flags: %+v %v", cfg, err)
+	}
+	if cfg, err = parseBenchFlags(nil, io.Discard); err != nil || cfg.Flow != "order" || cfg.Workers != 8 || cfg.Camunda {
+		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	for _, bad := range [][]string{{"-flow", "external", "-engine", "fast"}, {"-flow", "nope"}, {"-flow", "external", "-workers", "0"},
+		{"-n", "0"}, {"extra"}} {
+		if _, err := parseBenchFlags(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// TestBenchExternal runs `flowcraft bench -flow external` small, with its workers
+// in-process and over Camunda's REST API on loopback (a worker account's token as
+// the Basic password): every instance ends done, and the report says so.
+func TestBenchExternal(t *testing.T) {
+	for _, camunda := range []bool{false, true} {
+		t.Run(fmt.Sprintf("camunda=%v", camunda), func(t *testing.T) {
+			var out strings.Builder
+			cfg := benchConfig{Engine: engine.EngineStandard, Flow: "external", Workers: 2, Camunda: camunda, N: 20, Concurrency: 4, Dir: t.TempDir()}
+			if err := bench(t.Context(), cfg, &out); err != nil {
+				t.Fatalf("bench: %v\n%s", err, out.String())
+			}
+			for _, want := range []string{"completed 20 external tasks", "tasks/s", "job creation → worker receipt"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the report lacks %q:\n%s", want, out.String())
+				}
+			}
+		})
 	}
 }

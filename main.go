@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"flowcraft/camunda"
 	"flowcraft/datasource"
 	"flowcraft/db/sqlite"
@@ -312,7 +314,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}()
 	log.Info("database open", "path", st.Store.Path())
-	store, rt, users, registry, scripts := st.Store, st.Runtime, st.Identity, st.Templates, st.Scripts
+	users := st.Identity
 	// The engine stops in stopAll, after the HTTP server: not when ctx (the signal) ends.
 	if err := st.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
@@ -330,20 +332,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 	}
 
-	// Seed 003's Flowable REST API beside the native one (DESIGN §8), in its own error shape.
-	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: store, History: store, Identity: users, Templates: registry,
-		Jobs: st.Jobs, External: rt.ExternalTasks(), Log: log, Version: version}, flowable.Config{Location: cfg.Location})
-	// Camunda 7's external task API for external workers (DESIGN §10), in Camunda's error shape.
-	capi := camunda.New(camunda.Deps{External: rt.ExternalTasks(), Identity: users, Log: log}, camunda.Config{Location: cfg.Location})
-	prefixErrors := fapi.PrefixErrors()
-	maps.Copy(prefixErrors, capi.PrefixErrors())
-	app, srv := web.NewServer(web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location,
-		PrefixErrors: prefixErrors}, web.Deps{
-		Definitions: st.Definitions, Identity: users, Templates: registry, Scripts: scripts, DB: store, Runtime: rt, Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
-		External: rt.ExternalTasks(), Static: staticFS(), Log: log, Version: version,
-	})
-	fapi.Mount(app)
-	capi.Mount(app)
+	app, srv, capi := newApp(st, web.Config{BodyLimit: cfg.BodyLimit, SecureCookie: cfg.SecureCookie, Location: cfg.Location}, log)
 
 	if cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
@@ -423,4 +412,26 @@ func idleStates(n int) int {
 		return -1
 	}
 	return n
+}
+
+// newApp assembles the HTTP surfaces over a stack: the native API and the pages,
+// seed 003's Flowable REST API beside them (DESIGN §8) and Camunda 7's external task
+// API for workers (DESIGN §10), each in its own error shape. Closing the Camunda API
+// answers its long polls at once.
+func newApp(st *stack.Stack, cfg web.Config, log *slog.Logger) (*fiber.App, *web.Server, *camunda.API) {
+	rt := st.Runtime
+	fapi := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: rt, Tasks: st.Tasks, InstanceLinks: st.Store, History: st.Store,
+		Identity: st.Identity, Templates: st.Templates, Jobs: st.Jobs, External: rt.ExternalTasks(), Log: log, Version: version},
+		flowable.Config{Location: cfg.Location})
+	capi := camunda.New(camunda.Deps{External: rt.ExternalTasks(), Identity: st.Identity, Log: log}, camunda.Config{Location: cfg.Location})
+	cfg.PrefixErrors = fapi.PrefixErrors()
+	maps.Copy(cfg.PrefixErrors, capi.PrefixErrors())
+	app, srv := web.NewServer(cfg, web.Deps{
+		Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts, DB: st.Store, Runtime: rt,
+		Tasks: st.Tasks, Events: rt.Events(), Metrics: rt, Jobs: st.Jobs, Retention: st.Retention,
+		External: rt.ExternalTasks(), Static: staticFS(), Log: log, Version: version,
+	})
+	fapi.Mount(app)
+	capi.Mount(app)
+	return app, srv, capi
 }
