@@ -79,9 +79,13 @@ type Store interface {
 
 // Options tune the Service.
 type Options struct {
-	BcryptCost    int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
-	SessionTTL    time.Duration // default 7 days
-	CredentialTTL time.Duration // how long verified Basic credentials are cached; default 1 minute
+	BcryptCost int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
+	SessionTTL time.Duration // default 7 days
+	// CredentialTTL is how long verified Basic credentials and API tokens are cached;
+	// default 1 minute. A change through this process (a password, a revoked token, a
+	// disabled or deleted user) clears the cache at once; one made by another process
+	// on the same database takes effect here within this time.
+	CredentialTTL time.Duration
 	// Throttle slows password guessing per account and client address, locks accounts
 	// out after repeated failures and bounds concurrent bcrypt work (see ThrottleOptions).
 	Throttle ThrottleOptions
@@ -98,6 +102,9 @@ type Service struct {
 	// credentials keeps integrators fast. It is cleared on every identity change.
 	mu    sync.Mutex
 	cache map[[32]byte]cachedCredential
+	// tokens caches the API tokens read by CheckToken, by secret hash: a worker sends
+	// its token with every request.
+	tokens map[string]cachedToken
 
 	// dummyHash is compared against when a user does not exist, so that the time
 	// taken does not reveal which user names exist.
@@ -111,6 +118,11 @@ type Service struct {
 
 type cachedCredential struct {
 	userID  string
+	expires time.Time
+}
+
+type cachedToken struct {
+	token   APIToken
 	expires time.Time
 }
 
@@ -130,7 +142,7 @@ func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Ser
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte(engine.NewSecret()[:16]), opts.BcryptCost)
 	return &Service{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
-		cache: map[[32]byte]cachedCredential{}, dummyHash: dummy,
+		cache: map[[32]byte]cachedCredential{}, tokens: map[string]cachedToken{}, dummyHash: dummy,
 		throttle: NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
 }
 
@@ -245,6 +257,7 @@ func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, erro
 func (i *Service) forgetCredentials() {
 	i.mu.Lock()
 	clear(i.cache)
+	clear(i.tokens)
 	i.mu.Unlock()
 }
 
@@ -256,14 +269,22 @@ func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, 
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
 	}
-	t, err := i.store.TokenBySecretHash(ctx, hashSecret(secret))
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
+	key, at := hashSecret(secret), i.now()
+	i.mu.Lock()
+	c, ok := i.tokens[key]
+	i.mu.Unlock()
+	t := &c.token
+	if !ok || !at.Before(c.expires) {
+		read, err := i.store.TokenBySecretHash(ctx, key)
+		if errors.Is(err, engine.ErrNotFound) {
+			return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
+		}
+		if err != nil {
+			return nil, err
+		}
+		t = read
 	}
-	if err != nil {
-		return nil, err
-	}
-	now := i.now().UnixMilli()
+	now := at.UnixMilli()
 	if t.ExpiresAt != 0 && t.ExpiresAt <= now {
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeTokenExpired, nil, "API token %s has expired", t.Prefix)
 	}
@@ -272,6 +293,22 @@ func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, 
 		if err := i.store.TouchToken(ctx, t.ID, now); err != nil {
 			i.log.Warn("recording token use", "token", t.ID, "err", err)
 		}
+		t.LastUsedAt = now
+	}
+	if !ok || !at.Before(c.expires) {
+		i.mu.Lock()
+		if len(i.tokens) > 10000 {
+			clear(i.tokens)
+		}
+		i.tokens[key] = cachedToken{token: *t, expires: at.Add(i.opts.CredentialTTL)}
+		i.mu.Unlock()
+	} else if t.LastUsedAt != c.token.LastUsedAt {
+		i.mu.Lock()
+		if cur, still := i.tokens[key]; still && cur.expires == c.expires {
+			cur.token.LastUsedAt = t.LastUsedAt
+			i.tokens[key] = cur
+		}
+		i.mu.Unlock()
 	}
 	return i.activeUser(ctx, t.UserID)
 }
@@ -711,6 +748,7 @@ func (i *Service) DeleteToken(ctx context.Context, id, owner string) error {
 	if err := i.store.DeleteToken(ctx, id, owner); err != nil {
 		return err
 	}
+	i.forgetCredentials()
 	i.notify(Change{UserID: owner, Credentials: true, Reason: "API token revoked"})
 	return nil
 }

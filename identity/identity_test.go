@@ -289,3 +289,62 @@ func TestUserInputApply(t *testing.T) {
 		t.Fatalf("an empty input changed %+v to %+v", before, *u)
 	}
 }
+
+// TestTokenCache: a token is read from the store once per CredentialTTL (a worker
+// sends it with every request); revoking it through the service takes effect at
+// once, and a revocation the service did not see (another process's) within the TTL.
+func TestTokenCache(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	id, store := newIdentity(t, func() time.Time { return clock })
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "w1", Role: engine.RoleWorker}, "first-pass"); err != nil {
+		t.Fatal(err)
+	}
+	secret, tok, err := id.CreateToken(ctx, "w1", "worker", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := id.CheckToken(ctx, secret); err != nil || u.ID != "w1" {
+		t.Fatalf("token: %v", err)
+	}
+	// Gone from the database behind the service's back: still known for the TTL.
+	if err := store.DeleteToken(ctx, tok.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckToken(ctx, secret); err != nil {
+		t.Fatalf("cached token refused within the TTL: %v", err)
+	}
+	clock = clock.Add(time.Minute + time.Second)
+	if _, err := id.CheckToken(ctx, secret); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("a token deleted elsewhere accepted after the TTL: %v", err)
+	}
+	// Revoked through the service: refused at once.
+	secret2, tok2, err := id.CreateToken(ctx, "w1", "worker 2", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckToken(ctx, secret2); err != nil {
+		t.Fatal(err)
+	}
+	if err := id.DeleteToken(ctx, tok2.ID, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckToken(ctx, secret2); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("a revoked token accepted: %v", err)
+	}
+	// Its user disabled: refused at once too.
+	secret3, _, err := id.CreateToken(ctx, "w1", "worker 3", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckToken(ctx, secret3); err != nil {
+		t.Fatal(err)
+	}
+	disabled := true
+	if _, err := id.UpdateUser(ctx, "w1", identity.UserInput{Disabled: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CheckToken(ctx, secret3); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("the token of a disabled user accepted: %v", err)
+	}
+}
