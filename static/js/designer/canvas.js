@@ -59,6 +59,8 @@ export class Canvas {
     this.readOnly = !!opts.readOnly;
     this.onView = opts.onView || (() => {});
     this.view = { x: 0, y: 0, k: 1 };
+    /** Whether the view is still the one fit() chose (no pan or zoom since). */
+    this.fitted = false;
     /** @type {Map<string, {g: SVGGElement, kind: string}>} */
     this.nodes = new Map();
     /** @type {Map<string, {g: SVGGElement, hit: SVGPathElement, line: SVGPathElement, label: SVGGElement, tick: SVGPathElement}>} */
@@ -435,10 +437,17 @@ export class Canvas {
   }
 
   /**
-   * Sets the viewport.
+   * Sets the viewport: the user's own view from now on, which a resize of the
+   * canvas leaves as it is (see keepFitted).
    * @param {{x: number, y: number, k: number}} v
    */
   setView(v) {
+    this.fitted = false;
+    this.showView(v);
+  }
+
+  /** @private Sets the viewport, leaving fitted as it is. */
+  showView(v) {
     this.view = { x: v.x, y: v.y, k: geo.clampZoom(v.k) };
     this.applyView();
   }
@@ -449,10 +458,35 @@ export class Canvas {
     this.setView(geo.zoomAt(this.view, this.view.k * factor, r.width / 2, r.height / 2));
   }
 
-  /** Shows the whole graph. */
+  /**
+   * Shows the whole graph. The view stays a fit until the user pans or zooms:
+   * with keepFitted, a resize fits the graph again when it calls for it.
+   */
   fit() {
     const r = this.host.getBoundingClientRect();
-    this.setView(geo.fitView(this.contentBounds(), r.width, r.height));
+    this.showView(geo.fitView(this.contentBounds(), r.width, r.height));
+    this.fitted = true;
+  }
+
+  /**
+   * Keeps a fitted view fitted: whenever the canvas changes size (the window
+   * narrows, the page's layout settles after the first fit, a phone turns)
+   * while the view is still the one fit() chose, the graph is fitted again if
+   * part of it would be hidden, or if there is room to show it larger. A view
+   * the user panned or zoomed is left alone.
+   */
+  keepFitted() {
+    if (typeof ResizeObserver !== "function" || this.resizeObserver) return;
+    this.resizeObserver = new ResizeObserver(() => this.refit());
+    this.resizeObserver.observe(this.host);
+  }
+
+  /** Fits the graph again if the view is still a fit and the canvas's size calls for it (geometry.refitView). */
+  refit() {
+    if (!this.fitted || this.gesture) return;
+    const r = this.host.getBoundingClientRect();
+    const v = geo.refitView(this.contentBounds(), this.view, r.width, r.height);
+    if (v) this.showView(v);
   }
 
   /** The bounding box of every node (with the names under gateways). */
@@ -608,7 +642,9 @@ export class Canvas {
     switch (g.type) {
       case "pan":
         if (Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD) g.click = false;
-        this.setView({ x: g.view.x + dx, y: g.view.y + dy, k: g.view.k });
+        // A tap that jitters a pixel or two is no pan of the user's own.
+        if (g.click) this.showView({ x: g.view.x + dx, y: g.view.y + dy, k: g.view.k });
+        else this.setView({ x: g.view.x + dx, y: g.view.y + dy, k: g.view.k });
         break;
       case "drag": {
         if (!g.moved && Math.abs(dx) + Math.abs(dy) <= DRAG_THRESHOLD) return;

@@ -186,3 +186,36 @@ export function fitView(box, width, height, padding = 48) {
   const k = clampZoom(Math.min(1, (width - 2 * padding) / Math.max(box.w, 1), (height - 2 * padding) / Math.max(box.h, 1)));
   return { x: (width - box.w * k) / 2 - box.x * k, y: (height - box.h * k) / 2 - box.y * k, k };
 }
+
+/**
+ * Reports whether box, drawn with view, lies wholly inside a screen of
+ * width × height, margin pixels in from each edge.
+ * @param {{x: number, y: number, w: number, h: number} | null} box
+ * @param {{x: number, y: number, k: number}} view
+ */
+export function boxVisible(box, view, width, height, margin = 0) {
+  if (!box) return true;
+  const left = box.x * view.k + view.x;
+  const top = box.y * view.k + view.y;
+  const right = (box.x + box.w) * view.k + view.x;
+  const bottom = (box.y + box.h) * view.k + view.y;
+  return left >= margin && top >= margin && right <= width - margin && bottom <= height - margin;
+}
+
+/**
+ * The view that keeps box fitted in a screen that became width × height while
+ * view was a fit the user has not changed since: fitView (never past 100 %,
+ * within [MIN_ZOOM, MAX_ZOOM]) when part of box is hidden with view (ports and
+ * halos included), or when the screen grew enough to show it larger. Returns
+ * null to keep view: everything is shown and there is no more room, there is
+ * nothing to show, or no screen yet.
+ * @param {{x: number, y: number, k: number} | null} box
+ * @param {{x: number, y: number, k: number}} view
+ * @returns {{x: number, y: number, k: number} | null}
+ */
+export function refitView(box, view, width, height, padding = 48) {
+  if (!box || width <= 0 || height <= 0) return null;
+  const fit = fitView(box, width, height, padding);
+  if (!boxVisible(box, view, width, height, 8) || fit.k > view.k + 0.01) return fit;
+  return null;
+}

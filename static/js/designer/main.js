@@ -54,6 +54,9 @@ export function init(root) {
   status.show();
   if (d.graph.size) d.canvas.fit();
   else d.canvas.setView({ x: 80, y: 80, k: 1 });
+  // The first fit measured the canvas before the page settled; a narrower
+  // window (a phone) or a later resize must not leave the process off-screen.
+  d.canvas.keepFitted();
   root.dataset.ready = "true";
 }
 
