@@ -135,8 +135,13 @@ function instanceGraph(root, onPick) {
     const [id] = selection.nodes;
     if (selection.nodes.size === 1) onPick(id);
   });
-  requestAnimationFrame(() => canvas.fit());
-  window.addEventListener("resize", () => canvas.fit());
+  // Fitted once the page is laid out; while the view is still that fit it
+  // follows the canvas's size (a narrower window, a phone turned), but a view
+  // the user zoomed or panned is theirs until they press fit (as in the designer).
+  requestAnimationFrame(() => {
+    canvas.fit();
+    canvas.keepFitted();
+  });
   root.addEventListener("click", (e) => {
     const b = e.target.closest?.("[data-graph]");
     if (!b) return;
