@@ -2,6 +2,7 @@ package camunda_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"flowcraft/engine"
@@ -77,6 +78,11 @@ func TestQueriesBeyondOnePage(t *testing.T) {
 	}
 	if got := count("GET", "?processInstanceIdIn=900001,1&activityIdIn=task-ext00001,other&priorityHigherThanOrEquals=7", ""); got != 2513 {
 		t.Errorf("count of instance and activity lists: %v, want 2513", got)
+	}
+	// A list longer than SQLite's placeholders per statement.
+	long := `{"tenantIdIn": [""` + strings.Repeat(`,"x"`, 40_000) + `], "priorityHigherThanOrEquals": 7}`
+	if got := count("POST", "", long); got != 2513 {
+		t.Errorf("count of a 40,001-tenant list: %v, want 2513", got)
 	}
 	// Filters no task can meet.
 	for _, body := range []string{`{"externalTaskIdIn": []}`, `{"activityIdIn": []}`, `{"processInstanceIdIn": ["+900001"]}`,

@@ -341,18 +341,13 @@ func (d *Store) ListExternalJobs(ctx context.Context, f engine.ExternalFilter) (
 	if f.TaskID != "" {
 		add("j.task_id = ?", f.TaskID)
 	}
-	if len(f.TenantIDs) > 0 {
-		conds = append(conds, "j.tenant_id IN ("+placeholders(len(f.TenantIDs))+")")
-		for _, t := range f.TenantIDs {
-			args = append(args, t)
-		}
-	}
 	// Lists of any length are one JSON parameter each (no limit on placeholders).
 	for _, l := range []struct {
 		col  string
 		list any
 		n    int
-	}{{"j.id", int64s(f.IDs), len(f.IDs)}, {"j.workflow_inst_uid", int64s(f.InstanceIDs), len(f.InstanceIDs)}, {"j.task_id", f.TaskIDs, len(f.TaskIDs)}} {
+	}{{"j.tenant_id", f.TenantIDs, len(f.TenantIDs)}, {"j.id", int64s(f.IDs), len(f.IDs)},
+		{"j.workflow_inst_uid", int64s(f.InstanceIDs), len(f.InstanceIDs)}, {"j.task_id", f.TaskIDs, len(f.TaskIDs)}} {
 		if l.n == 0 {
 			continue
 		}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -223,9 +224,12 @@ func TestExternalJobsListFilters(t *testing.T) {
 	s := func(v string) *string { return &v }
 	yes, no := true, false
 	many := make([]engine.ID, 40_000) // more than SQLite's placeholders per statement
+	tenants := make([]string, 40_000)
 	for i := range many {
 		many[i] = engine.ID(i + 1)
+		tenants[i] = "t" + strconv.Itoa(i)
 	}
+	tenants[39_999] = "beta"
 	for _, c := range []struct {
 		name string
 		f    engine.ExternalFilter
@@ -233,6 +237,8 @@ func TestExternalJobsListFilters(t *testing.T) {
 	}{
 		{"ids", engine.ExternalFilter{IDs: []engine.ID{21, 11, 99}}, []engine.ID{11, 21}},
 		{"40,000 ids", engine.ExternalFilter{IDs: many}, []engine.ID{11, 12, 13, 21, 31}},
+		{"40,000 tenants", engine.ExternalFilter{TenantIDs: tenants}, []engine.ID{21}},
+		{"tenants", engine.ExternalFilter{TenantIDs: []string{"", "beta"}}, []engine.ID{21, 31}},
 		{"instances", engine.ExternalFilter{InstanceIDs: []engine.ID{3, 2}}, []engine.ID{21, 31}},
 		{"tasks", engine.ExternalFilter{TaskIDs: []string{"x1", "nope"}}, []engine.ID{12}},
 		{"node", engine.ExternalFilter{NodeID: 101}, []engine.ID{11, 12, 13}},
