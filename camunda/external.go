@@ -299,6 +299,60 @@ func (a *API) pollContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 	}
 }
 
+// workerRequest is the body of a worker's action on one task, naming the worker.
+type workerRequest interface{ worker() *string }
+
+func (r *completeRequest) worker() *string   { return r.WorkerID }
+func (r *failureRequest) worker() *string    { return r.WorkerID }
+func (r *bpmnErrorRequest) worker() *string  { return r.WorkerID }
+func (r *extendLockRequest) worker() *string { return r.WorkerID }
+
+// heldTask is the task a worker acts on and the worker.
+type heldTask struct {
+	id     engine.ID
+	raw    string // the id as the path wrote it
+	worker string
+}
+
+// taskBody is the start of every action on one task: read the task id of the path and
+// decode the body into req, a Camunda dto (a bad body answers before an unknown id,
+// 404).
+func (a *API) taskBody(c *fiber.Ctx, req any, dto string) (engine.ID, string, error) {
+	id, raw, err := taskID(c)
+	if derr := a.decodeJSON(c, req, dto); derr != nil {
+		return 0, raw, derr
+	}
+	return id, raw, err
+}
+
+// workerAction is the start of a worker's action: taskBody, then check on the body
+// when given, then its workerId (400 "workerId is null").
+func (a *API) workerAction(c *fiber.Ctx, req workerRequest, dto string, check func() error) (heldTask, error) {
+	id, raw, err := a.taskBody(c, req, dto)
+	if err != nil {
+		return heldTask{}, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return heldTask{}, err
+		}
+	}
+	w := req.worker()
+	if w == nil {
+		return heldTask{}, restError(fiber.StatusBadRequest, "workerId is null")
+	}
+	return heldTask{id: id, raw: raw, worker: *w}, nil
+}
+
+// acted answers a worker's action: 204, or the engine's error in Camunda's words
+// (action: one of the act* messages, for a lock the worker does not hold).
+func (a *API) acted(c *fiber.Ctx, t heldTask, action string, err error) error {
+	if err != nil {
+		return a.lockError(c.UserContext(), t.id, t.raw, t.worker, action, err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // completeRequest is Camunda's CompleteExternalTaskDto.
 type completeRequest struct {
 	WorkerID       *string                `json:"workerId"`
@@ -308,29 +362,19 @@ type completeRequest struct {
 
 // complete handles POST /external-task/{id}/complete → 204.
 func (a *API) complete(c *fiber.Ctx) error {
-	id, raw, err := taskID(c)
 	var in completeRequest
-	if derr := a.decodeJSON(c, &in, "CompleteExternalTaskDto"); derr != nil {
-		return derr
-	}
+	var vars, local []*engine.Variable
+	t, err := a.workerAction(c, &in, "CompleteExternalTaskDto", func() (err error) {
+		if vars, err = toVariables(in.Variables); err != nil {
+			return err
+		}
+		local, err = toVariables(in.LocalVariables)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	vars, err := toVariables(in.Variables)
-	if err != nil {
-		return err
-	}
-	local, err := toVariables(in.LocalVariables)
-	if err != nil {
-		return err
-	}
-	if in.WorkerID == nil {
-		return restError(fiber.StatusBadRequest, "workerId is null")
-	}
-	if err := a.deps.External.Complete(c.UserContext(), id, *in.WorkerID, vars, local); err != nil {
-		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actComplete, err)
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return a.acted(c, t, actComplete, a.deps.External.Complete(c.UserContext(), t.id, t.worker, vars, local))
 }
 
 // failureRequest is Camunda's ExternalTaskFailureDto.
@@ -346,41 +390,34 @@ type failureRequest struct {
 // task for another try after retryTimeout ms; retries 0 (also when absent, Camunda's
 // int default) makes it an incident.
 func (a *API) failure(c *fiber.Ctx) error {
-	id, raw, err := taskID(c)
 	var in failureRequest
-	if derr := a.decodeJSON(c, &in, "ExternalTaskFailureDto"); derr != nil {
-		return derr
-	}
+	f := engine.Failure{}
+	t, err := a.workerAction(c, &in, "ExternalTaskFailureDto", func() error {
+		if in.Retries != nil {
+			f.Retries = *in.Retries
+		}
+		if f.Retries < 0 {
+			return invalid("retries is not greater than or equal to 0")
+		}
+		if in.RetryTimeout != nil {
+			if *in.RetryTimeout < 0 {
+				return invalid("retryDuration is not greater than or equal to 0")
+			}
+			f.RetryTimeout = time.Duration(*in.RetryTimeout) * time.Millisecond
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	f := engine.Failure{}
-	if in.Retries != nil {
-		f.Retries = *in.Retries
-	}
-	if f.Retries < 0 {
-		return invalid("retries is not greater than or equal to 0")
-	}
-	if in.RetryTimeout != nil {
-		if *in.RetryTimeout < 0 {
-			return invalid("retryDuration is not greater than or equal to 0")
-		}
-		f.RetryTimeout = time.Duration(*in.RetryTimeout) * time.Millisecond
-	}
-	if in.WorkerID == nil {
-		return restError(fiber.StatusBadRequest, "workerId is null")
-	}
-	f.WorkerID = *in.WorkerID
+	f.WorkerID = t.worker
 	if in.ErrorMessage != nil {
 		f.ErrorMessage = *in.ErrorMessage
 	}
 	if in.ErrorDetails != nil {
 		f.ErrorDetails = *in.ErrorDetails
 	}
-	if err := a.deps.External.Fail(c.UserContext(), id, f); err != nil {
-		return a.lockError(c.UserContext(), id, raw, f.WorkerID, actFailure, err)
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return a.acted(c, t, actFailure, a.deps.External.Fail(c.UserContext(), t.id, f))
 }
 
 // bpmnErrorRequest is Camunda's ExternalTaskBpmnError.
@@ -394,20 +431,14 @@ type bpmnErrorRequest struct {
 // bpmnError handles POST /external-task/{id}/bpmnError → 204: the flow follows the
 // task's errorHandler.routes for errorCode.
 func (a *API) bpmnError(c *fiber.Ctx) error {
-	id, raw, err := taskID(c)
 	var in bpmnErrorRequest
-	if derr := a.decodeJSON(c, &in, "ExternalTaskBpmnError"); derr != nil {
-		return derr
-	}
+	var vars []*engine.Variable
+	t, err := a.workerAction(c, &in, "ExternalTaskBpmnError", func() (err error) {
+		vars, err = toVariables(in.Variables)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	vars, err := toVariables(in.Variables)
-	if err != nil {
-		return err
-	}
-	if in.WorkerID == nil {
-		return restError(fiber.StatusBadRequest, "workerId is null")
 	}
 	if in.ErrorCode == nil {
 		return restError(fiber.StatusBadRequest, "errorCode is null")
@@ -416,10 +447,7 @@ func (a *API) bpmnError(c *fiber.Ctx) error {
 	if in.ErrorMessage != nil {
 		msg = *in.ErrorMessage
 	}
-	if err := a.deps.External.BPMNError(c.UserContext(), id, *in.WorkerID, *in.ErrorCode, msg, vars); err != nil {
-		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actBPMNError, err)
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return a.acted(c, t, actBPMNError, a.deps.External.BPMNError(c.UserContext(), t.id, t.worker, *in.ErrorCode, msg, vars))
 }
 
 // extendLockRequest is Camunda's ExtendLockOnExternalTaskDto.
@@ -431,24 +459,17 @@ type extendLockRequest struct {
 // extendLock handles POST /external-task/{id}/extendLock → 204: the lock expires
 // newDuration ms from now.
 func (a *API) extendLock(c *fiber.Ctx) error {
-	id, raw, err := taskID(c)
 	var in extendLockRequest
-	if derr := a.decodeJSON(c, &in, "ExtendLockOnExternalTaskDto"); derr != nil {
-		return derr
-	}
+	t, err := a.workerAction(c, &in, "ExtendLockOnExternalTaskDto", func() error {
+		if in.NewDuration == nil || *in.NewDuration <= 0 {
+			return restError(fiber.StatusBadRequest, "lockExpirationTime is not greater than 0")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if in.NewDuration == nil || *in.NewDuration <= 0 {
-		return restError(fiber.StatusBadRequest, "lockExpirationTime is not greater than 0")
-	}
-	if in.WorkerID == nil {
-		return restError(fiber.StatusBadRequest, "workerId is null")
-	}
-	if err := a.deps.External.ExtendLock(c.UserContext(), id, *in.WorkerID, time.Duration(*in.NewDuration)*time.Millisecond); err != nil {
-		return a.lockError(c.UserContext(), id, raw, *in.WorkerID, actExtendLock, err)
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return a.acted(c, t, actExtendLock, a.deps.External.ExtendLock(c.UserContext(), t.id, t.worker, time.Duration(*in.NewDuration)*time.Millisecond))
 }
 
 // unlock handles POST /external-task/{id}/unlock → 204 (no body needed).
@@ -471,11 +492,8 @@ type retriesRequest struct {
 // setRetries handles PUT /external-task/{id}/retries → 204; on an incident, retries >
 // 0 opens the task again.
 func (a *API) setRetries(c *fiber.Ctx) error {
-	id, raw, err := taskID(c)
 	var in retriesRequest
-	if derr := a.decodeJSON(c, &in, "RetriesDto"); derr != nil {
-		return derr
-	}
+	id, raw, err := a.taskBody(c, &in, "RetriesDto")
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
 package camunda
 
 import (
-	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -104,87 +104,45 @@ func (a *API) answerList(c *fiber.Ctx, q *taskQuery) error {
 	if maxResults > a.cfg.MaxResults {
 		return &Error{Status: fiber.StatusBadRequest, Type: "BadUserRequestException", Message: "Max results limit of " + strconv.Itoa(a.cfg.MaxResults) + " exceeded!", Code: &zero}
 	}
-	f, post, err := a.filterOf(q)
+	f, none, err := a.filterOf(q)
 	if err != nil {
 		return err
 	}
 	out := []taskDto{}
-	if post == nil {
-		f.Page.Offset, f.Page.Limit = first, maxResults
-		if maxResults == 0 {
-			return c.JSON(out)
-		}
-		jobs, _, err := a.deps.External.List(c.UserContext(), f)
-		if err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			out = append(out, a.toDto(j))
-		}
+	if none || maxResults == 0 {
 		return c.JSON(out)
 	}
-	jobs, err := a.listAll(c.UserContext(), f, post)
+	f.Page.Offset, f.Page.Limit = first, maxResults
+	jobs, _, err := a.deps.External.List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	for i := first; i < len(jobs) && len(out) < maxResults; i++ {
-		out = append(out, a.toDto(jobs[i]))
+	for _, j := range jobs {
+		out = append(out, a.toDto(j))
 	}
 	return c.JSON(out)
 }
 
 func (a *API) answerCount(c *fiber.Ctx, q *taskQuery) error {
-	f, post, err := a.filterOf(q)
+	f, none, err := a.filterOf(q)
 	if err != nil {
 		return err
 	}
-	if post == nil {
-		f.Page.Limit = 1
-		_, total, err := a.deps.External.List(c.UserContext(), f)
-		if err != nil {
-			return err
-		}
-		return c.JSON(fiber.Map{"count": total})
+	if none {
+		return c.JSON(fiber.Map{"count": 0})
 	}
-	jobs, err := a.listAll(c.UserContext(), f, post)
+	f.Page.Limit = 0 // the total only
+	_, total, err := a.deps.External.List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"count": len(jobs)})
+	return c.JSON(fiber.Map{"count": total})
 }
 
-// maxScan bounds the tasks a query with filters the engine does not take (applied
-// here) reads: beyond it the query answers 400 asking for a narrower one.
-const maxScan = 10_000
-
-// listAll reads every task of f (page by page) and keeps those post accepts.
-func (a *API) listAll(ctx context.Context, f engine.ExternalFilter, post func(*engine.ExternalJob) bool) ([]*engine.ExternalJob, error) {
-	var out []*engine.ExternalJob
-	f.Page.Offset, f.Page.Limit = 0, 1000
-	for {
-		jobs, total, err := a.deps.External.List(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		if total > maxScan {
-			return nil, invalid("the query matches more than %d external tasks before its filters on ids, executions, lock expiration, suspension or priority; narrow it with topicName, workerId, processInstanceId or processDefinitionId", maxScan)
-		}
-		for _, j := range jobs {
-			if post(j) {
-				out = append(out, j)
-			}
-		}
-		f.Page.Offset += len(jobs)
-		if len(jobs) == 0 || f.Page.Offset >= total {
-			return out, nil
-		}
-	}
-}
-
-// filterOf turns a query into the engine's filter, and post: the filters the engine
-// does not take, applied here (nil when there are none).
-func (a *API) filterOf(q *taskQuery) (engine.ExternalFilter, func(*engine.ExternalJob) bool, error) {
-	var f engine.ExternalFilter
+// filterOf turns a query into the engine's filter (every filter is the store's:
+// counts and pages are exact); none: no task can match (an empty or unparsable id
+// list, an execution id that is not flowcraft's, active and suspended together).
+func (a *API) filterOf(q *taskQuery) (f engine.ExternalFilter, none bool, err error) {
 	if q.ExternalTaskID != nil {
 		id, err := strconv.ParseInt(*q.ExternalTaskID, 10, 64)
 		if err != nil || id <= 0 {
@@ -220,80 +178,68 @@ func (a *API) filterOf(q *taskQuery) (engine.ExternalFilter, func(*engine.Extern
 		s := q.Sorting[0]
 		field, ok := sortFields[s.SortBy]
 		if !ok {
-			return f, nil, invalid("Cannot set query parameter 'sortBy' to value '%s'", s.SortBy)
+			return f, false, invalid("Cannot set query parameter 'sortBy' to value '%s'", s.SortBy)
 		}
 		if s.SortOrder != "asc" && s.SortOrder != "desc" {
-			return f, nil, invalid("Cannot set query parameter 'sortOrder' to value '%s'", s.SortOrder)
+			return f, false, invalid("Cannot set query parameter 'sortOrder' to value '%s'", s.SortOrder)
 		}
 		f.Page.Sort, f.Page.Desc = field, s.SortOrder == "desc"
 	}
 
-	// Filters the engine's list does not take.
-	var checks []func(*engine.ExternalJob) bool
+	// A list given (even empty) keeps the tasks whose id is one of it, as written.
 	if q.ExternalTaskIDIn != nil {
-		ids := q.ExternalTaskIDIn
-		checks = append(checks, func(j *engine.ExternalJob) bool { return containsString(ids, j.ID.String()) })
+		f.IDs = exactIDs(q.ExternalTaskIDIn)
+		none = none || len(f.IDs) == 0
 	}
 	if q.ActivityIDIn != nil {
-		ids := q.ActivityIDIn
-		checks = append(checks, func(j *engine.ExternalJob) bool { return containsString(ids, j.TaskID) })
+		f.TaskIDs = q.ActivityIDIn
+		none = none || len(f.TaskIDs) == 0
 	}
 	if q.ProcessInstanceIDIn != nil {
-		ids := q.ProcessInstanceIDIn
-		checks = append(checks, func(j *engine.ExternalJob) bool { return containsString(ids, j.InstanceID.String()) })
+		f.InstanceIDs = exactIDs(q.ProcessInstanceIDIn)
+		none = none || len(f.InstanceIDs) == 0
 	}
 	if q.ExecutionID != nil {
-		id := *q.ExecutionID
-		checks = append(checks, func(j *engine.ExternalJob) bool { return j.NodeID.String() == id })
+		ids := exactIDs([]string{*q.ExecutionID})
+		none = none || len(ids) == 0
+		if len(ids) > 0 {
+			f.NodeID = ids[0]
+		}
 	}
 	for _, d := range []struct {
-		name  string
-		v     *string
-		after bool
-	}{{"lockExpirationAfter", q.LockExpirationAfter, true}, {"lockExpirationBefore", q.LockExpirationBefore, false}} {
+		name string
+		v    *string
+		to   **time.Time
+	}{{"lockExpirationAfter", q.LockExpirationAfter, &f.LockExpiresAfter}, {"lockExpirationBefore", q.LockExpirationBefore, &f.LockExpiresBefore}} {
 		if d.v == nil {
 			continue
 		}
 		t, err := parseDate(*d.v)
 		if err != nil {
-			return f, nil, invalid("Cannot set query parameter '%s' to value '%s': expected the format yyyy-MM-dd'T'HH:mm:ss.SSSZ", d.name, *d.v)
+			return f, false, invalid("Cannot set query parameter '%s' to value '%s': expected the format yyyy-MM-dd'T'HH:mm:ss.SSSZ", d.name, *d.v)
 		}
-		after := d.after
-		checks = append(checks, func(j *engine.ExternalJob) bool {
-			if j.LockExpiresAt.IsZero() {
-				return false
-			}
-			if after {
-				return j.LockExpiresAt.After(t)
-			}
-			return j.LockExpiresAt.Before(t)
-		})
+		*d.to = &t
 	}
-	if onlyTrue(q.Active) != nil {
-		checks = append(checks, func(j *engine.ExternalJob) bool { return !j.Suspended })
+	active, suspended := onlyTrue(q.Active) != nil, onlyTrue(q.Suspended) != nil
+	if active || suspended {
+		f.Suspended = &suspended
 	}
-	if onlyTrue(q.Suspended) != nil {
-		checks = append(checks, func(j *engine.ExternalJob) bool { return j.Suspended })
-	}
-	if p := q.PriorityHigherThanOrEquals; p != nil {
-		v := *p
-		checks = append(checks, func(j *engine.ExternalJob) bool { return j.Priority >= v })
-	}
-	if p := q.PriorityLowerThanOrEquals; p != nil {
-		v := *p
-		checks = append(checks, func(j *engine.ExternalJob) bool { return j.Priority <= v })
-	}
-	if len(checks) == 0 {
-		return f, nil, nil
-	}
-	return f, func(j *engine.ExternalJob) bool {
-		for _, ok := range checks {
-			if !ok(j) {
-				return false
-			}
+	none = none || active && suspended
+	f.PriorityMin, f.PriorityMax = q.PriorityHigherThanOrEquals, q.PriorityLowerThanOrEquals
+	return f, none, nil
+}
+
+// exactIDs are the ids of a list written as flowcraft writes them (positive, decimal,
+// no sign or leading zero); the others match no task.
+func exactIDs(list []string) []engine.ID {
+	var out []engine.ID
+	for _, s := range list {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil && n > 0 && strconv.FormatInt(n, 10) == s {
+			out = append(out, engine.ID(n))
 		}
-		return true
-	}, nil
+	}
+	return out
 }
 
 // onlyTrue is a Camunda "value may only be true" flag: false matches every task.

@@ -2,26 +2,21 @@ package camunda_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/crypto/bcrypt"
 
 	"flowcraft/camunda"
 	"flowcraft/engine"
-	"flowcraft/identity"
+	"flowcraft/internal/apitest"
 	"flowcraft/stack"
-	"flowcraft/web"
 )
 
 // testEnv is the real server (web's app with this API mounted, as main.go does) on a
@@ -37,45 +32,21 @@ type testEnv struct {
 }
 
 const (
-	testPassword = "password1"
+	testPassword = apitest.Password
 	prefix       = camunda.Prefix
 )
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx := context.Background()
-	st, err := stack.Open(ctx, stack.Config{DataDir: t.TempDir(), Log: log, NodeID: 1, NoScheduler: true, NoHTTP: true,
-		Identity: identity.Options{BcryptCost: bcrypt.MinCost}, Runtime: engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		st.Close(ctx)
-	})
-	if _, err := st.Identity.Bootstrap(ctx, testPassword); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []*engine.User{{ID: "dora", Name: "Dora", Role: engine.RoleDesigner}, {ID: "lisi", Name: "李四", Role: engine.RoleUser}} {
-		if _, err := st.Identity.CreateUser(ctx, u, testPassword); err != nil {
-			t.Fatal(err)
-		}
-	}
 	worker := "admin"
-	if _, err := st.Identity.CreateUser(ctx, &engine.User{ID: "wanda", Name: "Wanda", Role: "worker"}, testPassword); err == nil {
-		worker = "wanda"
-	}
-	if err := st.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, log := apitest.Open(t, func(st *stack.Stack) {
+		if _, err := st.Identity.CreateUser(context.Background(), &engine.User{ID: "wanda", Name: "Wanda", Role: "worker"}, testPassword); err == nil {
+			worker = "wanda"
+		}
+	})
 	api := camunda.New(camunda.Deps{External: st.Runtime.ExternalTasks(), Identity: st.Identity, Log: log}, camunda.Config{Location: time.UTC})
 	t.Cleanup(api.Close)
-	app := web.New(web.Config{BodyLimit: 256 << 10, PrefixErrors: api.PrefixErrors()}, web.Deps{Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts,
-		DB: st.Store, Runtime: st.Runtime, Tasks: st.Tasks, Events: st.Runtime.Events(), Metrics: st.Runtime, Jobs: st.Jobs, Retention: st.Retention, Log: log, Version: "test"})
-	api.Mount(app)
-	return &testEnv{app: app, st: st, api: api, worker: worker}
+	return &testEnv{app: apitest.App(st, log, api), st: st, api: api, worker: worker}
 }
 
 // listen serves the app on a real listener and returns its base URL (engine-rest).
@@ -90,9 +61,7 @@ func (e *testEnv) listen(t testing.TB) string {
 	return "http://" + ln.Addr().String() + prefix
 }
 
-func basic(user string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+testPassword))
-}
+func basic(user string) string { return apitest.Basic(user) }
 
 type reply struct {
 	Status int
@@ -132,33 +101,12 @@ func (r reply) list(t *testing.T) []any {
 func (e *testEnv) call(t *testing.T, method, path, auth string, body any, headers ...string) reply {
 	t.Helper()
 	var rd io.Reader
+	ct := ""
 	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
+		rd, ct = strings.NewReader(s), "application/json"
 	}
-	req := httptest.NewRequest(method, "http://flow.example:8080"+prefix+path, rd)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	switch {
-	case auth == "":
-	case strings.Contains(auth, " "):
-		req.Header.Set("Authorization", auth)
-	default:
-		req.Header.Set("Authorization", basic(auth))
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := e.app.Test(req, -1)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	status, header, b := apitest.Do(t, e.app, method, prefix+path, auth, rd, ct, headers...)
+	return reply{Status: status, Header: header, Body: b}
 }
 
 // camundaError checks an error answer: the status, Camunda's body {type, message[,

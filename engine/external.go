@@ -111,6 +111,24 @@ type ExternalFilter struct {
 	TaskID      string
 	TenantIDs   []string
 	States      []string // default: open, locked, incident (not done)
+	// IDs, InstanceIDs and TaskIDs keep the jobs whose id, instance or task is one of
+	// them (nil or empty: any; a caller whose list is empty but given answers none
+	// itself).
+	IDs         []ID
+	InstanceIDs []ID
+	TaskIDs     []string
+	NodeID      ID     // the waiting node instance (Camunda's and Flowable's executionId)
+	Version     int    // the process version (0: any)
+	TenantLike  string // tenant id LIKE, seed 003's convention: "%" the wildcard, without one a substring; ASCII case-insensitive ("": any)
+	// LockExpiresAfter and LockExpiresBefore keep the jobs with a lock expiry (any
+	// state) strictly after or before the time (nil: any).
+	LockExpiresAfter  *time.Time
+	LockExpiresBefore *time.Time
+	Suspended         *bool   // the instance is (true) or is not (false) suspended
+	PriorityMin       *int64  // priority >= this
+	PriorityMax       *int64  // priority <= this
+	WithError         bool    // only jobs with a failure's error message
+	ErrorMessage      *string // the error message is exactly this
 	Page
 }
 

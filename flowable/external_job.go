@@ -46,15 +46,10 @@ const ExternalPrefix = "/flowable-rest/external-job-api"
 // roleWorker is the role of external workers' accounts.
 const roleWorker = engine.RoleWorker
 
-// Bounds of the API: the engine's (numberOfTasks at most engine.MaxFetchTasks, a lock
+// Bounds of the API are the engine's (numberOfTasks at most engine.MaxFetchTasks, a lock
 // or retry timeout at most engine.MaxLockDuration — Flowable keeps a lock as an int of
 // milliseconds, about 24.8 days —, a workerId at most engine.MaxWorkerIDLength
-// characters, Flowable's LOCK_OWNER_ varchar(255)), and:
-const (
-	// maxListScan bounds the jobs one list reads when it filters on what the engine's
-	// filter does not hold (executionId, exceptions, tenantIdLike).
-	maxListScan = 10_000
-)
+// characters, Flowable's LOCK_OWNER_ varchar(255)).
 
 // ExternalJobs is what the external worker API needs (engine.ExternalTasks).
 type ExternalJobs interface {

@@ -45,13 +45,11 @@ func (a *API) listExternalJobs(c *fiber.Ctx) error {
 	}
 	id("id", &f.ID)
 	id("processInstanceId", &f.InstanceID)
-	var execution engine.ID
-	id("executionId", &execution)
-	version := 0
+	id("executionId", &f.NodeID)
 	if q.has("processDefinitionId") {
 		key, v, ok := parseDefinitionID(q.str("processDefinitionId"))
 		none = none || !ok
-		f.ProcessID, version = key, v
+		f.ProcessID, f.Version = key, v
 	}
 	if q.has("elementId") {
 		f.TaskID = q.str("elementId")
@@ -80,36 +78,20 @@ func (a *API) listExternalJobs(c *fiber.Ctx) error {
 	// Flowable's query with both: no job is locked and unlocked.
 	none = none || bools["locked"] && bools["unlocked"]
 
-	// What the engine's filter does not hold is filtered here, over at most maxListScan
-	// jobs, and paged after.
-	exception, tenantLike := q.str("exceptionMessage"), q.str("tenantIdLike")
-	post := execution != 0 || version != 0 || bools["withException"] || q.has("exceptionMessage") || q.has("tenantIdLike")
-	keep := func(j *engine.ExternalJob) bool {
-		return (execution == 0 || j.NodeID == execution) && (version == 0 || j.ProcessVersion == version) &&
-			(!bools["withException"] || j.ErrorMessage != "") && (!q.has("exceptionMessage") || j.ErrorMessage == exception) &&
-			(!q.has("tenantIdLike") || like(tenantLike, j.TenantID))
+	f.WithError = bools["withException"]
+	if q.has("exceptionMessage") {
+		msg := q.str("exceptionMessage")
+		f.ErrorMessage = &msg
 	}
+	f.TenantLike = q.str("tenantIdLike")
 
 	out := listResponse[externalJobResponse]{Data: []externalJobResponse{}, Start: p.Start, Sort: p.Sort, Order: p.Order}
 	if none {
 		return c.JSON(out)
 	}
-	if post {
-		f.Offset, f.Limit = 0, maxListScan
-	}
 	jobs, total, err := a.deps.External.List(c.UserContext(), f)
 	if err != nil {
 		return err
-	}
-	if post {
-		kept := jobs[:0]
-		for _, j := range jobs {
-			if keep(j) {
-				kept = append(kept, j)
-			}
-		}
-		total = len(kept)
-		jobs = kept[min(p.Start, len(kept)):]
 	}
 	for _, j := range jobs[:min(len(jobs), p.Size)] {
 		out.Data = append(out.Data, a.externalJobOf(c, j))

@@ -3,28 +3,20 @@ package flowable_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/crypto/bcrypt"
 
-	"flowcraft/engine"
 	"flowcraft/flowable"
-	"flowcraft/identity"
+	"flowcraft/internal/apitest"
 	"flowcraft/stack"
-	"flowcraft/web"
 )
 
 // testEnv is the real server (web's app with this API mounted, as main.go does) on a
@@ -36,46 +28,19 @@ type testEnv struct {
 }
 
 const (
-	testPassword = "password1"
+	testPassword = apitest.Password
 	prefix       = flowable.Prefix
 )
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx := context.Background()
-	st, err := stack.Open(ctx, stack.Config{DataDir: t.TempDir(), Log: log, NodeID: 1, NoScheduler: true, NoHTTP: true,
-		Identity: identity.Options{BcryptCost: bcrypt.MinCost}, Runtime: engine.RuntimeOptions{JobPoll: 20 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		st.Close(ctx)
-	})
-	if _, err := st.Identity.Bootstrap(ctx, testPassword); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []*engine.User{{ID: "dora", Name: "Dora", Role: engine.RoleDesigner}, {ID: "lisi", Name: "李四", Role: engine.RoleUser}} {
-		if _, err := st.Identity.CreateUser(ctx, u, testPassword); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, log := apitest.Open(t, nil)
 	api := flowable.New(flowable.Deps{Definitions: st.Definitions, Runtime: st.Runtime, Tasks: st.Tasks, InstanceLinks: st.Store, History: st.Store, Identity: st.Identity,
 		Templates: st.Templates, Jobs: st.Jobs, External: st.Runtime.ExternalTasks(), Log: log, Version: "test"}, flowable.Config{})
-	app := web.New(web.Config{BodyLimit: 256 << 10, PrefixErrors: api.PrefixErrors()}, web.Deps{Definitions: st.Definitions, Identity: st.Identity, Templates: st.Templates, Scripts: st.Scripts,
-		DB: st.Store, Runtime: st.Runtime, Tasks: st.Tasks, Events: st.Runtime.Events(), Metrics: st.Runtime, Jobs: st.Jobs, Retention: st.Retention, Log: log, Version: "test"})
-	api.Mount(app)
-	return &testEnv{app: app, st: st, api: api}
+	return &testEnv{app: apitest.App(st, log, api), st: st, api: api}
 }
 
-func basic(user string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+testPassword))
-}
+func basic(user string) string { return apitest.Basic(user) }
 
 type reply struct {
 	Status int
@@ -123,30 +88,8 @@ func (e *testEnv) call(t *testing.T, method, path, auth string, body any, header
 	default:
 		t.Fatalf("body %T", body)
 	}
-	req := httptest.NewRequest(method, "http://flow.example:8080"+path, rd)
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	switch {
-	case auth == "":
-	case strings.Contains(auth, " "):
-		req.Header.Set("Authorization", auth)
-	default:
-		req.Header.Set("Authorization", basic(auth))
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := e.app.Test(req, -1)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	status, header, b := apitest.Do(t, e.app, method, path, auth, rd, ct, headers...)
+	return reply{Status: status, Header: header, Body: b}
 }
 
 // multipartBody is a multipart/form-data body.

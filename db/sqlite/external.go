@@ -341,15 +341,73 @@ func (d *Store) ListExternalJobs(ctx context.Context, f engine.ExternalFilter) (
 	if f.TaskID != "" {
 		add("j.task_id = ?", f.TaskID)
 	}
-	if len(f.TenantIDs) > 0 {
-		conds = append(conds, "j.tenant_id IN ("+placeholders(len(f.TenantIDs))+")")
-		for _, t := range f.TenantIDs {
-			args = append(args, t)
+	// Lists of any length are one JSON parameter each (no limit on placeholders).
+	for _, l := range []struct {
+		col  string
+		list any
+		n    int
+	}{{"j.tenant_id", f.TenantIDs, len(f.TenantIDs)}, {"j.id", int64s(f.IDs), len(f.IDs)},
+		{"j.workflow_inst_uid", int64s(f.InstanceIDs), len(f.InstanceIDs)}, {"j.task_id", f.TaskIDs, len(f.TaskIDs)}} {
+		if l.n == 0 {
+			continue
 		}
+		b, err := json.Marshal(l.list)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list external tasks: %w", err)
+		}
+		add(l.col+" IN (SELECT value FROM json_each(?))", string(b))
+	}
+	if f.NodeID != 0 {
+		add("j.node_inst_uid = ?", f.NodeID)
+	}
+	if f.Version != 0 {
+		add("j.workflow_version = ?", f.Version)
+	}
+	if f.TenantLike != "" {
+		add(`j.tenant_id LIKE ? ESCAPE '\'`, likeFilter(f.TenantLike))
+	}
+	// lock_expiry is in ms: after t is > floor(t), before t is < ceil(t).
+	if t := f.LockExpiresAfter; t != nil {
+		add("(j.lock_expiry <> 0 AND j.lock_expiry > ?)", t.UnixMilli())
+	}
+	if t := f.LockExpiresBefore; t != nil {
+		ms := t.UnixMilli()
+		if time.UnixMilli(ms).Before(*t) {
+			ms++
+		}
+		add("(j.lock_expiry <> 0 AND j.lock_expiry < ?)", ms)
+	}
+	if f.Suspended != nil {
+		if *f.Suspended {
+			add("i.status = 'suspended'")
+		} else {
+			add("i.status <> 'suspended'")
+		}
+	}
+	if f.PriorityMin != nil {
+		add("j.priority >= ?", *f.PriorityMin)
+	}
+	if f.PriorityMax != nil {
+		add("j.priority <= ?", *f.PriorityMax)
+	}
+	if f.WithError {
+		add("j.error_message <> ''")
+	}
+	if f.ErrorMessage != nil {
+		add("j.error_message = ?", *f.ErrorMessage)
 	}
 	q := listQuery{op: "list external tasks", columns: externalColumns, from: externalFrom + " WHERE " + strings.Join(conds, " AND "),
 		args: args, order: externalSorts}
 	return listPage(ctx, d.read, q, f.Page, func(r *sql.Rows) (*engine.ExternalJob, error) { return scanExternal(r) })
+}
+
+// int64s are ids as numbers (engine.ID marshals as a JSON string).
+func int64s(ids []engine.ID) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
 }
 
 // UpdateExternalJob implements engine.ExternalStore.

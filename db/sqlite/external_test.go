@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -162,5 +164,122 @@ func TestExternalJobsStore(t *testing.T) {
 	scopes, err := d.ExternalScopes(ctx, []engine.ID{2, 99})
 	if err != nil || len(scopes) != 1 || scopes[2] == nil {
 		t.Fatalf("scopes: %v %v", scopes, err)
+	}
+}
+
+// extInstance is an instance of a tenant and process version with one waiting
+// external-task runtime and its jobs (each job's TaskID kept when set).
+func extInstance(t *testing.T, d *Store, id engine.ID, tenant string, version int, status string, jobs ...*engine.ExternalJob) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := d.GetProcess(ctx, "proc-extjobs1"); errors.Is(err, engine.ErrNotFound) {
+		p := &engine.Process{ID: "proc-extjobs1", Name: "ext", Version: 2, CreateAt: 1, UpdateAt: 1}
+		if err := d.InsertProcess(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := &engine.Instance{ID: id, ProcessID: "proc-extjobs1", Version: version, Status: status, CreateAt: 1, UpdateAt: 1, TenantID: tenant}
+	n := &engine.NodeRun{ID: id*100 + 1, InstanceID: id, TaskID: "ext", Template: "external-task", Status: engine.StatusWaiting, CreateAt: 1, UpdateAt: 1}
+	for _, j := range jobs {
+		if j.TaskID == "" {
+			j.TaskID = "ext"
+		}
+		j.InstanceID, j.NodeID, j.ProcessID, j.ProcessVersion = id, n.ID, "proc-extjobs1", version
+		j.TenantID, j.State, j.Topic, j.TaskRetries = tenant, engine.ExternalOpen, "t", 3
+		if j.CreatedAt.IsZero() {
+			j.CreatedAt = time.UnixMilli(int64(j.ID))
+		}
+	}
+	if err := d.CommitStep(ctx, &engine.Step{Instance: in, New: true, Nodes: []*engine.NodeRun{n}, ExternalJobs: jobs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestExternalJobsListFilters: every filter of the list is applied by the query, so
+// the total and the pages are those of the matching jobs.
+func TestExternalJobsListFilters(t *testing.T) {
+	d := openTest(t)
+	ctx := t.Context()
+	extInstance(t, d, 1, "Acme-1", 1, engine.StatusWaiting,
+		&engine.ExternalJob{ID: 11, Priority: 1}, &engine.ExternalJob{ID: 12, Priority: 5, TaskID: "x1"}, &engine.ExternalJob{ID: 13, Priority: 10})
+	extInstance(t, d, 2, "beta", 2, engine.StatusSuspended, &engine.ExternalJob{ID: 21, Priority: 3})
+	extInstance(t, d, 3, "", 1, engine.StatusWaiting, &engine.ExternalJob{ID: 31, Priority: -2})
+	update := func(id engine.ID, change func(j *engine.ExternalJob)) {
+		t.Helper()
+		j, err := d.GetExternalJob(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(j)
+		if err := d.UpdateExternalJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update(11, func(j *engine.ExternalJob) { j.LockExpiresAt = time.UnixMilli(5000) })
+	update(12, func(j *engine.ExternalJob) { j.LockExpiresAt = time.UnixMilli(6000) })
+	update(13, func(j *engine.ExternalJob) { j.ErrorMessage = "boom" })
+
+	at := func(ms int64, ns int) *time.Time { t := time.UnixMilli(ms).Add(time.Duration(ns)); return &t }
+	n := func(v int64) *int64 { return &v }
+	s := func(v string) *string { return &v }
+	yes, no := true, false
+	many := make([]engine.ID, 40_000) // more than SQLite's placeholders per statement
+	tenants := make([]string, 40_000)
+	for i := range many {
+		many[i] = engine.ID(i + 1)
+		tenants[i] = "t" + strconv.Itoa(i)
+	}
+	tenants[39_999] = "beta"
+	for _, c := range []struct {
+		name string
+		f    engine.ExternalFilter
+		want []engine.ID
+	}{
+		{"ids", engine.ExternalFilter{IDs: []engine.ID{21, 11, 99}}, []engine.ID{11, 21}},
+		{"40,000 ids", engine.ExternalFilter{IDs: many}, []engine.ID{11, 12, 13, 21, 31}},
+		{"40,000 tenants", engine.ExternalFilter{TenantIDs: tenants}, []engine.ID{21}},
+		{"tenants", engine.ExternalFilter{TenantIDs: []string{"", "beta"}}, []engine.ID{21, 31}},
+		{"instances", engine.ExternalFilter{InstanceIDs: []engine.ID{3, 2}}, []engine.ID{21, 31}},
+		{"tasks", engine.ExternalFilter{TaskIDs: []string{"x1", "nope"}}, []engine.ID{12}},
+		{"node", engine.ExternalFilter{NodeID: 101}, []engine.ID{11, 12, 13}},
+		{"other node", engine.ExternalFilter{NodeID: 201}, []engine.ID{21}},
+		{"version", engine.ExternalFilter{Version: 2}, []engine.ID{21}},
+		{"tenant substring, any case", engine.ExternalFilter{TenantLike: "cME"}, []engine.ID{11, 12, 13}},
+		{"tenant pattern", engine.ExternalFilter{TenantLike: "%-1"}, []engine.ID{11, 12, 13}},
+		{"tenant prefix", engine.ExternalFilter{TenantLike: "B%"}, []engine.ID{21}},
+		{"tenant _ is no wildcard", engine.ExternalFilter{TenantLike: "_cme%"}, []engine.ID{}},
+		{"tenant %", engine.ExternalFilter{TenantLike: "%"}, []engine.ID{11, 12, 13, 21, 31}},
+		{"lock after", engine.ExternalFilter{LockExpiresAfter: at(5000, 0)}, []engine.ID{12}},
+		{"lock after, sub-ms", engine.ExternalFilter{LockExpiresAfter: at(4999, 500_000)}, []engine.ID{11, 12}},
+		{"lock before", engine.ExternalFilter{LockExpiresBefore: at(6000, 0)}, []engine.ID{11}},
+		{"lock before, sub-ms", engine.ExternalFilter{LockExpiresBefore: at(5000, 500_000)}, []engine.ID{11}},
+		{"lock before, no lock", engine.ExternalFilter{LockExpiresBefore: at(5000, 0)}, []engine.ID{}},
+		{"lock window", engine.ExternalFilter{LockExpiresAfter: at(0, 0), LockExpiresBefore: at(7000, 0)}, []engine.ID{11, 12}},
+		{"suspended", engine.ExternalFilter{Suspended: &yes}, []engine.ID{21}},
+		{"active", engine.ExternalFilter{Suspended: &no}, []engine.ID{11, 12, 13, 31}},
+		{"priority >=", engine.ExternalFilter{PriorityMin: n(3)}, []engine.ID{12, 13, 21}},
+		{"priority <=", engine.ExternalFilter{PriorityMax: n(3)}, []engine.ID{11, 21, 31}},
+		{"priority between", engine.ExternalFilter{PriorityMin: n(3), PriorityMax: n(5)}, []engine.ID{12, 21}},
+		{"with error", engine.ExternalFilter{WithError: true}, []engine.ID{13}},
+		{"error message", engine.ExternalFilter{ErrorMessage: s("boom")}, []engine.ID{13}},
+		{"error message, other case", engine.ExternalFilter{ErrorMessage: s("BOOM")}, []engine.ID{}},
+		{"no error message", engine.ExternalFilter{ErrorMessage: s("")}, []engine.ID{11, 12, 21, 31}},
+		{"together", engine.ExternalFilter{InstanceIDs: []engine.ID{1, 2}, PriorityMin: n(2), Suspended: &no}, []engine.ID{12, 13}},
+	} {
+		c.f.Page = engine.Page{Limit: 100, Sort: "id"}
+		list, total, err := d.ListExternalJobs(ctx, c.f)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := ids(list); total != len(c.want) || !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v (total %d), want %v", c.name, got, total, c.want)
+		}
+	}
+
+	// Pages of a filtered list: the total counts every match, the page is a slice of them.
+	f := engine.ExternalFilter{PriorityMin: n(0), Page: engine.Page{Limit: 2, Offset: 1, Sort: "priority", Desc: true}}
+	list, total, err := d.ListExternalJobs(ctx, f)
+	if err != nil || total != 4 || !slices.Equal(ids(list), []engine.ID{12, 21}) {
+		t.Fatalf("page: %v (total %d) %v", ids(list), total, err)
 	}
 }
