@@ -371,7 +371,7 @@ func (m *procMapper) connectFlows() {
 		case text == "":
 			rep.see("sequenceFlow", f.id)
 		default:
-			js, err := translateExpression(ce.attr("", "language"), text)
+			js, err := translateExpression(m.im.js, ce.attr("", "language"), text)
 			if err != nil {
 				f.cond = "false"
 				rep.drop("sequenceFlow", f.id, nt("condition_untranslated", "text", text, "reason", errText(err)))

@@ -57,7 +57,7 @@ import (
 // getVariables, getProcessInstanceId), as Camunda and Flowable scripts expect.
 // resultVariable is camunda:resultVariable/flowable:resultVariable ("" when absent).
 // An error says why the script cannot run (another language, ...).
-func scriptParams(format, body, resultVariable string) (map[string]any, error) {
+func scriptParams(chk Checker, format, body, resultVariable string) (map[string]any, error) {
 	lang := strings.ToLower(strings.TrimSpace(format))
 	switch {
 	case lang == "":
@@ -71,7 +71,6 @@ func scriptParams(format, body, resultVariable string) (map[string]any, error) {
 	if len(body) > maxScriptLen {
 		return nil, engine.Errorf(engine.ErrInvalid, "script is %d bytes, more than %d", len(body), maxScriptLen)
 	}
-	chk := jsChecker()
 	if probs := chk.CheckScript(body); len(probs) > 0 {
 		pr := probs[0]
 		return nil, engine.Errorf(engine.ErrInvalid, "script does not compile (line %d, column %d): %s", pr.Line, pr.Column, pr.Message)
