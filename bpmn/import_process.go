@@ -413,6 +413,11 @@ func (m *procMapper) newTask(n *bnode, template string) *engine.Task {
 	}
 	if n != nil && n.el != nil {
 		name := strings.TrimSpace(n.el.attr("", "name"))
+		if name == "" {
+			// What Camunda's Modeler, Cockpit and Tasklist show for an unnamed element
+			// (not the template's label, which the validator would give it).
+			name = n.id
+		}
 		if len([]rune(name)) > 200 {
 			m.im.rep.approx(n.kind, n.id, nt("name_cut"))
 		}
