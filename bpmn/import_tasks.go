@@ -271,6 +271,10 @@ func (m *procMapper) scriptTask(n *bnode) {
 	for k, v := range ps {
 		t.Parameters[k] = param(v)
 	}
+	if slices.Contains(jsFreeNames(body), "flw") {
+		rep.approx(n.kind, n.id, nt("script_flw"))
+		return
+	}
 	rep.see(n.kind, n.id)
 }
 
