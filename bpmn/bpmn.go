@@ -30,6 +30,11 @@ type Options struct {
 	MaxElements int
 	// MaxDepth bounds element nesting (default 64).
 	MaxDepth int
+	// Checker compiles the JavaScript the import makes (translated conditions and
+	// values, script tasks) to check it; it runs nothing. nil: Import makes a small
+	// one for the call (about 2 ms). A caller that imports often may pass one it keeps,
+	// such as its *scripting.Engine.
+	Checker Checker
 }
 
 // Result is what an import produced: one definition per executable process of the

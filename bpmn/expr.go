@@ -2,7 +2,6 @@ package bpmn
 
 import (
 	"strings"
-	"sync"
 
 	"flowcraft/engine"
 	"flowcraft/scripting"
@@ -78,12 +77,23 @@ const (
 	maxExprDepth = 64
 )
 
-// jsChecker compiles translated and passed-through JavaScript to check it. It runs
-// nothing; its cache only holds compiled programs. It is built on first use (the
-// translation functions have no engine to take).
-var jsChecker = sync.OnceValue(func() *scripting.Engine {
+// Checker compiles JavaScript without running it: the import checks every script,
+// condition and value it translates or passes through. *scripting.Engine implements
+// it (Options.Checker).
+type Checker interface {
+	CheckScript(code string) []scripting.Problem
+	CheckExpression(expr string) []scripting.Problem
+	CheckTemplate(tmpl string) []scripting.Problem
+	// LastExpression finds the last statement of script code when it is an
+	// expression statement (scripting.Engine.LastExpression).
+	LastExpression(code string) (start, end int, ok bool)
+}
+
+// newChecker is the checker of an import whose Options name none: a small engine of
+// its own for that one call (it only compiles; its cache dies with the import).
+func newChecker() *scripting.Engine {
 	return scripting.New(scripting.Options{CacheSize: 256, PoolSize: 1, MaxConcurrentRuns: 1})
-})
+}
 
 // translateExpression turns a BPMN condition or expression into the JavaScript
 // expression flowcraft evaluates (conditions, {{ }} values). language is the
@@ -91,7 +101,7 @@ var jsChecker = sync.OnceValue(func() *scripting.Engine {
 // are translated, JavaScript ("javascript", "js", "ecmascript") is kept as is; in the
 // translated text process variables read as vars.<name>. Anything it cannot translate
 // is an error whose text says why (the import reports it).
-func translateExpression(language, text string) (string, error) {
+func translateExpression(js Checker, language, text string) (string, error) {
 	if len(text) > maxExprLen {
 		return "", engine.Errorf(engine.ErrInvalid, "expression is %d bytes, more than %d", len(text), maxExprLen)
 	}
@@ -100,51 +110,51 @@ func translateExpression(language, text string) (string, error) {
 		return "", engine.Errorf(engine.ErrInvalid, "expression is empty")
 	}
 	var (
-		js  string
+		out string
 		err error
 	)
 	switch lang := strings.ToLower(strings.TrimSpace(language)); {
 	case lang == NSFlowcraft:
 		// flowcraft's own expression, written by Export: exactly as it was.
-		if probs := jsChecker().CheckExpression(src); len(probs) > 0 {
+		if probs := js.CheckExpression(src); len(probs) > 0 {
 			return "", engine.Errorf(engine.ErrInvalid, "expression does not compile: %s", probs[0].Message)
 		}
 		return src, nil
 	case isJavaScriptLanguage(lang):
-		return translateJavaScript(src)
+		return translateJavaScript(js, src)
 	case lang == "juel" || lang == "el" || lang == "uel" || strings.HasPrefix(lang, "http://java.sun.com/products/jsp"):
-		js, err = translateJUEL(src)
+		out, err = translateJUEL(src)
 	case lang == "feel" || strings.Contains(lang, "/feel"):
-		js, err = translateFEEL(strings.TrimPrefix(src, "="))
+		out, err = translateFEEL(strings.TrimPrefix(src, "="))
 	case strings.Contains(lang, "xpath"):
 		return "", engine.Errorf(engine.ErrInvalid, "XPath expressions are not supported: write JUEL ${...}, FEEL =... or JavaScript")
 	case lang != "":
 		return "", engine.Errorf(engine.ErrInvalid, "expression language %q is not supported: write JUEL ${...}, FEEL =... or JavaScript", language)
-	case (strings.Contains(src, "${") || strings.Contains(src, "#{")) && !jsTemplateLiteral(src):
-		js, err = translateJUEL(src)
+	case (strings.Contains(src, "${") || strings.Contains(src, "#{")) && !jsTemplateLiteral(js, src):
+		out, err = translateJUEL(src)
 	case strings.HasPrefix(src, "="):
-		js, err = translateFEEL(src[1:])
+		out, err = translateFEEL(src[1:])
 	default:
-		js, err = translateJavaScript(src)
+		out, err = translateJavaScript(js, src)
 		if err != nil {
 			return "", engine.Errorf(engine.ErrInvalid, "not an expression: %q is neither JUEL ${...}, FEEL =... nor a JavaScript expression (%v)", shorten(src), err)
 		}
-		return js, nil
+		return out, nil
 	}
 	if err != nil {
 		return "", err
 	}
-	if probs := jsChecker().CheckExpression(js); len(probs) > 0 {
+	if probs := js.CheckExpression(out); len(probs) > 0 {
 		return "", engine.Errorf(engine.ErrInvalid, "expression %q translates to JavaScript that does not compile: %s", shorten(src), probs[0].Message)
 	}
-	return js, nil
+	return out, nil
 }
 
 // jsTemplateLiteral reports whether text that contains "${" is rather JavaScript
 // with a template literal (`...${x}...`): it has a backtick and compiles as an
 // expression.
-func jsTemplateLiteral(src string) bool {
-	return strings.Contains(src, "`") && len(jsChecker().CheckExpression(strings.TrimRight(src, "; \t\n"))) == 0
+func jsTemplateLiteral(js Checker, src string) bool {
+	return strings.Contains(src, "`") && len(js.CheckExpression(strings.TrimRight(src, "; \t\n"))) == 0
 }
 
 // isJavaScriptLanguage reports whether a (lower-cased) language or scriptFormat
@@ -160,12 +170,12 @@ func isJavaScriptLanguage(lang string) bool {
 
 // translateJavaScript keeps a JavaScript expression, binding the free names that are
 // not flowcraft's scope or JavaScript's globals to process variables.
-func translateJavaScript(src string) (string, error) {
+func translateJavaScript(chk Checker, src string) (string, error) {
 	expr := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(src), ";"))
 	if expr == "" {
 		return "", engine.Errorf(engine.ErrInvalid, "JavaScript expression is empty")
 	}
-	if probs := jsChecker().CheckExpression(expr); len(probs) > 0 {
+	if probs := chk.CheckExpression(expr); len(probs) > 0 {
 		return "", engine.Errorf(engine.ErrInvalid, "JavaScript expression does not compile (it must be one expression): %s", probs[0].Message)
 	}
 	names := jsFreeNames(expr)
@@ -186,7 +196,7 @@ func translateJavaScript(src string) (string, error) {
 		}
 	}
 	js := "((" + strings.Join(params, ", ") + ") => (" + expr + "\n))(" + strings.Join(args, ", ") + ")"
-	if probs := jsChecker().CheckExpression(js); len(probs) > 0 {
+	if probs := chk.CheckExpression(js); len(probs) > 0 {
 		return "", engine.Errorf(engine.ErrInvalid, "JavaScript expression does not compile with process variables bound: %s", probs[0].Message)
 	}
 	return js, nil

@@ -14,7 +14,7 @@ import (
 // evalJS evaluates a translated expression in the sandbox with the variables.
 func evalJS(t testing.TB, js string, vars map[string]any) any {
 	t.Helper()
-	v, err := jsChecker().Eval(context.Background(), js, scripting.Scope{
+	v, err := testJS.Eval(context.Background(), js, scripting.Scope{
 		Vars: vars, Instance: map[string]any{"id": "42", "processId": "proc-abcdefgh"},
 		Input: map[string]any{"amount": 7.0},
 	})
@@ -90,7 +90,7 @@ func TestTranslateExpressionText(t *testing.T) {
 			"((execution, b) => (execution.getVariable(\"a\") && Math.abs(b) > 1\n))(" + executionInline + ", vars.b)"},
 		{"", "'a' + x.y // comment", "((x) => ('a' + x.y // comment\n))(vars.x)"},
 	} {
-		got, err := translateExpression(tc.lang, tc.in)
+		got, err := translateExpression(testJS, tc.lang, tc.in)
 		if err != nil {
 			t.Errorf("translateExpression(%q, %q): %v", tc.lang, tc.in, err)
 			continue
@@ -153,7 +153,7 @@ func TestTranslateExpressionEval(t *testing.T) {
 		{"", "input.amount", `{}`, 7.0},
 		{"javascript", `execution.getVariable("a") + execution.getVariable("missing")`, `{"a": 1}`, 1.0},
 	} {
-		js, err := translateExpression(tc.lang, tc.in)
+		js, err := translateExpression(testJS, tc.lang, tc.in)
 		if err != nil {
 			t.Errorf("translateExpression(%q, %q): %v", tc.lang, tc.in, err)
 			continue
@@ -214,7 +214,7 @@ func TestTranslateExpressionErrors(t *testing.T) {
 		{"", "yes please", "not an expression"},
 		{"", "amount is big", "not an expression"},
 	} {
-		got, err := translateExpression(tc.lang, tc.in)
+		got, err := translateExpression(testJS, tc.lang, tc.in)
 		if err == nil {
 			t.Errorf("translateExpression(%q, %q) = %s, want an error with %q", tc.lang, shorten(tc.in), got, tc.want)
 			continue
@@ -238,7 +238,7 @@ func FuzzTranslateExpression(f *testing.F) {
 		f.Add("feel", s)
 	}
 	f.Fuzz(func(t *testing.T, lang, text string) {
-		js, err := translateExpression(lang, text)
+		js, err := translateExpression(testJS, lang, text)
 		if err != nil {
 			// The translators must write JavaScript that compiles: their own check
 			// failing is a bug.
@@ -248,7 +248,7 @@ func FuzzTranslateExpression(f *testing.F) {
 			}
 			return
 		}
-		if probs := jsChecker().CheckExpression(js); len(probs) > 0 {
+		if probs := testJS.CheckExpression(js); len(probs) > 0 {
 			t.Fatalf("translateExpression(%q, %q) = %q does not compile: %v", lang, text, js, probs[0].Message)
 		}
 	})
@@ -294,7 +294,7 @@ func TestTranslateFlowcraftConditions(t *testing.T) {
 	}
 	for _, c := range conds {
 		for _, lang := range []string{NSFlowcraft, "javascript", ""} {
-			if got, err := translateExpression(lang, c); err != nil || got != c {
+			if got, err := translateExpression(testJS, lang, c); err != nil || got != c {
 				t.Errorf("translateExpression(%q, %q) = %q, %v; want it unchanged", lang, c, got, err)
 			}
 		}

@@ -38,7 +38,11 @@ func Import(r io.Reader, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	im := newImporter(root)
+	js := opts.Checker
+	if js == nil {
+		js = newChecker()
+	}
+	im := newImporter(root, js)
 	res, err := im.run()
 	if err != nil {
 		return nil, err
@@ -105,10 +109,11 @@ type importer struct {
 	procIDs map[string]string     // BPMN process id → flowcraft process id ("" none)
 	// consumed are the extension elements the mapping read.
 	consumed map[*elem]bool
+	js       Checker // compiles the JavaScript the mapping makes, to check it
 }
 
-func newImporter(root *elem) *importer {
-	im := &importer{root: root, byID: map[string]*elem{}, rep: newReporter(), bounds: map[string][4]float64{},
+func newImporter(root *elem, js Checker) *importer {
+	im := &importer{root: root, js: js, byID: map[string]*elem{}, rep: newReporter(), bounds: map[string][4]float64{},
 		errors: map[string]string{}, pools: map[string]*elem{}, procIDs: map[string]string{}, consumed: map[*elem]bool{}}
 	im.index(root)
 	return im

@@ -159,7 +159,7 @@ func cloneProcess(t testing.TB, p *engine.Process) *engine.Process {
 // exprBuilt reports whether the expression translations are built (the
 // expressions side's branch merged); rows that need them skip before.
 func exprBuilt() bool {
-	_, err := translateExpression("", "${a}")
+	_, err := translateExpression(testJS, "", "${a}")
 	return err == nil
 }
 

@@ -195,7 +195,7 @@ func (m *procMapper) catchEvent(n *bnode) {
 			rep.drop(n.kind, n.id, nt("timer_catch_cycle"))
 			return
 		}
-		ps, err := timerParams(tk, text)
+		ps, err := timerParams(m.im.js, tk, text)
 		if err != nil {
 			m.passThrough(n)
 			rep.drop(n.kind, n.id, nt("timer_unmapped", "timer", tk, "text", text, "reason", errText(err)))
@@ -510,7 +510,7 @@ func (m *procMapper) loop(n *bnode) {
 			rep.drop(n.kind, n.id, nt("loop_no_condition"))
 			return
 		}
-		js, err := translateExpression(lc.attr("", "language"), lc.Text())
+		js, err := translateExpression(m.im.js, lc.attr("", "language"), lc.Text())
 		if err != nil {
 			rep.drop(n.kind, n.id, nt("loop_condition", "text", lc.Text(), "reason", errText(err)))
 			return
@@ -581,7 +581,7 @@ func (m *procMapper) miItems(mi *elem) (items string, how []noteMsg, fail *noteM
 		var js string
 		if n, err := strconv.Atoi(text); err == nil {
 			js = strconv.Itoa(n)
-		} else if js, err = translateExpression(lc.attr("", "language"), text); err != nil {
+		} else if js, err = translateExpression(m.im.js, lc.attr("", "language"), text); err != nil {
 			f := nt("mi_cardinality_untranslated", "text", text, "reason", errText(err))
 			return "", nil, &f
 		}
@@ -603,7 +603,7 @@ func (m *procMapper) valueJS(s string) (string, error) {
 	if m.initiate != "" && (s == "${"+m.initiate+"}" || s == "#{"+m.initiate+"}") {
 		return "instance.startedBy", nil
 	}
-	return translateExpression("", s)
+	return translateExpression(m.im.js, "", s)
 }
 
 // isExpr reports whether a vendor attribute value is an expression.
@@ -613,9 +613,9 @@ func isExpr(s string) bool {
 }
 
 // interpolate turns text with ${...} expressions into flowcraft's {{ }} template.
-func interpolate(text string) (string, error) {
+func interpolate(chk Checker, text string) (string, error) {
 	if strings.HasPrefix(strings.TrimSpace(text), "=") {
-		js, err := translateExpression("", strings.TrimSpace(text))
+		js, err := translateExpression(chk, "", strings.TrimSpace(text))
 		if err != nil {
 			return "", err
 		}
@@ -635,7 +635,7 @@ func interpolate(text string) (string, error) {
 		if end < 0 {
 			return "", fmt.Errorf("unclosed expression in %q", text)
 		}
-		js, err := translateExpression("", text[i:i+end+1])
+		js, err := translateExpression(chk, "", text[i:i+end+1])
 		if err != nil {
 			return "", err
 		}

@@ -371,7 +371,7 @@ func (m *procMapper) connectFlows() {
 		case text == "":
 			rep.see("sequenceFlow", f.id)
 		default:
-			js, err := translateExpression(ce.attr("", "language"), text)
+			js, err := translateExpression(m.im.js, ce.attr("", "language"), text)
 			if err != nil {
 				f.cond = "false"
 				rep.drop("sequenceFlow", f.id, nt("condition_untranslated", "text", text, "reason", errText(err)))
@@ -413,6 +413,11 @@ func (m *procMapper) newTask(n *bnode, template string) *engine.Task {
 	}
 	if n != nil && n.el != nil {
 		name := strings.TrimSpace(n.el.attr("", "name"))
+		if name == "" {
+			// What Camunda's Modeler, Cockpit and Tasklist show for an unnamed element
+			// (not the template's label, which the validator would give it).
+			name = n.id
+		}
 		if len([]rune(name)) > 200 {
 			m.im.rep.approx(n.kind, n.id, nt("name_cut"))
 		}

@@ -210,7 +210,7 @@ func TestImportRow_ScriptTask(t *testing.T) {
 	needExpr(t)
 	res := importFile(t, "camunda7_invoice.bpmn", Options{})
 	tk := taskOf(t, procOf(t, res, "Process_Invoice"), "Activity_Prepare")
-	want, err := scriptParams("javascript", "var amount = execution.getVariable(\"amount\");\nexecution.setVariable(\"total\", amount * 2);", "")
+	want, err := scriptParams(testJS, "javascript", "var amount = execution.getVariable(\"amount\");\nexecution.setVariable(\"total\", amount * 2);", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestImportRow_HTTPConnector(t *testing.T) {
 	}
 	wantJSON(t, "headers", value(tk, "headers"), `{"Content-Type": "application/json"}`)
 	if exprBuilt() {
-		js, _ := translateExpression("", "${invoiceId}")
+		js, _ := translateExpression(testJS, "", "${invoiceId}")
 		if value(tk, "url") != "https://hooks.example.com/invoices/{{ "+js+" }}" {
 			t.Errorf("url %v", value(tk, "url"))
 		}
@@ -335,7 +335,7 @@ func TestImportRow_UserTask(t *testing.T) {
 		{"key": "kind", "label": "Kind", "type": "select", "required": true,
 		 "options": [{"value": "annual", "label": "Annual leave"}, {"value": "sick", "label": "Sick leave"}]}]`)
 	if exprBuilt() {
-		js, _ := translateExpression("", "${manager}")
+		js, _ := translateExpression(testJS, "", "${manager}")
 		if value(tk, "assignees") != "{{ "+js+" }}" {
 			t.Errorf("assignees %v", value(tk, "assignees"))
 		}
@@ -512,7 +512,7 @@ func TestImportRow_ConditionExpressions(t *testing.T) {
 	} {
 		res := importFile(t, c.file, Options{})
 		imp := procOf(t, res, c.proc)
-		want, err := translateExpression(c.lang, c.text)
+		want, err := translateExpression(testJS, c.lang, c.text)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -543,7 +543,7 @@ func TestImportRow_TimerCatchEvent(t *testing.T) {
 	needExpr(t)
 	res := importFile(t, "camunda7_invoice.bpmn", Options{})
 	tk := taskOf(t, procOf(t, res, "Process_Invoice"), "Event_Wait")
-	want, err := timerParams("timeDuration", "PT5M")
+	want, err := timerParams(testJS, "timeDuration", "PT5M")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,7 +644,7 @@ func TestImportRow_StandardLoop(t *testing.T) {
 	needExpr(t)
 	res := importFile(t, "flowable_leave.bpmn20.xml", Options{})
 	tk := taskOf(t, procOf(t, res, "leaveProcess"), "countDown")
-	want, _ := translateExpression("", "${n > 0}")
+	want, _ := translateExpression(testJS, "", "${n > 0}")
 	if tk.LoopHandler.Mode != "while" || tk.LoopHandler.Condition != want || tk.LoopHandler.Max != 10 {
 		t.Fatalf("standard loop: %s", asJSON(tk.LoopHandler))
 	}
@@ -766,7 +766,7 @@ func TestImportRow_InputOutputMappings(t *testing.T) {
 	// Camunda 8's ioMapping, FEEL sources.
 	res = importFile(t, "camunda8_order.bpmn", Options{})
 	tk = taskOf(t, procOf(t, res, "Process_Order"), "Task_Charge")
-	js, _ := translateExpression("", "=amount")
+	js, _ := translateExpression(testJS, "", "=amount")
 	if value(tk, "variables") != "{{ ({...trigger, ...vars, total: "+js+"}) }}" {
 		t.Errorf("variables %v", value(tk, "variables"))
 	}

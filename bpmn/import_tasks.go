@@ -126,7 +126,7 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 				notes = append(notes, nt("connector_script", "name", name))
 				continue
 			}
-			v, err := interpolate(ip.Text())
+			v, err := interpolate(m.im.js, ip.Text())
 			if err != nil {
 				notes = append(notes, nt("value_untranslated", "name", name, "text", ip.Text(), "reason", errText(err)))
 				continue
@@ -143,7 +143,7 @@ func (m *procMapper) httpConnector(n *bnode, c *elem) {
 			mp := ip.kid(c.Space, "map")
 			h := map[string]any{}
 			for _, en := range mp.kids(c.Space, "entry") {
-				v, err := interpolate(en.Text())
+				v, err := interpolate(m.im.js, en.Text())
 				if err != nil {
 					notes = append(notes, nt("header_untranslated", "name", en.attr("", "key")))
 					continue
@@ -189,7 +189,7 @@ func (m *procMapper) flowableHTTP(n *bnode) {
 					text = k.Text()
 				}
 			}
-			v, err := interpolate(text)
+			v, err := interpolate(m.im.js, text)
 			if err != nil {
 				notes = append(notes, nt("field_untranslated", "name", f.attr("", "name"), "reason", errText(err)))
 				continue
@@ -245,7 +245,7 @@ func (m *procMapper) scriptTask(n *bnode) {
 		body = string(s.text)
 	}
 	format := e.attr("", "scriptFormat")
-	ps, err := scriptParams(format, body, e.vendorAttr("resultVariable"))
+	ps, err := scriptParams(m.im.js, format, body, e.vendorAttr("resultVariable"))
 	if err != nil {
 		m.passThrough(n)
 		rep.drop(n.kind, n.id, nt("script_format", "format", format, "reason", errText(err)))
@@ -258,7 +258,7 @@ func (m *procMapper) scriptTask(n *bnode) {
 			name, js, _ := strings.Cut(f, ": ")
 			decl.WriteString("var " + name + " = (" + js + ");\n")
 		}
-		if ps2, err := scriptParams(format, decl.String()+body, e.vendorAttr("resultVariable")); err == nil {
+		if ps2, err := scriptParams(m.im.js, format, decl.String()+body, e.vendorAttr("resultVariable")); err == nil {
 			ps = ps2
 		} else {
 			notes = append(notes, nt("input_mappings", "reason", errText(err)))
@@ -270,6 +270,10 @@ func (m *procMapper) scriptTask(n *bnode) {
 	t := m.newTask(n, "script")
 	for k, v := range ps {
 		t.Parameters[k] = param(v)
+	}
+	if slices.Contains(jsFreeNames(body), "flw") {
+		rep.approx(n.kind, n.id, nt("script_flw"))
+		return
 	}
 	rep.see(n.kind, n.id)
 }
@@ -380,7 +384,7 @@ func (m *procMapper) callActivity(n *bnode) {
 						err = fmt.Errorf("not a variable name")
 					}
 				} else if se := in.attr("", "sourceExpression"); se != "" {
-					js, err = translateExpression("", se)
+					js, err = translateExpression(m.im.js, "", se)
 				}
 				if err != nil || !identForm.MatchString(target) {
 					notes = append(notes, nt("call_input", "name", target))

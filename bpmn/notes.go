@@ -159,6 +159,7 @@ var noteTexts = map[string]string{
 	"no_request_url":         "the task has no requestUrl: set one",
 	"script_resource":        "the script is in an external resource ({resource}), which flowcraft does not read",
 	"script_format":          "the {format} script cannot run ({reason}); a pass-through stands in its place",
+	"script_flw":             "the script uses Flowable's flw scripting API, which flowcraft does not have: flw reads as a process variable, and flw.bpmn.throwError does not throw a BPMN error (throw new org.flowable.engine.delegate.BpmnError(code, message) does)",
 	"input_mappings":         "the input mappings are not applied ({reason})",
 	"input_name":             "input \"{name}\" is not a variable name; not applied",
 	"input_untranslated":     "input {name} = \"{text}\" cannot be translated ({reason}); not applied",

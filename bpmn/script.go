@@ -1,6 +1,7 @@
 package bpmn
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -49,7 +50,8 @@ import (
 // global (Date, JSON, ...) is not readable by bare name (use
 // execution.getVariable). A variable the body names but the process lacks reads as
 // undefined instead of failing. Java interop (Java.type, importPackage, Packages) is
-// refused at import; a value that is not JSON (a Java object) cannot exist.
+// refused at import, but for the BpmnError classes, which throw flowcraft's coded
+// error (bpmnErrorScript); a value that is not JSON (a Java object) cannot exist.
 
 // scriptParams are the `script` template's parameters for a BPMN script task of the
 // format (scriptFormat, e.g. "javascript") and body: the script sees the process
@@ -57,7 +59,7 @@ import (
 // getVariables, getProcessInstanceId), as Camunda and Flowable scripts expect.
 // resultVariable is camunda:resultVariable/flowable:resultVariable ("" when absent).
 // An error says why the script cannot run (another language, ...).
-func scriptParams(format, body, resultVariable string) (map[string]any, error) {
+func scriptParams(chk Checker, format, body, resultVariable string) (map[string]any, error) {
 	lang := strings.ToLower(strings.TrimSpace(format))
 	switch {
 	case lang == "":
@@ -71,13 +73,25 @@ func scriptParams(format, body, resultVariable string) (map[string]any, error) {
 	if len(body) > maxScriptLen {
 		return nil, engine.Errorf(engine.ErrInvalid, "script is %d bytes, more than %d", len(body), maxScriptLen)
 	}
-	chk := jsChecker()
 	if probs := chk.CheckScript(body); len(probs) > 0 {
 		pr := probs[0]
 		return nil, engine.Errorf(engine.ErrInvalid, "script does not compile (line %d, column %d): %s", pr.Line, pr.Column, pr.Message)
 	}
 	names := jsFreeNames(body)
-	if j := javaNames(names); len(j) > 0 {
+	// BPMN errors: `new org.camunda.bpm.engine.delegate.BpmnError(code, message)` (or
+	// Flowable's, Activiti's), and `Java.type` of that class, make flowcraft's coded
+	// error (bpmnErrorScript), which errorHandler.routes (the boundary error events)
+	// take. org is bound so only when the body names such a class; Java only when it
+	// is used for nothing else (with those Java.type calls blanked out, the body does
+	// not read Java).
+	orgShim := slices.Contains(names, "org") && bpmnErrorPath.MatchString(body)
+	javaShim := slices.Contains(names, "Java") && !slices.Contains(jsFreeNames(javaTypeBpmnError.ReplaceAllStringFunc(body,
+		func(m string) string { return strings.Repeat(" ", len(m)) })), "Java")
+	check := names
+	if javaShim {
+		check = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "Java" })
+	}
+	if j := javaNames(check); len(j) > 0 {
 		return nil, engine.Errorf(engine.ErrInvalid, "script uses Java classes (%s): not supported", strings.Join(j, ", "))
 	}
 	resultVariable = strings.TrimSpace(resultVariable)
@@ -93,11 +107,21 @@ func scriptParams(format, body, resultVariable string) (map[string]any, error) {
 	b.WriteString("// BPMN scriptTask (" + strings.TrimSpace(format) + "): process variables are read as globals and `execution`\n")
 	b.WriteString("// works as in Camunda/Flowable; execution.setVariable writes vars (persisted).\n")
 	b.WriteString(executionScript)
+	if orgShim || javaShim {
+		b.WriteString(bpmnErrorScript)
+	}
+	if orgShim {
+		b.WriteString(bpmnErrorOrg)
+	}
+	if javaShim {
+		b.WriteString(bpmnErrorJava)
+	}
 	var globals []string
 	for _, n := range names {
-		switch n {
-		case "execution":
-		case "print":
+		switch {
+		case n == "org" && orgShim, n == "Java" && javaShim, n == "BpmnError" && (orgShim || javaShim):
+		case n == "execution":
+		case n == "print":
 			b.WriteString("const print = (...args) => console.log(...args);\n")
 		default:
 			globals = append(globals, n)
@@ -124,6 +148,43 @@ func scriptParams(format, body, resultVariable string) (map[string]any, error) {
 	}
 	return map[string]any{"code": out}, nil
 }
+
+// bpmnErrorScript is Camunda's, Flowable's and Activiti's BpmnError(errorCode[,
+// message]) as a JavaScript class: thrown, it is an Error with a string errorCode,
+// which the script template reports as a coded error (errorMessage: the message, ""
+// when none), so that the task's errorHandler.routes take it.
+const bpmnErrorScript = `class BpmnError extends Error {
+  constructor(errorCode, message) {
+    super(message === undefined || message === null ? "" : String(message));
+    this.name = "BpmnError";
+    this.errorCode = errorCode === undefined || errorCode === null ? errorCode : String(errorCode);
+    this.errorMessage = this.message;
+  }
+  getErrorCode() { return this.errorCode; }
+  getMessage() { return this.message; }
+}
+`
+
+// bpmnErrorOrg is the org package as far as BpmnError: the other classes under it
+// are undefined.
+const bpmnErrorOrg = `const org = {
+  camunda: { bpm: { engine: { delegate: { BpmnError } } } },
+  flowable: { engine: { delegate: { BpmnError } } },
+  activiti: { engine: { delegate: { BpmnError } } },
+};
+`
+
+// bpmnErrorJava is Java.type for the BpmnError classes only (the import refuses a
+// script that uses Java for anything else).
+const bpmnErrorJava = `const Java = { type: () => BpmnError };
+`
+
+// bpmnErrorPath finds a BpmnError class named through the org package.
+var bpmnErrorPath = regexp.MustCompile(`\borg\s*\.\s*(camunda\s*\.\s*bpm|flowable|activiti)\s*\.\s*engine\s*\.\s*delegate\s*\.\s*BpmnError\b`)
+
+// javaTypeBpmnError is Java.type of a BpmnError class. Java is bound when the body,
+// with these blanked out, reads Java no more.
+var javaTypeBpmnError = regexp.MustCompile(`\bJava\s*\.\s*type\s*\(\s*(?:"org\.(?:camunda\.bpm|flowable|activiti)\.engine\.delegate\.BpmnError"|'org\.(?:camunda\.bpm|flowable|activiti)\.engine\.delegate\.BpmnError')\s*\)`)
 
 // maxScriptLen bounds an imported script body.
 const maxScriptLen = 256 << 10

@@ -19,11 +19,11 @@ import (
 // would, with the variables.
 func runImportedScript(t *testing.T, body, resultVariable string, vars map[string]any) (scripting.Result, error) {
 	t.Helper()
-	p, err := scriptParams("javascript", body, resultVariable)
+	p, err := scriptParams(testJS, "javascript", body, resultVariable)
 	if err != nil {
 		t.Fatalf("scriptParams(%q): %v", body, err)
 	}
-	return jsChecker().RunScript(context.Background(), p["code"].(string), scripting.Scope{
+	return testJS.RunScript(context.Background(), p["code"].(string), scripting.Scope{
 		Vars: vars, Instance: map[string]any{"id": "4242", "processId": "proc-abcdefgh", "startedBy": "ann"},
 	})
 }
@@ -94,7 +94,7 @@ func TestScriptParamsSandbox(t *testing.T) {
 
 // TestScriptParamsCode: the body stays verbatim; only the names it reads are bound.
 func TestScriptParamsCode(t *testing.T) {
-	p, err := scriptParams("JavaScript", "// check the amount\nif (amount > limit.max) {\n  execution.setVariable('ok', false);\n}", "")
+	p, err := scriptParams(testJS, "JavaScript", "// check the amount\nif (amount > limit.max) {\n  execution.setVariable('ok', false);\n}", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,12 +135,12 @@ func TestScriptParamsErrors(t *testing.T) {
 		{"javascript", "var x = 1", "r", "needs the script to end with an expression"},
 		{"javascript", strings.Repeat("x;", maxScriptLen), "", "more than"},
 	} {
-		if got, err := scriptParams(tc.format, tc.body, tc.result); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if got, err := scriptParams(testJS, tc.format, tc.body, tc.result); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("scriptParams(%q, %q, %q) = %v, %v; want an error with %q", tc.format, shorten(tc.body), tc.result, got, err, tc.want)
 		}
 	}
 	for _, f := range []string{"javascript", "JavaScript", "js", "ECMAScript", "ecmascript"} {
-		if _, err := scriptParams(f, "1", ""); err != nil {
+		if _, err := scriptParams(testJS, f, "1", ""); err != nil {
 			t.Errorf("scriptFormat %s: %v", f, err)
 		}
 	}
@@ -196,7 +196,7 @@ func TestImportedScriptTaskInFlow(t *testing.T) {
 		st.Close(c)
 	})
 
-	decide, err := scriptParams("javascript", `
+	decide, err := scriptParams(testJS, "javascript", `
 // Camunda 7 style
 var limit = execution.getVariable("limit") || 1000;
 execution.setVariable("approved", amount > limit);
@@ -206,15 +206,15 @@ execution.setVariable("count", Object.keys(execution.getVariables()).length);
 	if err != nil {
 		t.Fatal(err)
 	}
-	fee, err := scriptParams("javascript", "amount * rate", "fee")
+	fee, err := scriptParams(testJS, "javascript", "amount * rate", "fee")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cond, err := translateExpression("", "${approved}")
+	cond, err := translateExpression(testJS, "", "${approved}")
 	if err != nil {
 		t.Fatal(err)
 	}
-	feel, err := translateExpression("", "= fee >= 100")
+	feel, err := translateExpression(testJS, "", "= fee >= 100")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,14 +299,14 @@ func FuzzScriptParams(f *testing.F) {
 		f.Add(s, "res")
 	}
 	f.Fuzz(func(t *testing.T, body, result string) {
-		p, err := scriptParams("javascript", body, result)
+		p, err := scriptParams(testJS, "javascript", body, result)
 		if err != nil {
 			if strings.Contains(err.Error(), "with process variables bound") {
 				t.Fatalf("scriptParams(%q, %q): %v", body, result, err)
 			}
 			return
 		}
-		if probs := jsChecker().CheckScript(p["code"].(string)); len(probs) > 0 {
+		if probs := testJS.CheckScript(p["code"].(string)); len(probs) > 0 {
 			t.Fatalf("scriptParams(%q, %q) does not compile: %v", body, result, probs[0].Message)
 		}
 	})

@@ -41,14 +41,14 @@ import (
 // timerParams are the `delay` template's parameters for a timer catch event's
 // timeDuration (ISO-8601 duration, e.g. PT5M, P1DT2H; or an expression) or timeDate
 // (ISO-8601 date-time; or an expression). kind is "timeDuration" or "timeDate".
-func timerParams(kind, text string) (map[string]any, error) {
-	params, _, err := timerParamsNote(kind, text)
+func timerParams(chk Checker, kind, text string) (map[string]any, error) {
+	params, _, err := timerParamsNote(chk, kind, text)
 	return params, err
 }
 
 // timerParamsNote is timerParams that also says how the mapping approximates the
 // timer ("" when it is exact).
-func timerParamsNote(kind, text string) (map[string]any, string, error) {
+func timerParamsNote(chk Checker, kind, text string) (map[string]any, string, error) {
 	src := strings.TrimSpace(text)
 	if src == "" {
 		return nil, "", engine.Errorf(engine.ErrInvalid, "%s is empty", kind)
@@ -56,7 +56,7 @@ func timerParamsNote(kind, text string) (map[string]any, string, error) {
 	switch kind {
 	case "timeDuration":
 		if isExpressionText(src) {
-			js, err := translateExpression("", src)
+			js, err := translateExpression(chk, "", src)
 			if err != nil {
 				return nil, "", err
 			}
@@ -73,7 +73,7 @@ func timerParamsNote(kind, text string) (map[string]any, string, error) {
 		return map[string]any{"duration": formatMillis(ms)}, note, nil
 	case "timeDate":
 		if isExpressionText(src) {
-			js, err := translateExpression("", src)
+			js, err := translateExpression(chk, "", src)
 			if err != nil {
 				return nil, "", err
 			}

@@ -70,7 +70,7 @@ func TestTimerParams(t *testing.T) {
 		{"timeDate", "${dueDate}", map[string]any{"until": "{{ vars.dueDate }}"}, ""},
 		{"timeDate", "= dueDate", map[string]any{"until": "{{ vars.dueDate }}"}, ""},
 	} {
-		got, note, err := timerParamsNote(tc.kind, tc.in)
+		got, note, err := timerParamsNote(testJS, tc.kind, tc.in)
 		if err != nil {
 			t.Errorf("timerParams(%q, %q): %v", tc.kind, tc.in, err)
 			continue
@@ -102,7 +102,7 @@ func TestTimerParams(t *testing.T) {
 		{"timeCycle", "R/PT1H", "only supported on a start event"},
 		{"timeSomething", "PT1H", "unknown timer"},
 	} {
-		if got, err := timerParams(tc.kind, tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if got, err := timerParams(testJS, tc.kind, tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("timerParams(%q, %q) = %v, %v; want an error with %q", tc.kind, tc.in, got, err, tc.want)
 		}
 	}
@@ -111,12 +111,12 @@ func TestTimerParams(t *testing.T) {
 // TestTimerDurationExpression: a duration expression yields milliseconds at run time,
 // from an ISO-8601 string (what Camunda's expressions return) or a number.
 func TestTimerDurationExpression(t *testing.T) {
-	p, err := timerParams("timeDuration", "${wait}")
+	p, err := timerParams(testJS, "timeDuration", "${wait}")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmpl := p["duration"].(string)
-	if probs := jsChecker().CheckTemplate(tmpl); len(probs) > 0 {
+	if probs := testJS.CheckTemplate(tmpl); len(probs) > 0 {
 		t.Fatalf("%s: %v", tmpl, probs)
 	}
 	js := strings.TrimSuffix(strings.TrimPrefix(tmpl, "{{ "), " }}")

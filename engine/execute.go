@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -132,7 +133,7 @@ func (r *Runtime) invoke(ctx context.Context, st *instState, t *ctask, n *NodeRu
 		if context.Cause(tctx) == errTaskTimeout {
 			return nil, fmt.Errorf("%w after %d ms: %v", errTaskTimeout, t.Timeout, err)
 		}
-		return nil, err
+		return nil, scriptError(err) // a thrown {errorCode} is a business error for errorHandler.routes
 	}
 	if res.VarsChanged {
 		st.setVars(res.Vars)
@@ -141,6 +142,18 @@ func (r *Runtime) invoke(ctx context.Context, st *instState, t *ctask, n *NodeRu
 }
 
 var errTaskTimeout = errors.New("task timed out")
+
+// scriptError turns a script's business error into a TaskError: a thrown value with
+// a string errorCode (scripting.Error.Code) that is not blank and at most
+// MaxErrorCodeLength long, as a worker's BPMN error must be. Any other error is
+// returned as it is (an ordinary failure).
+func scriptError(err error) error {
+	se := (*scripting.Error)(nil)
+	if !errors.As(err, &se) || se.Code == "" || strings.TrimSpace(se.Code) == "" || len(se.Code) > MaxErrorCodeLength {
+		return err
+	}
+	return &TaskError{Code: se.Code, Message: cut(se.CodeMessage, MaxErrorMessage), cause: err}
+}
 
 // renderParams evaluates {{ }} in every parameter except code.
 func (r *Runtime) renderParams(ctx context.Context, t *ctask, scope scripting.Scope) (map[string]any, error) {

@@ -786,13 +786,18 @@ func (x *ExternalTasks) List(ctx context.Context, f ExternalFilter) ([]*External
 }
 
 // TaskError is a coded (business) error of a task: a BPMN error reported by an
-// external worker. The task's errorHandler.routes send it to their target (which
-// receives {errorCode, errorMessage}); without a route the task fails with it and its
-// strategy applies, without errorHandler retries.
+// external worker, or a script's thrown {errorCode, errorMessage} (scriptError). The
+// task's errorHandler.routes send it to their target (which receives {errorCode,
+// errorMessage}); without a route the task fails with it and its strategy applies,
+// without errorHandler retries.
 type TaskError struct {
 	Code    string
 	Message string
+	cause   error // the script's error, when a script threw it
 }
+
+// Unwrap returns the script error a TaskError came from (nil for a worker's).
+func (e *TaskError) Unwrap() error { return e.cause }
 
 func (e *TaskError) Error() string {
 	if e.Message == "" {

@@ -35,7 +35,14 @@ type Error struct {
 	Column  int    // 1-based column in the user's code, in Unicode code points (0 when unknown)
 	Stack   string // JS stack trace with positions relative to the user's code, when known
 	Logs    []LogEntry
-	cause   error // e.g. context.Canceled / context.DeadlineExceeded
+	// Code is set when the script threw a business error (Kind is KindRuntime): a
+	// value with a string errorCode property, such as {errorCode: "X", errorMessage:
+	// "..."} or an Error given an errorCode property. CodeMessage is then its
+	// errorMessage, else its message, when that is a string ("" otherwise). Both are
+	// at most 4 KiB; Code is "" for any other failure.
+	Code        string
+	CodeMessage string
+	cause       error // e.g. context.Canceled / context.DeadlineExceeded
 }
 
 // Error formats the error as "script error at 3:14: ReferenceError: foo is not defined".

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -218,6 +219,52 @@ func (st *vmState) describe(v goja.Value) string {
 		msg = msg[:maxLogMessage] + "…"
 	}
 	return msg
+}
+
+// businessError reads the business error a thrown value carries: its errorCode
+// when that is a string, and its errorMessage (else message) when a string. Like
+// describe it may run user code, so it runs through callGo while the run is still
+// guarded; a getter that throws means no code. A code is at most maxLogMessage
+// bytes (a longer one is no code), the message is cut to that.
+func (st *vmState) businessError(v goja.Value) (code, msg string) {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return "", ""
+	}
+	str := func(name string) (string, bool) {
+		x := o.Get(name)
+		if _, isObj := x.(*goja.Object); isObj || x == nil {
+			return "", false
+		}
+		s, ok := x.Export().(string)
+		return s, ok
+	}
+	err := st.callGo(func() {
+		c, ok := str("errorCode")
+		if !ok || c == "" || len(c) > maxLogMessage {
+			return // a code is short: a longer one is not cut into another
+		}
+		m, ok := str("errorMessage")
+		if !ok {
+			m, _ = str("message")
+		}
+		code, msg = c, m
+	})
+	if err != nil {
+		return "", ""
+	}
+	return code, cutText(msg, maxLogMessage)
+}
+
+// cutText cuts s to at most n bytes, on a UTF-8 boundary.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // jsonText returns JSON.stringify(v) (guarded), or "" when undefined.

@@ -289,16 +289,23 @@ func (b *batch) exec(ctx context.Context, p *program, extra func(*vmState) goja.
 	if err == nil && fin != nil {
 		err = fin(st)
 	}
-	var msg string
+	var msg, code, codeMsg string
 	var ee *goja.Exception
 	if err != nil && errors.As(err, &ee) {
-		msg = st.describe(ee.Value()) // may run user code: do it before the deadline is dropped
+		// These may run user code (getters, toString): do it before the deadline is dropped.
+		msg = st.describe(ee.Value())
+		if !r.stopped.Load() { // an interrupt is delivered once: after one, nothing more may run
+			code, codeMsg = st.businessError(ee.Value())
+		}
 	}
 	r.finish()
 	logs = r.logs
 	if err != nil {
 		out := st.classify(r, err, msg)
 		out.Logs = logs
+		if out.Kind == KindRuntime && code != "" {
+			out.Code, out.CodeMessage = code, codeMsg
+		}
 		if out.Kind != KindRuntime && out.Kind != KindSyntax {
 			st.broken = true // never reuse a runtime that was interrupted mid-flight
 			b.st = nil
