@@ -152,7 +152,7 @@ func (d *Store) listInstances(ctx context.Context, f engine.InstanceFilter, know
 	if f.Version != 0 {
 		add("workflow_version = ?", f.Version)
 	}
-	// As written in the partial index workflow_inst_unfinished. With variable
+	// Answered from workflow_inst_status (statuses.go). With variable
 	// conditions, the open variables (migration 0014) stand for it in counting.
 	if f.Unfinished && len(f.Variables) == 0 {
 		conds = append(conds, unfinishedCond)

@@ -3,11 +3,12 @@ package sqlite
 import "strings"
 
 // The instance statuses that have not ended and those that have, written exactly as
-// the WHERE clauses of the partial indexes workflow_inst_unfinished,
-// workflow_inst_trigger_unfinished and workflow_inst_ended (migration 0018): SQLite
-// uses a partial index only for a query that names its expression, and comparisons
-// joined by OR, unlike an IN list of more than two constants, cost no temporary
-// b-tree each time a status is written. statuses_test.go checks the plans.
+// the WHERE clauses of the partial indexes workflow_inst_trigger_unfinished and
+// workflow_inst_ended (migration 0018): SQLite uses a partial index only for a query
+// that names its expression, and comparisons joined by OR, unlike an IN list of more
+// than two constants, cost no temporary b-tree each time a status is written. Alone,
+// unfinishedCond is answered from workflow_inst_status, one range per status.
+// statuses_test.go checks the plans.
 const (
 	unfinishedCond = "(status = 'pending' OR status = 'running' OR status = 'waiting' OR status = 'suspended')"
 	endedCond      = "(status = 'done' OR status = 'failed' OR status = 'canceled' OR status = 'timeout')"

@@ -116,8 +116,8 @@ func writeVariables(tx *stepTx, s *engine.Step) error {
 	return nil
 }
 
-// unfinished reports the statuses of an instance that has not ended, as the partial
-// index workflow_inst_unfinished and migration 0014's trigger list them.
+// unfinished reports the statuses of an instance that has not ended, as unfinishedCond
+// (statuses.go) and migration 0017's trigger list them.
 func unfinished(status string) bool {
 	switch status {
 	case engine.StatusPending, engine.StatusRunning, engine.StatusWaiting, engine.StatusSuspended:

@@ -5,9 +5,12 @@
 -- and new row): six b-trees per step that changes a status. Same meaning, NULL
 -- included. The queries that use these indexes name the same expressions
 -- (db/sqlite/statuses.go), which is how SQLite sees that an index applies.
+--
+-- workflow_inst_unfinished (status) goes: workflow_inst_status (status, start_at_ms)
+-- finds the unfinished instances as well (one range per status), and every status
+-- change of a running instance (running, waiting, running, done: three per external
+-- task) rewrote an entry of both.
 DROP INDEX workflow_inst_unfinished;
-CREATE INDEX workflow_inst_unfinished ON workflow_inst(status)
-    WHERE (status = 'pending' OR status = 'running' OR status = 'waiting' OR status = 'suspended');
 
 DROP INDEX workflow_inst_trigger_unfinished;
 CREATE INDEX workflow_inst_trigger_unfinished ON workflow_inst(workflow_id, trigger_app)
