@@ -7,6 +7,7 @@ import (
 	"maps"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -74,6 +75,67 @@ type ExternalTasks struct {
 	r     *Runtime
 	store ExternalStore
 	wake  *extNotifier
+	// owners remembers the instance of the jobs this process created or locked.
+	owners jobOwners
+}
+
+// jobOwners maps a job to its instance, which never changes, so that a worker's
+// completion goes to the instance's actor without reading the job first (the actor
+// reads it). Only a shortcut: a job it does not know is read. Bounded: forgotten
+// when it grows past maxJobOwners entries.
+type jobOwners struct {
+	mu sync.Mutex
+	m  map[ID]ID
+}
+
+const maxJobOwners = 1 << 16
+
+func (o *jobOwners) remember(job, instance ID) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.m == nil || len(o.m) >= maxJobOwners {
+		o.m = make(map[ID]ID)
+	}
+	o.m[job] = instance
+}
+
+func (o *jobOwners) forget(job ID) {
+	o.mu.Lock()
+	delete(o.m, job)
+	o.mu.Unlock()
+}
+
+func (o *jobOwners) instance(job ID) (ID, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	inst, ok := o.m[job]
+	return inst, ok
+}
+
+// onHeldJob is onJob for an action of the worker that holds a job (complete, BPMN
+// error): the job's instance comes from owners when known (fn must check the lock),
+// else from the job, read and checked here.
+func (x *ExternalTasks) onHeldJob(ctx context.Context, id ID, workerID string,
+	fn func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error) error {
+	inst, known := x.owners.instance(id)
+	if !known {
+		j, err := x.get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := x.holds(j, workerID); err != nil {
+			return err
+		}
+		inst = j.InstanceID
+	}
+	err := x.onJob(ctx, id, inst, fn)
+	if known && errors.Is(err, ErrNotFound) {
+		// The instance is gone (deleted): say it of the job, as a read would have.
+		if _, gerr := x.get(ctx, id); gerr != nil {
+			return gerr
+		}
+	}
+	return err
 }
 
 // newExternalTasks returns the service; store may be nil (then every call is
@@ -156,6 +218,12 @@ func (x *ExternalTasks) committed(jobs []*ExternalJob) {
 	now := x.nowMs()
 	for _, j := range jobs {
 		x.publish(j)
+		switch j.State {
+		case ExternalDone, ExternalCanceled:
+			x.owners.forget(j.ID)
+		default:
+			x.owners.remember(j.ID, j.InstanceID)
+		}
 		if j.State != ExternalOpen {
 			continue
 		}
@@ -278,6 +346,7 @@ func (x *ExternalTasks) tryFetch(ctx context.Context, req *FetchRequest) ([]*Loc
 	x.wake.armAt(earliest)
 	for _, j := range jobs {
 		x.publish(j)
+		x.owners.remember(j.ID, j.InstanceID)
 	}
 	sort.Slice(jobs, func(a, b int) bool {
 		ja, jb := jobs[a], jobs[b]
@@ -491,14 +560,7 @@ func (x *ExternalTasks) Complete(ctx context.Context, id ID, workerID string, va
 	if err != nil {
 		return err
 	}
-	j, err := x.get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := x.holds(j, workerID); err != nil {
-		return err
-	}
-	return x.onJob(ctx, id, j.InstanceID, func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error {
+	return x.onHeldJob(ctx, id, workerID, func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error {
 		if err := x.holds(j, workerID); err != nil {
 			return err
 		}
@@ -638,14 +700,7 @@ func (x *ExternalTasks) BPMNError(ctx context.Context, id ID, workerID, code, me
 	if err != nil {
 		return err
 	}
-	j, err := x.get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := x.holds(j, workerID); err != nil {
-		return err
-	}
-	return x.onJob(ctx, id, j.InstanceID, func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error {
+	return x.onHeldJob(ctx, id, workerID, func(ctx context.Context, st *instState, j *ExternalJob, n *NodeRun, t *ctask) error {
 		if err := x.holds(j, workerID); err != nil {
 			return err
 		}

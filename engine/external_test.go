@@ -413,6 +413,13 @@ func TestExternalTaskEnds(t *testing.T) {
 	if jobs, _ := x.Fetch(ctx, engine.FetchRequest{WorkerID: "w", MaxTasks: 1, Topics: []engine.FetchTopic{lockTopic("s")}}); len(jobs) != 0 {
 		t.Fatal("a canceled instance's job was fetched")
 	}
+	// The instance deleted: its job is unknown, whether the engine remembers which
+	// instance it belonged to (it locked it) or not.
+	if err := h.rt.DeleteInstance(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	coded(t, x.Complete(ctx, j.ID, "w", nil, nil), engine.ErrNotFound, engine.CodeUnknownExternalJob)
+	coded(t, x.BPMNError(ctx, j.ID, "w", "E1", "", nil), engine.ErrNotFound, engine.CodeUnknownExternalJob)
 }
 
 // TestExternalTaskRestart: a job survives a restart and completes after it.
