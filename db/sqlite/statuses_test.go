@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 )
@@ -24,25 +25,8 @@ func TestStatusQueriesUseTheirIndexes(t *testing.T) {
 			` ORDER BY i.end_at_ms`, "workflow_inst_ended", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := d.read.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+c.query, c.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(strings.Join(plan, "\n"), c.index) {
-				t.Errorf("the plan does not use %s:\n%s", c.index, strings.Join(plan, "\n"))
+			if plan := queryPlan(t, d.read, c.query, c.args...); !strings.Contains(plan, c.index) {
+				t.Errorf("the plan does not use %s:\n%s", c.index, plan)
 			}
 		})
 	}
@@ -92,4 +76,27 @@ func TestStatusIndexesHoldTheirRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(4, 4)
+}
+
+// queryPlan is SQLite's EXPLAIN QUERY PLAN of q, one step a line.
+func queryPlan(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }
