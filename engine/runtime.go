@@ -854,7 +854,11 @@ func (r *Runtime) runActor(id ID, a *actor, st *instState) {
 			r.finishActor(id, a, true, err)
 			return
 		}
-		if r.endActor(id, a, false, nil, st) {
+		var keep *instState
+		if r.idleStates.admits(st) {
+			keep = st
+		}
+		if r.endActor(id, a, false, nil, keep) {
 			return
 		}
 	}
