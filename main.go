@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -143,26 +144,30 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	var cfg serveConfig
 	var level, logFormat, httpAllow, timezone string
+	envs := &envSettings{getenv: getenv}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("FLOWCRAFT_ADDR", ":8080"), "listen address (FLOWCRAFT_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("FLOWCRAFT_DATA", "./data"), "data directory; the SQLite file lives here (FLOWCRAFT_DATA)")
 	fs.StringVar(&level, "log-level", env("FLOWCRAFT_LOG_LEVEL", "info"), "debug, info, warn or error (FLOWCRAFT_LOG_LEVEL)")
 	fs.StringVar(&logFormat, "log-format", env("FLOWCRAFT_LOG_FORMAT", "text"), "text or json (FLOWCRAFT_LOG_FORMAT)")
-	fs.IntVar(&cfg.BodyLimit, "body-limit", envInt(getenv, "FLOWCRAFT_BODY_LIMIT", 4<<20), "largest request body in bytes (FLOWCRAFT_BODY_LIMIT)")
-	fs.BoolVar(&cfg.SecureCookie, "secure-cookies", getenv("FLOWCRAFT_SECURE_COOKIES") == "true", "mark cookies Secure, behind a TLS proxy (FLOWCRAFT_SECURE_COOKIES)")
+	fs.IntVar(&cfg.BodyLimit, "body-limit", envs.int("FLOWCRAFT_BODY_LIMIT", 4<<20), "largest request body in bytes (FLOWCRAFT_BODY_LIMIT)")
+	fs.BoolVar(&cfg.SecureCookie, "secure-cookies", envs.bool("FLOWCRAFT_SECURE_COOKIES", false), "mark cookies Secure, behind a TLS proxy (FLOWCRAFT_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may finish on shutdown")
 	fs.StringVar(&httpAllow, "http-allow", getenv("FLOWCRAFT_HTTP_ALLOW"), "comma-separated hosts, IPs or CIDRs that http-request may reach although private or loopback (FLOWCRAFT_HTTP_ALLOW)")
 	fs.StringVar(&cfg.DataSources, "datasources", getenv("FLOWCRAFT_DATASOURCES"), `named databases for database-handler, JSON: {"reports": {"driver": "sqlite", "dsn": "file:/path/reports.db"}} (FLOWCRAFT_DATASOURCES)`)
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", getenv("FLOWCRAFT_PPROF_ADDR"), "serve Go's /debug/pprof on this address, e.g. 127.0.0.1:6060 (FLOWCRAFT_PPROF_ADDR; off when empty)")
-	fs.Int64Var(&cfg.NodeID, "node-id", int64(envInt(getenv, "FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
+	fs.Int64Var(&cfg.NodeID, "node-id", int64(envs.int("FLOWCRAFT_NODE_ID", 0)), "snowflake node number 0..1023, unique per flowcraft process sharing a database (FLOWCRAFT_NODE_ID)")
 	fs.StringVar(&timezone, "timezone", getenv("FLOWCRAFT_TIMEZONE"), "IANA time zone of the seed's text times, e.g. Asia/Shanghai; default the machine's local zone (FLOWCRAFT_TIMEZONE)")
-	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envInt(getenv, "FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
-	fs.IntVar(&cfg.IdleStates, "idle-states", envCount(getenv, "FLOWCRAFT_IDLE_STATES", 1_024), "waiting instances whose state stays in memory, so the worker or approver that wakes one saves reading it; 0: none (FLOWCRAFT_IDLE_STATES)")
-	fs.IntVar(&cfg.MaxTokens, "max-tokens", envInt(getenv, "FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
-	fs.Int64Var(&cfg.MaxBinaryVariable, "max-binary-variable", int64(envInt(getenv, "FLOWCRAFT_MAX_BINARY_VARIABLE", engine.DefaultMaxBinaryVariable)), "largest binary process variable in bytes (FLOWCRAFT_MAX_BINARY_VARIABLE)")
+	fs.IntVar(&cfg.MaxRuntimes, "max-runtimes", envs.int("FLOWCRAFT_MAX_RUNTIMES", 100_000), "runtimes one instance may make; past it the instance fails (FLOWCRAFT_MAX_RUNTIMES)")
+	fs.IntVar(&cfg.IdleStates, "idle-states", envs.int("FLOWCRAFT_IDLE_STATES", 1_024), "waiting instances whose state stays in memory, so the worker or approver that wakes one saves reading it; 0: none (FLOWCRAFT_IDLE_STATES)")
+	fs.IntVar(&cfg.MaxTokens, "max-tokens", envs.int("FLOWCRAFT_MAX_TOKENS", 1_000), "live tokens one instance may hold at once; past it the instance fails (FLOWCRAFT_MAX_TOKENS)")
+	fs.Int64Var(&cfg.MaxBinaryVariable, "max-binary-variable", int64(envs.int("FLOWCRAFT_MAX_BINARY_VARIABLE", engine.DefaultMaxBinaryVariable)), "largest binary process variable in bytes (FLOWCRAFT_MAX_BINARY_VARIABLE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if envs.err != nil {
+		return cfg, envs.err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -200,6 +205,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.MaxBinaryVariable < 1 {
 		return cfg, fmt.Errorf("--max-binary-variable must be at least 1")
+	}
+	if cfg.BodyLimit < 1 {
+		return cfg, fmt.Errorf("--body-limit must be at least 1")
 	}
 	if cfg.IdleStates < 0 {
 		return cfg, fmt.Errorf("--idle-states must be 0 (none) or more")
@@ -251,21 +259,51 @@ func localZone(tz, localtime, timezoneFile string) *time.Location {
 	return time.UTC
 }
 
-func envInt(getenv func(string) string, name string, def int) int {
-	var n int
-	if _, err := fmt.Sscan(getenv(name), &n); err == nil && n > 0 {
-		return n
-	}
-	return def
+// envSettings reads typed settings from the environment: a malformed value is an
+// error (err, the first), never the default in silence; the flags' own checks then
+// judge the value as they judge a flag's.
+type envSettings struct {
+	getenv func(string) string
+	err    error
 }
 
-// envCount is envInt for a count that may be 0.
-func envCount(getenv func(string) string, name string, def int) int {
-	var n int
-	if _, err := fmt.Sscan(getenv(name), &n); err == nil && n >= 0 {
-		return n
+func (e *envSettings) fail(name, value, want string) {
+	if e.err == nil {
+		e.err = fmt.Errorf("%s=%q is not %s", name, value, want)
 	}
-	return def
+}
+
+// int is the whole number in name, or def when it is unset.
+func (e *envSettings) int(name string, def int) int {
+	s := strings.TrimSpace(e.getenv(name))
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		e.fail(name, s, "a whole number")
+		return def
+	}
+	return n
+}
+
+// bool is true/false (or 1/0, yes/no, on/off) in name, or def when it is unset.
+func (e *envSettings) bool(name string, def bool) bool {
+	s := strings.TrimSpace(e.getenv(name))
+	switch strings.ToLower(s) {
+	case "":
+		return def
+	case "yes", "on":
+		return true
+	case "no", "off":
+		return false
+	}
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		e.fail(name, s, "true or false")
+		return def
+	}
+	return v
 }
 
 // serve runs the HTTP server until ctx is done, then shuts down gracefully: the

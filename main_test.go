@@ -157,6 +157,26 @@ func TestFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
 		t.Error("unknown command accepted")
 	}
+	// The environment is checked as the flags are: a malformed or out-of-range value
+	// is an error, not the default in silence.
+	for _, bad := range []map[string]string{{"FLOWCRAFT_MAX_TOKENS": "0"}, {"FLOWCRAFT_MAX_RUNTIMES": "lots"},
+		{"FLOWCRAFT_NODE_ID": "-1"}, {"FLOWCRAFT_BODY_LIMIT": "0"}, {"FLOWCRAFT_IDLE_STATES": "-5"},
+		{"FLOWCRAFT_MAX_BINARY_VARIABLE": "10MB"}, {"FLOWCRAFT_SECURE_COOKIES": "maybe"}} {
+		if cfg, err := parseServeFlags(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
+			t.Errorf("%v accepted: %+v", bad, cfg)
+		}
+	}
+	for value, want := range map[string]bool{"true": true, "1": true, "yes": true, "on": true, "false": false, "0": false, "off": false, "": false} {
+		cfg, err := parseServeFlags(nil, func(k string) string {
+			if k == "FLOWCRAFT_SECURE_COOKIES" {
+				return value
+			}
+			return ""
+		}, io.Discard)
+		if err != nil || cfg.SecureCookie != want {
+			t.Errorf("FLOWCRAFT_SECURE_COOKIES=%q: secure %v, %v; want %v", value, cfg.SecureCookie, err, want)
+		}
+	}
 }
 
 // deadlineRecorder records the deadline of the context each shutdown step got.
