@@ -86,7 +86,8 @@ func TestQueriesBeyondOnePage(t *testing.T) {
 	}
 	// Filters no task can meet.
 	for _, body := range []string{`{"externalTaskIdIn": []}`, `{"activityIdIn": []}`, `{"processInstanceIdIn": ["+900001"]}`,
-		`{"executionId": "+` + execA + `"}`, `{"active": true, "suspended": true}`, `{"suspended": true}`} {
+		`{"executionId": "+` + execA + `"}`, `{"active": true, "suspended": true}`, `{"suspended": true}`,
+		`{"processInstanceId": "0900001"}`, `{"processInstanceId": "+900001"}`, `{"externalTaskId": "+` + id(1) + `"}`} {
 		if got := count("POST", "", body); got != 0 {
 			t.Errorf("count %s: %v, want 0", body, got)
 		}

@@ -144,11 +144,7 @@ func (a *API) answerCount(c *fiber.Ctx, q *taskQuery) error {
 // list, an execution id that is not flowcraft's, active and suspended together).
 func (a *API) filterOf(q *taskQuery) (f engine.ExternalFilter, none bool, err error) {
 	if q.ExternalTaskID != nil {
-		id, err := strconv.ParseInt(*q.ExternalTaskID, 10, 64)
-		if err != nil || id <= 0 {
-			id = -1 // matches nothing
-		}
-		f.ID = engine.ID(id)
+		f.ID = exactID(*q.ExternalTaskID)
 	}
 	if q.TopicName != nil {
 		f.Topic = *q.TopicName
@@ -159,11 +155,7 @@ func (a *API) filterOf(q *taskQuery) (f engine.ExternalFilter, none bool, err er
 	f.Locked, f.NotLocked = onlyTrue(q.Locked), onlyTrue(q.NotLocked)
 	f.WithRetries, f.NoRetries = onlyTrue(q.WithRetriesLeft), onlyTrue(q.NoRetriesLeft)
 	if q.ProcessInstanceID != nil {
-		id, err := strconv.ParseInt(*q.ProcessInstanceID, 10, 64)
-		if err != nil || id <= 0 {
-			id = -1
-		}
-		f.InstanceID = engine.ID(id)
+		f.InstanceID = exactID(*q.ProcessInstanceID)
 	}
 	if q.ProcessDefinitionID != nil {
 		f.ProcessID = *q.ProcessDefinitionID
@@ -234,12 +226,20 @@ func (a *API) filterOf(q *taskQuery) (f engine.ExternalFilter, none bool, err er
 func exactIDs(list []string) []engine.ID {
 	var out []engine.ID
 	for _, s := range list {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err == nil && n > 0 && strconv.FormatInt(n, 10) == s {
-			out = append(out, engine.ID(n))
+		if id := exactID(s); id > 0 {
+			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// exactID is the id s spells as flowcraft writes ids, else -1, which no task has.
+func exactID(s string) engine.ID {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return -1
+	}
+	return engine.ID(n)
 }
 
 // onlyTrue is a Camunda "value may only be true" flag: false matches every task.
