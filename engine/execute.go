@@ -168,7 +168,8 @@ func (r *Runtime) renderParams(ctx context.Context, t *ctask, scope scripting.Sc
 		}
 		rv, err := r.scripts.RenderValue(ctx, v, scope)
 		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", k, err)
+			// A {{ }} that throws {errorCode} is a business error, as a script's is.
+			return nil, scriptError(fmt.Errorf("parameter %s: %w", k, err))
 		}
 		out[k] = rv
 	}

@@ -120,3 +120,23 @@ func TestScriptBusinessErrorInLoop(t *testing.T) {
 		jsonEq(t, task(v, "declined").Runtimes[0].Output, map[string]any{"errorCode": "CARD_DECLINED", "errorMessage": "item 2"})
 	}
 }
+
+// TestParameterBusinessErrorRouted: a {{ }} parameter that throws {errorCode} routes
+// its task too (here an external task's topic, and an end task's output).
+func TestParameterBusinessErrorRouted(t *testing.T) {
+	h := newHarness(t)
+	throw := "{{ (() => { throw {errorCode: 'NO_ROUTE', errorMessage: 'region ' + trigger.region + ' has no route'} })() }}"
+	routes := map[string]any{"routes": []any{map[string]any{"errorCode": "NO_ROUTE", "target": "declined"}}}
+	for name, tk := range map[string]tk{
+		"external task": task_("pay", "external-task", "end").p("topic", throw).set("errorHandler", routes),
+		"end task":      task_("pay", "end").p("output", throw).set("errorHandler", routes),
+	} {
+		pid := h.deploy(def("param-error", task_("start", "manual", "pay"), tk,
+			script("declined", "return input", "end"), task_("end", "end")))
+		v := h.run(pid, map[string]any{"region": "north"})
+		if v.Status != engine.StatusDone {
+			t.Fatalf("%s: %s %s", name, v.Status, v.Error)
+		}
+		jsonEq(t, task(v, "declined").Runtimes[0].Output, map[string]any{"errorCode": "NO_ROUTE", "errorMessage": "region north has no route"})
+	}
+}
