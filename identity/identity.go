@@ -81,10 +81,11 @@ type Store interface {
 type Options struct {
 	BcryptCost int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	SessionTTL time.Duration // default 7 days
-	// CredentialTTL is how long verified Basic credentials and API tokens are cached;
-	// default 1 minute. A change through this process (a password, a revoked token, a
-	// disabled or deleted user) clears the cache at once; one made by another process
-	// on the same database takes effect here within this time.
+	// CredentialTTL is how long verified Basic credentials, API tokens and the
+	// accounts they sign in are cached; default 1 minute. A change through this
+	// process (a password, a revoked token, a disabled or deleted user, a group
+	// membership) clears the caches at once; one made by another process on the same
+	// database takes effect here within this time.
 	CredentialTTL time.Duration
 	// Throttle slows password guessing per account and client address, locks accounts
 	// out after repeated failures and bounds concurrent bcrypt work (see ThrottleOptions).
@@ -103,8 +104,9 @@ type Service struct {
 	mu    sync.Mutex
 	cache map[[32]byte]cachedCredential
 	// tokens caches the API tokens read by CheckToken, by secret hash: a worker sends
-	// its token with every request.
+	// its token with every request; users the accounts those checks read.
 	tokens map[string]cachedToken
+	users  map[string]cachedUser
 
 	// dummyHash is compared against when a user does not exist, so that the time
 	// taken does not reveal which user names exist.
@@ -126,6 +128,11 @@ type cachedToken struct {
 	expires time.Time
 }
 
+type cachedUser struct {
+	user    engine.User
+	expires time.Time
+}
+
 // New returns the identity service.
 func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Service {
 	if opts.BcryptCost == 0 {
@@ -142,7 +149,7 @@ func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Ser
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte(engine.NewSecret()[:16]), opts.BcryptCost)
 	return &Service{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
-		cache: map[[32]byte]cachedCredential{}, tokens: map[string]cachedToken{}, dummyHash: dummy,
+		cache: map[[32]byte]cachedCredential{}, tokens: map[string]cachedToken{}, users: map[string]cachedUser{}, dummyHash: dummy,
 		throttle: NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
 }
 
@@ -241,12 +248,32 @@ func (i *Service) passwordUser(ctx context.Context, id string) (*engine.User, er
 }
 
 func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, error) {
-	u, err := i.store.GetUser(ctx, id)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, errBadCredentials
-	}
-	if err != nil {
-		return nil, err
+	at := i.now()
+	i.mu.Lock()
+	c, ok := i.users[id]
+	i.mu.Unlock()
+	var u *engine.User
+	if ok && at.Before(c.expires) {
+		cp := c.user
+		cp.Groups = slices.Clone(c.user.Groups)
+		u = &cp
+	} else {
+		read, err := i.store.GetUser(ctx, id)
+		if errors.Is(err, engine.ErrNotFound) {
+			return nil, errBadCredentials
+		}
+		if err != nil {
+			return nil, err
+		}
+		u = read
+		kept := *u
+		kept.Groups = slices.Clone(u.Groups)
+		i.mu.Lock()
+		if len(i.users) > 10000 {
+			clear(i.users)
+		}
+		i.users[id] = cachedUser{user: kept, expires: at.Add(i.opts.CredentialTTL)}
+		i.mu.Unlock()
 	}
 	if u.Disabled {
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadCredentials, nil, "user %s is disabled", id)
@@ -258,6 +285,7 @@ func (i *Service) forgetCredentials() {
 	i.mu.Lock()
 	clear(i.cache)
 	clear(i.tokens)
+	clear(i.users)
 	i.mu.Unlock()
 }
 
@@ -400,7 +428,10 @@ func (i *Service) OnChange(f func(Change)) {
 	i.obsMu.Unlock()
 }
 
+// notify tells the observers of a change of a user's account, groups or credentials
+// (the caches of verified credentials, tokens and users are cleared first).
 func (i *Service) notify(ch Change) {
+	i.forgetCredentials()
 	i.obsMu.Lock()
 	obs := slices.Clone(i.observers)
 	i.obsMu.Unlock()

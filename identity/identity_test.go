@@ -348,3 +348,47 @@ func TestTokenCache(t *testing.T) {
 		t.Fatalf("the token of a disabled user accepted: %v", err)
 	}
 }
+
+// TestUserCache: the account a token signs in is read once per CredentialTTL; a group
+// membership or role changed through the service shows at once, a change made behind
+// its back (another process's) within the TTL.
+func TestUserCache(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	id, store := newIdentity(t, func() time.Time { return clock })
+	if _, err := id.CreateUser(ctx, &engine.User{ID: "w1", Role: engine.RoleWorker}, "first-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.CreateGroup(ctx, &engine.Group{ID: "billing", Name: "Billing"}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := id.CreateToken(ctx, "w1", "worker", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := id.CheckToken(ctx, secret); err != nil || len(u.Groups) != 0 {
+		t.Fatalf("token: %+v %v", u, err)
+	}
+	if err := id.AddMember(ctx, "billing", "w1"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := id.CheckToken(ctx, secret)
+	if err != nil || len(u.Groups) != 1 || u.Groups[0] != "billing" {
+		t.Fatalf("a membership added through the service is not seen at once: %+v %v", u, err)
+	}
+	u.Groups[0] = "changed by a caller" // a caller's copy: the cache keeps its own
+	if u, _ := id.CheckToken(ctx, secret); u.Groups[0] != "billing" {
+		t.Fatalf("the cached user shares its groups with a caller: %v", u.Groups)
+	}
+	// Removed behind the service's back: still in the group within the TTL, not after.
+	if err := store.RemoveMember(ctx, "billing", "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := id.CheckToken(ctx, secret); len(u.Groups) != 1 {
+		t.Fatalf("the user was read again within the TTL: %+v", u)
+	}
+	clock = clock.Add(time.Minute + time.Second)
+	if u, _ := id.CheckToken(ctx, secret); len(u.Groups) != 0 {
+		t.Fatalf("a change made elsewhere not seen after the TTL: %+v", u)
+	}
+}
