@@ -155,7 +155,7 @@ func (r *Runtime) retry(ctx context.Context, st *instState) error {
 		s.touch(next)
 	}
 	in := st.inst
-	in.Status, in.Error, in.EndAt, in.Cost = StatusRunning, "", 0, 0
+	in.Status, in.Error, in.ErrorCode, in.EndAt, in.Cost = StatusRunning, "", "", 0, 0
 	if st.def.p.Timeout > 0 {
 		s.jobs = append(s.jobs, r.job(JobProcessTimeout, in.ID, 0, "", nowMs(r.now)+st.def.p.Timeout))
 	}

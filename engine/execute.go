@@ -419,6 +419,9 @@ func (r *Runtime) fail(ctx context.Context, s *step, t *ctask, n *NodeRun, runs 
 			return r.commit(ctx, s)
 		}
 	}
+	if te != nil {
+		s.st.inst.ErrorCode = te.Code // a parent's subprocess task fails with it
+	}
 	return r.failInstance(ctx, s, t, msg)
 }
 

@@ -91,12 +91,17 @@ type Instance struct {
 	Trigger      any    `json:"trigger"`
 	Output       any    `json:"output"` // workflow_output
 	Error        string `json:"error"`
-	StartAt      int64  `json:"startAt"` // unix ms
-	EndAt        int64  `json:"endAt"`
-	Cost         int64  `json:"cost"` // ms
-	CreateAt     int64  `json:"createAt"`
-	UpdateAt     int64  `json:"updateAt"`
-	Rev          int64  `json:"-"`
+	// ErrorCode is the business error code that failed the instance: a task's coded
+	// error (a worker's BPMN error, a script's thrown errorCode) that no route took. A
+	// subprocess task whose child failed so fails with the same code, which its own
+	// routes may take (a BPMN call activity's boundary error event).
+	ErrorCode string `json:"errorCode,omitempty"`
+	StartAt   int64  `json:"startAt"` // unix ms
+	EndAt     int64  `json:"endAt"`
+	Cost      int64  `json:"cost"` // ms
+	CreateAt  int64  `json:"createAt"`
+	UpdateAt  int64  `json:"updateAt"`
+	Rev       int64  `json:"-"`
 
 	// Reply is what the end task asked a synchronous webhook to answer with.
 	Reply *Reply `json:"-"`

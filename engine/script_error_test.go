@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -138,5 +139,35 @@ func TestParameterBusinessErrorRouted(t *testing.T) {
 			t.Fatalf("%s: %s %s", name, v.Status, v.Error)
 		}
 		jsonEq(t, task(v, "declined").Runtimes[0].Output, map[string]any{"errorCode": "NO_ROUTE", "errorMessage": "region north has no route"})
+	}
+}
+
+// TestChildBusinessErrorReachesParent: a child instance that fails with a coded error
+// no route of its own takes (its ErrorCode) fails the parent's subprocess task with the
+// same code, which the parent's routes take (a BPMN call activity's boundary error
+// event); an ordinary failure of the child stays an ordinary failure.
+func TestChildBusinessErrorReachesParent(t *testing.T) {
+	h := newHarness(t)
+	child := h.deploy(def("child", task_("start", "manual", "pay"),
+		script("pay", `if (trigger.n > 1) throw {errorCode: "CARD_DECLINED", errorMessage: "declined"}; throw new Error("plain")`, "end"),
+		task_("end", "end")))
+	routes := map[string]any{"routes": []any{map[string]any{"errorCode": "CARD_DECLINED", "target": "declined"}}}
+	parent := h.deploy(def("parent", task_("start", "manual", "call"),
+		task_("call", "subprocess", "end").p("processId", child).p("input", "{{ ({n: trigger.n}) }}").set("errorHandler", routes),
+		script("declined", "return {code: input.errorCode}", "end"), task_("end", "end")))
+
+	v := h.run(parent, map[string]any{"n": 2})
+	if v.Status != engine.StatusDone {
+		t.Fatalf("coded: %s %s", v.Status, v.Error)
+	}
+	jsonEq(t, task(v, "declined").Runtimes[0].Output, map[string]any{"code": "CARD_DECLINED"})
+	kids, _, err := h.rt.ListInstances(context.Background(), engine.InstanceFilter{ParentID: v.ID, Page: engine.Page{Limit: 5}})
+	if err != nil || len(kids) != 1 || kids[0].Status != engine.StatusFailed || kids[0].ErrorCode != "CARD_DECLINED" {
+		t.Fatalf("the child: %+v %v", kids, err)
+	}
+
+	v = h.run(parent, map[string]any{"n": 1})
+	if v.Status != engine.StatusFailed || v.ErrorCode != "" || !strings.Contains(v.Error, "plain") {
+		t.Fatalf("plain: %s %q %q", v.Status, v.ErrorCode, v.Error)
 	}
 }

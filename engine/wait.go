@@ -126,7 +126,12 @@ func (r *Runtime) collectChildren(ctx context.Context, st *instState) error {
 			if child.Error != "" {
 				msg += ": " + child.Error
 			}
-			if err := r.fail(ctx, st.newStep(), t, n, nil, errors.New(msg)); err != nil {
+			cause := errors.New(msg)
+			if child.ErrorCode != "" {
+				// The child's business error is the subprocess task's, for its routes.
+				cause = &TaskError{Code: child.ErrorCode, Message: cut(msg, MaxErrorMessage)}
+			}
+			if err := r.fail(ctx, st.newStep(), t, n, nil, cause); err != nil {
 				return err
 			}
 		}

@@ -170,6 +170,7 @@ func apiSchemas() map[string]any {
 		"Instance": obj(map[string]any{"id": id, "parentId": id, "parentNodeId": id, "processId": str, "version": integer, "name": str, "engine": str,
 			"status":   map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
 			"executor": str, "triggerApp": str, "trigger": anyv, "output": anyv, "error": str, "startAt": integer, "endAt": integer,
+			"errorCode": map[string]any{"type": "string", "description": "a failed instance's business error code (a task's coded error no route took); absent otherwise"},
 			"cost": integer, "createAt": integer, "updateAt": integer, "businessKey": str, "tenantId": str}),
 		"Runtime": obj(map[string]any{"id": id, "taskId": str, "name": str, "template": str, "index": integer, "attempt": integer,
 			"status": str, "input": map[string]any{"description": "the task's parameters as the runtime used them ({{ }} resolved)"},

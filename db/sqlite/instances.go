@@ -22,7 +22,8 @@ const instanceColumns = `uid, COALESCE(p_uid, 0), COALESCE(p_node_uid, 0),
 const procKey = `(SELECT id FROM workflow WHERE proc_id = ?)`
 
 type instanceDetail struct {
-	Reply *engine.Reply `json:"reply,omitempty"`
+	Reply     *engine.Reply `json:"reply,omitempty"`
+	ErrorCode string        `json:"errorCode,omitempty"`
 }
 
 func scanInstance(r rowScanner) (*engine.Instance, error) {
@@ -43,7 +44,7 @@ func scanInstance(r rowScanner) (*engine.Instance, error) {
 	if err := json.Unmarshal([]byte(detail), &d); err != nil {
 		return nil, fmt.Errorf("instance %d detail: %w", in.ID, err)
 	}
-	in.Reply = d.Reply
+	in.Reply, in.ErrorCode = d.Reply, d.ErrorCode
 	return &in, nil
 }
 
@@ -278,7 +279,7 @@ func writeInstance(tx *stepTx, s *engine.Step) (*triggerRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instance output: %w", err)
 	}
-	detail, err := jsonText(instanceDetail{Reply: in.Reply})
+	detail, err := jsonText(instanceDetail{Reply: in.Reply, ErrorCode: in.ErrorCode})
 	if err != nil {
 		return nil, fmt.Errorf("instance reply: %w", err)
 	}

@@ -15,6 +15,7 @@ func testCommitAndLoad(f *fixture) {
 	p := f.process("proc-aaaaaaaa")
 	r := f.newInstance(p.ID, engine.StatusRunning, 0)
 	r.in.Reply = &engine.Reply{StatusCode: 201, Headers: map[string]string{"X-A": "b"}}
+	r.in.ErrorCode = "CARD_DECLINED"
 	second := &engine.NodeRun{ID: f.id(), InstanceID: r.in.ID, TaskID: "task-b", Name: "script", Template: "script",
 		Index: 2, Attempt: 1, Status: engine.StatusRunning, Incoming: map[string]any{"ok": true}, Output: nil,
 		Input:    map[string]any{"code": "return 1", "timeout": 5.0},
@@ -32,7 +33,7 @@ func testCommitAndLoad(f *fixture) {
 	f.must(err, "load")
 	if in.ID != r.in.ID || in.ProcessID != p.ID || in.Status != engine.StatusRunning || in.Executor != "dora" || in.Rev != 1 ||
 		in.StartAt != ms(0) || !reflect.DeepEqual(in.Trigger, map[string]any{"n": 1.0}) || in.Reply == nil ||
-		in.Reply.StatusCode != 201 || in.Reply.Headers["X-A"] != "b" || in.ParentID != 0 {
+		in.Reply.StatusCode != 201 || in.Reply.Headers["X-A"] != "b" || in.ParentID != 0 || in.ErrorCode != "CARD_DECLINED" {
 		f.Errorf("instance round trip: %+v", in)
 	}
 	if len(nodes) != 2 || nodes[0].ID != r.nodes[0].ID || nodes[1].ID != second.ID {
