@@ -171,7 +171,7 @@ func apiSchemas() map[string]any {
 			"status":   map[string]any{"enum": []string{"pending", "running", "waiting", "suspended", "done", "failed", "canceled", "timeout"}},
 			"executor": str, "triggerApp": str, "trigger": anyv, "output": anyv, "error": str, "startAt": integer, "endAt": integer,
 			"errorCode": map[string]any{"type": "string", "description": "a failed instance's business error code (a task's coded error no route took); absent otherwise"},
-			"cost": integer, "createAt": integer, "updateAt": integer, "businessKey": str, "tenantId": str}),
+			"cost":      integer, "createAt": integer, "updateAt": integer, "businessKey": str, "tenantId": str}),
 		"Runtime": obj(map[string]any{"id": id, "taskId": str, "name": str, "template": str, "index": integer, "attempt": integer,
 			"status": str, "input": map[string]any{"description": "the task's parameters as the runtime used them ({{ }} resolved)"},
 			"incoming": map[string]any{"description": "the data that led to the runtime (the previous task's output, the trigger data)"},
