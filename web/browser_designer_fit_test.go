@@ -73,6 +73,32 @@ func (b *browser) expectFitted(what string, nodes int) canvasFit {
 	return f
 }
 
+// panCanvas drags the empty canvas and returns the view it made (the test fails
+// when the view did not change).
+func (b *browser) panCanvas(what string) canvasFit {
+	b.t.Helper()
+	var host struct{ X, Y float64 }
+	b.eval(`(() => { const r = document.querySelector("[data-canvas]").getBoundingClientRect(); return {x: r.left, y: r.top}; })()`, &host)
+	before := b.canvasFit().Transform
+	b.drag(what, host.X+12, host.Y+12, host.X+72, host.Y+52)
+	panned := b.canvasFit()
+	if panned.Transform == before {
+		b.t.Fatalf("%s: dragging the empty canvas did not pan it (%s)", what, before)
+	}
+	return panned
+}
+
+// expectViewKept resizes the window to w × h and checks that the view the user
+// made (its transform) stayed as it was.
+func (b *browser) expectViewKept(what string, w, h int64, transform string) {
+	b.t.Helper()
+	b.viewport(w, h)
+	b.settle()
+	if after := b.canvasFit(); after.Transform != transform {
+		b.t.Errorf("%s: resizing to %d px changed the user's view from %s to %s", what, w, transform, after.Transform)
+	}
+}
+
 // viewport emulates a window of w × h CSS pixels.
 func (b *browser) viewport(w, h int64) {
 	b.t.Helper()
@@ -122,19 +148,8 @@ func TestBrowserDesignerFitsTheView(t *testing.T) {
 	b.shot("open-zh-1280")
 
 	// The user pans: a resize keeps their view, even with nodes off-screen.
-	var host struct{ X, Y float64 }
-	b.eval(`(() => { const r = document.querySelector("[data-canvas]").getBoundingClientRect(); return {x: r.left, y: r.top}; })()`, &host)
-	before := b.canvasFit().Transform
-	b.drag("pan the canvas", host.X+12, host.Y+12, host.X+72, host.Y+52)
-	panned := b.canvasFit()
-	if panned.Transform == before {
-		t.Fatalf("dragging the empty canvas did not pan it (%s)", before)
-	}
-	b.viewport(390, 844)
-	b.settle()
-	if after := b.canvasFit(); after.Transform != panned.Transform {
-		t.Errorf("a resize changed the user's view from %s to %s", panned.Transform, after.Transform)
-	}
+	panned := b.panCanvas("pan the canvas")
+	b.expectViewKept("panned", 390, 844, panned.Transform)
 	b.shot("panned-zh-390")
 	// Fit brings everything back, and the view is a fit again.
 	b.click(`[data-cmd="fit"]`)

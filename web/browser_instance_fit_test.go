@@ -50,11 +50,7 @@ func TestBrowserInstanceGraphKeepsItsFit(t *testing.T) {
 	if zoomed.Transform == before {
 		t.Fatalf("zoom in did not change the view (%s)", before)
 	}
-	b.viewport(390, 844)
-	b.settle()
-	if after := b.canvasFit(); after.Transform != zoomed.Transform {
-		t.Errorf("narrowing the window changed the zoomed view from %s to %s", zoomed.Transform, after.Transform)
-	}
+	b.expectViewKept("zoomed", 390, 844, zoomed.Transform)
 	b.fullShot("zoomed-zh-390")
 
 	// Fit makes the view a fit again, which follows the window once more.
@@ -66,25 +62,10 @@ func TestBrowserInstanceGraphKeepsItsFit(t *testing.T) {
 	}
 
 	// The user pans the empty canvas: a resize keeps their view.
-	var host struct{ X, Y float64 }
-	b.eval(`(() => { const r = document.querySelector("[data-canvas]").getBoundingClientRect(); return {x: r.left, y: r.top}; })()`, &host)
-	before = b.canvasFit().Transform
-	b.drag("pan the graph", host.X+12, host.Y+12, host.X+72, host.Y+52)
-	panned := b.canvasFit()
-	if panned.Transform == before {
-		t.Fatalf("dragging the empty canvas did not pan it (%s)", before)
-	}
-	b.viewport(390, 844)
-	b.settle()
-	if after := b.canvasFit(); after.Transform != panned.Transform {
-		t.Errorf("narrowing the window changed the panned view from %s to %s", panned.Transform, after.Transform)
-	}
+	panned := b.panCanvas("pan the graph")
+	b.expectViewKept("panned", 390, 844, panned.Transform)
 	b.fullShot("panned-zh-390")
-	b.viewport(1280, 900)
-	b.settle()
-	if after := b.canvasFit(); after.Transform != panned.Transform {
-		t.Errorf("widening the window changed the panned view from %s to %s", panned.Transform, after.Transform)
-	}
+	b.expectViewKept("panned", 1280, 900, panned.Transform)
 	b.click(`[data-graph="fit"]`)
 	b.expectFitted("fit-zh-1280", nodes)
 }
