@@ -143,7 +143,6 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
 	persisted := "every step committed to SQLite"
 	if cfg.Engine == engine.EngineFast {
 		persisted = "every instance written to SQLite"
@@ -151,8 +150,7 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "completed %d instances in %s: %.0f instances/s (%s)\n",
 		cfg.N, elapsed.Round(time.Millisecond), float64(cfg.N)/elapsed.Seconds(), persisted)
 	fmt.Fprintf(stdout, "CPU time: %.1f us per instance (user+system of this process)\n", float64(cpu.Microseconds())/float64(cfg.N))
-	fmt.Fprintf(stdout, "latency per instance: p50 %s  p99 %s  max %s\n",
-		pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+	fmt.Fprintf(stdout, "latency per instance: p50 %s  p99 %s  max %s\n", pct(lat, 0.50), pct(lat, 0.99), lat[len(lat)-1].Round(10*time.Microsecond))
 	return nil
 }
 

@@ -141,6 +141,7 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
+// pct is the p-quantile of sorted latencies, rounded to 10 µs.
 func pct(sorted []time.Duration, p float64) time.Duration {
 	return sorted[min(len(sorted)-1, int(float64(len(sorted))*p))].Round(10 * time.Microsecond)
 }

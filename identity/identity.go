@@ -101,12 +101,11 @@ type Service struct {
 
 	// Basic auth checks a bcrypt hash on every request; a short cache of verified
 	// credentials keeps integrators fast. It is cleared on every identity change.
-	mu    sync.Mutex
-	cache map[[32]byte]cachedCredential
+	cache ttlCache[[32]byte, string] // user id by hash of user id and password
 	// tokens caches the API tokens read by CheckToken, by secret hash: a worker sends
 	// its token with every request; users the accounts those checks read.
-	tokens map[string]cachedToken
-	users  map[string]cachedUser
+	tokens ttlCache[string, APIToken]
+	users  ttlCache[string, engine.User]
 
 	// dummyHash is compared against when a user does not exist, so that the time
 	// taken does not reveal which user names exist.
@@ -116,21 +115,6 @@ type Service struct {
 
 	obsMu     sync.Mutex
 	observers []func(Change)
-}
-
-type cachedCredential struct {
-	userID  string
-	expires time.Time
-}
-
-type cachedToken struct {
-	token   APIToken
-	expires time.Time
-}
-
-type cachedUser struct {
-	user    engine.User
-	expires time.Time
 }
 
 // New returns the identity service.
@@ -149,8 +133,8 @@ func New(store Store, opts Options, now func() time.Time, log *slog.Logger) *Ser
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte(engine.NewSecret()[:16]), opts.BcryptCost)
 	return &Service{store: store, opts: opts, now: now, log: log.With("subsystem", "identity"),
-		cache: map[[32]byte]cachedCredential{}, tokens: map[string]cachedToken{}, users: map[string]cachedUser{}, dummyHash: dummy,
-		throttle: NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
+		dummyHash: dummy,
+		throttle:  NewLoginThrottle(opts.Throttle, runtime.NumCPU(), now)}
 }
 
 var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
@@ -195,12 +179,9 @@ func (i *Service) CheckPassword(ctx context.Context, userID, password, addr stri
 		// Not this user's token: checked as a password (and counted when wrong).
 	}
 	key := sha256.Sum256([]byte(userID + "\x00" + password))
-	i.mu.Lock()
-	c, ok := i.cache[key]
-	i.mu.Unlock()
-	if ok && i.now().Before(c.expires) {
+	if id, _, ok := i.cache.get(key, i.now()); ok {
 		i.throttle.Succeeded(userID)
-		return i.passwordUser(ctx, c.userID)
+		return i.passwordUser(ctx, id)
 	}
 	hash, err := i.store.UserPasswordHash(ctx, userID)
 	unknown := errors.Is(err, engine.ErrNotFound)
@@ -228,12 +209,7 @@ func (i *Service) CheckPassword(ctx context.Context, userID, password, addr stri
 	if err != nil {
 		return nil, err
 	}
-	i.mu.Lock()
-	if len(i.cache) > 10000 {
-		clear(i.cache)
-	}
-	i.cache[key] = cachedCredential{userID: userID, expires: i.now().Add(i.opts.CredentialTTL)}
-	i.mu.Unlock()
+	i.cache.put(key, userID, i.now().Add(i.opts.CredentialTTL))
 	return u, nil
 }
 
@@ -249,14 +225,10 @@ func (i *Service) passwordUser(ctx context.Context, id string) (*engine.User, er
 
 func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, error) {
 	at := i.now()
-	i.mu.Lock()
-	c, ok := i.users[id]
-	i.mu.Unlock()
 	var u *engine.User
-	if ok && at.Before(c.expires) {
-		cp := c.user
-		cp.Groups = slices.Clone(c.user.Groups)
-		u = &cp
+	if cached, _, ok := i.users.get(id, at); ok {
+		cached.Groups = slices.Clone(cached.Groups) // the caller's copy
+		u = &cached
 	} else {
 		read, err := i.store.GetUser(ctx, id)
 		if errors.Is(err, engine.ErrNotFound) {
@@ -268,12 +240,7 @@ func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, erro
 		u = read
 		kept := *u
 		kept.Groups = slices.Clone(u.Groups)
-		i.mu.Lock()
-		if len(i.users) > 10000 {
-			clear(i.users)
-		}
-		i.users[id] = cachedUser{user: kept, expires: at.Add(i.opts.CredentialTTL)}
-		i.mu.Unlock()
+		i.users.put(id, kept, at.Add(i.opts.CredentialTTL))
 	}
 	if u.Disabled {
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadCredentials, nil, "user %s is disabled", id)
@@ -282,11 +249,9 @@ func (i *Service) activeUser(ctx context.Context, id string) (*engine.User, erro
 }
 
 func (i *Service) forgetCredentials() {
-	i.mu.Lock()
-	clear(i.cache)
-	clear(i.tokens)
-	clear(i.users)
-	i.mu.Unlock()
+	i.cache.clear()
+	i.tokens.clear()
+	i.users.clear()
 }
 
 // TokenPrefix starts every API token, so leaked tokens are easy to find by scanners.
@@ -298,11 +263,9 @@ func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, 
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
 	}
 	key, at := hashSecret(secret), i.now()
-	i.mu.Lock()
-	c, ok := i.tokens[key]
-	i.mu.Unlock()
-	t := &c.token
-	if !ok || !at.Before(c.expires) {
+	cached, expires, ok := i.tokens.get(key, at)
+	t := &cached
+	if !ok {
 		read, err := i.store.TokenBySecretHash(ctx, key)
 		if errors.Is(err, engine.ErrNotFound) {
 			return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeBadToken, nil, "invalid API token")
@@ -317,26 +280,18 @@ func (i *Service) CheckToken(ctx context.Context, secret string) (*engine.User, 
 		return nil, engine.Coded(engine.ErrUnauthorized, engine.CodeTokenExpired, nil, "API token %s has expired", t.Prefix)
 	}
 	// Record use at most once a minute per token, to keep writes off the hot path.
-	if now-t.LastUsedAt > time.Minute.Milliseconds() {
+	touched := now-t.LastUsedAt > time.Minute.Milliseconds()
+	if touched {
 		if err := i.store.TouchToken(ctx, t.ID, now); err != nil {
 			i.log.Warn("recording token use", "token", t.ID, "err", err)
 		}
 		t.LastUsedAt = now
 	}
-	if !ok || !at.Before(c.expires) {
-		i.mu.Lock()
-		if len(i.tokens) > 10000 {
-			clear(i.tokens)
-		}
-		i.tokens[key] = cachedToken{token: *t, expires: at.Add(i.opts.CredentialTTL)}
-		i.mu.Unlock()
-	} else if t.LastUsedAt != c.token.LastUsedAt {
-		i.mu.Lock()
-		if cur, still := i.tokens[key]; still && cur.expires == c.expires {
-			cur.token.LastUsedAt = t.LastUsedAt
-			i.tokens[key] = cur
-		}
-		i.mu.Unlock()
+	switch {
+	case !ok:
+		i.tokens.put(key, *t, at.Add(i.opts.CredentialTTL))
+	case touched:
+		i.tokens.replace(key, *t, expires) // unless a change cleared it meanwhile
 	}
 	return i.activeUser(ctx, t.UserID)
 }
